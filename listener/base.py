@@ -1,0 +1,87 @@
+"""The seams every platform implements: `Source` (fetch a batch since a cursor) and `Sender` (post one reply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from storage.models import FoundVia
+
+
+@dataclass(frozen=True)
+class FetchedMention:
+    """A mention as a platform gave it, already parsed defensively at the boundary."""
+
+    platform: str
+    external_id: str
+    brand: str
+    text: str
+    author_handle: str
+    created_at: datetime  # aware UTC
+    author_name: str = ""
+    author_followers: int = 0
+    author_external_id: str | None = None
+    url: str = ""
+    language: str | None = None
+    conversation_id: str | None = None
+    parent_id: str | None = None
+    found_via: FoundVia = FoundVia.MENTION
+
+
+@dataclass(frozen=True)
+class SkippedItem:
+    """An item the source could not parse: where it was, and why. The rest of its batch is kept."""
+
+    where: str  # "line 12", "tweet 1790…", "t1_abc"
+    reason: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    mentions: list[FetchedMention]  # oldest first
+    cursor: str | None  # the cursor to save together with these mentions
+    skipped: list[SkippedItem] = field(default_factory=list)
+    more: bool = False  # another page is ready right now
+    requests: int = 1  # HTTP requests this batch cost
+    rate_remaining: int | None = None
+    rate_reset_at: datetime | None = None
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Fetches mentions since a cursor, oldest first. Raises SourceError subclasses, never anything else."""
+
+    name: str  # unique and stable, e.g. "x:acme:mentions"; its cursor is saved under this name
+    platform: str
+    brand: str
+
+    def fetch(self, cursor: str | None) -> Batch: ...
+
+
+@dataclass(frozen=True)
+class OutgoingReply:
+    draft_id: int
+    platform: str
+    brand: str
+    in_reply_to: str  # the mention's external id
+    author_handle: str
+    text: str
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SentReply:
+    external_id: str
+    url: str = ""
+
+
+@runtime_checkable
+class Sender(Protocol):
+    """Posts one reply. `find_reply` looks on the platform for a reply we already posted (reconciliation)."""
+
+    platform: str
+
+    def send(self, reply: OutgoingReply) -> SentReply: ...
+
+    def find_reply(self, reply: OutgoingReply) -> SentReply | None: ...

@@ -1,0 +1,71 @@
+"""The `mentiondesk` command. Each subcommand lives in its own module under mentiondesk/commands/ and is
+imported only when used, so `mentiondesk --help` stays fast and one broken command cannot break the rest."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from mentiondesk.errors import MentionDeskError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module, help)
+    "init": ("mentiondesk.commands.init", "Write a commented starter brands.toml and .env."),
+    "db": ("mentiondesk.commands.db", "Database schema: upgrade, current revision."),
+    "demo": ("mentiondesk.commands.demo", "Run the whole pipeline on built-in data; no keys needed."),
+    "import": ("mentiondesk.commands.import_", "Import a JSONL or CSV export of mentions."),
+    "classify": ("mentiondesk.commands.classify", "Classify texts from CSV/JSONL/stdin; JSON lines out."),
+    "train": ("mentiondesk.commands.train", "Train a classifier model from labeled data and desk corrections."),
+    "queue": ("mentiondesk.commands.queue", "List, show, approve, reject and send drafted replies."),
+    "relabel": ("mentiondesk.commands.relabel", "Correct a mention's category (teaches the next model)."),
+    "simulate": ("mentiondesk.commands.simulate", "Run the local X and Reddit platform simulator."),
+    "poll": ("mentiondesk.commands.poll", "Poll every configured source."),
+    "run": ("mentiondesk.commands.run", "Run the scheduled service: polling, sending, housekeeping."),
+    "sources": ("mentiondesk.commands.sources", "Each source's health, cursor and rate-limit state."),
+    "serve": ("mentiondesk.commands.serve", "Serve the web desk."),
+    "user": ("mentiondesk.commands.user", "Manage desk accounts."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[cmd_name][0])
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MentionDeskError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="mentiondesk")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+def main(verbose: bool) -> None:
+    """Mention Desk: listen for brand mentions, sort them, draft replies for approval."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Settings from MENTIONDESK_* environment variables and .env. Nothing is read at import time."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mentiondesk.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MENTIONDESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///mentiondesk.db"
+    brands_file: Path = Path("brands.toml")
+    model: Path | None = Field(default=None, description="Directory of a trained classifier model")
+    log_level: str = "INFO"
+
+    # Web desk
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: SecretStr = SecretStr("")
+
+    # X (tweepy)
+    x_api_base_url: str = "https://api.twitter.com"
+    x_bearer_token: SecretStr | None = None
+    x_api_key: SecretStr | None = None
+    x_api_secret: SecretStr | None = None
+    x_access_token: SecretStr | None = None
+    x_access_secret: SecretStr | None = None
+
+    # Reddit (praw)
+    reddit_oauth_url: str = "https://oauth.reddit.com"
+    reddit_url: str = "https://www.reddit.com"
+    reddit_client_id: SecretStr | None = None
+    reddit_client_secret: SecretStr | None = None
+    reddit_username: str | None = None
+    reddit_password: SecretStr | None = None
+    reddit_user_agent: str = "mentiondesk/0.1 (brand listening desk)"
+
+    # Service
+    poll_interval_seconds: int = 60
+    send_interval_seconds: int = 30
+    request_timeout_seconds: float = 10.0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read settings once per process; a bad value becomes a ConfigError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(first["msg"], key=f"MENTIONDESK_{field.upper()}") from None

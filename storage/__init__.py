@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, queries that take `session=` and never commit, Alembic migrations."""

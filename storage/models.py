@@ -1,0 +1,236 @@
+"""Tables. Times are timezone-aware UTC on both SQLite and PostgreSQL (SQLModel's UTCDateTime)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware UTC; a naive time is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class FoundVia(StrEnum):
+    MENTION = "mention"  # the post @mentions one of the brand's handles
+    REPLY = "reply"  # the post replies to one of the brand's posts
+    KEYWORD = "keyword"  # matched a keyword only
+
+
+class Route(StrEnum):
+    DRAFT = "draft"
+    ESCALATE = "escalate"
+    INSIGHT = "insight"
+    IGNORE = "ignore"
+
+
+class DraftState(StrEnum):
+    DRAFTED = "drafted"
+    APPROVED = "approved"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+
+OPEN_DRAFT_STATES = (DraftState.DRAFTED, DraftState.APPROVED, DraftState.SENDING, DraftState.FAILED)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    ANALYST = "analyst"
+
+
+class Author(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "handle", name="uq_author_platform_handle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    handle: str = Field(max_length=255)
+    external_id: str | None = Field(default=None, max_length=64)
+    display_name: str = Field(default="", max_length=255)
+    followers: int = 0
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    mention_count: int = 0
+    opted_out_at: datetime | None = None
+
+
+class Mention(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id", name="uq_mention_platform_external_id"),
+        Index("ix_mention_brand_created", "brand", "created_at"),
+        Index("ix_mention_author_created", "author_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str = Field(max_length=64, index=True)
+    platform: str = Field(max_length=32)
+    external_id: str = Field(max_length=64)
+    source: str = Field(default="", max_length=128)
+    url: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    author_id: int | None = Field(default=None, foreign_key="author.id")
+    author_handle: str = Field(max_length=255)
+    author_name: str = Field(default="", max_length=255)
+    author_followers: int = 0
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    language: str | None = Field(default=None, max_length=16)
+    created_at: datetime
+    fetched_at: datetime = Field(default_factory=utcnow)
+    conversation_id: str | None = Field(default=None, max_length=64)
+    parent_id: str | None = Field(default=None, max_length=64, index=True)
+    found_via: str = Field(default=FoundVia.MENTION, max_length=16)
+    is_own: bool = False
+    # Current verdicts, copied from the latest classification and routing so queues need no joins.
+    label: str | None = Field(default=None, max_length=16, index=True)
+    sentiment: str | None = Field(default=None, max_length=16)
+    confidence: float | None = None
+    needs_review: bool = False
+    urgency: int = Field(default=0, index=True)
+    route: str | None = Field(default=None, max_length=16)
+    route_reason: str = Field(default="", max_length=255)
+    case_id: int | None = Field(default=None, foreign_key="case.id")
+
+
+class Classification(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mention.id", index=True)
+    label: str = Field(max_length=16)
+    sentiment: str = Field(max_length=16)
+    confidence: float
+    scores: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    cues: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    model_version: str = Field(max_length=128)
+    # "model" for the classifier; "human:<user>" when a manager relabelled it.
+    origin: str = Field(default="model", max_length=128)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Draft(SQLModel, table=True):
+    __table_args__ = (
+        # NULL when the draft is closed: so at most one open draft per mention, on every database.
+        UniqueConstraint("open_mention_id", name="uq_draft_one_open_per_mention"),
+        Index("ix_draft_state_urgency", "state", "urgency", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mention.id", index=True)
+    open_mention_id: int | None = None
+    brand: str = Field(max_length=64)
+    platform: str = Field(max_length=32)
+    state: str = Field(default=DraftState.DRAFTED, max_length=16)
+    category: str = Field(max_length=16)
+    urgency: int = 0
+    escalated: bool = False
+    automated: bool = False
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    original_text: str = Field(sa_column=Column(Text, nullable=False))
+    template_key: str = Field(default="", max_length=128)
+    policy_ok: bool = True
+    policy_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    approved_by: str | None = Field(default=None, max_length=128)
+    approved_at: datetime | None = None
+    rejected_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent_at: datetime | None = None
+    reply_external_id: str | None = Field(default=None, max_length=64)
+    reply_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attempts: int = 0
+    version: int = 1
+
+
+class ReplyLedger(SQLModel, table=True):
+    """One row per replied-to mention. Claimed before posting; the unique key makes a second reply impossible."""
+
+    __tablename__ = "reply_ledger"
+    __table_args__ = (UniqueConstraint("platform", "in_reply_to", name="uq_ledger_platform_in_reply_to"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    in_reply_to: str = Field(max_length=64)
+    draft_id: int = Field(foreign_key="draft.id")
+    claimed_at: datetime = Field(default_factory=utcnow)
+    posted_at: datetime | None = None
+    reply_external_id: str | None = Field(default=None, max_length=64)
+
+
+class SourceState(SQLModel, table=True):
+    __tablename__ = "source_state"
+
+    name: str = Field(primary_key=True, max_length=128)
+    platform: str = Field(default="", max_length=32)
+    brand: str = Field(default="", max_length=64)
+    cursor: str | None = Field(default=None, max_length=255)
+    health: str = Field(default="ok", max_length=32)  # ok | rate_limited | access_denied | failing
+    health_message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    rate_limited_until: datetime | None = None
+    failing_since: datetime | None = None
+    consecutive_failures: int = 0
+    last_fetch_at: datetime | None = None
+    last_ok_at: datetime | None = None
+    requests_used: int = 0
+    requests_remaining: int | None = None
+    window_reset_at: datetime | None = None
+    fetched_total: int = 0
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=128)
+    action: str = Field(max_length=64)
+    draft_id: int | None = Field(default=None, index=True)
+    mention_id: int | None = Field(default=None, index=True)
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Case(SQLModel, table=True):
+    """A customer's problem, open from the first complaint until someone marks it resolved."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str = Field(max_length=64, index=True)
+    platform: str = Field(max_length=32)
+    author_id: int | None = Field(default=None, foreign_key="author.id", index=True)
+    first_mention_id: int | None = None
+    status: str = Field(default="open", max_length=16, index=True)
+    opened_at: datetime = Field(default_factory=utcnow)
+    last_activity_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+    resolved_by: str | None = Field(default=None, max_length=128)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "desk_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(default=Role.MANAGER, max_length=16)
+    password_hash: str = Field(max_length=255)
+    api_token_hash: str | None = Field(default=None, max_length=128, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    disabled: bool = False
+
+
+class Lock(SQLModel, table=True):
+    """Named service locks, so a second `mentiondesk run` on one database refuses to start."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=255)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
