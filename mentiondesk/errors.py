@@ -122,3 +122,7 @@ class SendFailed(MentionDeskError):
 
 class Forbidden(MentionDeskError):
     """The user's role does not allow this action."""
+
+
+class Conflict(MentionDeskError):
+    """Someone else changed this item first (edited, approved or rejected it); reload and try again."""
