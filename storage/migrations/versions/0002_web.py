@@ -1,0 +1,48 @@
+"""web desk: per-database secret and indexes for the queue, threads and trends
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+
+import storage.web_models  # noqa: F401  (registers the table for autogenerate)
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "web_secret",
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("value", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    # The queue sorts by urgency (high first) then age (old first): one index serves it without a sort.
+    op.create_index(
+        "ix_draft_queue", "draft", ["state", sa.text("urgency DESC"), "created_at"], unique=False
+    )
+    op.create_index("ix_draft_sent", "draft", ["state", "sent_at"], unique=False)
+    op.create_index("ix_mention_conversation", "mention", ["conversation_id", "created_at"], unique=False)
+    op.create_index("ix_mention_case", "mention", ["case_id", "created_at"], unique=False)
+    # Covering index: trends aggregate by day, category, sentiment and platform without touching the table.
+    op.create_index(
+        "ix_mention_trends",
+        "mention",
+        ["brand", "created_at", "label", "sentiment", "platform", "found_via", "author_id"],
+        unique=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_mention_trends", table_name="mention")
+    op.drop_index("ix_mention_case", table_name="mention")
+    op.drop_index("ix_mention_conversation", table_name="mention")
+    op.drop_index("ix_draft_sent", table_name="draft")
+    op.drop_index("ix_draft_queue", table_name="draft")
+    op.drop_table("web_secret")
