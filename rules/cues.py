@@ -1,0 +1,456 @@
+"""Hand-written cues: lexicons and spaCy PhraseMatcher rules for what a word-count model misses.
+
+Public cue names (they end up in `Classification.cues`):
+  negation, contrast, sarcasm, question, spam, opt_out, emoji:positive, emoji:negative,
+  complaint:<kind> (waiting, delivery, broken, service, delay, refund, cancel, billing),
+  urgent:<kind> (legal, safety, cancel, refund).
+Names starting with "_" are internal features for the model and never shown to users.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+
+# --- tokenizer ----------------------------------------------------------------------------------------
+# The stock English tokenizer spends most of its time on rules tweets do not need; this one splits leading
+# and trailing punctuation, keeps URLs, @handles, #tags and contractions whole, and is about twice as fast.
+_PREFIX = re.compile(r"""^[\(\[\{"'¡¿“‘«*~<>\-]""")
+_SUFFIX = re.compile(r"""(?:[\.,!?:;\)\]\}"'”’»…*~\-]|\.\.+)$""")
+_INFIX = re.compile(r"""(?<=[^\W\d_])[.,!?;:/()](?=[^\W\d_])|\.\.+|[!?]+""")
+_URL = re.compile(r"""^(?:https?://|www\.)\S+$""", re.IGNORECASE)
+
+
+def install_tokenizer(nlp: Language) -> None:
+    """Replace nlp's tokenizer with the tweet tokenizer (its patterns are saved with the pipeline)."""
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        rules={},
+        prefix_search=_PREFIX.search,
+        suffix_search=_SUFFIX.search,
+        infix_finditer=_INFIX.finditer,
+        url_match=_URL.match,
+    )
+
+
+# --- lexicons -----------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+NEGATIONS = _words(
+    "not no never n't dont don't doesnt doesn't didnt didn't cant can't cannot couldnt couldn't wont won't "
+    "isnt isn't arent aren't wasnt wasn't werent weren't havent haven't hasnt hasn't hadnt hadn't shouldnt "
+    "shouldn't wouldnt wouldn't aint ain't nothing nobody none neither nor without hardly barely nowhere"
+)
+CONTRASTS = ("but", "however", "although", "though", "except", "even though", "nevertheless", "yet still")
+POSITIVE_WORDS = _words(
+    "love loving loved great awesome amazing excellent perfect fantastic wonderful brilliant best good "
+    "nice happy glad helpful impressed outstanding superb "
+    "fabulous incredible lovely enjoy enjoyed fast quick smooth kudos shoutout cheers congrats "
+    "congratulations"
+) + ("well done",)
+# Polite complaints end with thanks ("... please help, thx"), so thanks are kept apart from praise words.
+THANKS_WORDS = ("thanks", "thank", "thankyou", "thx", "ty", "tks", "appreciate", "appreciated", "grateful")
+NEGATIVE_WORDS = _words(
+    "worst terrible horrible awful hate hated hates sucks suck sucked useless ridiculous unacceptable "
+    "pathetic disappointed disappointing disappointment frustrated frustrating annoyed annoying angry "
+    "furious disgusted disgusting rude incompetent joke shameful shame fail failed fails failing crap "
+    "garbage trash poor bad "
+    "nightmare wtf smh ugh"
+) + ("fed up", "sick of", "tired of")
+
+_COMPLAINT: dict[str, tuple[str, ...]] = {
+    "waiting": (
+        "still waiting",
+        "been waiting",
+        "waiting for",
+        "on hold",
+        "no response",
+        "no reply",
+        "no answer",
+        "hours later",
+        "days later",
+        "weeks later",
+        "still no",
+        "still not",
+        "still haven't",
+        "still hasn't",
+        "yet to",
+        "no one",
+        "nobody",
+        "ignored",
+        "ignoring",
+        "keep getting",
+        "anyone there",
+    ),
+    "delivery": (
+        "never arrived",
+        "never received",
+        "never got",
+        "hasn't arrived",
+        "has not arrived",
+        "didn't arrive",
+        "not arrived",
+        "not received",
+        "not delivered",
+        "where is my",
+        "where's my",
+        "lost my",
+        "lost luggage",
+        "lost bag",
+        "missing",
+        "late delivery",
+        "wrong order",
+        "wrong item",
+        "damaged",
+    ),
+    "broken": (
+        "not working",
+        "doesn't work",
+        "does not work",
+        "didn't work",
+        "won't work",
+        "stopped working",
+        "isn't working",
+        "broken",
+        "broke",
+        "crashed",
+        "crashing",
+        "keeps crashing",
+        "error",
+        "bug",
+        "bugs",
+        "glitch",
+        "outage",
+        "down again",
+        "again",
+        "can't log",
+        "cannot log",
+        "can't access",
+        "won't load",
+        "not loading",
+        "freezes",
+        "frozen",
+        "slow",
+    ),
+    "service": (
+        "worst",
+        "terrible",
+        "horrible",
+        "awful",
+        "rude",
+        "useless",
+        "ridiculous",
+        "unacceptable",
+        "pathetic",
+        "disappointed",
+        "disappointing",
+        "frustrated",
+        "frustrating",
+        "customer service",
+        "poor service",
+        "bad service",
+        "joke",
+        "scam",
+        "rip off",
+        "ripoff",
+        "incompetent",
+        "fed up",
+        "sick of",
+        "tired of",
+        "complaint",
+        "complain",
+        "never again",
+        "fix this",
+        "fix it",
+        "sort it out",
+    ),
+    "delay": (
+        "delayed",
+        "delay",
+        "delays",
+        "cancelled flight",
+        "canceled flight",
+        "missed my",
+        "missed connection",
+        "stuck",
+        "stranded",
+        "late",
+        "overbooked",
+        "bumped",
+    ),
+    "refund": (
+        "refund",
+        "refunded",
+        "money back",
+        "reimburse",
+        "reimbursement",
+        "compensation",
+        "chargeback",
+    ),
+    "cancel": ("cancel", "cancelled", "canceled", "cancelling", "canceling", "cancellation"),
+    "billing": (
+        "charged twice",
+        "overcharged",
+        "double charged",
+        "charged me",
+        "hidden fee",
+        "extra fee",
+        "billed",
+    ),
+}
+_URGENT: dict[str, tuple[str, ...]] = {
+    "legal": (
+        "lawyer",
+        "lawyers",
+        "attorney",
+        "sue",
+        "suing",
+        "lawsuit",
+        "legal action",
+        "legal",
+        "court",
+        "small claims",
+        "ombudsman",
+        "trading standards",
+        "ftc",
+        "bbb",
+        "report you",
+        "class action",
+    ),
+    "safety": (
+        "caught fire",
+        "fire hazard",
+        "burst into flames",
+        "smoke",
+        "injury",
+        "injured",
+        "hurt",
+        "danger",
+        "dangerous",
+        "unsafe",
+        "burned",
+        "burnt",
+        "exploded",
+        "explode",
+        "explosion",
+        "hospital",
+        "ambulance",
+        "allergic reaction",
+        "food poisoning",
+        "poisoning",
+        "choking",
+        "electric shock",
+        "shocked me",
+        "gas leak",
+        "bleeding",
+        "emergency",
+    ),
+    "cancel": (
+        "cancel my",
+        "cancelling my",
+        "canceling my",
+        "cancel the subscription",
+        "cancel subscription",
+        "close my account",
+        "closing my account",
+        "switching to",
+        "leaving you",
+        "taking my business",
+        "never using",
+        "never flying",
+        "never buying",
+        "done with you",
+    ),
+    "refund": ("refund", "full refund", "money back", "chargeback", "dispute the charge"),
+}
+# Sarcasm on its own; and phrases that are sarcasm only next to a grievance ("great job" + "3 hours late").
+_SARCASM = (
+    "yeah right",
+    "thanks for nothing",
+    "thanks for ruining",
+    "just what i needed",
+    "#sarcasm",
+    "#not",
+    "so much for",
+    "slow clap",
+    "clap clap",
+    "what a joke",
+    "thanks a bunch",
+    "oh joy",
+    "real smooth",
+)
+_SARCASM_WEAK = (
+    "thanks a lot",
+    "oh great",
+    "oh good",
+    "way to go",
+    "love how",
+    "love it when",
+    "love that",
+    "gotta love",
+    "got to love",
+    "you have to love",
+    "great job",
+    "nice job",
+    "good job",
+    "well done",
+    "bravo",
+    "sure thing",
+    "wow thanks",
+    "great service",
+    "brilliant service",
+    "fantastic service",
+    "lovely",
+    "love waiting",
+    "nothing like",
+    "nice work",
+    "good work",
+    "great work",
+    "thanks for",
+)
+_SPAM = (
+    "follow me",
+    "follow back",
+    "followback",
+    "check out my",
+    "free followers",
+    "click here",
+    "click the link",
+    "giveaway",
+    "win a",
+    "win free",
+    "dm me for",
+    "promo code",
+    "discount code",
+    "earn $",
+    "make money",
+    "work from home",
+    "crypto",
+    "bitcoin",
+    "forex",
+    "onlyfans",
+    "subscribe to my",
+    "sub4sub",
+)
+_OPT_OUT = (
+    "unsubscribe",
+    "opt out",
+    "opt-out",
+    "optout",
+    "stop messaging",
+    "stop messaging me",
+    "stop tweeting me",
+    "stop replying",
+    "stop contacting",
+    "stop sending",
+    "stop dming",
+    "stop spamming",
+    "remove me",
+    "leave me alone",
+    "don't contact me",
+    "do not contact me",
+)
+QUESTION_STARTS = frozenset(
+    _words(
+        "how what why when where who whom whose which can could is are am do does did will would should "
+        "shall may might has have had any anyone anybody isn't aren't don't doesn't didn't won't "
+        "can't couldn't "
+        "wouldn't shouldn't"
+    )
+)
+_POS_EMOJI = re.compile(
+    "[\u2764\u2665\u263a\U0001f600-\U0001f60d\U0001f617-\U0001f61d\U0001f642\U0001f643\U0001f917\U0001f929"
+    "\U0001f44d\U0001f44f\U0001f64c\U0001f64f\U0001f389\U0001f38a\U0001f495-\U0001f49f\U0001f4af\u2728\U0001f970]"
+    r"|(?<!\S)(?::-?\)|:-?D|;-?\)|<3|\(:|=\))(?!\S)"
+)
+_NEG_EMOJI = re.compile(
+    "[\U0001f620-\U0001f62d\U0001f612\U0001f614\U0001f615\U0001f616\U0001f61e\U0001f61f\U0001f630-\U0001f631"
+    "\U0001f92c\U0001f44e\U0001f4a9\U0001f926\U0001f937\U0001f644\U0001f611\U0001f610\U0001f494]"
+    r"|(?<!\S)(?::-?\(|:'\(|:-?/|D:|:-?\|)(?!\S)"
+)
+# Waiting times and repetition are how polite complaints sound ("3 hours on hold... please help, thx").
+_DURATION = re.compile(
+    r"\b(?:\d+|an?|two|three|four|five|six|several|many|few)\s*\+?\s*"
+    r"(?:hrs?|hours?|days?|weeks?|months?|mins?|minutes?)\b",
+    re.IGNORECASE,
+)
+
+
+def _phrases() -> dict[str, Iterable[str]]:
+    table: dict[str, Iterable[str]] = {
+        "negation": NEGATIONS,
+        "contrast": CONTRASTS,
+        "_pos": POSITIVE_WORDS,
+        "_thanks": THANKS_WORDS,
+        "_neg": NEGATIVE_WORDS,
+        "sarcasm": _SARCASM,
+        "_sarcasm_weak": _SARCASM_WEAK,
+        "spam": _SPAM,
+        "opt_out": _OPT_OUT,
+    }
+    for kind, words in _COMPLAINT.items():
+        table[f"complaint:{kind}"] = words
+    for kind, words in _URGENT.items():
+        table[f"urgent:{kind}"] = words
+    return table
+
+
+class CueMatcher:
+    """Finds cue names in a Doc. Cheap enough to run on every mention (one PhraseMatcher pass)."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.vocab = nlp.vocab
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for name, phrases in _phrases().items():
+            self.matcher.add(name, [nlp.make_doc(p) for p in dict.fromkeys(phrases)])
+        self.question_starts = frozenset(nlp.vocab.strings.add(w) for w in QUESTION_STARTS)
+        self.skip_prefixes = ("@", "#")
+
+    def __call__(self, doc: Doc) -> tuple[str, ...]:
+        strings = self.vocab.strings
+        found: set[str] = {strings[match_id] for match_id, _, _ in self.matcher(doc)}
+        text = doc.text
+        if "?" in text or self._starts_like_question(doc):
+            found.add("question")
+        if _POS_EMOJI.search(text):
+            found.add("emoji:positive")
+        if _NEG_EMOJI.search(text):
+            found.add("emoji:negative")
+        if _DURATION.search(text):
+            found.add("complaint:waiting")
+        if text.strip().lower() in {"stop", "stop.", "stop!", "unsubscribe"}:
+            found.add("opt_out")
+        return _resolve(found)
+
+    def _starts_like_question(self, doc: Doc) -> bool:
+        for token in doc:
+            if token.is_punct or token.is_space or token.text.startswith(self.skip_prefixes):
+                continue
+            return token.lower in self.question_starts
+        return False
+
+
+def _resolve(found: set[str]) -> tuple[str, ...]:
+    grievance = "_neg" in found or "emoji:negative" in found or any(c in COMPLAINT_CUES for c in found)
+    # Praise next to a grievance reads as sarcasm to people ("love waiting 3 hours, great job"); a stock
+    # phrase on its own ("great job!") is usually sincere.
+    if grievance and ("_sarcasm_weak" in found or ("_pos" in found and "contrast" not in found)):
+        found.add("sarcasm")
+    return tuple(sorted(found))
+
+
+def public(cues: Iterable[str]) -> tuple[str, ...]:
+    """The cue names a user may see."""
+    return tuple(c for c in cues if not c.startswith("_"))
+
+
+COMPLAINT_CUES = frozenset(f"complaint:{k}" for k in _COMPLAINT) | frozenset(f"urgent:{k}" for k in _URGENT)
