@@ -75,9 +75,10 @@ class RoutingRules(_Strict):
         "complaint",
         "praise",
         "question",
+        "other",
     ]
-    # Keyword-only matches (no @mention, no reply to us) are insight unless this is true.
-    draft_keyword_matches: bool = False
+    # Draft replies to keyword-only matches (no @mention, no reply to us) where the platform allows it.
+    draft_keyword_matches: bool = True
     spam_terms: list[str] = [
         "follow back",
         "free followers",

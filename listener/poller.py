@@ -1,0 +1,166 @@
+"""The one poller. Every source goes through it, so dedup, cursor saving, backoff and health live here once.
+
+Each batch is stored with its cursor in one transaction: a crash between batches loses nothing and
+fetches nothing twice, because the next poll starts from the cursor saved with the last stored batch."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from listener.base import Batch, SkippedItem, Source
+from mentiondesk.errors import AccessDenied, RateLimited, SourceError, TransientError
+from storage.db import transaction
+from storage.models import Mention, as_utc, utcnow
+from storage.queries import source_state, store_new_mentions
+
+log = logging.getLogger(__name__)
+
+# Called inside the batch's transaction with the mentions that were new: classify, route, draft.
+NewMentionsHandler = Callable[[Session, list[Mention]], None]
+
+
+@dataclass
+class PollOutcome:
+    source: str
+    status: str = "ok"  # ok | waiting | rate_limited | access_denied | failing
+    fetched: int = 0
+    stored: int = 0
+    requests: int = 0
+    pages: int = 0
+    skipped: list[SkippedItem] = field(default_factory=list)
+    message: str = ""
+    new_mention_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Backoff:
+    """Jittered exponential backoff for transient faults."""
+
+    retries: int = 3
+    base_seconds: float = 1.0
+    cap_seconds: float = 30.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int) -> float:
+        return min(self.cap_seconds, self.base_seconds * 2**attempt) * self.rng.uniform(0.5, 1.5)
+
+
+class Poller:
+    def __init__(
+        self,
+        engine: Engine,
+        handle_new: NewMentionsHandler,
+        *,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.handle_new = handle_new
+        self.backoff = backoff or Backoff()
+        self.sleep = sleep
+        self.clock = clock
+
+    def poll(self, source: Source, *, max_pages: int = 100) -> PollOutcome:
+        """Fetch pages until the source has no more (or max_pages), storing each with its cursor."""
+        outcome = PollOutcome(source=source.name)
+        with transaction(self.engine) as session:
+            state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
+            cursor = state.cursor
+            paused_until = as_utc(state.rate_limited_until) if state.rate_limited_until else None
+        now = self.clock()
+        if paused_until and now < paused_until:
+            outcome.status = "waiting"
+            outcome.message = f"rate limited until {paused_until.isoformat(timespec='seconds')}"
+            return outcome
+        while outcome.pages < max_pages:
+            try:
+                batch = self._fetch(source, cursor, outcome)
+            except SourceError as exc:
+                self._record_failure(source, exc, outcome)
+                return outcome
+            cursor = self._store(source, batch, cursor, outcome)
+            if not batch.more:
+                break
+        return outcome
+
+    def _fetch(self, source: Source, cursor: str | None, outcome: PollOutcome) -> Batch:
+        attempt = 0
+        while True:
+            try:
+                batch = source.fetch(cursor)
+                outcome.requests += batch.requests
+                return batch
+            except TransientError as exc:
+                outcome.requests += 1
+                if attempt >= self.backoff.retries:
+                    raise
+                delay = self.backoff.delay(attempt)
+                log.warning("%s: %s; retrying in %.1fs", source.name, exc, delay)
+                self.sleep(delay)
+                attempt += 1
+
+    def _store(self, source: Source, batch: Batch, cursor: str | None, outcome: PollOutcome) -> str | None:
+        now = self.clock()
+        with transaction(self.engine) as session:
+            new = store_new_mentions(batch.mentions, source=source.name, session=session)
+            self.handle_new(session, new)
+            state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
+            state.cursor = batch.cursor if batch.cursor is not None else cursor
+            state.health = "ok"
+            state.health_message = ""
+            state.rate_limited_until = None
+            state.failing_since = None
+            state.consecutive_failures = 0
+            state.last_fetch_at = now
+            state.last_ok_at = now
+            state.requests_used += batch.requests
+            state.fetched_total += len(batch.mentions)
+            if batch.rate_remaining is not None:
+                state.requests_remaining = batch.rate_remaining
+            if batch.rate_reset_at is not None:
+                state.window_reset_at = batch.rate_reset_at
+            session.add(state)
+        for item in batch.skipped:
+            log.warning("%s: skipped %s: %s", source.name, item.where, item.reason)
+        outcome.pages += 1
+        outcome.fetched += len(batch.mentions)
+        outcome.stored += len(new)
+        outcome.skipped.extend(batch.skipped)
+        outcome.new_mention_ids.extend(m.id for m in new if m.id is not None)
+        return state.cursor
+
+    def _record_failure(self, source: Source, exc: SourceError, outcome: PollOutcome) -> None:
+        now = self.clock()
+        with transaction(self.engine) as session:
+            state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
+            state.last_fetch_at = now
+            state.health_message = exc.message
+            state.requests_used += 1
+            if isinstance(exc, RateLimited):
+                state.health = "rate_limited"
+                state.rate_limited_until = exc.reset_at
+                state.requests_remaining = 0
+                state.window_reset_at = exc.reset_at
+                outcome.status = "rate_limited"
+            elif isinstance(exc, AccessDenied):
+                state.health = "access_denied"
+                outcome.status = "access_denied"
+            else:
+                state.health = "failing"
+                state.consecutive_failures += 1
+                state.failing_since = state.failing_since or now
+                # A failing source is polled again later anyway; this just stops a tight retry loop.
+                state.rate_limited_until = now + timedelta(seconds=min(300, 15 * state.consecutive_failures))
+                outcome.status = "failing"
+            session.add(state)
+        outcome.message = str(exc)
+        log.warning("%s: %s", source.name, exc)

@@ -1,0 +1,1 @@
+"""Responders: drafting replies from templates, the policy gate, the approval queue and sending."""

@@ -1,0 +1,105 @@
+"""Drafts from templates per brand, category and platform, in a sandboxed Jinja2 environment."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from mentiondesk.brands import Brand
+from mentiondesk.errors import ConfigError
+from responders.length import fits
+from responders.templates import DEFAULTS
+
+_ENV = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'\-.]{0,29}$")
+_INVISIBLE = {"Cf", "Cc", "Co", "Cs", "Zl", "Zp"}
+
+
+@dataclass(frozen=True)
+class DraftText:
+    text: str
+    template_key: str
+
+
+def clean(value: str) -> str:
+    """Remove control, format (RTL overrides, zero-width) and private characters from text we echo back."""
+    return "".join(ch for ch in value if unicodedata.category(ch) not in _INVISIBLE).strip()
+
+
+def greeting_name(display_name: str, handle: str) -> str:
+    """The customer's first name when the display name starts with one, else their @handle."""
+    first = clean(display_name).split(" ")[0] if display_name else ""
+    if first and _NAME_WORD.match(first) and first.lower() not in {"the", "official", "mr", "mrs", "ms", "dr"}:
+        return first
+    tidy = re.sub(r"[^\w]", "", clean(handle))[:30]
+    return f"@{tidy}" if tidy else "there"
+
+
+@lru_cache(maxsize=256)
+def _compile(source: str):  # type: ignore[no-untyped-def]
+    return _ENV.from_string(source)
+
+
+def templates_for(brand: Brand, category: str) -> list[str]:
+    return list(brand.templates.get(category, [])) or DEFAULTS.get(category, DEFAULTS["other"])  # type: ignore[call-overload]
+
+
+def check_templates(brand: Brand) -> None:
+    """Compile every template of a brand now, so a typo fails at start with its name, not at reply time."""
+    for category, sources in brand.templates.items():
+        for index, source in enumerate(sources):
+            try:
+                _compile(source)
+            except TemplateSyntaxError as exc:
+                raise ConfigError(
+                    f"template does not compile: {exc.message}",
+                    key=f"brands.{brand.key}.templates.{category}[{index}]",
+                ) from None
+
+
+def draft_reply(
+    *,
+    brand: Brand,
+    category: str,
+    platform: str,
+    author_name: str,
+    author_handle: str,
+    seed: str,
+    automated: bool = False,
+) -> DraftText:
+    """Pick a variant (stable per mention), render it, and fit the platform's length."""
+    sources = templates_for(brand, category)
+    start = int(hashlib.blake2b(seed.encode(), digest_size=4).hexdigest(), 16) % len(sources)
+    name = greeting_name(author_name, author_handle)
+    context = {"name": name, "handle": author_handle, "brand": brand.name, "platform": platform}
+    rendered = ""
+    for offset in range(len(sources)):
+        index = (start + offset) % len(sources)
+        try:
+            rendered = _compile(sources[index]).render(**context).strip()
+        except TemplateError as exc:
+            raise ConfigError(
+                f"template failed: {exc}", key=f"brands.{brand.key}.templates.{category}[{index}]"
+            ) from None
+        rendered = with_extras(rendered, brand, automated=automated)
+        if fits(rendered, platform):
+            return DraftText(rendered, f"{category}:{index}")
+    # Every variant is too long (a very long name): greet by nothing rather than cut a sentence.
+    short = with_extras(
+        _compile(sources[start]).render(**{**context, "name": "there"}).strip(), brand, automated=automated
+    )
+    return DraftText(short, f"{category}:{start}")
+
+
+def with_extras(text: str, brand: Brand, *, automated: bool) -> str:
+    if brand.signature:
+        text = f"{text} {brand.signature}"
+    if automated and brand.reply_policy.disclosure:
+        text = f"{text} {brand.reply_policy.disclosure}"
+    return text

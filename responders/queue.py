@@ -1,0 +1,186 @@
+"""Desk actions on drafts and mentions. Each changes state only from the state it expects (so two people
+clicking at once cannot both win) and writes an audit event with who, when, before and after."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from mentiondesk.errors import Conflict, InvalidTransition, NotFound, PolicyBlocked
+from responders.policy import check_reply
+from storage.models import (
+    Author,
+    Case,
+    Classification,
+    Draft,
+    DraftState,
+    Mention,
+    utcnow,
+)
+from storage.queries import record_audit
+
+LABELS = ("complaint", "praise", "question", "other")
+SENTIMENT_OF = {"complaint": "negative", "praise": "positive", "question": "neutral", "other": "neutral"}
+
+
+def get_draft(draft_id: int, *, session: Session) -> Draft:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id}")
+    return draft
+
+
+def _move(
+    draft: Draft,
+    *,
+    session: Session,
+    allowed_from: tuple[DraftState, ...],
+    to: DraftState,
+    expected_version: int | None,
+    values: dict[str, object],
+) -> None:
+    """Compare-and-set on (state, version): exactly one of two concurrent actions succeeds."""
+    if draft.state not in allowed_from:
+        raise InvalidTransition(draft.id or 0, draft.state, to.value)
+    version = draft.version if expected_version is None else expected_version
+    open_id = draft.mention_id if to in (DraftState.APPROVED, DraftState.SENDING, DraftState.FAILED) else None
+    result = session.execute(
+        update(Draft)
+        .where(
+            col(Draft.id) == draft.id,
+            col(Draft.version) == version,
+            col(Draft.state).in_([s.value for s in allowed_from]),
+        )
+        .values(state=to.value, version=version + 1, updated_at=utcnow(), open_mention_id=open_id, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(draft)
+        raise Conflict(f"draft {draft.id} was changed by someone else (it is now {draft.state}); reload it")
+    session.refresh(draft)
+
+
+def approve(
+    draft_id: int,
+    *,
+    session: Session,
+    actor: str,
+    text: str | None = None,
+    expected_version: int | None = None,
+) -> Draft:
+    """Approve a draft, optionally with edited text. The policy gate is checked again on the final text."""
+    draft = get_draft(draft_id, session=session)
+    if draft.state != DraftState.DRAFTED:
+        raise InvalidTransition(draft_id, draft.state, "approved")
+    mention = session.get(Mention, draft.mention_id)
+    if mention is None:
+        raise NotFound(f"draft {draft_id} has no mention")
+    final = draft.text if text is None else text.strip()
+    author = session.get(Author, mention.author_id) if mention.author_id else None
+    verdict = check_reply(session=session, mention=mention, author=author, text=final)
+    if not verdict.may_send:
+        raise PolicyBlocked(verdict.blocked)
+    before = draft.text
+    _move(
+        draft,
+        session=session,
+        allowed_from=(DraftState.DRAFTED,),
+        to=DraftState.APPROVED,
+        expected_version=expected_version,
+        values={"text": final, "approved_by": actor, "approved_at": utcnow(), "policy_ok": True,
+                "policy_reasons": verdict.reasons()},
+    )
+    edited = final != before
+    record_audit(
+        session=session,
+        actor=actor,
+        action="edit_approve" if edited else "approve",
+        draft_id=draft.id,
+        mention_id=mention.id,
+        before=before if edited else None,
+        after=final if edited else None,
+    )
+    return draft
+
+
+def reject(
+    draft_id: int, *, session: Session, actor: str, reason: str, expected_version: int | None = None
+) -> Draft:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidTransition(draft_id, "drafted", "rejected without a reason")
+    draft = get_draft(draft_id, session=session)
+    _move(
+        draft,
+        session=session,
+        allowed_from=(DraftState.DRAFTED, DraftState.APPROVED, DraftState.FAILED),
+        to=DraftState.REJECTED,
+        expected_version=expected_version,
+        values={"rejected_reason": reason},
+    )
+    record_audit(
+        session=session,
+        actor=actor,
+        action="reject",
+        draft_id=draft.id,
+        mention_id=draft.mention_id,
+        detail={"reason": reason},
+    )
+    return draft
+
+
+def relabel(mention_id: int, *, session: Session, actor: str, label: str) -> Mention:
+    """A manager's correction. Stored as a classification of origin human:<actor>: `train --from-desk` learns it."""
+    if label not in LABELS:
+        raise InvalidTransition(mention_id, "labelled", f"relabelled as {label!r} (use one of {', '.join(LABELS)})")
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise NotFound(f"no mention {mention_id}")
+    before = mention.label
+    session.add(
+        Classification(
+            mention_id=mention_id,
+            label=label,
+            sentiment=SENTIMENT_OF[label],
+            confidence=1.0,
+            scores={name: 1.0 if name == label else 0.0 for name in LABELS},
+            cues=[],
+            model_version="human",
+            origin=f"human:{actor}",
+        )
+    )
+    mention.label = label
+    mention.sentiment = SENTIMENT_OF[label]
+    mention.confidence = 1.0
+    mention.needs_review = False
+    session.add(mention)
+    session.execute(
+        update(Draft)
+        .where(col(Draft.mention_id) == mention_id, col(Draft.state) == DraftState.DRAFTED)
+        .values(category=label)
+        .execution_options(synchronize_session=False)
+    )
+    record_audit(
+        session=session, actor=actor, action="relabel", mention_id=mention_id, before=before, after=label
+    )
+    return mention
+
+
+def resolve_case(case_id: int, *, session: Session, actor: str) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    if case.status == "resolved":
+        raise InvalidTransition(case_id, "resolved", "resolved again")
+    case.status = "resolved"
+    case.resolved_at = utcnow()
+    case.resolved_by = actor
+    session.add(case)
+    record_audit(
+        session=session,
+        actor=actor,
+        action="resolve_case",
+        mention_id=case.first_mention_id,
+        detail={"case_id": case_id},
+    )
+    return case

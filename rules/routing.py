@@ -1,0 +1,88 @@
+"""Routing: per brand, decide what happens to each mention. The rules are data in the brand file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mentiondesk.brands import Brand
+from storage.models import FoundVia, Route
+
+_OPT_OUT = re.compile(
+    r"\b(?:unsubscribe|opt(?:[- ]?me)?[- ]?out|"
+    r"stop (?:replying|responding|messaging|tweeting|tagging|dm'?ing|contacting|sending)(?: (?:to|at))?(?: me| us)?|"
+    r"leave me alone|don'?t (?:reply|respond|message) (?:to )?me)\b",
+    re.IGNORECASE,
+)
+_LONE_STOP = re.compile(r"^\W*(?:@\w+\W+)*stop\W*$", re.IGNORECASE)
+
+# Platforms whose rules allow a reply (written by a human) to a post that only matched a keyword.
+# X refuses replies to authors who did not mention or quote the account (since 24 Feb 2026).
+KEYWORD_REPLIES_ALLOWED = frozenset({"reddit", "replay"})
+
+
+def is_opt_out(text: str) -> bool:
+    return bool(_OPT_OUT.search(text) or _LONE_STOP.match(text))
+
+
+@dataclass(frozen=True)
+class MentionFacts:
+    """What routing needs to know about a mention, whatever table or platform it came from."""
+
+    platform: str
+    text: str
+    author_handle: str
+    found_via: str
+    language: str | None
+    label: str
+    urgency: int
+    spam_cue: bool = False
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    route: Route
+    reason: str
+
+
+def _contains_any(text: str, terms: list[str]) -> str | None:
+    lowered = text.casefold()
+    for term in terms:
+        if term and term.casefold() in lowered:
+            return term
+    return None
+
+
+def decide(facts: MentionFacts, brand: Brand) -> RouteDecision:
+    """Ignore, insight only, draft a reply, or escalate. The first rule that matches wins."""
+    rules = brand.routing
+    handle = facts.author_handle.lstrip("@").lower()
+    if handle in brand.own_handles(facts.platform) or handle in {h.lower() for h in rules.ignore_authors}:
+        return RouteDecision(Route.IGNORE, "our own post" if handle in brand.own_handles(facts.platform)
+                             else "author on the ignore list")
+    excluded = _contains_any(facts.text, brand.exclude)
+    if excluded:
+        return RouteDecision(Route.IGNORE, f"excluded term: {excluded}")
+    spam = _contains_any(facts.text, rules.spam_terms)
+    if spam or facts.spam_cue:
+        return RouteDecision(Route.IGNORE, f"spam: {spam}" if spam else "spam")
+    if is_opt_out(facts.text):
+        return RouteDecision(Route.INSIGHT, "author asked for no more replies")
+    keyword_only = facts.found_via == FoundVia.KEYWORD
+    if keyword_only:
+        competitor = _contains_any(facts.text, brand.competitors)
+        if competitor and not _contains_any(facts.text, [brand.name, *brand.keywords]):
+            return RouteDecision(Route.INSIGHT, f"competitor mention: {competitor}")
+        if facts.platform not in KEYWORD_REPLIES_ALLOWED:
+            return RouteDecision(Route.INSIGHT, f"keyword match; {facts.platform} allows no reply")
+        if not rules.draft_keyword_matches:
+            return RouteDecision(Route.INSIGHT, "keyword match; brand drafts no replies to these")
+    if facts.language and brand.languages and facts.language.split("-")[0] not in brand.languages:
+        if facts.label == "complaint" and facts.urgency >= rules.escalate_urgency:
+            return RouteDecision(Route.ESCALATE, f"urgent, in {facts.language}")
+        return RouteDecision(Route.INSIGHT, f"language {facts.language} not handled by this brand")
+    if facts.label == "complaint" and facts.urgency >= rules.escalate_urgency:
+        return RouteDecision(Route.ESCALATE, f"urgency {facts.urgency}")
+    if facts.label not in rules.draft_categories:
+        return RouteDecision(Route.INSIGHT, f"{facts.label}: brand drafts no reply")
+    return RouteDecision(Route.DRAFT, facts.label)

@@ -1,0 +1,272 @@
+"""Queries. Every function takes the session as a keyword argument and never commits: the caller's
+transaction decides, so a batch of mentions and its cursor are saved together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from listener.base import FetchedMention
+from storage.models import (
+    OPEN_DRAFT_STATES,
+    AuditEvent,
+    Author,
+    Case,
+    Draft,
+    DraftState,
+    Mention,
+    ReplyLedger,
+    SourceState,
+    as_utc,
+    utcnow,
+)
+
+
+def existing_external_ids(platform: str, external_ids: Sequence[str], *, session: Session) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(external_ids), 500):
+        chunk = list(external_ids[start : start + 500])
+        rows = session.exec(
+            select(Mention.external_id).where(Mention.platform == platform, col(Mention.external_id).in_(chunk))
+        )
+        found.update(rows)
+    return found
+
+
+def authors_for(
+    fetched: Sequence[FetchedMention], *, session: Session, now: datetime | None = None
+) -> dict[tuple[str, str], Author]:
+    """Get or create the authors of a batch, keyed by (platform, lowercased handle)."""
+    now = now or utcnow()
+    wanted: dict[tuple[str, str], FetchedMention] = {}
+    for m in fetched:
+        wanted[(m.platform, m.author_handle.lower())] = m
+    found: dict[tuple[str, str], Author] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, handle in wanted:
+        by_platform.setdefault(platform, []).append(handle)
+    for platform, handles in by_platform.items():
+        for start in range(0, len(handles), 500):
+            chunk = handles[start : start + 500]
+            rows = session.exec(
+                select(Author).where(Author.platform == platform, col(Author.handle).in_(chunk))
+            )
+            for author in rows:
+                found[(author.platform, author.handle)] = author
+    for key, m in wanted.items():
+        author = found.get(key)
+        if author is None:
+            author = Author(
+                platform=m.platform,
+                handle=key[1],
+                external_id=m.author_external_id,
+                display_name=m.author_name,
+                followers=m.author_followers,
+                first_seen=now,
+                last_seen=now,
+            )
+            session.add(author)
+            found[key] = author
+        else:
+            author.display_name = m.author_name or author.display_name
+            author.followers = m.author_followers or author.followers
+            author.last_seen = now
+    session.flush()
+    return found
+
+
+def store_new_mentions(
+    fetched: Sequence[FetchedMention], *, source: str, session: Session
+) -> list[Mention]:
+    """Insert the mentions not stored yet (unique on platform + external id); return the new rows in order."""
+    fresh: list[FetchedMention] = []
+    seen: set[tuple[str, str]] = set()
+    by_platform: dict[str, list[str]] = {}
+    for m in fetched:
+        by_platform.setdefault(m.platform, []).append(m.external_id)
+    known = {p: existing_external_ids(p, ids, session=session) for p, ids in by_platform.items()}
+    for m in fetched:
+        key = (m.platform, m.external_id)
+        if m.external_id in known[m.platform] or key in seen:
+            continue
+        seen.add(key)
+        fresh.append(m)
+    if not fresh:
+        return []
+    authors = authors_for(fresh, session=session)
+    rows: list[Mention] = []
+    for m in fresh:
+        author = authors[(m.platform, m.author_handle.lower())]
+        author.mention_count += 1
+        rows.append(
+            Mention(
+                brand=m.brand,
+                platform=m.platform,
+                external_id=m.external_id,
+                source=source,
+                url=m.url,
+                author_id=author.id,
+                author_handle=m.author_handle,
+                author_name=m.author_name,
+                author_followers=m.author_followers,
+                text=m.text,
+                language=m.language,
+                created_at=as_utc(m.created_at),
+                conversation_id=m.conversation_id,
+                parent_id=m.parent_id,
+                found_via=m.found_via,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def source_state(name: str, *, session: Session, platform: str = "", brand: str = "") -> SourceState:
+    state = session.get(SourceState, name)
+    if state is None:
+        state = SourceState(name=name, platform=platform, brand=brand)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def all_source_states(*, session: Session) -> list[SourceState]:
+    return list(session.exec(select(SourceState).order_by(col(SourceState.name))))
+
+
+def record_audit(
+    *,
+    session: Session,
+    actor: str,
+    action: str,
+    draft_id: int | None = None,
+    mention_id: int | None = None,
+    before: str | None = None,
+    after: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        draft_id=draft_id,
+        mention_id=mention_id,
+        before=before,
+        after=after,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
+
+
+def audit_for(*, session: Session, mention_id: int) -> list[AuditEvent]:
+    draft_ids = select(Draft.id).where(Draft.mention_id == mention_id)
+    stmt = (
+        select(AuditEvent)
+        .where((AuditEvent.mention_id == mention_id) | col(AuditEvent.draft_id).in_(draft_ids))
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    return list(session.exec(stmt))
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    draft: Draft
+    mention: Mention
+
+
+def list_queue(
+    *,
+    session: Session,
+    brand: str | None = None,
+    platform: str | None = None,
+    category: str | None = None,
+    state: str | Iterable[str] | None = DraftState.DRAFTED,
+    min_urgency: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[QueueRow]:
+    """Drafts with their mentions, most urgent first, then oldest first."""
+    stmt = select(Draft, Mention).join(Mention, col(Mention.id) == Draft.mention_id)
+    if state is not None:
+        states = [state] if isinstance(state, str) else list(state)
+        stmt = stmt.where(col(Draft.state).in_(states))
+    if brand:
+        stmt = stmt.where(Draft.brand == brand)
+    if platform:
+        stmt = stmt.where(Draft.platform == platform)
+    if category:
+        stmt = stmt.where(Draft.category == category)
+    if min_urgency is not None:
+        stmt = stmt.where(Draft.urgency >= min_urgency)
+    stmt = (
+        stmt.order_by(col(Draft.urgency).desc(), col(Draft.created_at), col(Draft.id)).offset(offset).limit(limit)
+    )
+    return [QueueRow(draft=d, mention=m) for d, m in session.exec(stmt)]
+
+
+def count_queue(*, session: Session, state: str = DraftState.DRAFTED) -> int:
+    return int(session.exec(select(func.count()).select_from(Draft).where(Draft.state == state)).one())
+
+
+def open_draft_for(mention_id: int, *, session: Session) -> Draft | None:
+    return session.exec(
+        select(Draft).where(Draft.mention_id == mention_id, col(Draft.state).in_(OPEN_DRAFT_STATES))
+    ).first()
+
+
+def ledger_entry(platform: str, in_reply_to: str, *, session: Session) -> ReplyLedger | None:
+    return session.exec(
+        select(ReplyLedger).where(ReplyLedger.platform == platform, ReplyLedger.in_reply_to == in_reply_to)
+    ).first()
+
+
+def recent_mention_count(author_id: int, *, session: Session, days: int = 30, now: datetime | None = None) -> int:
+    since = (now or utcnow()) - timedelta(days=days)
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Mention)
+            .where(Mention.author_id == author_id, Mention.created_at >= since)
+        ).one()
+    )
+
+
+def automated_replies_since(brand: str, since: datetime, *, session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Draft)
+            .where(
+                Draft.brand == brand,
+                Draft.automated == True,  # noqa: E712
+                col(Draft.state).in_([DraftState.APPROVED, DraftState.SENDING, DraftState.SENT]),
+                col(Draft.created_at) >= since,
+            )
+        ).one()
+    )
+
+
+def last_automated_reply_to(author_id: int, *, session: Session) -> datetime | None:
+    stmt = (
+        select(func.max(Draft.created_at))
+        .join(Mention, col(Mention.id) == Draft.mention_id)
+        .where(
+            Mention.author_id == author_id,
+            Draft.automated == True,  # noqa: E712
+            col(Draft.state).in_([DraftState.APPROVED, DraftState.SENDING, DraftState.SENT]),
+        )
+    )
+    value = session.exec(stmt).one()
+    return as_utc(value) if value is not None else None
+
+
+def open_case_for(brand: str, author_id: int, *, session: Session) -> Case | None:
+    return session.exec(
+        select(Case).where(Case.brand == brand, Case.author_id == author_id, Case.status == "open")
+    ).first()
