@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     brands_file: Path = Path("brands.toml")
     model: Path | None = Field(default=None, description="Directory of a trained classifier model")
     log_level: str = "INFO"
+    outbox_dir: Path = Path("outbox")
 
     # Web desk
     host: str = "127.0.0.1"

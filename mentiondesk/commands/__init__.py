@@ -1,0 +1,1 @@
+"""One module per `mentiondesk` subcommand; each defines `command`."""

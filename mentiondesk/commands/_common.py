@@ -1,0 +1,31 @@
+"""Helpers shared by commands: output as text or JSON, brand choice."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from mentiondesk.brands import BrandConfig
+from mentiondesk.errors import ConfigError
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def pick_brand(brands: BrandConfig, key: str | None) -> str:
+    if key:
+        brands.get(key)
+        return key
+    if len(brands.brands) == 1:
+        return next(iter(brands.brands))
+    raise ConfigError(f"several brands configured; choose one with --brand ({', '.join(brands.brands)})")
+
+
+def progress_enabled(total: int | None = None) -> bool:
+    """A progress bar only for a person watching a long job."""
+    import sys
+
+    return sys.stderr.isatty() and (total is None or total > 200)

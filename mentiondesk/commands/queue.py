@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+import click
+from sqlmodel import col, select
+
+from mentiondesk.app import App
+from mentiondesk.commands._common import emit_json
+from mentiondesk.errors import NotFound
+from responders import queue as desk
+from responders.sending import send_approved
+from storage.db import transaction
+from storage.models import Classification, Draft, DraftState, Mention, utcnow
+from storage.queries import audit_for, list_queue
+
+
+def _actor(name: str | None) -> str:
+    return name or getpass.getuser()
+
+
+def draft_summary(draft: Draft, mention: Mention) -> dict[str, Any]:
+    age = utcnow() - mention.created_at
+    return {
+        "id": draft.id,
+        "state": draft.state,
+        "category": draft.category,
+        "urgency": draft.urgency,
+        "escalated": draft.escalated,
+        "automated": draft.automated,
+        "brand": draft.brand,
+        "platform": draft.platform,
+        "author": mention.author_handle,
+        "followers": mention.author_followers,
+        "age_minutes": int(age.total_seconds() // 60),
+        "mention": mention.text,
+        "reply": draft.text,
+        "policy_ok": draft.policy_ok,
+        "policy": draft.policy_reasons,
+        "version": draft.version,
+    }
+
+
+def _one_line(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@click.group(name="queue", invoke_without_command=True)
+@click.option("--brand")
+@click.option("--platform")
+@click.option("--category", type=click.Choice(["complaint", "praise", "question", "other"]))
+@click.option("--state", default="drafted", show_default=True,
+              type=click.Choice([s.value for s in DraftState] + ["all"]))
+@click.option("--min-urgency", type=click.IntRange(0, 100))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def command(ctx: click.Context, brand: str | None, platform: str | None, category: str | None, state: str,
+            min_urgency: int | None, limit: int, as_json: bool) -> None:
+    """List drafted replies, most urgent first, then oldest."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app = App.open()
+    with transaction(app.engine) as session:
+        rows = list_queue(session=session, brand=brand, platform=platform, category=category,
+                          state=None if state == "all" else state, min_urgency=min_urgency, limit=limit)
+        items = [draft_summary(r.draft, r.mention) for r in rows]
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        click.echo("queue is empty")
+        return
+    click.echo(f"{'ID':>6}  {'URG':>3}  {'CATEGORY':<10} {'PLATFORM':<8} {'AGE':>6}  {'AUTHOR':<18} MENTION")
+    for item in items:
+        flag = "!" if item["escalated"] else " "
+        click.echo(f"{item['id']:>6} {flag}{item['urgency']:>3}  {item['category']:<10} {item['platform']:<8} "
+                   f"{item['age_minutes']:>5}m  {_one_line('@' + item['author'], 18):<18} "
+                   f"{_one_line(item['mention'], 60)}")
+
+
+@command.command(name="show")
+@click.argument("draft_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def show(draft_id: int, as_json: bool) -> None:
+    """Show one draft with its mention, classification and audit trail."""
+    app = App.open()
+    with transaction(app.engine) as session:
+        draft = desk.get_draft(draft_id, session=session)
+        mention = session.get(Mention, draft.mention_id)
+        if mention is None:
+            raise NotFound(f"draft {draft_id} has no mention")
+        item = draft_summary(draft, mention)
+        latest = session.exec(select(Classification).where(Classification.mention_id == mention.id)
+                              .order_by(col(Classification.id).desc())).first()
+        if latest is not None:
+            item["classification"] = {"label": latest.label, "sentiment": latest.sentiment,
+                                      "confidence": round(latest.confidence, 3), "cues": latest.cues,
+                                      "model": latest.model_version, "origin": latest.origin}
+        item["audit"] = [{"at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
+                          "before": e.before, "after": e.after, **e.detail} for e in audit_for(session=session,
+                                                                                                 mention_id=mention.id or 0)]
+    if as_json:
+        emit_json(item)
+        return
+    click.echo(f"draft {item['id']} [{item['state']}] {item['category']} urgency {item['urgency']}"
+               f"{' ESCALATED' if item['escalated'] else ''} on {item['platform']} for {item['brand']}")
+    click.echo(f"from @{item['author']} ({item['followers']} followers), {item['age_minutes']} min ago:")
+    click.echo(f"  {item['mention']!r}")
+    if "classification" in item:
+        c = item["classification"]
+        click.echo(f"classified {c['label']}/{c['sentiment']} at {c['confidence']} by {c['model']} cues {c['cues']}")
+    click.echo(f"reply: {item['reply']}")
+    click.echo(f"policy: {'ok' if item['policy_ok'] else 'blocked'} {'; '.join(item['policy'])}")
+    for event in item["audit"]:
+        click.echo(f"  {event['at']} {event['actor']} {event['action']}"
+                   + (f": {event['before']!r} -> {event['after']!r}" if event.get("before") else ""))
+
+
+@command.command(name="approve")
+@click.argument("draft_id", type=int)
+@click.option("--text", help="Replace the reply text before approving (the audit keeps both).")
+@click.option("--as", "actor", help="Who approves (default: your login name).")
+@click.option("--json", "as_json", is_flag=True)
+def approve(draft_id: int, text: str | None, actor: str | None, as_json: bool) -> None:
+    """Approve a draft, optionally edited."""
+    app = App.open()
+    with transaction(app.engine) as session:
+        draft = desk.approve(draft_id, session=session, actor=_actor(actor), text=text)
+        result = {"id": draft.id, "state": draft.state, "text": draft.text}
+    emit_json(result) if as_json else click.echo(f"approved draft {draft_id}: {result['text']}")
+
+
+@command.command(name="reject")
+@click.argument("draft_id", type=int)
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+@click.option("--as", "actor")
+@click.option("--json", "as_json", is_flag=True)
+def reject(draft_id: int, reason: str, actor: str | None, as_json: bool) -> None:
+    """Reject a draft with a reason."""
+    app = App.open()
+    with transaction(app.engine) as session:
+        draft = desk.reject(draft_id, session=session, actor=_actor(actor), reason=reason)
+        result = {"id": draft.id, "state": draft.state, "reason": reason}
+    emit_json(result) if as_json else click.echo(f"rejected draft {draft_id}: {reason}")
+
+
+@command.command(name="send")
+@click.option("--json", "as_json", is_flag=True)
+def send(as_json: bool) -> None:
+    """Send every approved draft (each at most once, through the reply-once ledger)."""
+    from mentiondesk.senders import build_all_senders
+
+    app = App.open()
+    report = send_approved(engine=app.engine, senders=build_all_senders(app.settings))
+    result = {"sent": report.sent, "reconciled": report.reconciled, "failed": report.failed,
+              "blocked": report.blocked, "skipped": report.skipped}
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"sent {len(report.sent)}, reconciled {len(report.reconciled)}, failed {len(report.failed)}, "
+               f"blocked {len(report.blocked)}")
+    for draft_id, why in {**report.failed, **report.blocked}.items():
+        click.echo(f"  draft {draft_id}: {why}", err=True)
