@@ -11,7 +11,8 @@ from storage.models import FoundVia, Route
 _OPT_OUT = re.compile(
     r"\b(?:unsubscribe|opt(?:[- ]?me)?[- ]?out|"
     r"stop (?:replying|responding|messaging|tweeting|tagging|dm'?ing|contacting|sending)(?: (?:to|at))?(?: me| us)?|"
-    r"leave me alone|don'?t (?:reply|respond|message) (?:to )?me)\b",
+    r"leave me alone|remove me from|stop @-?ing me|"
+    r"(?:don'?t|do not) (?:reply|respond|message|contact|tag|dm) (?:to )?me)\b",
     re.IGNORECASE,
 )
 _LONE_STOP = re.compile(r"^\W*(?:@\w+\W+)*stop\W*$", re.IGNORECASE)
@@ -64,7 +65,8 @@ def decide(facts: MentionFacts, brand: Brand) -> RouteDecision:
     if excluded:
         return RouteDecision(Route.IGNORE, f"excluded term: {excluded}")
     spam = _contains_any(facts.text, rules.spam_terms)
-    if spam or facts.spam_cue:
+    # The model's spam cue alone never silences a complaint: "I'll tell my 2M followers" is not spam.
+    if spam or (facts.spam_cue and facts.label != "complaint"):
         return RouteDecision(Route.IGNORE, f"spam: {spam}" if spam else "spam")
     if is_opt_out(facts.text):
         return RouteDecision(Route.INSIGHT, "author asked for no more replies")
