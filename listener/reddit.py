@@ -1,0 +1,472 @@
+"""Reddit (praw 8): watched subreddits' new posts and comments matched against the brand's keywords, sitewide
+post search, the account's username mentions, and the reply sender.
+
+Listings are fetched as raw JSON through praw's `Reddit.request` and parsed here, item by item: deleted and
+removed items (author null or "[deleted]", body "[removed]") and malformed ones become SkippedItems."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import praw
+import prawcore
+import requests
+from praw.exceptions import PRAWException, RedditAPIException
+from prawcore.rate_limit import RateLimiter
+from prawcore.sessions import FiniteRetryStrategy
+
+from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
+from listener.http_session import MeteredSession
+from mentiondesk.brands import Brand
+from mentiondesk.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
+from mentiondesk.settings import Settings
+from storage.models import FoundVia
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "reddit"
+LIMIT = 100
+GONE_TEXTS = {"[removed]", "[deleted]"}
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+# --- client -----------------------------------------------------------------------------------------
+
+
+class _NoRetry(FiniteRetryStrategy):
+    """prawcore retries 5xx twice with 2-4 s sleeps; the poller owns retries and backoff, so we don't."""
+
+    def __init__(self, retries: int = 0) -> None:
+        super().__init__(retries=0)
+
+    def _sleep_seconds(self) -> float | None:
+        return None
+
+    def should_retry_on_failure(self) -> bool:
+        return False
+
+
+class _NoPacing(RateLimiter):
+    """prawcore sleeps between calls to spread a window's budget; the poller schedules us and reads the
+    remaining budget from each Batch instead, so a job never blocks in a sleep."""
+
+    def delay(self) -> None:
+        return None
+
+
+def has_credentials(settings: Settings) -> bool:
+    values = (settings.reddit_client_id, settings.reddit_client_secret, settings.reddit_password)
+    return bool(settings.reddit_username) and all(v is not None and v.get_secret_value() for v in values)
+
+
+def make_reddit(settings: Settings) -> tuple[praw.Reddit, MeteredSession]:
+    """A script-app praw client (username + password grant) against the configured URLs."""
+    if not has_credentials(settings):
+        raise NotConfigured(
+            "no Reddit credentials (MENTIONDESK_REDDIT_CLIENT_ID/SECRET, _USERNAME, _PASSWORD)", platform=PLATFORM
+        )
+    assert settings.reddit_client_id and settings.reddit_client_secret and settings.reddit_password
+    session = MeteredSession(timeout=settings.request_timeout_seconds)
+    reddit = praw.Reddit(
+        client_id=settings.reddit_client_id.get_secret_value(),
+        client_secret=settings.reddit_client_secret.get_secret_value(),
+        username=settings.reddit_username,
+        password=settings.reddit_password.get_secret_value(),
+        user_agent=settings.reddit_user_agent,
+        oauth_url=settings.reddit_oauth_url.rstrip("/"),
+        reddit_url=settings.reddit_url.rstrip("/"),
+        check_for_updates=False,
+        check_for_async=False,
+        timeout=int(settings.request_timeout_seconds) or 1,
+        requestor_kwargs={"session": session},
+    )
+    core = reddit._core  # praw exposes no public hook for these two
+    if core is not None:
+        core._retry_strategy_class = _NoRetry
+        core._rate_limiter = _NoPacing(window_size=core._rate_limiter.window_size)
+    return reddit, session
+
+
+# --- errors -----------------------------------------------------------------------------------------
+
+
+def _reset_from(headers: Any, default_seconds: int = 60) -> datetime:
+    try:
+        seconds = float(headers.get("x-ratelimit-reset"))
+    except (TypeError, ValueError, AttributeError):
+        seconds = default_seconds
+    return datetime.now(UTC) + timedelta(seconds=max(seconds, 1))
+
+
+def _message(response: requests.Response | None) -> str:
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, dict):
+        for key in ("message", "reason", "error_description", "error"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
+    return ""
+
+
+def translate_error(exc: Exception) -> SourceError:
+    """One praw/prawcore failure as the SourceError subclass that tells the poller what to do."""
+    if isinstance(exc, SourceError):
+        return exc
+    if isinstance(exc, prawcore.TooManyRequests):
+        return RateLimited(_reset_from(exc.response.headers), platform=PLATFORM)
+    if isinstance(exc, prawcore.OAuthException):
+        return AccessDenied(
+            f"Reddit refused the login ({exc.error}); check MENTIONDESK_REDDIT_USERNAME and _PASSWORD",
+            platform=PLATFORM,
+            status=exc.response.status_code,
+        )
+    if isinstance(exc, prawcore.InvalidToken | prawcore.InsufficientScope):
+        return AccessDenied(
+            f"Reddit rejected the access token ({exc.response.status_code})", platform=PLATFORM, status=401
+        )
+    if isinstance(exc, prawcore.Forbidden):
+        detail = _message(exc.response) or "Forbidden"
+        return AccessDenied(
+            f"Reddit refused this call (403 {detail}): the subreddit may be private or banned, or the app lacks "
+            "the scope",
+            platform=PLATFORM,
+            status=403,
+        )
+    if isinstance(exc, prawcore.BadJSON):
+        return TransientError("Reddit returned a body that is not JSON", platform=PLATFORM)
+    if isinstance(exc, prawcore.ResponseException):
+        status = exc.response.status_code
+        if status in (401, 403):
+            return AccessDenied(
+                f"Reddit rejected the app credentials ({status}); check MENTIONDESK_REDDIT_CLIENT_ID and _SECRET",
+                platform=PLATFORM,
+                status=status,
+            )
+        if status >= 500:
+            return TransientError(f"Reddit server error {status}", platform=PLATFORM)
+        return SourceError(f"Reddit answered {status}: {_message(exc.response)}", platform=PLATFORM)
+    if isinstance(exc, prawcore.RequestException):
+        original = exc.original_exception
+        if isinstance(original, requests.Timeout):
+            return TransientError("Reddit did not answer in time", platform=PLATFORM)
+        return TransientError(f"cannot reach Reddit: {type(original).__name__}", platform=PLATFORM)
+    if isinstance(exc, requests.RequestException):
+        return TransientError(f"cannot reach Reddit: {type(exc).__name__}", platform=PLATFORM)
+    return SourceError(f"unexpected Reddit failure: {type(exc).__name__}: {exc}", platform=PLATFORM)
+
+
+def _get(reddit: praw.Reddit, path: str, params: dict[str, str | int]) -> dict[str, Any]:
+    try:
+        body = reddit.request(method="GET", path=path, params=params)
+    except Exception as exc:  # the boundary: nothing but SourceError leaves a source
+        raise translate_error(exc) from None
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        raise TransientError(f"Reddit returned something other than a Listing for {path}", platform=PLATFORM)
+    return body
+
+
+# --- matching and parsing ---------------------------------------------------------------------------
+
+
+def _pattern(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(term.strip()) + r"(?!\w)", re.IGNORECASE)
+
+
+class Matcher:
+    """The brand's keywords, exclusions and u/handles, matched on text with invisible characters removed."""
+
+    def __init__(self, brand: Brand) -> None:
+        self.keywords = [_pattern(k) for k in brand.keywords if k.strip()]
+        self.exclude = [_pattern(e) for e in brand.exclude if e.strip()]
+        self.handles = [
+            re.compile(r"(?<![\w/])/?u/" + re.escape(h) + r"(?!\w)", re.IGNORECASE)
+            for h in brand.handles.get("reddit", [])
+        ]
+
+    def found_via(self, text: str) -> FoundVia | None:
+        """MENTION for a u/handle, KEYWORD for a keyword, None when neither or when an exclusion matches."""
+        clean = _INVISIBLE.sub("", text)
+        if any(p.search(clean) for p in self.exclude):
+            return None
+        if any(p.search(clean) for p in self.handles):
+            return FoundVia.MENTION
+        if any(p.search(clean) for p in self.keywords):
+            return FoundVia.KEYWORD
+        return None
+
+
+def _str(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"no {key}")
+    return value
+
+
+def parse_item(child: Any, brand: Brand, reddit_url: str) -> tuple[FetchedMention | None, str]:
+    """A listing child as a mention. Returns (None, reason) for deleted/removed items; raises ValueError
+    (or KeyError/TypeError) for malformed ones."""
+    if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
+        raise ValueError("not a thing")
+    kind, data = child.get("kind"), child["data"]
+    name = _str(data, "name")
+    author = data.get("author")
+    if kind == "t3":
+        title = _str(data, "title")
+        body = data.get("selftext") if isinstance(data.get("selftext"), str) else ""
+        if body in GONE_TEXTS and (author is None or author == "[deleted]"):
+            return None, f"post {body.strip('[]')}"
+        if data.get("removed_by_category"):
+            return None, f"post removed ({data['removed_by_category']})"
+        text = title if not body or body in GONE_TEXTS else f"{title}\n\n{body}"
+        conversation: str | None = name
+        parent: str | None = None
+    elif kind == "t1":
+        text = _str(data, "body")
+        if text in GONE_TEXTS:
+            return None, f"comment {text.strip('[]')}"
+        link_id = data.get("link_id")
+        conversation = link_id if isinstance(link_id, str) else None
+        parent = data.get("parent_id") if isinstance(data.get("parent_id"), str) else None
+    else:
+        raise ValueError(f"unexpected kind {kind!r}")
+    created = data.get("created_utc")
+    if not isinstance(created, int | float) or isinstance(created, bool):
+        raise ValueError("no created_utc")
+    link = data.get("permalink") or data.get("context") or ""
+    fullname_author = data.get("author_fullname")
+    mention = FetchedMention(
+        platform=PLATFORM,
+        external_id=name,
+        brand=brand.key,
+        text=text,
+        author_handle=author if isinstance(author, str) and author else "[deleted]",
+        created_at=datetime.fromtimestamp(float(created), tz=UTC),
+        author_external_id=fullname_author if isinstance(fullname_author, str) else None,
+        url=f"{reddit_url}{link}" if isinstance(link, str) and link.startswith("/") else str(link),
+        conversation_id=conversation,
+        parent_id=parent,
+    )
+    return mention, ""
+
+
+def _created(mention: FetchedMention) -> tuple[datetime, int]:
+    try:
+        serial = int(mention.external_id.split("_", 1)[-1], 36)
+    except ValueError:
+        serial = 0
+    return mention.created_at, serial
+
+
+# --- sources ----------------------------------------------------------------------------------------
+
+
+class RedditListingSource:
+    """One Reddit listing read forward with `before=<newest fullname seen>`: each call returns the up-to-100
+    items just newer than the cursor, so a backlog is read oldest page first and nothing is read twice.
+
+    With no cursor yet, only the newest page is read: history before the desk existed is not a backlog."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        name: str,
+        brand: Brand,
+        reddit: praw.Reddit,
+        session: MeteredSession,
+        path: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        match: bool = True,
+        reddit_url: str = "https://www.reddit.com",
+    ) -> None:
+        self.name = name
+        self.brand = brand.key
+        self._brand = brand
+        self._reddit = reddit
+        self._session = session
+        self.path = path
+        self._params = dict(params or {})
+        self._matcher: Matcher | None = Matcher(brand) if match else None
+        self._reddit_url = reddit_url.rstrip("/")
+        self._own = brand.own_handles(PLATFORM)
+
+    def fetch(self, cursor: str | None) -> Batch:
+        start = self._session.requests_made
+        params: dict[str, str | int] = {**self._params, "limit": LIMIT}
+        if cursor:
+            params["before"] = cursor
+        body = _get(self._reddit, self.path, params)
+        children = body["data"].get("children")
+        if not isinstance(children, list):
+            children = []
+        mentions: list[FetchedMention] = []
+        skipped: list[SkippedItem] = []
+        names: list[str] = []
+        for index, child in enumerate(children):
+            name = _child_name(child)
+            if name:
+                names.append(name)
+            try:
+                mention, reason = parse_item(child, self._brand, self._reddit_url)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                skipped.append(SkippedItem(where=name or f"item {index}", reason=str(exc) or type(exc).__name__))
+                continue
+            if mention is None:
+                skipped.append(SkippedItem(where=name or f"item {index}", reason=reason))
+                continue
+            if mention.author_handle.lower() in self._own:
+                continue  # our own posts and replies are not mentions
+            via = self._matcher.found_via(mention.text) if self._matcher else FoundVia.MENTION
+            if via is not None:
+                mentions.append(_with_found_via(mention, via))
+        for item in skipped:
+            log.info("%s: skipped %s: %s", self.name, item.where, item.reason)
+        mentions.sort(key=_created)
+        # Listings are newest first: the first child is the newest, malformed or not.
+        new_cursor = names[0] if names else cursor
+        remaining, reset_at = _rate_figures(self._session)
+        return Batch(
+            mentions=mentions,
+            cursor=new_cursor,
+            skipped=skipped,
+            more=bool(cursor) and len(children) >= LIMIT,
+            requests=self._session.requests_made - start,
+            rate_remaining=remaining,
+            rate_reset_at=reset_at,
+        )
+
+
+def _child_name(child: Any) -> str | None:
+    if isinstance(child, dict) and isinstance(child.get("data"), dict):
+        name = child["data"].get("name")
+        if isinstance(name, str) and re.fullmatch(r"t[0-9]_[0-9a-z]+", name):
+            return name
+    return None
+
+
+def _with_found_via(mention: FetchedMention, via: FoundVia) -> FetchedMention:
+    from dataclasses import replace
+
+    return replace(mention, found_via=via)
+
+
+def _rate_figures(session: MeteredSession) -> tuple[int | None, datetime | None]:
+    headers = session.last_headers
+    try:
+        remaining = int(float(headers["x-ratelimit-remaining"]))
+    except (KeyError, TypeError, ValueError):
+        return None, None
+    return remaining, _reset_from(headers)
+
+
+def search_query(brand: Brand) -> str:
+    terms = " OR ".join(f'"{k.replace(chr(34), "")}"' for k in brand.keywords if k.strip())
+    excluded = " ".join(f'NOT "{e.replace(chr(34), "")}"' for e in brand.exclude if e.strip())
+    return f"({terms}) {excluded}".strip() if excluded else terms
+
+
+def sources_for(
+    brand: Brand, reddit: praw.Reddit, session: MeteredSession, settings: Settings
+) -> list[RedditListingSource]:
+    """Mentions inbox (if the account is one of the brand's handles), watched subreddits' posts and comments,
+    sitewide post search."""
+    url = settings.reddit_url
+    out: list[RedditListingSource] = []
+    account = (settings.reddit_username or "").lower()
+    if account and account in brand.own_handles(PLATFORM):
+        out.append(
+            RedditListingSource(
+                f"reddit:{brand.key}:mentions:{account}", brand, reddit, session, "message/mentions",
+                match=False, reddit_url=url,
+            )
+        )
+    has_terms = bool(brand.keywords or brand.handles.get("reddit"))
+    subs = sorted({s.removeprefix("r/").strip() for s in brand.reddit.subreddits if s.strip()})
+    if subs and has_terms:
+        joined = "+".join(subs)
+        out.append(
+            RedditListingSource(f"reddit:{brand.key}:posts", brand, reddit, session, f"r/{joined}/new", reddit_url=url)
+        )
+        out.append(
+            RedditListingSource(
+                f"reddit:{brand.key}:comments", brand, reddit, session, f"r/{joined}/comments", reddit_url=url
+            )
+        )
+    if brand.reddit.search_sitewide and brand.keywords:
+        out.append(
+            RedditListingSource(
+                f"reddit:{brand.key}:search", brand, reddit, session, "search",
+                params={"q": search_query(brand), "sort": "new", "type": "link"}, reddit_url=url,
+            )
+        )
+    return out
+
+
+# --- sender -----------------------------------------------------------------------------------------
+
+
+class RedditSender:
+    """Replies as the script app's account; `find_reply` reads that account's recent comments."""
+
+    platform = PLATFORM
+
+    def __init__(self, reddit: praw.Reddit, session: MeteredSession, username: str, reddit_url: str) -> None:
+        self._reddit = reddit
+        self._session = session
+        self._username = username
+        self._reddit_url = reddit_url.rstrip("/")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RedditSender:
+        reddit, session = make_reddit(settings)
+        assert settings.reddit_username
+        return cls(reddit, session, settings.reddit_username, settings.reddit_url)
+
+    def send(self, reply: OutgoingReply) -> SentReply:
+        target = reply.in_reply_to
+        try:
+            if target.startswith("t1_"):
+                thing: Any = self._reddit.comment(id=target[3:])
+            elif target.startswith("t3_"):
+                thing = self._reddit.submission(id=target[3:])
+            else:
+                raise SendFailed(f"Reddit cannot reply to {target!r}: not a post or comment", retryable=False)
+            created = thing.reply(reply.text)
+        except SendFailed:
+            raise
+        except RedditAPIException as exc:
+            raise SendFailed(f"Reddit refused the reply: {exc}", retryable=False) from None
+        except Exception as exc:
+            error = exc if isinstance(exc, PRAWException) else translate_error(exc)
+            retryable = isinstance(error, TransientError | RateLimited)
+            raise SendFailed(f"Reddit reply failed: {error}", retryable=retryable) from None
+        if created is None:
+            # Reddit created it but did not say what it is: reconcile through find_reply on retry.
+            raise SendFailed("Reddit accepted the reply but returned no comment", retryable=True)
+        return SentReply(external_id=created.fullname, url=f"{self._reddit_url}{created.permalink}")
+
+    def find_reply(self, reply: OutgoingReply) -> SentReply | None:
+        path = f"user/{self._username}/comments"
+        body = self._lookup(lambda: _get(self._reddit, path, {"limit": LIMIT, "sort": "new"}))
+        for child in body["data"].get("children") or []:
+            data = child.get("data") if isinstance(child, dict) else None
+            if isinstance(data, dict) and data.get("parent_id") == reply.in_reply_to and data.get("name"):
+                link = data.get("permalink") if isinstance(data.get("permalink"), str) else ""
+                return SentReply(external_id=str(data["name"]), url=f"{self._reddit_url}{link}" if link else "")
+        return None
+
+    @staticmethod
+    def _lookup(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return call()
+        except SourceError as exc:
+            raise SendFailed(f"Reddit reply lookup failed: {exc.message}", retryable=True) from None

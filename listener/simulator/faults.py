@@ -1,0 +1,45 @@
+"""Faults the simulator can be told to inject into its next matching responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FaultKind = Literal[
+    "rate_limit",  # 429 with the platform's rate-limit headers and body
+    "unavailable",  # 503
+    "slow",  # answer after `delay` seconds (make the client time out)
+    "disconnect",  # close the connection without answering
+    "malformed",  # one item of the next page is broken (X: no text; Reddit: no created_utc)
+    "forbidden",  # 403 in the platform's shape
+    "tier",  # X: 403 client-not-enrolled / 453 "access level" body; Reddit: 403
+    "unauthorized",  # 401
+]
+KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    platform: Literal["x", "reddit", "any"] = "any"
+    times: int = 1  # how many responses it affects
+    path: str = ""  # only requests whose path contains this
+    reset_in: int = 60  # seconds until the window resets (rate_limit)
+    delay: float = 2.0  # seconds (slow)
+
+    def matches(self, platform: str, path: str) -> bool:
+        return self.times > 0 and self.platform in ("any", platform) and self.path in path
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Fault:
+        kind = str(data.get("kind", ""))
+        if kind not in KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(KINDS)}")
+        return cls(
+            kind=kind,  # type: ignore[arg-type]
+            platform=str(data.get("platform", "any")),  # type: ignore[arg-type]
+            times=int(str(data.get("times", 1))),
+            path=str(data.get("path", "")),
+            reset_in=int(str(data.get("reset_in", 60))),
+            delay=float(str(data.get("delay", 2.0))),
+        )
