@@ -155,7 +155,7 @@ def parse_brands(text: str, *, path: Path | str = "<brands.toml>") -> BrandConfi
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = _line_of_decode_error(str(exc))
+        line = _line_of_decode_error(str(exc)) or (len(text.splitlines()) or 1)
         raise ConfigError(f"not valid TOML: {exc}", path=path, line=line) from None
     brands = data.get("brands")
     if not isinstance(brands, dict) or not brands:

@@ -15,11 +15,21 @@ _OPT_OUT = re.compile(
     r"(?:don'?t|do not) (?:reply|respond|message|contact|tag|dm) (?:to )?me)\b",
     re.IGNORECASE,
 )
+# A link shortener together with a sales hook is how promotion bots write; customers rarely do both.
+_SHORT_LINK = re.compile(r"\b(?:bit\.ly|tinyurl\.com|t\.me|goo\.gl|cutt\.ly|rb\.gy)/", re.IGNORECASE)
+_SALES_HOOK = re.compile(
+    r"\b(?:followers|likes|views|claim|free|earn|promo|giveaway|signals|winner|cheap|discount)\b|\$\d",
+    re.IGNORECASE,
+)
 _LONE_STOP = re.compile(r"^\W*(?:@\w+\W+)*stop\W*$", re.IGNORECASE)
 
 # Platforms whose rules allow a reply (written by a human) to a post that only matched a keyword.
 # X refuses replies to authors who did not mention or quote the account (since 24 Feb 2026).
 KEYWORD_REPLIES_ALLOWED = frozenset({"reddit", "replay"})
+
+
+def looks_promotional(text: str) -> bool:
+    return bool(_SHORT_LINK.search(text) and _SALES_HOOK.search(text))
 
 
 def is_opt_out(text: str) -> bool:
@@ -59,14 +69,15 @@ def decide(facts: MentionFacts, brand: Brand) -> RouteDecision:
     rules = brand.routing
     handle = facts.author_handle.lstrip("@").lower()
     if handle in brand.own_handles(facts.platform) or handle in {h.lower() for h in rules.ignore_authors}:
-        return RouteDecision(Route.IGNORE, "our own post" if handle in brand.own_handles(facts.platform)
-                             else "author on the ignore list")
+        return RouteDecision(
+            Route.IGNORE, "our own post" if handle in brand.own_handles(facts.platform) else "author on the ignore list"
+        )
     excluded = _contains_any(facts.text, brand.exclude)
     if excluded:
         return RouteDecision(Route.IGNORE, f"excluded term: {excluded}")
     spam = _contains_any(facts.text, rules.spam_terms)
     # The model's spam cue alone never silences a complaint: "I'll tell my 2M followers" is not spam.
-    if spam or (facts.spam_cue and facts.label != "complaint"):
+    if spam or looks_promotional(facts.text) or (facts.spam_cue and facts.label != "complaint"):
         return RouteDecision(Route.IGNORE, f"spam: {spam}" if spam else "spam")
     if is_opt_out(facts.text):
         return RouteDecision(Route.INSIGHT, "author asked for no more replies")

@@ -1,0 +1,48 @@
+"""`mentiondesk demo --once` in an empty directory, as a new user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from listener.demo_corpus import DEMO_MENTIONS
+from storage.db import make_engine
+from storage.models import Draft, DraftState, Mention
+
+
+def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTIONDESK_")}
+    result = subprocess.run([sys.executable, "-m", "mentiondesk.cli", "demo", "--once"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert "Queue:" in result.stdout and "Most urgent:" in result.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'mentiondesk.db'}")
+    kind = {f"demo-{i:04d}": m.kind for i, m in enumerate(DEMO_MENTIONS)}
+    with Session(engine) as session:
+        mentions = session.exec(select(Mention)).all()
+        queue = session.exec(
+            select(Draft, Mention).join(Mention, col(Mention.id) == Draft.mention_id)
+            .where(Draft.state == DraftState.DRAFTED)
+            .order_by(col(Draft.urgency).desc(), col(Draft.created_at))
+        ).all()
+        automated = session.exec(
+            select(Mention).join(Draft, col(Draft.mention_id) == Mention.id).where(Draft.automated == True)  # noqa: E712
+        ).all()
+    assert len(mentions) == len(DEMO_MENTIONS) >= 300
+    assert {d.category for d, _ in queue} == {"complaint", "praise", "question", "other"}
+    top = queue[0][0]
+    assert top.category == "complaint" and top.escalated
+    urgencies = [d.urgency for d, _ in queue]
+    assert urgencies == sorted(urgencies, reverse=True)
+    drafted_kinds = {kind[m.external_id] for _, m in queue}
+    assert "own" not in drafted_kinds
+    spam_drafts = [m.text for _, m in queue if kind[m.external_id] == "spam"]
+    assert spam_drafts == []
+    # Only real praise is thanked automatically: never sarcasm, a complaint, a question or an opt-out.
+    unsafe = {"complaint", "urgent", "sarcasm", "question", "spam", "own", "opt_out"}
+    assert [m.text for m in automated if kind[m.external_id] in unsafe] == []
+    assert len(automated) >= 5
