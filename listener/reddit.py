@@ -374,40 +374,27 @@ def search_query(brand: Brand) -> str:
     return f"({terms}) {excluded}".strip() if excluded else terms
 
 
-def sources_for(
-    brand: Brand, reddit: praw.Reddit, session: MeteredSession, settings: Settings
-) -> list[RedditListingSource]:
+def sources_for(brand: Brand, settings: Settings) -> list[RedditListingSource]:
     """Mentions inbox (if the account is one of the brand's handles), watched subreddits' posts and comments,
-    sitewide post search."""
+    sitewide post search. Each source has its own client, so its request count is its own."""
     url = settings.reddit_url
-    out: list[RedditListingSource] = []
+    specs: list[tuple[str, str, dict[str, str | int], bool]] = []  # name, path, params, match
     account = (settings.reddit_username or "").lower()
     if account and account in brand.own_handles(PLATFORM):
-        out.append(
-            RedditListingSource(
-                f"reddit:{brand.key}:mentions:{account}", brand, reddit, session, "message/mentions",
-                match=False, reddit_url=url,
-            )
-        )
+        specs.append((f"reddit:{brand.key}:mentions:{account}", "message/mentions", {}, False))
     has_terms = bool(brand.keywords or brand.handles.get("reddit"))
     subs = sorted({s.removeprefix("r/").strip() for s in brand.reddit.subreddits if s.strip()})
     if subs and has_terms:
         joined = "+".join(subs)
-        out.append(
-            RedditListingSource(f"reddit:{brand.key}:posts", brand, reddit, session, f"r/{joined}/new", reddit_url=url)
-        )
-        out.append(
-            RedditListingSource(
-                f"reddit:{brand.key}:comments", brand, reddit, session, f"r/{joined}/comments", reddit_url=url
-            )
-        )
+        specs.append((f"reddit:{brand.key}:posts", f"r/{joined}/new", {}, True))
+        specs.append((f"reddit:{brand.key}:comments", f"r/{joined}/comments", {}, True))
     if brand.reddit.search_sitewide and brand.keywords:
-        out.append(
-            RedditListingSource(
-                f"reddit:{brand.key}:search", brand, reddit, session, "search",
-                params={"q": search_query(brand), "sort": "new", "type": "link"}, reddit_url=url,
-            )
-        )
+        params: dict[str, str | int] = {"q": search_query(brand), "sort": "new", "type": "link"}
+        specs.append((f"reddit:{brand.key}:search", "search", params, True))
+    out: list[RedditListingSource] = []
+    for name, path, extra, match in specs:
+        reddit, session = make_reddit(settings)
+        out.append(RedditListingSource(name, brand, reddit, session, path, params=extra, match=match, reddit_url=url))
     return out
 
 

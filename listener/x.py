@@ -479,12 +479,16 @@ def build_queries(brand: Brand, *, limit: int = MAX_QUERY_CHARS) -> list[str]:
     return queries
 
 
-def sources_for(brand: Brand, client: tweepy.Client, session: MeteredSession) -> list[_XPagedSource]:
-    sources: list[_XPagedSource] = [XMentionsSource(brand, h, client, session) for h in brand.handles.get("x", [])]
+def sources_for(brand: Brand, settings: Settings) -> list[_XPagedSource]:
+    """A mentions source per X handle and a search source per query; each has its own client, so its
+    request count and rate-limit figures are its own even when sources are polled in parallel."""
+    sources: list[_XPagedSource] = [
+        XMentionsSource(brand, h, *make_client(settings)) for h in brand.handles.get("x", [])
+    ]
     queries = build_queries(brand)
     for index, query in enumerate(queries):
         name = f"x:{brand.key}:search" + (f":{index + 1}" if len(queries) > 1 else "")
-        sources.append(XSearchSource(name, brand, query, client, session))
+        sources.append(XSearchSource(name, brand, query, *make_client(settings)))
     return sources
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import importlib
 import random
+import re
+
+_DEMO_HANDLE = re.compile(r"@NorthwindCoffee\b\s*", re.IGNORECASE)
+_DEMO_NAME = re.compile(r"\bNorthwind(?: Coffee)?\b", re.IGNORECASE)
 
 _BUILTIN = [
     "my {product} stopped syncing again after the update, third time this week",
@@ -62,5 +66,7 @@ class Corpus:
         if self.rng.random() < self.hostile_share:
             return self.rng.choice(_HOSTILE).format(product=product)
         if self.demo:
-            return self.rng.choice(self.demo)
+            # The corpus is written for its own demo brand; it becomes whichever brand the simulator plays.
+            text = _DEMO_HANDLE.sub("", self.rng.choice(self.demo)).strip()
+            return _DEMO_NAME.sub(product, text)
         return self.rng.choice(_BUILTIN).format(product=product)
