@@ -107,12 +107,9 @@ class RuleClassifier:
     version = RULES_VERSION
 
     def __init__(self) -> None:
-        import spacy
+        from rules.cues import CueMatcher, blank_nlp
 
-        from rules.cues import CueMatcher, install_tokenizer
-
-        self.nlp = spacy.blank("en")
-        install_tokenizer(self.nlp)
+        self.nlp = blank_nlp()
         self.cue_matcher = CueMatcher(self.nlp)
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
@@ -189,9 +186,7 @@ def urgency_score(c: Classification, *, followers: int = 0) -> int:
     return max(0, min(100, round(score)))
 
 
-_THANK_BLOCKERS = frozenset(
-    {"sarcasm", "question", "negation", "contrast", "spam", "opt_out", "emoji:negative"}
-)
+_THANK_BLOCKERS = frozenset({"sarcasm", "question", "negation", "contrast", "spam", "opt_out", "emoji:negative"})
 
 
 def thank_you_eligible(c: Classification, *, threshold: float = DEFAULT_THANK_THRESHOLD) -> bool:

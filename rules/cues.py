@@ -10,12 +10,16 @@ Names starting with "_" are internal features for the model and never shown to u
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
+import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 # --- tokenizer ----------------------------------------------------------------------------------------
 # The stock English tokenizer spends most of its time on rules tweets do not need; this one splits leading
@@ -26,16 +30,75 @@ _INFIX = re.compile(r"""(?<=[^\W\d_])[.,!?;:/()](?=[^\W\d_])|\.\.+|[!?]+""")
 _URL = re.compile(r"""^(?:https?://|www\.)\S+$""", re.IGNORECASE)
 
 
-def install_tokenizer(nlp: Language) -> None:
-    """Replace nlp's tokenizer with the tweet tokenizer (its patterns are saved with the pipeline)."""
-    nlp.tokenizer = Tokenizer(
-        nlp.vocab,
+TOKENIZER = "mentiondesk.tweet_tokenizer.v1"
+
+
+TEXT_KEY = "mentiondesk_text"
+
+
+class TweetTokenizer:
+    """spaCy's Tokenizer with tweet rules; also keeps the input text on the Doc (see `text_of`)."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.inner = _make_inner(vocab)
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.inner(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        self.inner.to_disk(path, exclude=exclude)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> TweetTokenizer:
+        self.inner.from_disk(path, exclude=exclude)
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        data: bytes = self.inner.to_bytes(exclude=exclude)
+        return data
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> TweetTokenizer:
+        self.inner.from_bytes(data, exclude=exclude)
+        return self
+
+
+def make_tokenizer(vocab: Vocab) -> TweetTokenizer:
+    return TweetTokenizer(vocab)
+
+
+def _make_inner(vocab: Vocab) -> Tokenizer:
+    return Tokenizer(
+        vocab,
         rules={},
         prefix_search=_PREFIX.search,
         suffix_search=_SUFFIX.search,
         infix_finditer=_INFIX.finditer,
         url_match=_URL.match,
     )
+
+
+@spacy.registry.tokenizers(TOKENIZER)
+def _tokenizer_factory() -> Callable[[Language], TweetTokenizer]:
+    def create(nlp: Language) -> TweetTokenizer:
+        return make_tokenizer(nlp.vocab)
+
+    return create
+
+
+def blank_nlp() -> Language:
+    """spacy.blank("en") with the tweet tokenizer named in its config, so a saved pipeline rebuilds it."""
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+
+
+def install_tokenizer(nlp: Language) -> None:
+    """Replace nlp's tokenizer with the tweet tokenizer."""
+    nlp.tokenizer = make_tokenizer(nlp.vocab)
 
 
 # --- lexicons -----------------------------------------------------------------------------------------
@@ -370,19 +433,34 @@ QUESTION_STARTS = frozenset(
 _POS_EMOJI = re.compile(
     "[\u2764\u2665\u263a\U0001f600-\U0001f60d\U0001f617-\U0001f61d\U0001f642\U0001f643\U0001f917\U0001f929"
     "\U0001f44d\U0001f44f\U0001f64c\U0001f64f\U0001f389\U0001f38a\U0001f495-\U0001f49f\U0001f4af\u2728\U0001f970]"
-    r"|(?<!\S)(?::-?\)|:-?D|;-?\)|<3|\(:|=\))(?!\S)"
 )
 _NEG_EMOJI = re.compile(
     "[\U0001f620-\U0001f62d\U0001f612\U0001f614\U0001f615\U0001f616\U0001f61e\U0001f61f\U0001f630-\U0001f631"
     "\U0001f92c\U0001f44e\U0001f4a9\U0001f926\U0001f937\U0001f644\U0001f611\U0001f610\U0001f494]"
-    r"|(?<!\S)(?::-?\(|:'\(|:-?/|D:|:-?\|)(?!\S)"
 )
-# Waiting times and repetition are how polite complaints sound ("3 hours on hold... please help, thx").
+_EMOTICON = re.compile(r"(?<!\S)(?:(?P<pos>:-?\)|:-?D|;-?\)|<3|\(:|=\))|(?P<neg>:-?\(|:'\(|:-?/|D:|:-?\|))(?!\S)")
+# Waiting times are how polite complaints sound ("3 hours on hold... please help, thx").
 _DURATION = re.compile(
     r"\b(?:\d+|an?|two|three|four|five|six|several|many|few)\s*\+?\s*"
     r"(?:hrs?|hours?|days?|weeks?|months?|mins?|minutes?)\b",
     re.IGNORECASE,
 )
+_DURATION_UNITS = ("hr", "hour", "day", "week", "month", "min")
+
+
+def text_cues(text: str, found: set[str]) -> None:
+    """Emoji, emoticons and waiting times. Each regex runs only when a cheap test says it can match."""
+    if not text.isascii():
+        if _POS_EMOJI.search(text):
+            found.add("emoji:positive")
+        if _NEG_EMOJI.search(text):
+            found.add("emoji:negative")
+    if ":" in text or ";" in text or "<3" in text or "=)" in text:
+        for match in _EMOTICON.finditer(text):
+            found.add("emoji:positive" if match.lastgroup == "pos" else "emoji:negative")
+    lower = text.lower()
+    if any(unit in lower for unit in _DURATION_UNITS) and _DURATION.search(text):
+        found.add("complaint:waiting")
 
 
 def _phrases() -> dict[str, Iterable[str]]:
@@ -413,30 +491,40 @@ class CueMatcher:
         for name, phrases in _phrases().items():
             self.matcher.add(name, [nlp.make_doc(p) for p in dict.fromkeys(phrases)])
         self.question_starts = frozenset(nlp.vocab.strings.add(w) for w in QUESTION_STARTS)
-        self.skip_prefixes = ("@", "#")
+        self._skip: dict[int, bool] = {}
 
-    def __call__(self, doc: Doc) -> tuple[str, ...]:
+    def __call__(self, doc: Doc, lowers: list[int] | None = None) -> tuple[str, ...]:
+        """Cue names; `lowers` (doc.to_array(LOWER) as a list) saves recomputing it."""
         strings = self.vocab.strings
         found: set[str] = {strings[match_id] for match_id, _, _ in self.matcher(doc)}
-        text = doc.text
-        if "?" in text or self._starts_like_question(doc):
+        text = text_of(doc)
+        if lowers is None:
+            lowers = doc.to_array(LOWER).tolist()
+        if "?" in text or self._first_word(lowers) in self.question_starts:
             found.add("question")
-        if _POS_EMOJI.search(text):
-            found.add("emoji:positive")
-        if _NEG_EMOJI.search(text):
-            found.add("emoji:negative")
-        if _DURATION.search(text):
-            found.add("complaint:waiting")
-        if text.strip().lower() in {"stop", "stop.", "stop!", "unsubscribe"}:
+        text_cues(text, found)
+        if len(text) < 16 and text.strip(" .!").lower() in ("stop", "unsubscribe"):
             found.add("opt_out")
         return _resolve(found)
 
-    def _starts_like_question(self, doc: Doc) -> bool:
-        for token in doc:
-            if token.is_punct or token.is_space or token.text.startswith(self.skip_prefixes):
-                continue
-            return token.lower in self.question_starts
-        return False
+    def _first_word(self, lowers: list[int]) -> int:
+        skip = self._skip
+        for key in lowers:
+            is_skip = skip.get(key)
+            if is_skip is None:
+                word = self.vocab.strings[key]
+                is_skip = word.startswith(("@", "#")) or not any(ch.isalnum() for ch in word)
+                if len(skip) < 100_000:
+                    skip[key] = is_skip
+            if not is_skip:
+                return key
+        return 0
+
+
+def text_of(doc: Doc) -> str:
+    """The original text: kept by the tweet tokenizer, since rebuilding doc.text costs more than the model."""
+    text = doc.user_data.get(TEXT_KEY)
+    return text if isinstance(text, str) else doc.text
 
 
 def _resolve(found: set[str]) -> tuple[str, ...]:

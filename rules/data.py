@@ -1,0 +1,218 @@
+"""Labeled examples: the shared development corpora, user CSV/JSONL files and desk corrections.
+
+Every source becomes `Example(text, label, sentiment, source, split)`. Splits are fixed by a hash of the text,
+so a held-out slice stays held out across runs and machines.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mentiondesk.errors import InputError
+
+LABELS = ("complaint", "praise", "question", "other")
+SENTIMENT_TO_LABEL = {"negative": "complaint", "positive": "praise"}
+LABEL_TO_SENTIMENT = {"complaint": "negative", "praise": "positive", "question": "neutral", "other": "neutral"}
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Brand-directed corpora: part of each is never trained on (the "proxy" held-out set in the model card).
+BRAND_DEV_PERCENT = 40
+
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_QUESTION_START = re.compile(
+    r"^(?:[@#]\w+\s+)*(?:how|what|why|when|where|who|which|can|could|is|are|do|does|did|will|would|should|"
+    r"any|anyone|has|have)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+    sentiment: str
+    source: str
+    split: str = "train"  # "train" or "dev"
+    weight: float = 1.0
+
+
+def clean(text: str) -> str:
+    """Undo the literal \\u2019-style escapes some SemEval files ship with."""
+    if "\\u" in text:
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text.strip()
+
+
+def looks_like_question(text: str) -> bool:
+    return "?" in text or bool(_QUESTION_START.match(text.strip()))
+
+
+def from_sentiment(text: str, sentiment: str) -> tuple[str, str]:
+    """(label, sentiment) for a sentiment-only row: neutral questions are questions, the rest 'other'."""
+    if sentiment in SENTIMENT_TO_LABEL:
+        return SENTIMENT_TO_LABEL[sentiment], sentiment
+    return ("question" if looks_like_question(text) else "other"), "neutral"
+
+
+def bucket(key: str, modulo: int = 100) -> int:
+    return zlib.crc32(key.encode("utf-8")) % modulo
+
+
+def _brand_split(key: str) -> str:
+    return "dev" if bucket(key) < BRAND_DEV_PERCENT else "train"
+
+
+# --- the shared development corpora ---------------------------------------------------------------------
+
+
+def load_shared(data_dir: Path = DEFAULT_DATA_DIR) -> list[Example]:
+    """All labeled examples from ../shared/data with their fixed split."""
+    out: list[Example] = []
+    out += list(_tweeteval(data_dir / "tweeteval_sentiment"))
+    out += list(_sanders(data_dir / "sanders_twitter_brand_sentiment" / "full_corpus.csv"))
+    out += list(_crowdflower(data_dir / "crowdflower_brand_product_emotions" / "brand_product_emotions.csv"))
+    return [e for e in out if e.text]
+
+
+def _read_csv(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _tweeteval(folder: Path) -> Iterator[Example]:
+    for row in _read_csv(folder / "train_reconstructed_semeval2017.csv"):
+        yield _example(row["text"], row["label_name"], "semeval", "train")
+    for row in _read_csv(folder / "test.csv"):
+        yield _example(row["text"], row["label_name"], "tweeteval_test", "train")
+    for row in _read_csv(folder / "val.csv"):
+        yield _example(row["text"], row["label_name"], "tweeteval_val", "dev")
+
+
+def _sanders(path: Path) -> Iterator[Example]:
+    for row in _read_csv(path):
+        text = row["TweetText"]
+        split = _brand_split(row["TweetId"])
+        if row["Sentiment"] == "irrelevant":
+            yield Example(clean(text), "other", "neutral", "sanders", split)
+        else:
+            yield _example(text, row["Sentiment"], "sanders", split)
+
+
+_CROWDFLOWER = {"Positive emotion": "positive", "Negative emotion": "negative"}
+
+
+def _crowdflower(path: Path) -> Iterator[Example]:
+    for row in _read_csv(path):
+        text = row["tweet_text"]
+        verdict = row["is_there_an_emotion_directed_at_a_brand_or_product"]
+        if verdict == "I can't tell":
+            continue
+        yield _example(text, _CROWDFLOWER.get(verdict, "neutral"), "crowdflower", _brand_split(text))
+
+
+def _example(text: str, sentiment: str, source: str, split: str) -> Example:
+    text = clean(text)
+    label, sentiment = from_sentiment(text, sentiment)
+    return Example(text, label, sentiment, source, split)
+
+
+# --- user files: CSV or JSONL with `text` and `label` or `sentiment` ------------------------------------
+
+
+def load_labeled_file(path: Path) -> list[Example]:
+    """Examples from a CSV or JSONL file; a bad row raises InputError naming the file and line."""
+    if not path.is_file():
+        raise InputError("no such file", path=str(path))
+    rows = _jsonl_rows(path) if path.suffix.lower() in (".jsonl", ".json", ".ndjson") else _csv_rows(path)
+    out = [_labeled_row(row, path, line) for line, row in rows]
+    if not out:
+        raise InputError("no labeled rows", path=str(path))
+    return out
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "text" not in reader.fieldnames:
+                raise InputError("CSV needs a header with a 'text' column", path=str(path), line=1)
+            for row in reader:
+                yield reader.line_num, row
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", path=str(path)) from None
+    except csv.Error as exc:
+        raise InputError(f"bad CSV: {exc}", path=str(path)) from None
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for line_no, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"invalid JSON ({exc.msg})", path=str(path), line=line_no) from None
+                if not isinstance(row, dict):
+                    raise InputError("each line must be a JSON object", path=str(path), line=line_no)
+                yield line_no, row
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", path=str(path)) from None
+
+
+def _labeled_row(row: dict[str, str], path: Path, line: int) -> Example:
+    text = row.get("text")
+    if not isinstance(text, str):
+        raise InputError("missing 'text'", path=str(path), line=line)
+    label = str(row.get("label") or "").strip().lower()
+    sentiment = str(row.get("sentiment") or "").strip().lower()
+    if label:
+        if label not in LABELS:
+            raise InputError(f"label {label!r} is not one of {', '.join(LABELS)}", path=str(path), line=line)
+        return Example(clean(text), label, sentiment or LABEL_TO_SENTIMENT[label], f"file:{path.name}")
+    if sentiment in ("negative", "neutral", "positive"):
+        return _example(text, sentiment, f"file:{path.name}", "train")
+    raise InputError(
+        "needs 'label' (complaint/praise/question/other) or 'sentiment' (negative/neutral/positive)",
+        path=str(path),
+        line=line,
+    )
+
+
+# --- corrections made in the desk -----------------------------------------------------------------------
+
+
+def load_desk_corrections(database_url: str) -> list[Example]:
+    """Mentions a manager relabelled (classification.origin starts with 'human:'), newest verdict wins."""
+    from sqlmodel import Session, col, select
+
+    from storage.db import open_database
+    from storage.models import Classification, Mention
+
+    engine = open_database(database_url)
+    latest: dict[int, tuple[str, str, str]] = {}
+    with Session(engine) as session:
+        query = (
+            select(Classification.mention_id, Classification.label, Classification.sentiment, Mention.text)
+            .join(Mention, col(Mention.id) == col(Classification.mention_id))
+            .where(col(Classification.origin).startswith("human:"))
+            .order_by(col(Classification.created_at), col(Classification.id))
+        )
+        for mention_id, label, sentiment, text in session.exec(query):
+            latest[mention_id] = (label, sentiment, text)
+    return [
+        Example(clean(text), label, sentiment if sentiment else LABEL_TO_SENTIMENT[label], "desk")
+        for label, sentiment, text in latest.values()
+        if label in LABELS and text
+    ]
+
+
+def with_split(examples: Iterable[Example], split: str) -> list[Example]:
+    return [replace(e, split=split) for e in examples]

@@ -1,0 +1,290 @@
+"""The trained model: a spaCy pipeline component with a hashed linear model over words, word bigrams,
+character n-grams, negation scope and the rule cues, plus temperature calibration and a domain prior.
+
+Why not spaCy's own textcat: its bag-of-words model has no subword features and its CNN is far too slow for
+10,000 mentions/s on one core. This component is a few numpy operations per batch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import spacy
+from murmurhash.mrmr import hash as murmur
+from spacy.attrs import LOWER
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from mentiondesk.errors import ConfigError
+from rules.classifier import (
+    LABELS,
+    Classification,
+    make_classification,
+    require_model_dir,
+)
+from rules.cues import NEGATIONS, CueMatcher, blank_nlp, public
+
+FACTORY = "mentiondesk_textcat"
+NUMPY_FILE = "weights.npz"
+_MAX_CACHE = 300_000
+_NEG_SCOPE = 3
+_SCOPE_ENDERS = (".", ",", "!", "?", ";", ":", "but", "...", "…")
+_DIGITS = re.compile(r"\d")
+_REPEATS = re.compile(r"(.)\1{2,}")
+
+if not Doc.has_extension("md_cues"):
+    Doc.set_extension("md_cues", default=())
+
+
+@dataclass
+class ModelState:
+    """Everything the component learns. Saved as weights.npz + state.json."""
+
+    labels: tuple[str, ...] = LABELS
+    n_buckets: int = 1 << 18
+    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LABELS)), dtype=np.float32))
+    bias: np.ndarray = field(default_factory=lambda: np.zeros(len(LABELS), dtype=np.float32))
+    temperature: float = 1.0
+    # log of the expected label mix where the model is used minus the mix it was trained on.
+    prior_shift: np.ndarray = field(default_factory=lambda: np.zeros(len(LABELS), dtype=np.float32))
+    review_threshold: float = 0.55
+    version: str = "mentiondesk-textcat-untrained"
+
+
+class HashedTextCat:
+    """Sets doc.cats (calibrated label probabilities) and doc._.md_cues."""
+
+    def __init__(self, nlp: Language, name: str, n_buckets: int) -> None:
+        self.name = name
+        self.state = ModelState(n_buckets=n_buckets)
+        self.cue_matcher = CueMatcher(nlp)
+        self.negations = frozenset(nlp.vocab.strings.add(w) for w in NEGATIONS)
+        self.scope_enders = frozenset(nlp.vocab.strings.add(w) for w in _SCOPE_ENDERS)
+        self.strings = nlp.vocab.strings
+        self._cache: dict[int, tuple[int, ...]] = {}
+        self._neg_cache: dict[int, int] = {}
+        self._cue_ids: dict[str, int] = {}
+        self._bos = self._eos = 0
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
+        self._cache.clear()
+        self._neg_cache.clear()
+        self._cue_ids.clear()
+        self._bos = _hash("w:<s>", self.state.n_buckets)
+        self._eos = _hash("w:</s>", self.state.n_buckets)
+
+    # --- features -------------------------------------------------------------------------------------
+
+    def featurize(self, doc: Doc, out: list[int]) -> tuple[int, tuple[str, ...]]:
+        """Append the doc's hashed feature ids to `out`; return how many, and the doc's cues."""
+        n = self.state.n_buckets
+        lowers: list[int] = doc.to_array(LOWER).tolist()
+        cues = self.cue_matcher(doc, lowers)
+        before = len(out)
+        words: list[int] = [self._bos]
+        scope = 0
+        cache = self._cache
+        for key in lowers:
+            grams = cache.get(key)
+            if grams is None:
+                grams = self._word_features(self.strings[key], key)
+            if scope:
+                out.append(self._negated(key, grams[0]))
+                scope = 0 if key in self.scope_enders else scope - 1
+            out.extend(grams)
+            words.append(grams[0])
+            if key in self.negations:
+                scope = _NEG_SCOPE
+        words.append(self._eos)
+        out.extend([(a * 1_000_003 + b) % n for a, b in zip(words, words[1:], strict=False)])
+        out.extend([self._cue_feature(c) for c in cues])
+        grievances = sum(1 for c in cues if c.startswith(("complaint:", "urgent:")))
+        out.append(self._cue_feature(f"ngriev:{min(grievances, 3)}"))
+        return len(out) - before, cues
+
+    def _cue_feature(self, name: str) -> int:
+        found = self._cue_ids.get(name)
+        if found is None:
+            found = self._cue_ids[name] = _hash("cue:" + name, self.state.n_buckets)
+        return found
+
+    def _word_features(self, lower: str, key: int) -> tuple[int, ...]:
+        n = self.state.n_buckets
+        norm = _normalize(lower)
+        grams = [_hash("w:" + norm, n)]
+        if norm[0].isalpha() and len(norm) > 2:
+            padded = f"<{norm[:20]}>"
+            for size in (3, 4, 5):
+                grams.extend(_hash(padded[i : i + size], n) for i in range(len(padded) - size + 1))
+        out = tuple(grams)
+        if len(self._cache) > _MAX_CACHE:
+            self._cache.clear()
+        self._cache[key] = out
+        return out
+
+    def _negated(self, key: int, word_id: int) -> int:
+        found = self._neg_cache.get(key)
+        if found is None:
+            found = (word_id * 7_919 + 104_729) % self.state.n_buckets
+            self._neg_cache[key] = found
+        return found
+
+    # --- scoring ----------------------------------------------------------------------------------------
+
+    def logits(self, flat: list[int], lengths: list[int]) -> np.ndarray:
+        """Raw (uncalibrated) scores, one row per document."""
+        return sparse_logits(
+            self.state.weights, self.state.bias, np.array(flat, dtype=np.int64), np.array(lengths, dtype=np.int64)
+        )
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        state = self.state
+        return softmax_rows(logits / state.temperature + state.prior_shift)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._predict(batch)
+                batch = []
+        if batch:
+            yield from self._predict(batch)
+
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
+        flat: list[int] = []
+        lengths: list[int] = []
+        for doc in docs:
+            count, cues = self.featurize(doc, flat)
+            lengths.append(count)
+            doc._.md_cues = cues
+        probs = self.probabilities(self.logits(flat, lengths)).tolist()
+        labels = self.state.labels
+        for doc, row in zip(docs, probs, strict=True):
+            doc.cats = dict(zip(labels, row, strict=True))
+        return docs
+
+    # --- serialization ----------------------------------------------------------------------------------
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        s = self.state
+        np.savez_compressed(
+            path / NUMPY_FILE,
+            weights=s.weights.astype(np.float16),
+            bias=s.bias,
+            prior_shift=s.prior_shift,
+        )
+        meta = {
+            "labels": list(s.labels),
+            "n_buckets": s.n_buckets,
+            "temperature": s.temperature,
+            "review_threshold": s.review_threshold,
+            "version": s.version,
+        }
+        (path / "state.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> HashedTextCat:
+        path = Path(path)
+        meta = json.loads((path / "state.json").read_text(encoding="utf-8"))
+        with np.load(path / NUMPY_FILE) as arrays:
+            self.state = ModelState(
+                labels=tuple(meta["labels"]),
+                n_buckets=int(meta["n_buckets"]),
+                weights=arrays["weights"].astype(np.float32),
+                bias=arrays["bias"].astype(np.float32),
+                temperature=float(meta["temperature"]),
+                prior_shift=arrays["prior_shift"].astype(np.float32),
+                review_threshold=float(meta["review_threshold"]),
+                version=str(meta["version"]),
+            )
+        self._reset_caches()
+        return self
+
+
+@Language.factory(FACTORY, default_config={"n_buckets": 1 << 18})
+def make_hashed_textcat(nlp: Language, name: str, n_buckets: int) -> HashedTextCat:
+    return HashedTextCat(nlp, name, n_buckets)
+
+
+def _hash(text: str, n: int) -> int:
+    value: int = murmur(text) % n
+    return value
+
+
+def _normalize(lower: str) -> str:
+    if lower.startswith("@"):
+        return "@user"
+    if lower.startswith(("http", "www.")):
+        return "<url>"
+    lower = lower.replace("\u2019", "'")
+    if any(ch.isdigit() for ch in lower):
+        lower = _DIGITS.sub("0", lower)
+    return _REPEATS.sub(r"\1\1", lower) if len(lower) > 3 else lower
+
+
+def sparse_logits(weights: np.ndarray, bias: np.ndarray, flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Sum of weight rows per document, each document's features scaled by 1/sqrt(count)."""
+    out = np.zeros((len(lengths), weights.shape[1]), dtype=np.float32)
+    nonempty = lengths > 0
+    if flat.size:
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+        out[nonempty] = np.add.reduceat(weights[flat], starts, axis=0)
+    out *= (1.0 / np.sqrt(np.maximum(lengths, 1)))[:, None].astype(np.float32)
+    return out + bias
+
+
+def softmax_rows(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=1, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# --- the Classifier over a saved pipeline ---------------------------------------------------------------
+
+
+def blank_pipeline(n_buckets: int = 1 << 18) -> Language:
+    nlp = blank_nlp()
+    nlp.add_pipe(FACTORY, config={"n_buckets": n_buckets})
+    return nlp
+
+
+class TrainedClassifier:
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.component = cast(HashedTextCat, nlp.get_pipe(FACTORY))
+        self.version = self.component.state.version
+
+    @classmethod
+    def load(cls, path: Path) -> TrainedClassifier:
+        require_model_dir(path)
+        try:
+            nlp = spacy.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"cannot load model: {exc}", path=path) from None
+        if FACTORY not in nlp.pipe_names:
+            raise ConfigError(f"not a Mention Desk model (no {FACTORY} component)", path=path)
+        return cls(nlp)
+
+    def classify(self, texts: Sequence[str]) -> list[Classification]:
+        threshold = self.component.state.review_threshold
+        out: list[Classification] = []
+        for doc in self.nlp.pipe(texts, batch_size=1000):
+            scores = {k: round(v, 4) for k, v in doc.cats.items()}
+            out.append(make_classification(scores, public(doc._.md_cues), self.version, review_threshold=threshold))
+        return out
+
+
+def model_info(path: Path) -> dict[str, Any]:
+    return dict(json.loads((path / FACTORY / "state.json").read_text(encoding="utf-8")))
