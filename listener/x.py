@@ -141,12 +141,9 @@ def translate_error(exc: Exception) -> SourceError:
                 status=401,
             )
         if status == 403:
-            return AccessDenied(
-                f"X refused this call (403): {detail or 'Forbidden'}; your X API access tier or the app's "
-                "permissions may not include it",
-                platform=PLATFORM,
-                status=403,
-            )
+            hint = "" if detail else ": the app's permissions or access tier may not allow it"
+            message = f"X refused this call (403) {detail or 'Forbidden'}{hint}"
+            return AccessDenied(message, platform=PLATFORM, status=403)
         if status >= 500:
             return TransientError(f"X server error {status}: {detail or exc.response.reason}", platform=PLATFORM)
         return SourceError(f"X answered {status}: {detail or exc.response.reason}", platform=PLATFORM)
