@@ -150,6 +150,9 @@ class Pipeline:
         )
         gate = check(session=session, brand=brand, mention=mention, author=author, text=text.text,
                      automated=automated, thank_eligible=eligible, now=now)
+        if not gate.may_send:
+            mention.route, mention.route_reason = Route.INSIGHT, "no reply allowed: " + "; ".join(gate.blocked)
+            return
         if automated and not gate.may_auto_send:
             # Not safe to send on its own: a person sees it, without the automation disclosure.
             automated = False
