@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import click
+
+from mentiondesk.app import App
+from mentiondesk.settings import get_settings
+
+
+@click.command(name="serve")
+@click.option("--host", default=None, help="Address to listen on (default MENTIONDESK_HOST, 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default MENTIONDESK_PORT, 8000).")
+def command(host: str | None, port: int | None) -> None:
+    """Serve the web desk. Create an account first: `mentiondesk user add NAME --role manager`."""
+    from mentiondesk.web.serve import serve_desk
+
+    settings = get_settings()
+    app = App.open(settings)
+    host = host or settings.host
+    port = port or settings.port
+    click.echo(f"Web desk: http://{host}:{port}/   (Ctrl-C to stop)", err=True)
+    serve_desk(app.engine, app.brands, settings, host, port)

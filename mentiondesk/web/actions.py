@@ -1,0 +1,104 @@
+"""Desk actions: each calls responders.queue (the one place that changes drafts) in its own transaction and
+turns the outcome into a message a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from mentiondesk.errors import (
+    AlreadyReplied,
+    Conflict,
+    InvalidTransition,
+    MentionDeskError,
+    NotFound,
+    PolicyBlocked,
+)
+from storage.db import transaction
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    message: str
+    status: int = 200
+    result: Any = None
+
+
+def _queue() -> Any:
+    from responders import queue
+
+    return queue
+
+
+def _run(engine: Engine, success: str, call: Callable[[Any], Any]) -> Outcome:
+    try:
+        with transaction(engine) as session:
+            result = call(session)
+    except Conflict as exc:
+        return Outcome(False, f"Someone else acted first: {exc}. Reload to see the current version.", 409)
+    except InvalidTransition as exc:
+        return Outcome(False, f"Not possible: {exc}.", 409)
+    except PolicyBlocked as exc:
+        return Outcome(False, "The policy gate refused this reply: " + "; ".join(exc.reasons), 422)
+    except AlreadyReplied as exc:
+        return Outcome(False, f"Already answered: {exc}.", 409)
+    except NotFound as exc:
+        return Outcome(False, str(exc), 404)
+    except MentionDeskError as exc:
+        return Outcome(False, str(exc), 400)
+    return Outcome(True, success, 200, result)
+
+
+def approve(
+    engine: Engine, draft_id: int, *, actor: str, text: str | None = None, expected_version: int | None = None
+) -> Outcome:
+    verb = "Edited and approved" if text is not None else "Approved"
+    return _run(
+        engine,
+        f"{verb} draft {draft_id}.",
+        lambda s: _queue().approve(draft_id, session=s, actor=actor, text=text, expected_version=expected_version),
+    )
+
+
+def reject(engine: Engine, draft_id: int, *, actor: str, reason: str, expected_version: int | None = None) -> Outcome:
+    if not reason.strip():
+        return Outcome(False, "A rejection needs a reason.", 422)
+    return _run(
+        engine,
+        f"Rejected draft {draft_id}.",
+        lambda s: _queue().reject(
+            draft_id, session=s, actor=actor, reason=reason.strip(), expected_version=expected_version
+        ),
+    )
+
+
+def relabel(engine: Engine, mention_id: int, *, actor: str, label: str) -> Outcome:
+    return _run(
+        engine,
+        f"Mention {mention_id} is now labelled {label}.",
+        lambda s: _queue().relabel(mention_id, session=s, actor=actor, label=label),
+    )
+
+
+def resolve_case(engine: Engine, case_id: int, *, actor: str) -> Outcome:
+    return _run(engine, f"Case {case_id} resolved.", lambda s: _queue().resolve_case(case_id, session=s, actor=actor))
+
+
+def bulk_approve(engine: Engine, items: list[tuple[int, int | None]], *, actor: str) -> Outcome:
+    """Each draft in its own transaction, so one conflict does not undo the others."""
+    done: list[int] = []
+    failed: list[str] = []
+    for draft_id, version in items:
+        outcome = approve(engine, draft_id, actor=actor, expected_version=version)
+        if outcome.ok:
+            done.append(draft_id)
+        else:
+            failed.append(f"#{draft_id}: {outcome.message}")
+    message = f"Approved {len(done)} draft{'s' if len(done) != 1 else ''}."
+    if failed:
+        message += f" {len(failed)} not approved — " + " ".join(failed)
+    return Outcome(not failed, message, 200 if not failed else 409, {"approved": done, "failed": failed})

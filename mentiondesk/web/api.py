@@ -1,0 +1,282 @@
+"""The JSON API under /api: same roles as the pages, bearer tokens (or the desk's session plus its CSRF
+header), OpenAPI docs at /api/docs for signed-in users."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from mentiondesk.web import actions, queries, routes_trends, trends
+from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk
+from mentiondesk.web.routes_queue import LABELS
+from storage.models import Draft, Mention
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+    can_act: bool
+
+
+class QueueEntry(BaseModel):
+    draft_id: int
+    version: int
+    state: str
+    brand: str
+    platform: str
+    category: str
+    urgency: int
+    draft_text: str
+    policy_ok: bool
+    policy_reasons: list[str]
+    automated: bool
+    mention_id: int
+    mention_text: str
+    mention_url: str
+    mention_created_at: datetime
+    author_handle: str
+    author_name: str
+    author_followers: int
+    author_mentions_30d: int
+    label: str | None
+    sentiment: str | None
+    confidence: float | None
+    age_minutes: float
+    target_minutes: int
+    breached: bool
+    stale: bool
+    stale_reasons: list[str]
+
+
+class QueuePage(BaseModel):
+    total: int
+    items: list[QueueEntry]
+
+
+class ApproveBody(BaseModel):
+    text: str | None = Field(default=None, description="Edited reply text; omit to approve as drafted.")
+    expected_version: int | None = Field(default=None, description="The draft version you saw (409 if stale).")
+
+
+class RejectBody(BaseModel):
+    reason: str = Field(min_length=1)
+    expected_version: int | None = None
+
+
+class RelabelBody(BaseModel):
+    label: str
+
+
+class ActionResult(BaseModel):
+    ok: bool
+    message: str
+    draft_id: int | None = None
+    version: int | None = None
+    state: str | None = None
+
+
+class CaseEntry(BaseModel):
+    id: int
+    brand: str
+    platform: str
+    author: str
+    status: str
+    opened_at: datetime
+    last_activity_at: datetime
+    mentions: int
+    awaiting: str
+
+
+def _entry(item: queries.QueueItem) -> QueueEntry:
+    d: Draft = item.draft
+    m: Mention = item.mention
+    assert d.id is not None and m.id is not None
+    return QueueEntry(
+        draft_id=d.id,
+        version=d.version,
+        state=d.state,
+        brand=d.brand,
+        platform=d.platform,
+        category=d.category,
+        urgency=d.urgency,
+        draft_text=d.text,
+        policy_ok=d.policy_ok,
+        policy_reasons=list(d.policy_reasons or []),
+        automated=d.automated,
+        mention_id=m.id,
+        mention_text=m.text,
+        mention_url=m.url,
+        mention_created_at=m.created_at,
+        author_handle=m.author_handle,
+        author_name=m.author_name,
+        author_followers=m.author_followers,
+        author_mentions_30d=item.repeat_mentions,
+        label=m.label,
+        sentiment=m.sentiment,
+        confidence=m.confidence,
+        age_minutes=round(item.age_minutes, 1),
+        target_minutes=item.target_minutes,
+        breached=item.breached,
+        stale=item.stale,
+        stale_reasons=item.stale_reasons,
+    )
+
+
+def _result(outcome: actions.Outcome) -> ActionResult:
+    if not outcome.ok:
+        raise HTTPException(status_code=outcome.status, detail=outcome.message)
+    value = outcome.result
+    if isinstance(value, Draft):
+        return ActionResult(
+            ok=True, message=outcome.message, draft_id=value.id, version=value.version, state=value.state
+        )
+    return ActionResult(ok=True, message=outcome.message)
+
+
+router = APIRouter(prefix="/api", dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/me", response_model=Me, tags=["account"])
+def me(*, user: SignedIn) -> Me:
+    return Me(name=user.name, role=user.role, can_act=user.can_act)
+
+
+@router.get("/queue", response_model=QueuePage, tags=["queue"])
+def queue(
+    *,
+    request: Request,
+    brand: str = "",
+    platform: str = "",
+    category: str = "",
+    state: str = "drafted",
+    min_urgency: int = Query(0, ge=0, le=100),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    user: SignedIn,
+    session: DB,
+) -> QueuePage:
+    """Drafts awaiting a decision, most urgent first, then oldest."""
+    f = queries.QueueFilters(brand=brand, platform=platform, category=category, state=state, min_urgency=min_urgency)
+    rows = queries.queue_rows(session, f, limit=limit, offset=offset)
+    items = queries.queue_items(session, rows, desk(request).brands)
+    return QueuePage(total=queries.queue_count(session, f), items=[_entry(i) for i in items])
+
+
+@router.post("/drafts/{draft_id}/approve", response_model=ActionResult, tags=["queue"])
+def approve(*, request: Request, draft_id: int, body: ApproveBody, user: Actor) -> ActionResult:
+    """Approve a draft, or edit and approve it when `text` is given. 409 when someone acted first."""
+    text = body.text.strip() if body.text and body.text.strip() else None
+    return _result(
+        actions.approve(
+            desk(request).engine, draft_id, actor=user.name, text=text, expected_version=body.expected_version
+        )
+    )
+
+
+@router.post("/drafts/{draft_id}/reject", response_model=ActionResult, tags=["queue"])
+def reject(*, request: Request, draft_id: int, body: RejectBody, user: Actor) -> ActionResult:
+    return _result(
+        actions.reject(
+            desk(request).engine, draft_id, actor=user.name, reason=body.reason, expected_version=body.expected_version
+        )
+    )
+
+
+@router.post("/mentions/{mention_id}/relabel", response_model=ActionResult, tags=["queue"])
+def relabel(*, request: Request, mention_id: int, body: RelabelBody, user: Actor) -> ActionResult:
+    if body.label not in LABELS:
+        raise HTTPException(status_code=422, detail=f"label must be one of {', '.join(LABELS)}")
+    return _result(actions.relabel(desk(request).engine, mention_id, actor=user.name, label=body.label))
+
+
+@router.get("/cases", response_model=list[CaseEntry], tags=["cases"])
+def cases(
+    *,
+    status: str = Query("open", pattern="^(open|resolved)$"),
+    brand: str = "",
+    user: SignedIn,
+    session: DB,
+) -> list[CaseEntry]:
+    out = []
+    for row in queries.open_cases(session, brand=brand, status=status):
+        c = row.case
+        assert c.id is not None
+        out.append(
+            CaseEntry(
+                id=c.id,
+                brand=c.brand,
+                platform=c.platform,
+                author=row.author,
+                status=c.status,
+                opened_at=c.opened_at,
+                last_activity_at=c.last_activity_at,
+                mentions=row.mentions,
+                awaiting=row.awaiting,
+            )
+        )
+    return out
+
+
+@router.post("/cases/{case_id}/resolve", response_model=ActionResult, tags=["cases"])
+def resolve(*, request: Request, case_id: int, user: Actor) -> ActionResult:
+    return _result(actions.resolve_case(desk(request).engine, case_id, actor=user.name))
+
+
+@router.get("/trends", tags=["trends"])
+def trends_json(
+    *,
+    request: Request,
+    brand: str = "",
+    start: str = Query("", description="YYYY-MM-DD; default 30 days before end"),
+    end: str = Query("", description="YYYY-MM-DD; default today (UTC)"),
+    user: SignedIn,
+    session: DB,
+) -> dict[str, Any]:
+    """The trends page's figures as JSON."""
+    state = desk(request)
+    key, first, last, problem = routes_trends.parse_range(
+        state.brands, brand or next(iter(state.brands), ""), start, end
+    )
+    r = trends.report(session, state.brands, key, first, last)
+    return {
+        "brand": r.brand,
+        "start": r.start.isoformat(),
+        "end": r.end.isoformat(),
+        "note": problem,
+        "total": r.total,
+        "days": r.by_category.days,
+        "by_category": r.by_category.values,
+        "by_platform": r.by_platform.values,
+        "sentiment": r.sentiment.values,
+        "themes": [{"phrase": p, "count": n} for p, n in r.themes],
+        "share_of_voice": [{"name": name, "count": n} for name, n in r.voice],
+        "response": asdict(r.response),
+        "repeat_customers": {
+            "authors": r.repeat_authors,
+            "mentions": r.repeat_mentions,
+            "top": [{"handle": h, "count": n} for h, n in r.top_repeat],
+        },
+    }
+
+
+@router.get("/sources", tags=["sources"])
+def sources(*, user: SignedIn, session: DB) -> list[dict[str, Any]]:
+    return [s.model_dump(mode="json") for s in queries.sources(session)]
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(user: SignedIn) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs(user: SignedIn) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="Mention Desk API")

@@ -1,0 +1,160 @@
+"""The desk's FastAPI application. Everything is built inside `create_app`: nothing at import time."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
+
+from mentiondesk.brands import Brand
+from mentiondesk.errors import NotFound
+from mentiondesk.web import filters
+from mentiondesk.web.auth import LoginThrottle, Signer, secret_key
+from mentiondesk.web.deps import (
+    CSRF_COOKIE,
+    FLASH_COOKIE,
+    CsrfFailed,
+    Desk,
+    LoginRequired,
+    RoleRequired,
+    csrf_token,
+    current_identity,
+    pop_flash,
+)
+
+HERE = Path(__file__).parent
+
+# Mentions are hostile input: even if an escape were missed, the browser runs no inline script.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
+    "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data: https://fastapi.tiangolo.com"
+)
+
+
+def brand_map(brands: Any) -> dict[str, Brand]:
+    """Accepts a BrandConfig, a mapping of key to Brand, or an iterable of Brand."""
+    inner = getattr(brands, "brands", brands)
+    if isinstance(inner, Mapping):
+        return dict(inner)
+    items: Iterable[Brand] = inner or []
+    return {b.key: b for b in items}
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")),
+        autoescape=select_autoescape(["html", "svg"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    filters.install(env)
+    env.globals["csrf_token"] = csrf_token
+    return Jinja2Templates(env=env)
+
+
+def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
+    from mentiondesk.web import api, routes_admin, routes_auth, routes_cases, routes_queue, routes_trends
+
+    configured = settings.secret_key.get_secret_value() if settings is not None else ""
+    key = secret_key(engine, configured)
+    app = FastAPI(
+        title="Mention Desk API",
+        version="1",
+        description="The desk's JSON API. Authenticate with `Authorization: Bearer <token>` "
+        "(`mentiondesk user token NAME`).",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.desk = Desk(
+        engine=engine,
+        brands=brand_map(brands),
+        sessions=Signer(key, "session"),
+        csrf=Signer(key, "csrf"),
+        templates=_templates(),
+        throttle=LoginThrottle(),
+    )
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (routes_auth, routes_queue, routes_cases, routes_trends, routes_admin):
+        app.include_router(module.router)
+    api.install(app)
+    _install_handlers(app)
+
+    @app.middleware("http")
+    async def security(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if CSRF_COOKIE not in request.cookies:
+            request.state.csrf_seed = secrets.token_urlsafe(24)
+        response = await call_next(request)
+        seed = getattr(request.state, "csrf_seed", None)
+        if seed:
+            response.set_cookie(CSRF_COOKIE, seed, httponly=True, samesite="lax", secure=request.url.scheme == "https")
+        new_flash = any(c.startswith(FLASH_COOKIE + "=") for c in response.headers.getlist("set-cookie"))
+        if getattr(request.state, "flash_consumed", False) and not new_flash:
+            response.delete_cookie(FLASH_COOKIE)
+        path = request.url.path
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if path == "/api/docs" else CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": "authentication required"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "missing or wrong CSRF token"}, status_code=403)
+        return _error_page(request, 403, "This form has expired or was not sent from the desk. Reload and retry.")
+
+    @app.exception_handler(RoleRequired)
+    async def role_required(request: Request, exc: RoleRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.message}, status_code=403)
+        return _error_page(request, 403, exc.message)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        return _error_page(request, 404, str(exc))
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    templates: Jinja2Templates = request.app.state.desk.templates
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "message": message, "user": current_identity(request), "flash": pop_flash(request)},
+        status_code=status,
+    )

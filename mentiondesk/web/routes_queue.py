@@ -1,0 +1,166 @@
+"""The queue, its actions, and the mention detail page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from mentiondesk.errors import NotFound
+from mentiondesk.web import actions, queries
+from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk, flash, pop_flash, safe_next
+from storage.models import DraftState
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+LABELS = ("complaint", "question", "praise", "other")
+STATES = [s.value for s in DraftState]
+
+
+def _int(value: str, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def filters_from(request: Request) -> queries.QueueFilters:
+    q = request.query_params
+    state = q.get("state", DraftState.DRAFTED)
+    return queries.QueueFilters(
+        brand=q.get("brand", ""),
+        platform=q.get("platform", ""),
+        category=q.get("category", ""),
+        state=state if state in STATES or state == "" else DraftState.DRAFTED,
+        min_urgency=max(0, min(100, _int(q.get("min_urgency", "0")))),
+        page=max(1, _int(q.get("page", "1"), 1)),
+    )
+
+
+@router.get("/queue")
+def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
+    f = filters_from(request)
+    state = desk(request)
+    rows = queries.queue_rows(session, f)
+    items = queries.queue_items(session, rows, state.brands)
+    total = queries.queue_count(session, f)
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    pages = max(1, -(-total // queries.PAGE_SIZE))
+    return state.templates.TemplateResponse(
+        request,
+        "queue.html",
+        {
+            "user": user,
+            "flash": pop_flash(request),
+            "items": items,
+            "total": total,
+            "filters": f,
+            "facets": queries.queue_facets(session),
+            "brands": state.brands,
+            "states": STATES,
+            "labels": LABELS,
+            "back": back,
+            "page": f.page,
+            "pages": pages,
+            "prev_url": "/queue?" + urlencode(f.as_query(page=f.page - 1)) if f.page > 1 else None,
+            "next_url": "/queue?" + urlencode(f.as_query(page=f.page + 1)) if f.page < pages else None,
+            "nav": "queue",
+        },
+    )
+
+
+def _done(request: Request, back: str, outcome: actions.Outcome, anchor: str = "") -> Response:
+    response = RedirectResponse(safe_next(back) + anchor, status_code=303)
+    flash(response, outcome.message, "ok" if outcome.ok else "error")
+    return response
+
+
+def _clean(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@router.post("/drafts/{draft_id}/approve")
+def approve(
+    *,
+    request: Request,
+    draft_id: int,
+    version: int | None = Form(None),
+    text: str | None = Form(None),
+    original: str | None = Form(None),
+    back: str = Form("/queue"),
+    user: Actor,
+) -> Response:
+    edited = None
+    if text is not None and original is not None and _clean(text).strip() != _clean(original).strip():
+        edited = _clean(text).strip()
+    outcome = actions.approve(desk(request).engine, draft_id, actor=user.name, text=edited, expected_version=version)
+    return _done(request, back, outcome)
+
+
+@router.post("/drafts/{draft_id}/reject")
+def reject(
+    *,
+    request: Request,
+    draft_id: int,
+    reason: str = Form(""),
+    version: int | None = Form(None),
+    back: str = Form("/queue"),
+    user: Actor,
+) -> Response:
+    outcome = actions.reject(desk(request).engine, draft_id, actor=user.name, reason=reason, expected_version=version)
+    return _done(request, back, outcome)
+
+
+@router.post("/drafts/bulk-approve")
+async def bulk_approve(*, request: Request, user: Actor) -> Response:
+    form = await request.form()
+    items: list[tuple[int, int | None]] = []
+    for raw in form.getlist("item"):
+        draft_id, _, version = str(raw).partition(":")
+        if draft_id.isdigit():
+            items.append((int(draft_id), int(version) if version.isdigit() else None))
+    back = str(form.get("back") or "/queue")
+    if not items:
+        return _done(request, back, actions.Outcome(False, "Select drafts to approve first."))
+    from starlette.concurrency import run_in_threadpool
+
+    outcome = await run_in_threadpool(actions.bulk_approve, desk(request).engine, items, actor=user.name)
+    return _done(request, back, outcome)
+
+
+@router.post("/mentions/{mention_id}/relabel")
+def relabel(
+    *,
+    request: Request,
+    mention_id: int,
+    label: str = Form(""),
+    back: str = Form("/queue"),
+    user: Actor,
+) -> Response:
+    if label not in LABELS:
+        return _done(request, back, actions.Outcome(False, f"Unknown category {label!r}."))
+    outcome = actions.relabel(desk(request).engine, mention_id, actor=user.name, label=label)
+    return _done(request, back, outcome)
+
+
+@router.get("/mentions/{mention_id}")
+def mention_page(*, request: Request, mention_id: int, user: SignedIn, session: DB) -> Response:
+    state = desk(request)
+    detail = queries.mention_detail(session, mention_id, state.brands)
+    if detail is None:
+        raise NotFound(f"no mention {mention_id}")
+    open_draft = next((d for d in detail.drafts if d.state == DraftState.DRAFTED), None)
+    return state.templates.TemplateResponse(
+        request,
+        "mention.html",
+        {
+            "user": user,
+            "flash": pop_flash(request),
+            "d": detail,
+            "open_draft": open_draft,
+            "labels": LABELS,
+            "back": request.url.path,
+            "nav": "queue",
+        },
+    )

@@ -1,0 +1,35 @@
+"""Running the desk with uvicorn: `mentiondesk serve` and `mentiondesk demo`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from mentiondesk.web.users import ensure_demo_user
+from storage.db import transaction
+
+
+def serve_desk(engine: Engine, brands: Any, settings: Any, host: str, port: int) -> None:
+    """Serve until interrupted. Logs requests without query strings' secrets: the desk has none in URLs."""
+    import uvicorn
+
+    from mentiondesk.web.app import create_app
+
+    app = create_app(engine, brands, settings)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def serve_demo(app: Any, *, host: str, port: int) -> None:
+    """For `mentiondesk demo`: a fresh demo login, the address, then the desk."""
+    with transaction(app.engine) as session:
+        name, password = ensure_demo_user(session)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    click.echo("")
+    click.echo(f"Web desk: http://{shown}:{port}/   (Ctrl-C to stop)")
+    click.echo(f"Demo login: {name} / {password}   (a manager; fresh password each run)")
+    serve_desk(app.engine, app.brands, app.settings, host, port)
+
+
+__all__ = ["ensure_demo_user", "serve_demo", "serve_desk"]

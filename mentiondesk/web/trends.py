@@ -1,0 +1,405 @@
+"""Trend figures for a brand and a date range. Counting happens in SQL (GROUP BY day and the few
+low-cardinality columns, on a covering index); Python only reshapes the few hundred result rows."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Float, case, cast, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from mentiondesk.brands import Brand
+from storage.models import Draft, DraftState, FoundVia, Mention
+
+THEME_SAMPLE = 3000
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "being",
+        "but",
+        "by",
+        "can",
+        "cant",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "dont",
+        "even",
+        "for",
+        "from",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "im",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "ive",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "one",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "pls",
+        "please",
+        "really",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "still",
+        "such",
+        "than",
+        "that",
+        "thats",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "two",
+        "u",
+        "under",
+        "until",
+        "up",
+        "ur",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+    ]
+)
+_WORD = re.compile(r"[a-z][a-z']+")
+
+
+@dataclass
+class Series:
+    days: list[str]
+    values: dict[str, list[int]]
+
+    def total(self, key: str) -> int:
+        return sum(self.values.get(key, []))
+
+
+@dataclass
+class ResponseStats:
+    human_count: int = 0
+    human_median: float | None = None
+    human_p90: float | None = None
+    human_breaches: int = 0
+    automated_count: int = 0
+    automated_median: float | None = None
+    target_minutes: int = 60
+
+
+@dataclass
+class TrendReport:
+    brand: str
+    start: date
+    end: date
+    total: int
+    by_category: Series
+    by_platform: Series
+    sentiment: Series
+    themes: list[tuple[str, int]]
+    voice: list[tuple[str, int]]
+    response: ResponseStats
+    repeat_authors: int
+    repeat_mentions: int
+    top_repeat: list[tuple[str, int]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def sentiment_share(self) -> dict[str, list[float]]:
+        totals = [sum(v[i] for v in self.sentiment.values.values()) for i in range(len(self.sentiment.days))]
+        return {
+            key: [(v[i] / totals[i]) if totals[i] else 0.0 for i in range(len(totals))]
+            for key, v in self.sentiment.values.items()
+        }
+
+
+def _day(session: Session) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "sqlite":
+        # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC: the day is the first ten characters.
+        return func.substr(Mention.created_at, 1, 10)
+    return func.to_char(func.timezone("UTC", Mention.created_at), "YYYY-MM-DD")
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time(), UTC), datetime.combine(end + timedelta(days=1), time(), UTC)
+
+
+def _scope(stmt: Any, brand: str, start: date, end: date) -> Any:
+    lo, hi = _bounds(start, end)
+    if brand:
+        stmt = stmt.where(Mention.brand == brand)
+    return stmt.where(Mention.created_at >= lo, Mention.created_at < hi)
+
+
+def _days(start: date, end: date) -> list[str]:
+    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+
+
+def counts(session: Session, brand: str, start: date, end: date) -> list[tuple[str, str, str, str, str, int]]:
+    """(day, label, sentiment, platform, found_via, n): one pass over the covering index."""
+    day = _day(session)
+    stmt = select(day, Mention.label, Mention.sentiment, Mention.platform, Mention.found_via, func.count()).group_by(
+        day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via)
+    )
+    rows = session.execute(_scope(stmt, brand, start, end)).all()
+    return [(str(d), lb or "unlabelled", s or "unknown", p, f, int(n)) for d, lb, s, p, f, n in rows]
+
+
+def _series(days: list[str], rows: list[tuple[str, str, int]]) -> Series:
+    index = {d: i for i, d in enumerate(days)}
+    values: dict[str, list[int]] = {}
+    for day, key, n in rows:
+        if day in index:
+            values.setdefault(key, [0] * len(days))[index[day]] += n
+    return Series(days=days, values=dict(sorted(values.items(), key=lambda kv: -sum(kv[1]))))
+
+
+def share_of_voice(
+    session: Session, brand: Brand | None, brand_key: str, start: date, end: date, non_keyword: int
+) -> list[tuple[str, int]]:
+    """The brand against each competitor. The brand counts every mention found by handle or reply plus
+    keyword matches naming it; a competitor counts keyword matches naming it."""
+    names = [brand.name if brand else brand_key] + list(brand.competitors if brand else [])
+    lowered = func.lower(Mention.text)
+    sums = [func.sum(case((func.instr(lowered, n.lower()) > 0, 1), else_=0)) for n in names]
+    stmt = select(*sums).where(Mention.found_via == FoundVia.KEYWORD)
+    row = session.execute(_scope(stmt, brand_key, start, end)).one()
+    values = [int(v or 0) for v in row]
+    values[0] += non_keyword
+    return list(zip(names, values, strict=True))
+
+
+def _percentile(session: Session, minutes: Any, where: list[Any], q: float, n: int) -> float | None:
+    if n == 0:
+        return None
+    stmt = select(minutes).select_from(Draft).join(Mention, col(Mention.id) == Draft.mention_id).where(*where)
+    stmt = stmt.order_by(minutes).offset(int((n - 1) * q)).limit(1)
+    value = session.execute(stmt).scalar()
+    return float(value) if value is not None else None
+
+
+def response_times(session: Session, brand: Brand | None, brand_key: str, start: date, end: date) -> ResponseStats:
+    """Minutes from the customer's post to our reply going out. Each mention gets at most one reply (the
+    ledger), so every sent draft is that mention's first reply; automated ones are counted apart."""
+    target = brand.response_target_minutes if brand else 60
+    if session.get_bind().dialect.name == "sqlite":
+        minutes: Any = (func.julianday(Draft.sent_at) - func.julianday(Mention.created_at)) * 1440.0
+    else:
+        minutes = func.extract("epoch", Draft.sent_at - Mention.created_at) / 60.0
+    lo, hi = _bounds(start, end)
+    where: list[Any] = [
+        Draft.state == DraftState.SENT,
+        col(Draft.sent_at).is_not(None),
+        Mention.created_at >= lo,
+        Mention.created_at < hi,
+    ]
+    if brand_key:
+        where.append(Mention.brand == brand_key)
+    stmt = (
+        select(
+            Draft.automated,
+            func.count(),
+            func.sum(case((minutes > literal(target), 1), else_=0)),
+        )
+        .select_from(Draft)
+        .join(Mention, col(Mention.id) == Draft.mention_id)
+        .where(*where)
+        .group_by(col(Draft.automated))
+    )
+    stats = ResponseStats(target_minutes=target)
+    for automated, n, breaches in session.execute(stmt):
+        if automated:
+            stats.automated_count = int(n)
+        else:
+            stats.human_count, stats.human_breaches = int(n), int(breaches or 0)
+    human = [*where, col(Draft.automated).is_(False)]
+    stats.human_median = _percentile(session, cast(minutes, Float), human, 0.5, stats.human_count)
+    stats.human_p90 = _percentile(session, cast(minutes, Float), human, 0.9, stats.human_count)
+    bot = [*where, col(Draft.automated).is_(True)]
+    stats.automated_median = _percentile(session, cast(minutes, Float), bot, 0.5, stats.automated_count)
+    return stats
+
+
+def themes(session: Session, brand_key: str, start: date, end: date, *, top: int = 12) -> list[tuple[str, int]]:
+    """Recurring two-word phrases in the latest complaints of the range (stopwords removed)."""
+    stmt = select(Mention.text).where(Mention.label == "complaint")
+    stmt = _scope(stmt, brand_key, start, end).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
+    counter: Counter[str] = Counter()
+    for (body,) in session.execute(stmt):
+        words = [w.strip("'") for w in _WORD.findall(body.lower())]
+        words = [w for w in words if w not in STOPWORDS and len(w) > 2]
+        counter.update({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)})
+    return [(phrase, n) for phrase, n in counter.most_common(top) if n > 1]
+
+
+def repeat_customers(
+    session: Session, brand_key: str, start: date, end: date
+) -> tuple[int, int, list[tuple[str, int]]]:
+    """Authors with two or more mentions in the range: (authors, their mentions, top ten)."""
+    per_author = (
+        _scope(select(Mention.author_id, func.count().label("n")), brand_key, start, end)
+        .where(col(Mention.author_id).is_not(None))
+        .group_by(col(Mention.author_id))
+        .having(func.count() >= 2)
+        .subquery()
+    )
+    authors, total = session.execute(select(func.count(), func.sum(per_author.c.n))).one()
+    top_rows = session.execute(select(per_author.c.author_id, per_author.c.n).order_by(per_author.c.n.desc()).limit(10))
+    top = list(top_rows)
+    handles: dict[int, str] = {}
+    if top:
+        from storage.models import Author
+
+        ids = [int(a) for a, _ in top]
+        handles = {
+            int(i): h for i, h in session.execute(select(Author.id, Author.handle).where(col(Author.id).in_(ids)))
+        }
+    return int(authors or 0), int(total or 0), [(handles.get(int(a), f"#{a}"), int(n)) for a, n in top]
+
+
+def report(session: Session, brands: dict[str, Brand], brand_key: str, start: date, end: date) -> TrendReport:
+    import time as clock
+
+    timings: dict[str, float] = {}
+    mark = clock.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = clock.perf_counter()
+        timings[name] = (now - mark) * 1000
+        mark = now
+
+    days = _days(start, end)
+    rows = counts(session, brand_key, start, end)
+    lap("counts")
+    by_category = _series(days, [(d, lb, n) for d, lb, _, _, _, n in rows])
+    by_platform = _series(days, [(d, p, n) for d, _, _, p, _, n in rows])
+    sentiment = _series(days, [(d, s, n) for d, _, s, _, _, n in rows])
+    non_keyword = sum(n for *_, f, n in rows if f != FoundVia.KEYWORD)
+    brand = brands.get(brand_key)
+    voice = share_of_voice(session, brand, brand_key, start, end, non_keyword)
+    lap("voice")
+    response = response_times(session, brand, brand_key, start, end)
+    lap("response")
+    top_themes = themes(session, brand_key, start, end)
+    lap("themes")
+    repeat_authors, repeat_mentions, top_repeat = repeat_customers(session, brand_key, start, end)
+    lap("repeat")
+    return TrendReport(
+        brand=brand_key,
+        start=start,
+        end=end,
+        total=sum(r[-1] for r in rows),
+        by_category=by_category,
+        by_platform=by_platform,
+        sentiment=sentiment,
+        themes=top_themes,
+        voice=voice,
+        response=response,
+        repeat_authors=repeat_authors,
+        repeat_mentions=repeat_mentions,
+        top_repeat=top_repeat,
+        timings=timings,
+    )
+
+
+def csv_rows(r: TrendReport) -> list[list[str | int | float]]:
+    """Everything the page shows, as (section, key, day, value) rows."""
+    out: list[list[str | int | float]] = [["section", "key", "day", "value"]]
+    for section, series in (("category", r.by_category), ("platform", r.by_platform), ("sentiment", r.sentiment)):
+        for key, values in series.values.items():
+            out.extend([section, key, day, v] for day, v in zip(series.days, values, strict=True))
+    out.extend(["theme", phrase, "", n] for phrase, n in r.themes)
+    out.extend(["share_of_voice", name, "", n] for name, n in r.voice)
+    resp = r.response
+    for key, value in (
+        ("human_replies", resp.human_count),
+        ("human_median_minutes", resp.human_median),
+        ("human_p90_minutes", resp.human_p90),
+        ("human_breaches", resp.human_breaches),
+        ("target_minutes", resp.target_minutes),
+        ("automated_replies", resp.automated_count),
+        ("automated_median_minutes", resp.automated_median),
+    ):
+        out.append(["response", key, "", "" if value is None else round(float(value), 1)])
+    out.append(["repeat_customers", "authors", "", r.repeat_authors])
+    out.append(["repeat_customers", "mentions", "", r.repeat_mentions])
+    out.extend(["repeat_customer", handle, "", n] for handle, n in r.top_repeat)
+    return out
