@@ -1,0 +1,102 @@
+"""`mentiondesk train --output DIR [--data PATH ...] [--from-desk]`: train, compare with the current model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mentiondesk.errors import InputError
+
+# Share of user-supplied and desk examples held out (by a hash of the text) to measure before/after.
+HELD_OUT_PERCENT = 20
+
+
+@click.command(name="train")
+@click.option("--output", required=True, type=click.Path(path_type=Path), help="Directory for the new model.")
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Labeled CSV/JSONL: `text` plus `label` (complaint/praise/question/other) or `sentiment`.",
+)
+@click.option("--from-desk", is_flag=True, help="Also learn from relabels made by managers in the desk.")
+@click.option(
+    "--shared-data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of the development corpora (default: ../shared/data next to the checkout, when present).",
+)
+@click.option("--no-shared", is_flag=True, help="Train on --data / --from-desk only.")
+@click.option("--seed", default=13, show_default=True, help="Seed for the shuffling order.")
+@click.option("--epochs", default=None, type=int, help="Training passes over the data.")
+def command(
+    output: Path,
+    data_files: tuple[Path, ...],
+    from_desk: bool,
+    shared_data: Path | None,
+    no_shared: bool,
+    seed: int,
+    epochs: int | None,
+) -> None:
+    """Train a classifier model; print held-out metrics of the current model and the new one."""
+    from mentiondesk.settings import get_settings
+    from rules.classifier import load_classifier
+    from rules.data import DEFAULT_DATA_DIR, Example, bucket, load_desk_corrections, load_labeled_file, load_shared
+    from rules.trained import TrainedClassifier
+    from rules.training import TrainConfig, evaluate, save, train
+
+    base: list[Example] = []
+    if not no_shared:
+        folder = shared_data or DEFAULT_DATA_DIR
+        if folder.is_dir():
+            base = load_shared(folder)
+        elif shared_data is not None:
+            raise InputError("no such folder", path=str(shared_data))
+    extra: list[Example] = []
+    for file in data_files:
+        extra += load_labeled_file(file)
+    if from_desk:
+        extra += load_desk_corrections(get_settings().database_url)
+        click.echo(f"desk corrections: {sum(e.source == 'desk' for e in extra)}", err=True)
+    if not base and not extra:
+        raise InputError("nothing to train on: give --data, --from-desk or the shared corpora")
+
+    held_extra = [e for e in extra if bucket(e.text) < HELD_OUT_PERCENT]
+    train_set = [e for e in base if e.split == "train"] + [e for e in extra if bucket(e.text) >= HELD_OUT_PERCENT]
+    held_out = {
+        "brand held-out (Sanders+CrowdFlower)": [e for e in base if e.split == "dev" and e.source != "tweeteval_val"],
+        "your data held-out (20%)": held_extra,
+    }
+    held_out = {name: rows for name, rows in held_out.items() if rows}
+    calibration = [e for rows in held_out.values() for e in rows]
+    if not train_set:
+        raise InputError("every example was held out; give more labeled rows")
+
+    config = TrainConfig(seed=seed)
+    if epochs is not None:
+        config.epochs = epochs
+    current = load_classifier(get_settings().model)
+    before = {name: evaluate(current, rows) for name, rows in held_out.items()}
+    result = train(train_set, calibration, config, progress=lambda msg: click.echo(msg, err=True))
+    save(result, output)
+    after = {name: evaluate(TrainedClassifier.load(output), rows) for name, rows in held_out.items()}
+
+    click.echo(f"trained on {result.n_train} examples in {result.seconds:.0f}s -> {output}")
+    click.echo(f"before: {current.version}\nafter:  {result.version}")
+    for name in held_out:
+        click.echo(f"\n{name}: {int(before[name]['n'])} examples")
+        click.echo(f"  {'metric':<32}{'before':>10}{'after':>10}")
+        for key in METRICS:
+            click.echo(f"  {key:<32}{before[name][key]:>10.3f}{after[name][key]:>10.3f}")
+
+
+METRICS = (
+    "sentiment_macro_f1",
+    "complaint_macro_f1",
+    "label_macro_f1",
+    "thank_precision_complaint_rate",
+    "thank_coverage_of_positive",
+    "needs_review_rate",
+)
