@@ -159,7 +159,8 @@ def test_mentions_inbox(brand: Brand, settings: Settings, token: None) -> None:
 
     assert mention.external_id == "t1_l3cd111" and mention.found_via is FoundVia.MENTION
     assert mention.author_handle == "shot_puller"
-    assert mention.url == f"{WWW}/r/espresso/comments/1cqb222/where_to_get_a_decent_flat_white_downtown/l3cd111/?context=3"
+    thread = "/r/espresso/comments/1cqb222/where_to_get_a_decent_flat_white_downtown"
+    assert mention.url == f"{WWW}{thread}/l3cd111/?context=3"
 
 
 @responses.activate
