@@ -200,7 +200,7 @@ def test_server_errors_and_timeouts_are_transient_and_not_retried_inside(
     for _ in range(3):
         with pytest.raises(TransientError):
             comments.fetch("t1_x")
-    listing_calls = [c for c in responses.calls if "/comments" in c.request.url]
+    listing_calls = [c for c in responses.calls if "/comments" in str(c.request.url)]
     assert len(listing_calls) == 3  # the poller retries, not prawcore
 
 

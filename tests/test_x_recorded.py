@@ -134,7 +134,7 @@ def test_pagination_keeps_since_id_until_the_backlog_is_read(mentions: XMentions
     third = mentions.fetch(second.cursor)
     assert third.mentions == [] and third.cursor == "1790011350471147520"
 
-    calls = [query_of(c) for c in responses.calls if "/mentions" in c.request.url]
+    calls = [query_of(c) for c in responses.calls if "/mentions" in str(c.request.url)]
     assert calls[0]["since_id"] == "1789000000000000000" and "pagination_token" not in calls[0]
     assert calls[1]["since_id"] == "1789000000000000000"
     assert calls[1]["pagination_token"] == "7140dibdnow9c7btw4539n4tv4uyyxvq2jkkl7ocrsb0i"
