@@ -92,10 +92,10 @@ def stacked_bars(
 
 
 def hbars(
-    items: list[tuple[str, float]], *, title: str, width: int = 360, unit: str = "", fill: str | None = None
+    items: list[tuple[str, float]], *, title: str, width: int = 480, unit: str = "", fill: str | None = None
 ) -> Markup:
     """Horizontal bars with their labels and values, for rankings (themes, share of voice)."""
-    row, label_w, value_w = 24, 130, 56
+    row, label_w, value_w = 24, 170, 56
     height = max(row, row * len(items)) + 4
     peak = max((v for _, v in items), default=0) or 1
     plot_w = width - label_w - value_w
@@ -106,7 +106,7 @@ def hbars(
     for i, (label, value) in enumerate(items):
         y = i * row + 4
         w = max(1.0, plot_w * value / peak)
-        short = label if len(label) <= 20 else label[:19] + "…"
+        short = label if len(label) <= 24 else label[:23] + "…"
         parts.append(f'<text x="{label_w - 8}" y="{y + 15}" class="label" text-anchor="end">{escape(short)}</text>')
         parts.append(
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" rx="2" fill="{fill or color(label, i)}">'

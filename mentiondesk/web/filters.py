@@ -24,7 +24,8 @@ def minutes_label(minutes: float | None) -> str:
     if minutes < 60:
         return f"{int(minutes)}m"
     if minutes < 48 * 60:
-        return f"{int(minutes // 60)}h {int(minutes % 60)}m"
+        rest = int(minutes % 60)
+        return f"{int(minutes // 60)}h" + (f" {rest}m" if rest else "")
     return f"{int(minutes // 1440)}d {int(minutes % 1440 // 60)}h"
 
 

@@ -70,10 +70,11 @@ def trends_page(
             report.by_platform.days,
             {k: [float(x) for x in v] for k, v in report.by_platform.values.items()},
             title="Mentions per day by platform",
-            height=160,
+            width=480,
+            height=200,
         ),
         "sentiment": charts.stacked_bars(
-            report.sentiment.days, share, title="Sentiment share per day", percent=True, height=160
+            report.sentiment.days, share, title="Sentiment share per day", percent=True, width=480, height=200
         ),
         "themes": charts.hbars([(p, float(n)) for p, n in report.themes], title="Top complaint themes", fill="#d64545"),
         "voice": charts.hbars([(name, float(n)) for name, n in report.voice], title="Share of voice"),

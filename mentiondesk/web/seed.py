@@ -69,18 +69,21 @@ def _batches(rows: Iterator[tuple[object, ...]], size: int = 20_000) -> Iterator
         yield batch
 
 
-def bulk_authors(engine: Engine, n: int, *, platform_of: int = 2) -> None:
+def bulk_authors(engine: Engine, n: int, *, platform_of: int = 2) -> int:
+    """`n` authors user1..userN; returns the id of the first."""
     now = ts(datetime.now(UTC))
     rows = (
         (PLATFORMS[i % platform_of], f"user{i}", f"User {i}", (i * 37) % 50_000, now, now, 0) for i in range(1, n + 1)
     )
     with engine.begin() as conn:
+        first = int(conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM author").scalar_one()) + 1
         for batch in _batches(rows):
             conn.exec_driver_sql(
                 "INSERT INTO author (platform, handle, display_name, followers, first_seen, last_seen, "
                 "mention_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 batch,
             )
+    return first
 
 
 def bulk_mentions(
@@ -95,6 +98,8 @@ def bulk_mentions(
     pending_drafts: int = 0,
     seed: int = 7,
     end: datetime | None = None,
+    first_author_id: int = 1,
+    brand_name: str = "",
 ) -> None:
     """`n` mentions spread over `days` days, a sent reply for every `drafts_every`-th one, and
     `pending_drafts` drafted replies on the newest mentions. Expects `bulk_authors(engine, authors)` first."""
@@ -108,14 +113,14 @@ def bulk_mentions(
         for i in range(n):
             label = rng.choices(LABELS, weights=(30, 25, 25, 20))[0]
             created = start + timedelta(seconds=span * i / n)
-            author = rng.randrange(1, authors + 1)
+            author = rng.randrange(first_author_id, first_author_id + authors)
             platform = PLATFORMS[author % 2]
             via = "keyword" if i % 5 == 0 else "mention"
             text = rng.choice(TEXTS[label])
             if via == "keyword":
-                text = f"{rng.choice((brand,) + competitors)} {text}"
+                text = f"{rng.choice((brand_name or brand,) + competitors)} {text}"
             yield (
-                brand, platform, f"b{i}", f"{platform}:{brand}", "", author, f"user{author}", f"User {author}",
+                brand, platform, f"{brand}-b{i}", f"{platform}:{brand}", "", author, f"user{author}", f"User {author}",
                 (author * 37) % 50_000, text, "en", ts(created), now, f"c{i // 3}", None, via, 0, label,
                 SENTIMENT_OF[label], round(rng.uniform(0.55, 0.99), 2), 0,
                 rng.randrange(0, 100), "draft", "", None,
@@ -145,7 +150,7 @@ def bulk_mentions(
                     ts(created + timedelta(minutes=1)), None, None, None, 0, 1,
                 )  # fmt: skip
                 continue
-            automated = label == "praise"
+            automated = i % 3 == 0
             delay = timedelta(minutes=rng.randrange(1, 5) if automated else rng.randrange(5, 240))
             yield (
                 mention_id, None, brand, PLATFORMS[i % 2], "sent", label, rng.randrange(0, 100), 0,
@@ -166,8 +171,9 @@ def policy_reasons(reasons: list[str]) -> str:
     return json.dumps(reasons)
 
 
-def seed_demo(engine: Engine, *, extra: list[str] | None = None) -> object:
-    """The built-in demo mentions (plus `extra` texts) through the real pipeline; returns the demo brands."""
+def seed_demo(engine: Engine, *, extra: list[str] | None = None, history: int = 0) -> object:
+    """The built-in demo mentions (plus `extra` texts) through the real pipeline; returns the demo brands.
+    `history` adds that many older synthetic mentions (with sent replies) so trends have a month to show."""
     from listener.replay import MemorySource
     from mentiondesk.demo import DEMO_BRAND_KEY, demo_brands, demo_mentions
     from mentiondesk.pipeline import Pipeline
@@ -191,6 +197,20 @@ def seed_demo(engine: Engine, *, extra: list[str] | None = None) -> object:
                     created_at=now - timedelta(minutes=5 + i),
                 )
             )
+    if history:
+        first_author = bulk_authors(engine, 400)
+        bulk_mentions(
+            engine,
+            history,
+            brand=DEMO_BRAND_KEY,
+            days=30,
+            authors=400,
+            competitors=("BeanCo", "Brewster's"),
+            brand_name="Northwind Coffee",
+            drafts_every=4,
+            first_author_id=first_author,
+            end=datetime.now(UTC) - timedelta(days=2),
+        )
     pipeline = Pipeline(engine=engine, brands=brands, classifier=load_classifier(None))
     source = MemorySource(mentions, brand=DEMO_BRAND_KEY, name="demo:northwind", batch_size=100)
     while pipeline.poll(source, max_pages=10).fetched:

@@ -297,14 +297,16 @@ def response_times(session: Session, brand: Brand | None, brand_key: str, start:
     return stats
 
 
-def themes(session: Session, brand_key: str, start: date, end: date, *, top: int = 12) -> list[tuple[str, int]]:
+def themes(
+    session: Session, brand_key: str, start: date, end: date, *, top: int = 12, ignore: frozenset[str] = frozenset()
+) -> list[tuple[str, int]]:
     """Recurring two-word phrases in the latest complaints of the range (stopwords removed)."""
     stmt = select(Mention.text).where(Mention.label == "complaint")
     stmt = _scope(stmt, brand_key, start, end).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
     counter: Counter[str] = Counter()
     for (body,) in session.execute(stmt):
         words = [w.strip("'") for w in _WORD.findall(body.lower())]
-        words = [w for w in words if w not in STOPWORDS and len(w) > 2]
+        words = [w for w in words if w not in STOPWORDS and w not in ignore and len(w) > 2]
         counter.update({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)})
     return [(phrase, n) for phrase, n in counter.most_common(top) if n > 1]
 
@@ -334,6 +336,18 @@ def repeat_customers(
     return int(authors or 0), int(total or 0), [(handles.get(int(a), f"#{a}"), int(n)) for a, n in top]
 
 
+def _brand_words(brand: Brand | None) -> frozenset[str]:
+    """The brand's own name and handles say nothing about what went wrong."""
+    if brand is None:
+        return frozenset()
+    words = set(_WORD.findall(brand.name.lower()))
+    for keyword in brand.keywords:
+        words.update(_WORD.findall(keyword.lower()))
+    for handles in brand.handles.values():
+        words.update(h.lower() for h in handles)
+    return frozenset(words)
+
+
 def report(session: Session, brands: dict[str, Brand], brand_key: str, start: date, end: date) -> TrendReport:
     import time as clock
 
@@ -358,7 +372,7 @@ def report(session: Session, brands: dict[str, Brand], brand_key: str, start: da
     lap("voice")
     response = response_times(session, brand, brand_key, start, end)
     lap("response")
-    top_themes = themes(session, brand_key, start, end)
+    top_themes = themes(session, brand_key, start, end, ignore=_brand_words(brand))
     lap("themes")
     repeat_authors, repeat_mentions, top_repeat = repeat_customers(session, brand_key, start, end)
     lap("repeat")
