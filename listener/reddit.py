@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -269,10 +270,15 @@ def _created(mention: FetchedMention) -> tuple[datetime, int]:
 
 
 class RedditListingSource:
-    """One Reddit listing read forward with `before=<newest fullname seen>`: each call returns the up-to-100
-    items just newer than the cursor, so a backlog is read oldest page first and nothing is read twice.
+    """One Reddit listing (newest first) read down to the cursor: the newest fullname already seen.
 
-    With no cursor yet, only the newest page is read: history before the desk existed is not a backlog."""
+    Pages are walked with `after=` until an item at or below the cursor appears, comparing base-36 ids
+    (monotonic per kind). `before=<cursor>` would avoid reading the boundary page, but Reddit answers it with
+    an empty listing forever once the anchor item is deleted or removed, which would stall the source
+    silently. While walking a backlog the cursor is "since|after|newest", so a crash resumes the walk.
+
+    With no cursor yet only the newest page is read (history before the desk is not a backlog); an empty
+    listing then sets the cursor to "0", so everything posted later is new."""
 
     platform = PLATFORM
 
@@ -301,27 +307,33 @@ class RedditListingSource:
 
     def fetch(self, cursor: str | None) -> Batch:
         start = self._session.requests_made
+        state = ListingCursor.parse(cursor)
         params: dict[str, str | int] = {**self._params, "limit": LIMIT}
-        if cursor:
-            params["before"] = cursor
+        if state.after:
+            params["after"] = state.after
         body = _get(self._reddit, self.path, params)
         children = body["data"].get("children")
         if not isinstance(children, list):
             children = []
         mentions: list[FetchedMention] = []
         skipped: list[SkippedItem] = []
-        names: list[str] = []
+        newest = state.newest
+        reached = state.since is None or len(children) < LIMIT  # first read, or the listing's end
         for index, child in enumerate(children):
             name = _child_name(child)
-            if name:
-                names.append(name)
+            if name and state.since is not None and _serial(name) <= _serial(state.since):
+                reached = True
+                break
+            if name and (newest is None or _serial(name) > _serial(newest)):
+                newest = name
+            where = name or f"item {index}"
             try:
                 mention, reason = parse_item(child, self._brand, self._reddit_url)
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                skipped.append(SkippedItem(where=name or f"item {index}", reason=str(exc) or type(exc).__name__))
+                skipped.append(SkippedItem(where=where, reason=str(exc) or type(exc).__name__))
                 continue
             if mention is None:
-                skipped.append(SkippedItem(where=name or f"item {index}", reason=reason))
+                skipped.append(SkippedItem(where=where, reason=reason))
                 continue
             if mention.author_handle.lower() in self._own:
                 continue  # our own posts and replies are not mentions
@@ -331,18 +343,48 @@ class RedditListingSource:
         for item in skipped:
             log.info("%s: skipped %s: %s", self.name, item.where, item.reason)
         mentions.sort(key=_created)
-        # Listings are newest first: the first child is the newest, malformed or not.
-        new_cursor = names[0] if names else cursor
+        last = _child_name(children[-1]) if children else None
+        if reached or last is None:
+            next_cursor = ListingCursor(since=newest or state.since or "0")
+        else:
+            next_cursor = ListingCursor(since=state.since, after=last, newest=newest)
         remaining, reset_at = _rate_figures(self._session)
         return Batch(
             mentions=mentions,
-            cursor=new_cursor,
+            cursor=next_cursor.dump(),
             skipped=skipped,
-            more=bool(cursor) and len(children) >= LIMIT,
+            more=next_cursor.after is not None,
             requests=self._session.requests_made - start,
             rate_remaining=remaining,
             rate_reset_at=reset_at,
         )
+
+
+@dataclass(frozen=True)
+class ListingCursor:
+    since: str | None = None  # newest fullname stored ("0": nothing yet)
+    after: str | None = None  # while walking a backlog: the oldest fullname of the last page
+    newest: str | None = None  # while walking a backlog: the newest fullname of the walk
+
+    @classmethod
+    def parse(cls, raw: str | None) -> ListingCursor:
+        if not raw:
+            return cls()
+        since, _, rest = raw.partition("|")
+        after, _, newest = rest.partition("|")
+        return cls(since=since or None, after=after or None, newest=newest or None)
+
+    def dump(self) -> str | None:
+        if self.after:
+            return f"{self.since or '0'}|{self.after}|{self.newest or ''}"
+        return self.since
+
+
+def _serial(fullname: str) -> int:
+    try:
+        return int(fullname.rpartition("_")[2], 36)
+    except ValueError:
+        return 0
 
 
 def _child_name(child: Any) -> str | None:

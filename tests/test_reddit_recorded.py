@@ -117,36 +117,61 @@ def test_comments_matched_deleted_and_removed_skipped(comments: RedditListingSou
     assert batch.rate_reset_at is not None
     assert abs((batch.rate_reset_at - datetime.now(UTC)).total_seconds() - 412) < 5
     sent = query_of(responses.calls[1])
-    assert sent == {"before": "t1_l3aa999", "limit": "100", "raw_json": "1"}
+    assert sent == {"limit": "100", "raw_json": "1"}
     assert responses.calls[1].request.headers["Authorization"].startswith("bearer eyJ")
     assert "mentiondesk" in responses.calls[1].request.headers["User-Agent"]
 
 
 @responses.activate
-def test_full_page_means_more_and_cursor_is_the_newest_fullname(
-    comments: RedditListingSource, token: None
-) -> None:
+def test_a_backlog_is_walked_with_after_down_to_the_cursor(comments: RedditListingSource, token: None) -> None:
     listing = body("comments_listing")
     template = listing["data"]["children"][0]
     children = []
     for n in range(100, 0, -1):  # newest first, like Reddit
         child = json.loads(json.dumps(template))
-        child["data"]["name"] = f"t1_m{n:05d}"
+        child["data"]["name"] = f"t1_m{n:06d}"
         children.append(child)
-    listing["data"]["children"] = children
-    responses.get(COMMENTS_URL, json=listing, headers=rate_headers())
+    full_page = {"kind": "Listing", "data": {**listing["data"], "children": children, "after": "t1_m000001"}}
+    responses.get(COMMENTS_URL, json=full_page, headers=rate_headers())
+    responses.get(COMMENTS_URL, json=body("comments_listing"), headers=rate_headers())
 
+    first = comments.fetch("t1_l3ab003")
+    assert first.more is True and len(first.mentions) == 100
+    assert first.cursor == "t1_l3ab003|t1_m000001|t1_m000100"
+    second = comments.fetch(first.cursor)
+
+    # The second page reaches the cursor (t1_l3ab003): only what is newer counts, and the walk settles.
+    assert [m.external_id for m in second.mentions] == ["t1_l3ab006"]
+    assert {s.where for s in second.skipped} == {"t1_l3ab005", "t1_l3ab004"}
+    assert second.more is False and second.cursor == "t1_m000100"
+    assert "after" not in query_of(responses.calls[1])
+    assert query_of(responses.calls[2])["after"] == "t1_m000001"
+
+
+@responses.activate
+def test_a_deleted_cursor_item_does_not_stall_the_source(comments: RedditListingSource, token: None) -> None:
+    # t1_l3aa999 is no longer in the listing (deleted): ids, not positions, decide what is new.
+    responses.get(COMMENTS_URL, json=body("comments_listing"), headers=rate_headers())
     batch = comments.fetch("t1_l3aa999")
+    assert [m.external_id for m in batch.mentions] == ["t1_l3ab003", "t1_l3ab006"]
 
-    assert batch.more is True and batch.cursor == "t1_m00100"
-    assert len(batch.mentions) == 100
+
+@responses.activate
+def test_an_empty_first_read_makes_everything_later_new(comments: RedditListingSource, token: None) -> None:
+    responses.get(COMMENTS_URL, json={"kind": "Listing", "data": {"after": None, "dist": 0, "modhash": None,
+                                                                  "geo_filter": "", "children": [], "before": None}})
+    responses.get(COMMENTS_URL, json=body("comments_listing"), headers=rate_headers())
+    first = comments.fetch(None)
+    assert first.cursor == "0" and first.mentions == []
+    second = comments.fetch(first.cursor)
+    assert len(second.mentions) == 2 and second.cursor == "t1_l3ab006"
 
 
 @responses.activate
 def test_without_a_cursor_only_the_newest_page_is_read(comments: RedditListingSource, token: None) -> None:
     responses.get(COMMENTS_URL, json=body("comments_listing"), headers=rate_headers())
     batch = comments.fetch(None)
-    assert "before" not in query_of(responses.calls[1])
+    assert "after" not in query_of(responses.calls[1])
     assert batch.more is False and batch.cursor == "t1_l3ab006"
 
 
