@@ -116,7 +116,7 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api")
+    return request.url.path.startswith("/api") and request.url.path != "/api/docs"
 
 
 def _install_handlers(app: FastAPI) -> None:
