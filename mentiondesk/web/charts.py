@@ -108,8 +108,9 @@ def hbars(
         w = max(1.0, plot_w * value / peak)
         short = label if len(label) <= 24 else label[:23] + "…"
         parts.append(f'<text x="{label_w - 8}" y="{y + 15}" class="label" text-anchor="end">{escape(short)}</text>')
+        shade = fill or color(label, i)
         parts.append(
-            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" rx="2" fill="{fill or color(label, i)}">'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" rx="2" fill="{shade}">'
             f"<title>{escape(label)}: {value:,.0f}{escape(unit)}</title></rect>"
         )
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" class="value">{value:,.0f}{escape(unit)}</text>')

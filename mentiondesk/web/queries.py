@@ -245,7 +245,9 @@ def _thread(session: Session, mention: Mention) -> list[ThreadEntry]:
     """The parent, the rest of the conversation, and the replies we sent in it, oldest first."""
     conds: list[Any] = []
     if mention.conversation_id:
-        conds.append(and_(Mention.platform == mention.platform, Mention.conversation_id == mention.conversation_id))
+        conds.append(
+            and_(col(Mention.platform) == mention.platform, col(Mention.conversation_id) == mention.conversation_id)
+        )
     if mention.parent_id:
         conds.append(and_(col(Mention.platform) == mention.platform, col(Mention.external_id) == mention.parent_id))
     related: dict[int, Mention] = {}
@@ -347,7 +349,7 @@ def open_cases(session: Session, *, brand: str = "", status: str = "open", limit
     result = []
     for case in cases:
         assert case.id is not None
-        n, last_customer, handle = customer.get(case.id, (0, None, None))  # type: ignore[assignment]
+        n, last_customer, handle = customer.get(case.id, (0, None, None))
         result.append(
             CaseRow(
                 case=case,

@@ -215,9 +215,9 @@ def _days(start: date, end: date) -> list[str]:
 def counts(session: Session, brand: str, start: date, end: date) -> list[tuple[str, str, str, str, str, int]]:
     """(day, label, sentiment, platform, found_via, n): one pass over the covering index."""
     day = _day(session)
-    stmt = select(day, Mention.label, Mention.sentiment, Mention.platform, Mention.found_via, func.count()).group_by(
-        day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via)
-    )
+    stmt = select(
+        day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via), func.count()
+    ).group_by(day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via))
     rows = session.execute(_scope(stmt, brand, start, end)).all()
     return [(str(d), lb or "unlabelled", s or "unknown", p, f, int(n)) for d, lb, s, p, f, n in rows]
 
@@ -239,7 +239,7 @@ def share_of_voice(
     names = [brand.name if brand else brand_key] + list(brand.competitors if brand else [])
     lowered = func.lower(Mention.text)
     sums = [func.sum(case((func.instr(lowered, n.lower()) > 0, 1), else_=0)) for n in names]
-    stmt = select(*sums).where(Mention.found_via == FoundVia.KEYWORD)
+    stmt = select(*sums).where(col(Mention.found_via) == FoundVia.KEYWORD)
     row = session.execute(_scope(stmt, brand_key, start, end)).one()
     values = [int(v or 0) for v in row]
     values[0] += non_keyword
@@ -262,7 +262,7 @@ def response_times(session: Session, brand: Brand | None, brand_key: str, start:
     if session.get_bind().dialect.name == "sqlite":
         minutes: Any = (func.julianday(Draft.sent_at) - func.julianday(Mention.created_at)) * 1440.0
     else:
-        minutes = func.extract("epoch", Draft.sent_at - Mention.created_at) / 60.0
+        minutes = func.extract("epoch", col(Draft.sent_at) - col(Mention.created_at)) / 60.0
     lo, hi = _bounds(start, end)
     where: list[Any] = [
         Draft.state == DraftState.SENT,
@@ -274,7 +274,7 @@ def response_times(session: Session, brand: Brand | None, brand_key: str, start:
         where.append(Mention.brand == brand_key)
     stmt = (
         select(
-            Draft.automated,
+            col(Draft.automated),
             func.count(),
             func.sum(case((minutes > literal(target), 1), else_=0)),
         )
@@ -301,7 +301,7 @@ def themes(
     session: Session, brand_key: str, start: date, end: date, *, top: int = 12, ignore: frozenset[str] = frozenset()
 ) -> list[tuple[str, int]]:
     """Recurring two-word phrases in the latest complaints of the range (stopwords removed)."""
-    stmt = select(Mention.text).where(Mention.label == "complaint")
+    stmt = select(col(Mention.text)).where(col(Mention.label) == "complaint")
     stmt = _scope(stmt, brand_key, start, end).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
     counter: Counter[str] = Counter()
     for (body,) in session.execute(stmt):
@@ -316,7 +316,7 @@ def repeat_customers(
 ) -> tuple[int, int, list[tuple[str, int]]]:
     """Authors with two or more mentions in the range: (authors, their mentions, top ten)."""
     per_author = (
-        _scope(select(Mention.author_id, func.count().label("n")), brand_key, start, end)
+        _scope(select(col(Mention.author_id), func.count().label("n")), brand_key, start, end)
         .where(col(Mention.author_id).is_not(None))
         .group_by(col(Mention.author_id))
         .having(func.count() >= 2)
@@ -331,7 +331,8 @@ def repeat_customers(
 
         ids = [int(a) for a, _ in top]
         handles = {
-            int(i): h for i, h in session.execute(select(Author.id, Author.handle).where(col(Author.id).in_(ids)))
+            int(i): h
+            for i, h in session.execute(select(col(Author.id), col(Author.handle)).where(col(Author.id).in_(ids)))
         }
     return int(authors or 0), int(total or 0), [(handles.get(int(a), f"#{a}"), int(n)) for a, n in top]
 

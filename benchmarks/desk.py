@@ -1,0 +1,89 @@
+"""Desk benchmark on SQLite: the queue page with 100,000 pending drafts (goal p95 <= 100 ms) and the trends
+page over 1,000,000 mentions (goal <= 300 ms). Run: python benchmarks/desk.py [--mentions N] [--pending N]"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import tempfile
+import time
+import warnings
+from datetime import timedelta
+from pathlib import Path
+
+from mentiondesk.brands import Brand
+from mentiondesk.settings import Settings
+from mentiondesk.web.app import create_app
+from mentiondesk.web.seed import bulk_authors, bulk_mentions
+from mentiondesk.web.users import add_user
+from storage.db import open_database, transaction
+from storage.models import utcnow
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+def timed(client: TestClient, path: str, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(path)
+        out.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--pending", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--db", type=Path, default=None, help="reuse/keep this SQLite file")
+    args = parser.parse_args()
+
+    path = args.db or Path(tempfile.mkdtemp()) / "bench.db"
+    fresh = not path.exists()
+    engine = open_database(f"sqlite:///{path}")
+    brand = Brand(key="acme", name="Acme", keywords=["acme"], competitors=["Globex", "Initech"])
+    if fresh:
+        start = time.perf_counter()
+        first = bulk_authors(engine, 50_000)
+        bulk_mentions(
+            engine, args.mentions, brand="acme", brand_name="Acme", days=365, first_author_id=first,
+            pending_drafts=args.pending,
+        )  # fmt: skip
+        with transaction(engine) as session:
+            add_user(session, "bench", "manager", "bench-password")
+        print(f"seeded {args.mentions:,} mentions, {args.pending:,} pending drafts in {time.perf_counter() - start:.1f}s")
+
+    app = create_app(engine, {"acme": brand}, Settings(secret_key="bench"))
+    client = TestClient(app)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token
+    client.post("/login", data={"name": "bench", "password": "bench-password", "csrf_token": token.group(1)})
+
+    queue = timed(client, "/queue", 5) and timed(client, "/queue", args.runs)
+    print(f"queue page  ({args.pending:,} pending): p50 {pct(queue, .5):6.1f} ms  p95 {pct(queue, .95):6.1f} ms")
+    filtered = timed(client, "/queue?category=complaint&min_urgency=50&page=3", args.runs)
+    print(f"queue page  (filtered, page 3):     p50 {pct(filtered, .5):6.1f} ms  p95 {pct(filtered, .95):6.1f} ms")
+    api = timed(client, "/api/queue?limit=50", args.runs)
+    print(f"GET /api/queue:                     p50 {pct(api, .5):6.1f} ms  p95 {pct(api, .95):6.1f} ms")
+
+    today = utcnow().date()
+    for days in (30, 90, 365):
+        first_day = today - timedelta(days=days - 1)
+        url = f"/trends?brand=acme&start={first_day}&end={today}"
+        runs = timed(client, url, 5)
+        print(f"trends page ({days:>3} days of {args.mentions:,}): median {statistics.median(runs):7.1f} ms  "
+              f"min {min(runs):7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
