@@ -1,0 +1,44 @@
+"""`mentiondesk run`: the scheduled service."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from listener.registry import build_sources
+from mentiondesk.app import App
+from mentiondesk.senders import build_all_senders
+from mentiondesk.service import Intervals, Service
+
+
+@click.command(name="run")
+@click.option("--poll-interval", type=int, default=None, help="Seconds between polls of each source "
+              "(default MENTIONDESK_POLL_INTERVAL_SECONDS).")
+@click.option("--send-interval", type=int, default=None, help="Seconds between sending rounds "
+              "(default MENTIONDESK_SEND_INTERVAL_SECONDS).")
+def command(poll_interval: int | None, send_interval: int | None) -> None:
+    """Poll every source on a schedule, send approved replies, keep house. Ctrl-C stops after the batch in hand."""
+    root = logging.getLogger()
+    if root.level > logging.INFO:
+        root.setLevel(logging.INFO)  # a service's log is its output
+        for chatty in ("apscheduler", "alembic"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+    app = App.open()
+    settings = app.settings
+    notices: list[str] = []
+    sources = build_sources(app.brands, settings, notices=notices)
+    senders = build_all_senders(settings)
+    for line in notices:
+        click.echo(line, err=True)
+    intervals = Intervals(
+        poll_seconds=poll_interval or settings.poll_interval_seconds,
+        send_seconds=send_interval or settings.send_interval_seconds,
+    )
+    service = Service(engine=app.engine, pipeline=app.pipeline, sources=sources, senders=senders,
+                      intervals=intervals)
+    service.lock.acquire()  # refuse before saying anything else if another service holds the database
+    click.echo(f"Mention Desk service: {len(sources)} sources every {intervals.poll_seconds}s, "
+               f"sending every {intervals.send_seconds}s ({', '.join(sorted(senders))}). Ctrl-C to stop.", err=True)
+    service.run()
+    click.echo("Stopped.", err=True)
