@@ -25,7 +25,9 @@ RULES_VERSION = "rules-1"
 # Below this calibrated probability of its label a mention goes to a person and is never auto-replied.
 DEFAULT_REVIEW_THRESHOLD = 0.55
 # Chosen on the dev split so that <= 2% of auto-thanked mentions are complaints (rules/model/MODEL_CARD.md).
-DEFAULT_THANK_THRESHOLD: float = 0.80
+DEFAULT_THANK_THRESHOLD: float = 0.60
+# Even confident praise is not thanked when the model sees a real chance of a complaint (sarcasm, mixed).
+THANK_MAX_COMPLAINT = 0.20
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,10 @@ def sentiment_for(label: str, scores: dict[str, float], cues: Sequence[str]) -> 
         return "negative"
     if label == "praise":
         return "positive"
-    if scores.get("complaint", 0.0) >= 0.35 or (has_grievance(cues) and scores.get("complaint", 0.0) >= 0.2):
+    grievance = has_grievance(cues) or "question:why" in cues
+    if scores.get("complaint", 0.0) >= 0.35 or (grievance and scores.get("complaint", 0.0) >= 0.2):
         return "negative"
-    if scores.get("praise", 0.0) >= 0.4 and not has_grievance(cues):
+    if scores.get("praise", 0.0) >= 0.4 and not grievance:
         return "positive"
     return "neutral"
 
@@ -194,5 +197,7 @@ def thank_you_eligible(c: Classification, *, threshold: float = DEFAULT_THANK_TH
     sarcasm cue, no question, no negation or contrast, not needs_review. (The caller adds: direct @mention,
     platform allows, author not thanked recently, daily cap, quiet hours.)"""
     if c.label != "praise" or c.needs_review or c.confidence < threshold:
+        return False
+    if c.scores.get("complaint", 0.0) > THANK_MAX_COMPLAINT:
         return False
     return not any(cue in _THANK_BLOCKERS or cue.startswith(_GRIEVANCE_PREFIXES) for cue in c.cues)

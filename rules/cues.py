@@ -203,6 +203,17 @@ _COMPLAINT: dict[str, tuple[str, ...]] = {
         "freezes",
         "frozen",
         "slow",
+        "trouble",
+        "problem",
+        "problems",
+        "issue",
+        "issues",
+        "standstill",
+        "unable to",
+        "not able to",
+        "can't get",
+        "won't let",
+        "doesn't let",
     ),
     "service": (
         "worst",
@@ -218,7 +229,6 @@ _COMPLAINT: dict[str, tuple[str, ...]] = {
         "disappointing",
         "frustrated",
         "frustrating",
-        "customer service",
         "poor service",
         "bad service",
         "joke",
@@ -315,6 +325,8 @@ _URGENT: dict[str, tuple[str, ...]] = {
         "shocked me",
         "gas leak",
         "bleeding",
+        "accident",
+        "car accident",
         "emergency",
     ),
     "cancel": (
@@ -380,6 +392,27 @@ _SARCASM_WEAK = (
     "great work",
     "thanks for",
 )
+# Questions that are complaints in disguise ("why is my flight delayed?").
+_IDIOMS = (
+    "can't wait",
+    "cannot wait",
+    "can not wait",
+    "cant wait",
+    "no problem",
+    "no worries",
+    "never disappoints",
+    "never disappoint",
+    "no doubt",
+    "not only",
+    "couldn't be happier",
+    "could not be happier",
+    "couldn't be more",
+    "can't beat",
+    "cannot beat",
+    "can't go wrong",
+    "don't miss",
+)
+_WHY = ("why", "how come", "what happened", "what's up with", "whats up with", "what's going on", "wtf")
 _SPAM = (
     "follow me",
     "follow back",
@@ -422,14 +455,11 @@ _OPT_OUT = (
     "don't contact me",
     "do not contact me",
 )
-QUESTION_STARTS = frozenset(
-    _words(
-        "how what why when where who whom whose which can could is are am do does did will would should "
-        "shall may might has have had any anyone anybody isn't aren't don't doesn't didn't won't "
-        "can't couldn't "
-        "wouldn't shouldn't"
-    )
-)
+# A question without "?" starts with a wh-word, or with an auxiliary followed by a subject ("can you ...");
+# an auxiliary alone is too often an exclamation ("can't wait", "do not buy").
+WH_WORDS = _words("how what why when where who whom whose which whats hows wheres")
+AUXILIARIES = _words("can could is are am do does did will would should has have any")
+SUBJECTS = _words("you u ya y'all anyone anybody someone somebody there it this that my i we they he she")
 _POS_EMOJI = re.compile(
     "[\u2764\u2665\u263a\U0001f600-\U0001f60d\U0001f617-\U0001f61d\U0001f642\U0001f643\U0001f917\U0001f929"
     "\U0001f44d\U0001f44f\U0001f64c\U0001f64f\U0001f389\U0001f38a\U0001f495-\U0001f49f\U0001f4af\u2728\U0001f970]"
@@ -471,6 +501,8 @@ def _phrases() -> dict[str, Iterable[str]]:
         "_thanks": THANKS_WORDS,
         "_neg": NEGATIVE_WORDS,
         "sarcasm": _SARCASM,
+        "_why": _WHY,
+        "_idiom": _IDIOMS,
         "_sarcasm_weak": _SARCASM_WEAK,
         "spam": _SPAM,
         "opt_out": _OPT_OUT,
@@ -490,25 +522,39 @@ class CueMatcher:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for name, phrases in _phrases().items():
             self.matcher.add(name, [nlp.make_doc(p) for p in dict.fromkeys(phrases)])
-        self.question_starts = frozenset(nlp.vocab.strings.add(w) for w in QUESTION_STARTS)
+        strings = nlp.vocab.strings
+        self.wh_words = frozenset(strings.add(w) for w in WH_WORDS)
+        self.auxiliaries = frozenset(strings.add(w) for w in AUXILIARIES)
+        self.subjects = frozenset(strings.add(w) for w in SUBJECTS)
         self._skip: dict[int, bool] = {}
 
     def __call__(self, doc: Doc, lowers: list[int] | None = None) -> tuple[str, ...]:
         """Cue names; `lowers` (doc.to_array(LOWER) as a list) saves recomputing it."""
         strings = self.vocab.strings
-        found: set[str] = {strings[match_id] for match_id, _, _ in self.matcher(doc)}
+        found = _without_idioms([(strings[m], start, end) for m, start, end in self.matcher(doc)])
         text = text_of(doc)
         if lowers is None:
             lowers = doc.to_array(LOWER).tolist()
-        if "?" in text or self._first_word(lowers) in self.question_starts:
+        if "?" in text or self._starts_like_question(lowers):
             found.add("question")
         text_cues(text, found)
+        if "_sarcasm_weak" in found and ("..." in text or "\u2026" in text):
+            found.add("sarcasm")
         if len(text) < 16 and text.strip(" .!").lower() in ("stop", "unsubscribe"):
             found.add("opt_out")
         return _resolve(found)
 
-    def _first_word(self, lowers: list[int]) -> int:
+    def _starts_like_question(self, lowers: list[int]) -> bool:
+        words = self._first_words(lowers, 2)
+        if not words:
+            return False
+        if words[0] in self.wh_words:
+            return True
+        return words[0] in self.auxiliaries and len(words) > 1 and words[1] in self.subjects
+
+    def _first_words(self, lowers: list[int], count: int) -> list[int]:
         skip = self._skip
+        out: list[int] = []
         for key in lowers:
             is_skip = skip.get(key)
             if is_skip is None:
@@ -517,8 +563,10 @@ class CueMatcher:
                 if len(skip) < 100_000:
                     skip[key] = is_skip
             if not is_skip:
-                return key
-        return 0
+                out.append(key)
+                if len(out) == count:
+                    break
+        return out
 
 
 def text_of(doc: Doc) -> str:
@@ -527,12 +575,22 @@ def text_of(doc: Doc) -> str:
     return text if isinstance(text, str) else doc.text
 
 
+def _without_idioms(matches: list[tuple[str, int, int]]) -> set[str]:
+    """Cue names, minus negations inside idioms that are not negations ("can't wait", "no problem")."""
+    idiom_tokens = {i for name, start, end in matches if name == "_idiom" for i in range(start, end)}
+    return {
+        name for name, start, end in matches if not (name == "negation" and start in idiom_tokens) and name != "_idiom"
+    }
+
+
 def _resolve(found: set[str]) -> tuple[str, ...]:
     grievance = "_neg" in found or "emoji:negative" in found or any(c in COMPLAINT_CUES for c in found)
     # Praise next to a grievance reads as sarcasm to people ("love waiting 3 hours, great job"); a stock
     # phrase on its own ("great job!") is usually sincere.
     if grievance and ("_sarcasm_weak" in found or ("_pos" in found and "contrast" not in found)):
         found.add("sarcasm")
+    if "_why" in found and "question" in found:
+        found.add("question:why")
     return tuple(sorted(found))
 
 

@@ -71,13 +71,72 @@ def _brand_split(key: str) -> str:
 # --- the shared development corpora ---------------------------------------------------------------------
 
 
-def load_shared(data_dir: Path = DEFAULT_DATA_DIR) -> list[Example]:
-    """All labeled examples from ../shared/data with their fixed split."""
+def load_shared(data_dir: Path = DEFAULT_DATA_DIR, *, weak: bool = True) -> list[Example]:
+    """All labeled examples from ../shared/data with their fixed split (plus rule-labeled TWCS if `weak`)."""
     out: list[Example] = []
     out += list(_tweeteval(data_dir / "tweeteval_sentiment"))
     out += list(_sanders(data_dir / "sanders_twitter_brand_sentiment" / "full_corpus.csv"))
     out += list(_crowdflower(data_dir / "crowdflower_brand_product_emotions" / "brand_product_emotions.csv"))
+    twcs = data_dir / "customer_support_twitter_sample" / "twcs_head5000.csv"
+    if twcs.is_file():
+        dev = load_twcs_dev(twcs)
+        out += dev
+        if weak:
+            out += weak_label_twcs(twcs, exclude={e.text for e in dev})
     return [e for e in out if e.text]
+
+
+# --- customer-support tweets: a small hand-labeled dev set and rule-labeled training rows ---------------
+
+TWCS_DEV_LABELS = Path(__file__).parent / "eval" / "twcs_dev_labels.csv"
+# Rule labels are noisy; they teach the vocabulary of customer tweets (flights, orders, hold, DM), not truth.
+WEAK_WEIGHT = 0.5
+
+
+def _twcs_inbound(path: Path) -> Iterator[dict[str, str]]:
+    for row in _read_csv(path):
+        if row["inbound"] == "True":
+            yield row
+
+
+def load_twcs_dev(path: Path) -> list[Example]:
+    """160 random inbound customer tweets, sentiment labeled by hand (ids and labels in rules/eval/)."""
+    labels = {row["tweet_id"]: row["sentiment"] for row in _read_csv(TWCS_DEV_LABELS)}
+    return [
+        _example(row["text"], labels[row["tweet_id"]], "twcs_dev", "dev")
+        for row in _twcs_inbound(path)
+        if row["tweet_id"] in labels
+    ]
+
+
+def weak_label_twcs(path: Path, *, exclude: set[str]) -> list[Example]:
+    """Inbound customer tweets labeled by the cue rules where they are unambiguous; the rest is skipped."""
+    from rules.cues import CueMatcher, blank_nlp
+
+    nlp = blank_nlp()
+    matcher = CueMatcher(nlp)
+    texts = [clean(row["text"]) for row in _twcs_inbound(path)]
+    texts = [t for t in texts if t not in exclude]
+    out: list[Example] = []
+    for text, doc in zip(texts, nlp.pipe(texts), strict=True):
+        label = weak_label(set(matcher(doc)))
+        if label:
+            out.append(Example(text, label, LABEL_TO_SENTIMENT[label], "twcs_weak", "train", WEAK_WEIGHT))
+    return out
+
+
+def weak_label(cues: set[str]) -> str | None:
+    grievance = any(c.startswith(("complaint:", "urgent:")) for c in cues) or bool(
+        cues & {"_neg", "emoji:negative", "sarcasm"}
+    )
+    positive = bool(cues & {"_pos", "_thanks", "emoji:positive"})
+    if grievance and not positive:
+        return "complaint"
+    if positive and not grievance and not cues & {"negation", "question", "contrast"}:
+        return "praise"
+    if "question" in cues and not grievance:
+        return "question"
+    return None
 
 
 def _read_csv(path: Path) -> Iterator[dict[str, str]]:

@@ -37,7 +37,7 @@ USER_FILE_WEIGHT = 4.0
 @dataclass
 class TrainConfig:
     seed: int = 13
-    epochs: int = 6
+    epochs: int = 8
     batch_size: int = 256
     learning_rate: float = 0.3
     l2: float = 1e-6
