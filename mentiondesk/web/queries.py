@@ -159,11 +159,13 @@ def queue_items(
     return items
 
 
-def queue_facets(session: Session) -> dict[str, list[str]]:
-    """Values for the filter menus. Distinct over indexed columns of the small draft/case tables."""
-    platforms = session.exec(select(Draft.platform).distinct()).all()
-    categories = session.exec(select(Draft.category).distinct()).all()
-    return {"platforms": sorted(p for p in platforms if p), "categories": sorted(c for c in categories if c)}
+def queue_facets(brands: dict[str, Brand]) -> dict[str, list[str]]:
+    """Values for the filter menus, from configuration: a DISTINCT over the draft table costs a full scan."""
+    from mentiondesk.brands import PLATFORMS
+    from responders.queue import LABELS
+
+    platforms = {p for b in brands.values() for p, handles in b.handles.items() if handles} or set(PLATFORMS)
+    return {"platforms": sorted(platforms), "categories": list(LABELS)}
 
 
 # --- one mention ----------------------------------------------------------------------------------

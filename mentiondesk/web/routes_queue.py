@@ -10,11 +10,11 @@ from fastapi.responses import RedirectResponse
 from mentiondesk.errors import NotFound
 from mentiondesk.web import actions, queries
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk, flash, pop_flash, safe_next
+from responders.queue import LABELS
 from storage.models import DraftState
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
-LABELS = ("complaint", "question", "praise", "other")
 STATES = [s.value for s in DraftState]
 
 
@@ -56,7 +56,7 @@ def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
             "items": items,
             "total": total,
             "filters": f,
-            "facets": queries.queue_facets(session),
+            "facets": queries.queue_facets(state.brands),
             "brands": state.brands,
             "states": STATES,
             "labels": LABELS,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, select
+from sqlalchemy import Integer, case, cast, func, literal, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -193,7 +193,8 @@ class TrendReport:
 def _day(session: Session) -> ColumnElement[str]:
     if session.get_bind().dialect.name == "sqlite":
         # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC: the day is the first ten characters.
-        return func.substr(Mention.created_at, 1, 10)
+        # Literal arguments (not bound parameters) so SQLite matches the ix_mention_day expression index.
+        return func.substr(col(Mention.created_at), literal_column("1"), literal_column("10"))
     return func.to_char(func.timezone("UTC", Mention.created_at), "YYYY-MM-DD")
 
 
@@ -218,7 +219,10 @@ def counts(session: Session, brand: str, start: date, end: date) -> list[tuple[s
     stmt = select(
         day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via), func.count()
     ).group_by(day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via))
-    rows = session.execute(_scope(stmt, brand, start, end)).all()
+    if brand:
+        stmt = stmt.where(col(Mention.brand) == brand)
+    stmt = stmt.where(day >= start.isoformat(), day <= end.isoformat())
+    rows = session.execute(stmt).all()
     return [(str(d), lb or "unlabelled", s or "unknown", p, f, int(n)) for d, lb, s, p, f, n in rows]
 
 
@@ -237,8 +241,15 @@ def share_of_voice(
     """The brand against each competitor. The brand counts every mention found by handle or reply plus
     keyword matches naming it; a competitor counts keyword matches naming it."""
     names = [brand.name if brand else brand_key] + list(brand.competitors if brand else [])
-    lowered = func.lower(Mention.text)
-    sums = [func.sum(case((func.instr(lowered, n.lower()) > 0, 1), else_=0)) for n in names]
+    text = col(Mention.text)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # SQLite's LIKE ignores ASCII case already; lower() on every text would double the cost.
+    sums = [
+        func.sum(
+            case((text.contains(n, autoescape=True) if sqlite else text.icontains(n, autoescape=True), 1), else_=0)
+        )
+        for n in names
+    ]
     stmt = select(*sums).where(col(Mention.found_via) == FoundVia.KEYWORD)
     row = session.execute(_scope(stmt, brand_key, start, end)).one()
     values = [int(v or 0) for v in row]
@@ -246,54 +257,55 @@ def share_of_voice(
     return list(zip(names, values, strict=True))
 
 
-def _percentile(session: Session, minutes: Any, where: list[Any], q: float, n: int) -> float | None:
-    if n == 0:
-        return None
-    stmt = select(minutes).select_from(Draft).join(Mention, col(Mention.id) == Draft.mention_id).where(*where)
-    stmt = stmt.order_by(minutes).offset(int((n - 1) * q)).limit(1)
-    value = session.execute(stmt).scalar()
-    return float(value) if value is not None else None
-
-
 def response_times(session: Session, brand: Brand | None, brand_key: str, start: date, end: date) -> ResponseStats:
     """Minutes from the customer's post to our reply going out. Each mention gets at most one reply (the
-    ledger), so every sent draft is that mention's first reply; automated ones are counted apart."""
+    ledger), so every sent draft is that mention's first reply; automated ones are counted apart. One query:
+    window functions number the sorted times so only the median and 90th-percentile rows come back."""
     target = brand.response_target_minutes if brand else 60
     if session.get_bind().dialect.name == "sqlite":
-        minutes: Any = (func.julianday(Draft.sent_at) - func.julianday(Mention.created_at)) * 1440.0
+        minutes: Any = (func.julianday(col(Draft.sent_at)) - func.julianday(col(Mention.created_at))) * 1440.0
     else:
         minutes = func.extract("epoch", col(Draft.sent_at) - col(Mention.created_at)) / 60.0
     lo, hi = _bounds(start, end)
     where: list[Any] = [
-        Draft.state == DraftState.SENT,
-        col(Draft.sent_at).is_not(None),
-        Mention.created_at >= lo,
-        Mention.created_at < hi,
+        col(Draft.state) == DraftState.SENT,
+        col(Draft.sent_at) >= lo,  # a reply never precedes its mention: lets the sent_at index narrow the scan
+        col(Mention.created_at) >= lo,
+        col(Mention.created_at) < hi,
     ]
     if brand_key:
-        where.append(Mention.brand == brand_key)
-    stmt = (
+        where.append(col(Mention.brand) == brand_key)
+    part = col(Draft.automated)
+    inner = (
         select(
-            col(Draft.automated),
-            func.count(),
-            func.sum(case((minutes > literal(target), 1), else_=0)),
+            part.label("automated"),
+            minutes.label("minutes"),
+            func.row_number().over(partition_by=part, order_by=minutes).label("rn"),
+            func.count().over(partition_by=part).label("n"),
+            func.sum(case((minutes > literal(target), 1), else_=0)).over(partition_by=part).label("late"),
         )
         .select_from(Draft)
         .join(Mention, col(Mention.id) == Draft.mention_id)
         .where(*where)
-        .group_by(col(Draft.automated))
+        .subquery()
+    )
+    median_rn = cast((inner.c.n - 1) * 0.5, Integer) + 1
+    p90_rn = cast((inner.c.n - 1) * 0.9, Integer) + 1
+    stmt = select(inner.c.automated, inner.c.n, inner.c.late, inner.c.rn, inner.c.minutes, median_rn, p90_rn).where(
+        (inner.c.rn == median_rn) | (inner.c.rn == p90_rn)
     )
     stats = ResponseStats(target_minutes=target)
-    for automated, n, breaches in session.execute(stmt):
+    for automated, n, late, rn, value, at_median, at_p90 in session.execute(stmt):
         if automated:
             stats.automated_count = int(n)
+            if rn == at_median:
+                stats.automated_median = float(value)
         else:
-            stats.human_count, stats.human_breaches = int(n), int(breaches or 0)
-    human = [*where, col(Draft.automated).is_(False)]
-    stats.human_median = _percentile(session, cast(minutes, Float), human, 0.5, stats.human_count)
-    stats.human_p90 = _percentile(session, cast(minutes, Float), human, 0.9, stats.human_count)
-    bot = [*where, col(Draft.automated).is_(True)]
-    stats.automated_median = _percentile(session, cast(minutes, Float), bot, 0.5, stats.automated_count)
+            stats.human_count, stats.human_breaches = int(n), int(late or 0)
+            if rn == at_median:
+                stats.human_median = float(value)
+            if rn == at_p90:
+                stats.human_p90 = float(value)
     return stats
 
 

@@ -27,6 +27,10 @@ def upgrade() -> None:
     op.create_index(
         "ix_draft_queue", "draft", ["state", sa.text("urgency DESC"), "created_at"], unique=False
     )
+    # Filter counts (brand, platform, category, urgency) read only this index, not 100,000 draft rows.
+    op.create_index(
+        "ix_draft_filters", "draft", ["state", "category", "platform", "brand", "urgency"], unique=False
+    )
     op.create_index("ix_draft_sent", "draft", ["state", "sent_at"], unique=False)
     op.create_index("ix_mention_conversation", "mention", ["conversation_id", "created_at"], unique=False)
     op.create_index("ix_mention_case", "mention", ["case_id", "created_at"], unique=False)
@@ -37,12 +41,24 @@ def upgrade() -> None:
         ["brand", "created_at", "label", "sentiment", "platform", "found_via", "author_id"],
         unique=False,
     )
+    if op.get_bind().dialect.name == "sqlite":
+        # Trends group by day: an index on the day expression lets SQLite stream the GROUP BY in index order
+        # instead of sorting every row of the range. The query must use this exact expression.
+        op.create_index(
+            "ix_mention_day",
+            "mention",
+            ["brand", sa.text("substr(created_at, 1, 10)"), "label", "sentiment", "platform", "found_via"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_index("ix_mention_day", table_name="mention")
     op.drop_index("ix_mention_trends", table_name="mention")
     op.drop_index("ix_mention_case", table_name="mention")
     op.drop_index("ix_mention_conversation", table_name="mention")
     op.drop_index("ix_draft_sent", table_name="draft")
+    op.drop_index("ix_draft_filters", table_name="draft")
     op.drop_index("ix_draft_queue", table_name="draft")
     op.drop_table("web_secret")
