@@ -101,6 +101,8 @@ def install_tokenizer(nlp: Language) -> None:
     nlp.tokenizer = make_tokenizer(nlp.vocab)
 
 
+NEGATION_SCOPE = 3
+
 # --- lexicons -----------------------------------------------------------------------------------------
 
 
@@ -526,6 +528,8 @@ class CueMatcher:
         self.wh_words = frozenset(strings.add(w) for w in WH_WORDS)
         self.auxiliaries = frozenset(strings.add(w) for w in AUXILIARIES)
         self.subjects = frozenset(strings.add(w) for w in SUBJECTS)
+        self.negations = frozenset(strings.add(w) for w in NEGATIONS)
+        self.positive = frozenset(strings.add(w) for w in POSITIVE_WORDS + THANKS_WORDS if " " not in w)
         self._skip: dict[int, bool] = {}
 
     def __call__(self, doc: Doc, lowers: list[int] | None = None) -> tuple[str, ...]:
@@ -538,11 +542,22 @@ class CueMatcher:
         if "?" in text or self._starts_like_question(lowers):
             found.add("question")
         text_cues(text, found)
+        if "negation" in found and "_pos" in found and self._negated_praise(lowers):
+            found.add("_negpos")
         if "_sarcasm_weak" in found and ("..." in text or "\u2026" in text):
             found.add("sarcasm")
         if len(text) < 16 and text.strip(" .!").lower() in ("stop", "unsubscribe"):
             found.add("opt_out")
         return _resolve(found)
+
+    def _negated_praise(self, lowers: list[int]) -> bool:
+        """A praise word within three tokens after a negation ("not great", "don't love")."""
+        scope = 0
+        for key in lowers:
+            if scope and key in self.positive:
+                return True
+            scope = NEGATION_SCOPE if key in self.negations else max(0, scope - 1)
+        return False
 
     def _starts_like_question(self, lowers: list[int]) -> bool:
         words = self._first_words(lowers, 2)

@@ -35,6 +35,7 @@ NUMPY_FILE = "weights.npz"
 _MAX_CACHE = 300_000
 _NEG_SCOPE = 3
 SARCASM_SHARE = 0.85
+NEGATED_PRAISE_SHARE = 0.6
 _SCOPE_ENDERS = (".", ",", "!", "?", ";", ":", "but", "...", "…")
 _DIGITS = re.compile(r"\d")
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -174,7 +175,9 @@ class HashedTextCat:
         for doc, row in zip(docs, probs, strict=True):
             cats = dict(zip(labels, row, strict=True))
             if "sarcasm" in doc._.md_cues:
-                _sarcasm_override(cats)
+                _move_praise_to_complaint(cats, SARCASM_SHARE)
+            elif "_negpos" in doc._.md_cues:
+                _move_praise_to_complaint(cats, NEGATED_PRAISE_SHARE)
             doc.cats = cats
         return docs
 
@@ -222,10 +225,10 @@ def make_hashed_textcat(nlp: Language, name: str, n_buckets: int) -> HashedTextC
     return HashedTextCat(nlp, name, n_buckets)
 
 
-def _sarcasm_override(cats: dict[str, float]) -> None:
-    """Praise words around a grievance are sarcasm far more often than the training tweets show; move most
-    of the praise probability to complaint."""
-    moved = cats["praise"] * SARCASM_SHARE
+def _move_praise_to_complaint(cats: dict[str, float], share: float) -> None:
+    """Praise words around a grievance are sarcasm, and negated praise is criticism, far more often than the
+    training tweets show; move that share of the praise probability to complaint."""
+    moved = cats["praise"] * share
     cats["praise"] -= moved
     cats["complaint"] += moved
 

@@ -1,0 +1,137 @@
+"""The shipped model: loads offline, sorts obvious mentions right, survives hostile text, reports calibrated scores."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from mentiondesk.errors import ConfigError
+from rules.classifier import (
+    DEFAULT_MODEL_DIR,
+    LABELS,
+    RuleClassifier,
+    load_classifier,
+    urgency_score,
+)
+
+HOSTILE = [
+    "",
+    " ",
+    "<script>alert('x')</script><b>@acme</b> &amp; &lt;3",
+    "\u200f\u202eRTL override \u200b\u200b zero\u200dwidth \ufeff",
+    "x" * 10_000,
+    "great " * 2_000,
+    "\x00\x01\x02 control chars \ud7ff",
+    "😀" * 500,
+    "?!?!?!?!",
+    "@a @b @c @d @e @f @g @h",
+]
+
+
+@pytest.fixture(scope="module")
+def model():  # type: ignore[no-untyped-def]
+    return load_classifier()
+
+
+def test_default_model_loads_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model tried to use the network")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    classifier = load_classifier()
+    assert classifier.version.startswith("mentiondesk-textcat-")
+    assert classifier.classify(["@acme love it"])[0].model_version == classifier.version
+    assert sum(f.stat().st_size for f in DEFAULT_MODEL_DIR.rglob("*") if f.is_file()) < 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "sentiment"),
+    [
+        ("@delta worst airline ever, lost my bag and nobody answers the phone", "complaint", "negative"),
+        ("On hold for 2 hours... please help, thx @comcastcares", "complaint", "negative"),
+        ("Thank you @AlaskaAir, amazing crew and a smooth flight!", "praise", "positive"),
+        ("@AppleSupport how do I change the email on my Apple ID?", "question", "neutral"),
+    ],
+)
+def test_obvious_mentions(model, text: str, label: str, sentiment: str) -> None:  # type: ignore[no-untyped-def]
+    [c] = model.classify([text])
+    assert (c.label, c.sentiment) == (label, sentiment)
+
+
+def test_problem_question_reads_negative(model) -> None:  # type: ignore[no-untyped-def]
+    [c] = model.classify(["@united why is my flight delayed again?"])
+    assert c.sentiment == "negative"
+    assert "question" in c.cues
+
+
+def test_scores_are_probabilities_and_consistent(model) -> None:  # type: ignore[no-untyped-def]
+    texts = ["I hate this", "I love this", "what time do you open?", "new phone day", "meh"]
+    for c in model.classify(texts):
+        assert set(c.scores) == set(LABELS)
+        assert sum(c.scores.values()) == pytest.approx(1.0, abs=1e-3)
+        assert c.confidence == max(c.scores.values()) == c.scores[c.label]
+        assert 0.0 <= c.confidence <= 1.0
+        if c.label == "complaint":
+            assert c.sentiment == "negative"
+        if c.label == "praise":
+            assert c.sentiment == "positive"
+        assert c.needs_review == (c.confidence < 0.5)
+
+
+def test_hostile_text_classifies_in_order(model) -> None:  # type: ignore[no-untyped-def]
+    batch = model.classify(HOSTILE)
+    assert len(batch) == len(HOSTILE)
+    one_by_one = [model.classify([t])[0] for t in HOSTILE]
+    assert [c.label for c in batch] == [c.label for c in one_by_one]
+    assert [c.scores for c in batch] == [c.scores for c in one_by_one]
+
+
+def test_batch_order_is_kept(model) -> None:  # type: ignore[no-untyped-def]
+    texts = ["I love you @acme, best coffee!", "@acme my order never arrived, refund please"] * 600
+    labels = [c.label for c in model.classify(texts)]
+    assert labels == ["praise", "complaint"] * 600
+
+
+def test_not_a_model_directory_names_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    with pytest.raises(ConfigError, match="nope"):
+        load_classifier(missing)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="empty"):
+        load_classifier(tmp_path / "empty")
+
+
+def test_rule_fallback_works_without_a_model() -> None:
+    fallback = RuleClassifier()
+    [angry, happy] = fallback.classify(["still waiting for my refund, terrible service", "love it, thanks!"])
+    assert fallback.version == "rules-1"
+    assert angry.label == "complaint"
+    assert happy.label == "praise"
+    assert len(fallback.classify(HOSTILE)) == len(HOSTILE)
+
+
+def test_urgency_ranks_danger_and_legal_over_plain_complaints(model) -> None:  # type: ignore[no-untyped-def]
+    fire, lawyer, plain, praise = model.classify(
+        [
+            "@acme my kettle caught fire this morning, my son got burned",
+            "@acme I'm calling my lawyer about these charges",
+            "@acme my order is late",
+            "@acme love the new blend!",
+        ]
+    )
+    assert "urgent:safety" in fire.cues and "urgent:legal" in lawyer.cues
+    assert urgency_score(fire) > urgency_score(plain)
+    assert urgency_score(lawyer) > urgency_score(plain)
+    assert urgency_score(plain) > urgency_score(praise)
+    assert urgency_score(plain, followers=1_000_000) > urgency_score(plain, followers=10)
+    assert all(0 <= urgency_score(c, followers=10**9) <= 100 for c in (fire, lawyer, plain, praise))
+
+
+def test_cues_name_what_was_seen(model) -> None:  # type: ignore[no-untyped-def]
+    [c] = model.classify(["I want to cancel my subscription and get a refund, but nobody answers"])
+    assert {"contrast", "complaint:refund", "urgent:cancel", "urgent:refund"} <= set(c.cues)
+    [stop] = model.classify(["stop messaging me"])
+    assert "opt_out" in stop.cues

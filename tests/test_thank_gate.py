@@ -1,0 +1,106 @@
+"""The automated thank-you gate: sincere praise passes; sarcastic, negated, mixed and question praise never does."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from rules.classifier import (
+    DEFAULT_THANK_THRESHOLD,
+    Classification,
+    load_classifier,
+    thank_you_eligible,
+)
+
+SINCERE = [
+    "Thank you @AlaskaAir, the crew was amazing and the flight was smooth!",
+    "Huge thanks to @Delta for the upgrade today, you made my day!",
+    "@SouthwestAir best airline ever, love you guys! Thank you!",
+]
+
+REFUSED = {
+    "sarcastic": [
+        "Love waiting 3 hours on hold, great job @united",
+        "Thanks for nothing @comcast",
+        "Great job losing my bag again @AmericanAir",
+        "Oh great, another delay. Thanks a lot @SouthwestAir...",
+        "Wow, just what I needed, a cancelled flight. Amazing work @JetBlue",
+        "Thanks @united, my bag never arrived. Great.",
+    ],
+    "negated": [
+        "Not great, @delta. Not great at all.",
+        "I don't love the new app @Spotify",
+        "The new update is not good @AppleSupport",
+    ],
+    "mixed": [
+        "Love the crew but the flight was delayed 4 hours @delta",
+        "Great food, however the service was terrible @Chipotle",
+        "Thanks @Amazon, still waiting for my refund",
+    ],
+    "question": [
+        "Love the new update! When will it come to Android?",
+        "Amazing service, can you do the same for my refund?",
+        "Great phone @Samsung, does it come in blue?",
+    ],
+    "threat or danger": [
+        "@comcastcares thanks, I'm going to sue you if this isn't fixed",
+        "Love my new heater @acme but it caught fire last night",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def model():  # type: ignore[no-untyped-def]
+    return load_classifier()
+
+
+@pytest.mark.parametrize("text", SINCERE)
+def test_sincere_praise_is_thanked(model, text: str) -> None:  # type: ignore[no-untyped-def]
+    [c] = model.classify([text])
+    assert c.label == "praise"
+    assert thank_you_eligible(c)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"), [(kind, text) for kind, texts in REFUSED.items() for text in texts]
+)
+def test_gate_refuses(model, kind: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    [c] = model.classify([text])
+    assert not thank_you_eligible(c), f"{kind} praise was cleared for a thank-you: {text!r} -> {c}"
+
+
+def test_sarcasm_is_not_labeled_praise(model) -> None:  # type: ignore[no-untyped-def]
+    results = model.classify(REFUSED["sarcastic"])
+    assert [c.label for c in results] == ["complaint"] * len(results)
+    assert all("sarcasm" in c.cues for c in results)
+
+
+def _praise(confidence: float, **changes: object) -> Classification:
+    c = Classification(
+        label="praise",
+        sentiment="positive",
+        confidence=confidence,
+        scores={"complaint": 0.01, "praise": confidence, "question": 0.0, "other": 1 - confidence - 0.01},
+        cues=(),
+        needs_review=False,
+        model_version="test",
+    )
+    return replace(c, **changes)  # type: ignore[arg-type]
+
+
+def test_gate_needs_confidence_and_no_review_flag() -> None:
+    assert thank_you_eligible(_praise(0.95))
+    assert not thank_you_eligible(_praise(DEFAULT_THANK_THRESHOLD - 0.01))
+    assert not thank_you_eligible(_praise(0.95, needs_review=True))
+    assert not thank_you_eligible(_praise(0.95, label="other"))
+    assert thank_you_eligible(_praise(0.7), threshold=0.65)
+    assert not thank_you_eligible(_praise(0.7), threshold=0.75)
+
+
+@pytest.mark.parametrize(
+    "cue",
+    ["sarcasm", "negation", "contrast", "question", "complaint:refund", "urgent:legal", "spam", "opt_out"],
+)
+def test_any_blocking_cue_refuses(cue: str) -> None:
+    assert not thank_you_eligible(_praise(0.99, cues=(cue,)))
