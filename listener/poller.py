@@ -18,13 +18,14 @@ from sqlmodel import Session
 from listener.base import Batch, SkippedItem, Source
 from mentiondesk.errors import AccessDenied, RateLimited, SourceError, TransientError
 from storage.db import transaction
-from storage.models import Mention, as_utc, utcnow
-from storage.queries import source_state, store_new_mentions
+from storage.models import as_utc, utcnow
+from storage.queries import NewMention, insert_mentions, new_mentions, source_state
 
 log = logging.getLogger(__name__)
 
-# Called inside the batch's transaction with the mentions that were new: classify, route, draft.
-NewMentionsHandler = Callable[[Session, list[Mention]], None]
+# Called inside the batch's transaction with the mentions that are new: classify, route, draft. Whatever
+# rows the handler did not insert itself, the poller inserts after it.
+NewMentionsHandler = Callable[[Session, list[NewMention]], None]
 
 
 @dataclass
@@ -111,8 +112,9 @@ class Poller:
     def _store(self, source: Source, batch: Batch, cursor: str | None, outcome: PollOutcome) -> str | None:
         now = self.clock()
         with transaction(self.engine) as session:
-            new = store_new_mentions(batch.mentions, source=source.name, session=session)
+            new = new_mentions(batch.mentions, source=source.name, session=session, now=now)
             self.handle_new(session, new)
+            insert_mentions(new, session=session)
             state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
             state.cursor = batch.cursor if batch.cursor is not None else cursor
             state.health = "ok"

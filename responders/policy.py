@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -13,8 +15,24 @@ from sqlmodel import Session
 from mentiondesk.brands import Brand
 from responders.length import LIMITS, weighted_length
 from rules.routing import KEYWORD_REPLIES_ALLOWED
-from storage.models import Author, FoundVia, Mention
+from storage.models import FoundVia
 from storage.queries import automated_replies_since, last_automated_reply_to, ledger_entry
+
+
+class MentionLike(Protocol):
+    platform: str
+    external_id: str
+    author_handle: str
+    found_via: str
+    needs_review: bool
+
+
+class AuthorLike(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def opted_out_at(self) -> datetime | None: ...
 
 
 @dataclass
@@ -38,14 +56,19 @@ def check(
     *,
     session: Session,
     brand: Brand,
-    mention: Mention,
-    author: Author | None,
+    mention: MentionLike,
+    author: AuthorLike | None,
     text: str,
     automated: bool,
     thank_eligible: bool = False,
     now: datetime,
+    fresh: bool = False,
+    unsaved_automated: Sequence[tuple[str, int | None]] = (),
 ) -> Verdict:
-    verdict = check_reply(session=session, mention=mention, author=author, text=text)
+    """`fresh`: the mention is being stored in this very transaction, so no reply to it can exist yet.
+    `unsaved_automated`: (brand, author id) of automated replies planned in this batch but not yet written,
+    which the daily cap and the cooldown must count too."""
+    verdict = check_reply(session=session, mention=mention, author=author, text=text, fresh=fresh)
     if mention.author_handle.lstrip("@").lower() in brand.own_handles(mention.platform):
         verdict.blocked.insert(0, "this is our own post")
     if automated:
@@ -57,16 +80,19 @@ def check(
             author=author,
             thank_eligible=thank_eligible,
             now=now,
+            unsaved=unsaved_automated,
         )
     return verdict
 
 
-def check_reply(*, session: Session, mention: Mention, author: Author | None, text: str) -> Verdict:
+def check_reply(
+    *, session: Session, mention: MentionLike, author: AuthorLike | None, text: str, fresh: bool = False
+) -> Verdict:
     """The rules for any reply, human or automated, that need no brand settings."""
     verdict = Verdict()
     if author is not None and author.opted_out_at is not None:
         verdict.blocked.append("the author asked for no more replies")
-    if ledger_entry(mention.platform, mention.external_id, session=session) is not None:
+    if not fresh and ledger_entry(mention.platform, mention.external_id, session=session) is not None:
         verdict.blocked.append("we already replied to this post")
     if mention.found_via == FoundVia.KEYWORD and mention.platform not in KEYWORD_REPLIES_ALLOWED:
         verdict.blocked.append(f"{mention.platform} allows replies only to posts that mention or reply to us")
@@ -84,10 +110,11 @@ def _automation_rules(
     *,
     session: Session,
     brand: Brand,
-    mention: Mention,
-    author: Author | None,
+    mention: MentionLike,
+    author: AuthorLike | None,
     thank_eligible: bool,
     now: datetime,
+    unsaved: Sequence[tuple[str, int | None]],
 ) -> None:
     policy = brand.reply_policy
     manual = verdict.manual_only
@@ -101,13 +128,17 @@ def _automation_rules(
         manual.append("not clearly praise (unsure, sarcastic, negated, mixed or a question)")
     if mention.needs_review:
         manual.append("low confidence: a human must review it")
+    if manual:
+        return  # already a person's call; the checks below cost queries
     local = now.astimezone(ZoneInfo(policy.timezone))
     if policy.quiet_hours and policy.quiet_hours.contains(local.time()):
         manual.append("quiet hours")
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if automated_replies_since(brand.key, day_start, session=session) >= policy.daily_cap:
+    unsaved_today = sum(1 for key, _ in unsaved if key == brand.key)
+    if automated_replies_since(brand.key, day_start, session=session) + unsaved_today >= policy.daily_cap:
         manual.append(f"daily cap of {policy.daily_cap} automated replies reached")
     if author is not None and author.id is not None:
         last = last_automated_reply_to(author.id, session=session)
-        if last is not None and now - last < timedelta(hours=policy.thank_cooldown_hours):
+        thanked_in_batch = any(author_id == author.id for _, author_id in unsaved)
+        if thanked_in_batch or (last is not None and now - last < timedelta(hours=policy.thank_cooldown_hours)):
             manual.append("we thanked this author recently")

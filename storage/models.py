@@ -122,6 +122,7 @@ class Draft(SQLModel, table=True):
         # NULL when the draft is closed: so at most one open draft per mention, on every database.
         UniqueConstraint("open_mention_id", name="uq_draft_one_open_per_mention"),
         Index("ix_draft_state_urgency", "state", "urgency", "created_at"),
+        Index("ix_draft_brand_automated_created", "brand", "automated", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -196,6 +196,7 @@ def upgrade() -> None:
     with op.batch_alter_table('draft', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_draft_mention_id'), ['mention_id'], unique=False)
         batch_op.create_index('ix_draft_state_urgency', ['state', 'urgency', 'created_at'], unique=False)
+        batch_op.create_index('ix_draft_brand_automated_created', ['brand', 'automated', 'created_at'], unique=False)
 
     op.create_table('reply_ledger',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -217,6 +218,7 @@ def downgrade() -> None:
     op.drop_table('reply_ledger')
     with op.batch_alter_table('draft', schema=None) as batch_op:
         batch_op.drop_index('ix_draft_state_urgency')
+        batch_op.drop_index('ix_draft_brand_automated_created')
         batch_op.drop_index(batch_op.f('ix_draft_mention_id'))
 
     op.drop_table('draft')
