@@ -29,8 +29,9 @@ REDDIT_HINT = (
 def build_sources(
     brands: BrandConfig, settings: Settings, *, notices: list[str] | None = None
 ) -> list[Source]:
-    """Every source for every brand. `notices` (if given) receives the skipped-platform lines."""
-    notes = notices if notices is not None else []
+    """Every source for every brand. A skipped platform's line is logged, or appended to `notices` instead
+    when the caller shows them itself."""
+    notes: list[str] | None = notices
     sources: list[Source] = []
     wants_x = any(b.handles.get("x") or b.keywords for b in brands.brands.values())
     wants_reddit = any(
@@ -52,8 +53,8 @@ def build_sources(
 
 
 def build_senders(settings: Settings, *, notices: list[str] | None = None) -> dict[str, Sender]:
-    """One sender per platform that has user credentials."""
-    notes = notices if notices is not None else []
+    """One sender per platform that has user credentials; skipped platforms as in build_sources."""
+    notes: list[str] | None = notices
     senders: dict[str, Sender] = {}
     try:
         senders["x"] = x_platform.XSender.from_settings(settings)
@@ -66,6 +67,8 @@ def build_senders(settings: Settings, *, notices: list[str] | None = None) -> di
     return senders
 
 
-def _notice(notes: list[str], line: str) -> None:
-    log.warning(line)
-    notes.append(line)
+def _notice(notes: list[str] | None, line: str) -> None:
+    if notes is None:
+        log.warning(line)
+    else:
+        notes.append(line)

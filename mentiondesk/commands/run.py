@@ -6,9 +6,10 @@ import logging
 
 import click
 
-from listener.registry import build_sources
+from listener.base import Sender
+from listener.registry import build_senders, build_sources
+from listener.replay import OutboxSender
 from mentiondesk.app import App
-from mentiondesk.senders import build_all_senders
 from mentiondesk.service import Intervals, Service
 
 
@@ -28,8 +29,9 @@ def command(poll_interval: int | None, send_interval: int | None) -> None:
     settings = app.settings
     notices: list[str] = []
     sources = build_sources(app.brands, settings, notices=notices)
-    senders = build_all_senders(settings)
-    for line in notices:
+    senders: dict[str, Sender] = {"replay": OutboxSender(settings.outbox_dir)}
+    senders.update(build_senders(settings, notices=notices))
+    for line in dict.fromkeys(notices):  # one line per skipped platform
         click.echo(line, err=True)
     intervals = Intervals(
         poll_seconds=poll_interval or settings.poll_interval_seconds,
