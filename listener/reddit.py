@@ -329,7 +329,7 @@ class RedditListingSource:
             where = name or f"item {index}"
             try:
                 mention, reason = parse_item(child, self._brand, self._reddit_url)
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            except Exception as exc:  # any odd item is skipped; the rest of the page is kept
                 skipped.append(SkippedItem(where=where, reason=str(exc) or type(exc).__name__))
                 continue
             if mention is None:

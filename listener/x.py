@@ -269,7 +269,7 @@ def parse_page(
                     found_via=found_via_for(tweet, users, own, keyword_source=keyword_source),
                 )
             )
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except Exception as exc:  # any odd item is skipped; the rest of the page is kept
             skipped.append(SkippedItem(where=where, reason=str(exc) or type(exc).__name__))
     mentions.sort(key=lambda m: int(m.external_id))
     return mentions, skipped

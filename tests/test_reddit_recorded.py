@@ -297,3 +297,17 @@ def test_find_reply_reads_our_recent_comments(settings: Settings, token: None) -
 def test_make_reddit_uses_the_configured_urls(settings: Settings) -> None:
     reddit, _ = make_reddit(settings)
     assert reddit.config.oauth_url == OAUTH and reddit.config.reddit_url == WWW
+
+
+@responses.activate
+def test_absurd_values_are_skipped_items_not_crashes(comments: RedditListingSource, token: None) -> None:
+    listing = body("comments_listing")
+    listing["data"]["children"][0]["data"]["created_utc"] = 1e30  # beyond any datetime
+    listing["data"]["children"][1] = ["not", "a", "thing"]
+    listing["data"]["children"].insert(2, None)
+    responses.get(COMMENTS_URL, json=listing, headers=rate_headers())
+
+    batch = comments.fetch("t1_l3aa999")
+
+    assert [m.external_id for m in batch.mentions] == ["t1_l3ab003"]
+    assert "t1_l3ab006" in {s.where for s in batch.skipped}

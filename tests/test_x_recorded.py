@@ -305,3 +305,23 @@ def test_send_failures_say_whether_a_retry_can_help(settings: Settings) -> None:
 
 def test_secrets_stay_out_of_the_settings_repr(settings: Settings) -> None:
     assert "bearer-token" not in repr(settings)
+
+
+@responses.activate
+def test_odd_pages_and_items_never_escape_as_other_errors(mentions: XMentionsSource, user_lookup: None) -> None:
+    page = body("mentions_page1")
+    page["data"][0]["created_at"] = "yesterday"
+    page["data"].append("not a tweet")
+    page["includes"]["users"] = {"not": "a list"}
+    responses.get(MENTIONS_URL, json=page, headers=rate_headers())
+    responses.get(MENTIONS_URL, json=["a", "list"], headers=rate_headers())
+    responses.get(MENTIONS_URL, json={"data": {"id": "1"}}, headers=rate_headers())
+
+    batch = mentions.fetch(None)
+    assert batch.mentions == [] and len(batch.skipped) == 4  # no authors in includes: every item skipped
+    # The cursor still moves past the skipped items: they are not fetched again.
+    assert batch.more and batch.cursor == "|7140dibdnow9c7btw4539n4tv4uyyxvq2jkkl7ocrsb0i|1790011350471147520"
+    with pytest.raises(TransientError):
+        mentions.fetch(None)
+    odd = mentions.fetch(None)
+    assert odd.mentions == [] and odd.skipped[0].where == "page"
