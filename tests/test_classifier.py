@@ -11,6 +11,7 @@ from mentiondesk.errors import ConfigError
 from rules.classifier import (
     DEFAULT_MODEL_DIR,
     LABELS,
+    Classifier,
     RuleClassifier,
     load_classifier,
     urgency_score,
@@ -31,7 +32,7 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def model():  # type: ignore[no-untyped-def]
+def model() -> Classifier:
     return load_classifier()
 
 
@@ -56,18 +57,18 @@ def test_default_model_loads_without_network(monkeypatch: pytest.MonkeyPatch) ->
         ("@AppleSupport how do I change the email on my Apple ID?", "question", "neutral"),
     ],
 )
-def test_obvious_mentions(model, text: str, label: str, sentiment: str) -> None:  # type: ignore[no-untyped-def]
+def test_obvious_mentions(model: Classifier, text: str, label: str, sentiment: str) -> None:
     [c] = model.classify([text])
     assert (c.label, c.sentiment) == (label, sentiment)
 
 
-def test_problem_question_reads_negative(model) -> None:  # type: ignore[no-untyped-def]
+def test_problem_question_reads_negative(model: Classifier) -> None:
     [c] = model.classify(["@united why is my flight delayed again?"])
     assert c.sentiment == "negative"
     assert "question" in c.cues
 
 
-def test_scores_are_probabilities_and_consistent(model) -> None:  # type: ignore[no-untyped-def]
+def test_scores_are_probabilities_and_consistent(model: Classifier) -> None:
     texts = ["I hate this", "I love this", "what time do you open?", "new phone day", "meh"]
     for c in model.classify(texts):
         assert set(c.scores) == set(LABELS)
@@ -81,7 +82,7 @@ def test_scores_are_probabilities_and_consistent(model) -> None:  # type: ignore
         assert c.needs_review == (c.confidence < 0.5)
 
 
-def test_hostile_text_classifies_in_order(model) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_text_classifies_in_order(model: Classifier) -> None:
     batch = model.classify(HOSTILE)
     assert len(batch) == len(HOSTILE)
     one_by_one = [model.classify([t])[0] for t in HOSTILE]
@@ -89,7 +90,7 @@ def test_hostile_text_classifies_in_order(model) -> None:  # type: ignore[no-unt
     assert [c.scores for c in batch] == [c.scores for c in one_by_one]
 
 
-def test_batch_order_is_kept(model) -> None:  # type: ignore[no-untyped-def]
+def test_batch_order_is_kept(model: Classifier) -> None:
     texts = ["I love you @acme, best coffee!", "@acme my order never arrived, refund please"] * 600
     labels = [c.label for c in model.classify(texts)]
     assert labels == ["praise", "complaint"] * 600
@@ -113,7 +114,7 @@ def test_rule_fallback_works_without_a_model() -> None:
     assert len(fallback.classify(HOSTILE)) == len(HOSTILE)
 
 
-def test_urgency_ranks_danger_and_legal_over_plain_complaints(model) -> None:  # type: ignore[no-untyped-def]
+def test_urgency_ranks_danger_and_legal_over_plain_complaints(model: Classifier) -> None:
     fire, lawyer, plain, praise = model.classify(
         [
             "@acme my kettle caught fire this morning, my son got burned",
@@ -130,7 +131,7 @@ def test_urgency_ranks_danger_and_legal_over_plain_complaints(model) -> None:  #
     assert all(0 <= urgency_score(c, followers=10**9) <= 100 for c in (fire, lawyer, plain, praise))
 
 
-def test_cues_name_what_was_seen(model) -> None:  # type: ignore[no-untyped-def]
+def test_cues_name_what_was_seen(model: Classifier) -> None:
     [c] = model.classify(["I want to cancel my subscription and get a refund, but nobody answers"])
     assert {"contrast", "complaint:refund", "urgent:cancel", "urgent:refund"} <= set(c.cues)
     [stop] = model.classify(["stop messaging me"])

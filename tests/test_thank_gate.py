@@ -9,6 +9,7 @@ import pytest
 from rules.classifier import (
     DEFAULT_THANK_THRESHOLD,
     Classification,
+    Classifier,
     load_classifier,
     thank_you_eligible,
 )
@@ -51,26 +52,24 @@ REFUSED = {
 
 
 @pytest.fixture(scope="module")
-def model():  # type: ignore[no-untyped-def]
+def model() -> Classifier:
     return load_classifier()
 
 
 @pytest.mark.parametrize("text", SINCERE)
-def test_sincere_praise_is_thanked(model, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_sincere_praise_is_thanked(model: Classifier, text: str) -> None:
     [c] = model.classify([text])
     assert c.label == "praise"
     assert thank_you_eligible(c)
 
 
-@pytest.mark.parametrize(
-    ("kind", "text"), [(kind, text) for kind, texts in REFUSED.items() for text in texts]
-)
-def test_gate_refuses(model, kind: str, text: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("kind", "text"), [(kind, text) for kind, texts in REFUSED.items() for text in texts])
+def test_gate_refuses(model: Classifier, kind: str, text: str) -> None:
     [c] = model.classify([text])
     assert not thank_you_eligible(c), f"{kind} praise was cleared for a thank-you: {text!r} -> {c}"
 
 
-def test_sarcasm_is_not_labeled_praise(model) -> None:  # type: ignore[no-untyped-def]
+def test_sarcasm_is_not_labeled_praise(model: Classifier) -> None:
     results = model.classify(REFUSED["sarcastic"])
     assert [c.label for c in results] == ["complaint"] * len(results)
     assert all("sarcasm" in c.cues for c in results)
