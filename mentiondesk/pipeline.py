@@ -185,7 +185,7 @@ class Pipeline:
         for plan in planned:
             plan.values["mention_id"] = plan.values["open_mention_id"] = plan.mention.id
         ids = session.execute(
-            insert(Draft).returning(Draft.id, sort_by_parameter_order=True), [p.values for p in planned]
+            insert(Draft).returning(col(Draft.id), sort_by_parameter_order=True), [p.values for p in planned]
         ).scalars()
         audits = [
             {"actor": "auto-thank", "action": "auto_approve", "draft_id": draft_id, "mention_id": plan.mention.id,

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from mentiondesk.brands import Brand
@@ -42,12 +42,12 @@ def greeting_name(display_name: str, handle: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _compile(source: str):  # type: ignore[no-untyped-def]
+def _compile(source: str) -> Template:
     return _ENV.from_string(source)
 
 
 def templates_for(brand: Brand, category: str) -> list[str]:
-    return list(brand.templates.get(category, [])) or DEFAULTS.get(category, DEFAULTS["other"])  # type: ignore[call-overload]
+    return list(brand.templates.get(category, [])) or DEFAULTS.get(category, DEFAULTS["other"])  # type: ignore[call-overload,unused-ignore]
 
 
 def check_templates(brand: Brand) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import Table, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from listener.base import FetchedMention
@@ -119,22 +119,24 @@ def author_refs(
                 for key, ref in found.items()
             ],
         )
-        table = Author.__table__  # core, because the ORM's bulk form allows no WHERE of our own
+        table: Table = Author.__table__  # type: ignore[attr-defined]  # core: the ORM's bulk form takes no WHERE
         session.execute(
-            update(table)  # type: ignore[arg-type]
-            .where(table.c.id == bindparam("author_id"))  # type: ignore[attr-defined]
-            .values(mention_count=table.c.mention_count + bindparam("n")),  # type: ignore[attr-defined]
+            update(table)
+            .where(table.c.id == bindparam("author_id"))
+            .values(mention_count=table.c.mention_count + bindparam("n")),
             [{"author_id": ref.id, "n": counts[key]} for key, ref in found.items()],
         )
     missing = [key for key in latest if key not in found]
     if missing:
-        rows = [
+        new_rows = [
             {"platform": key[0], "handle": key[1], "external_id": latest[key].author_external_id,
              "display_name": latest[key].author_name, "followers": latest[key].author_followers,
              "first_seen": now, "last_seen": now, "mention_count": counts[key]}
             for key in missing
         ]
-        ids = session.execute(insert(Author).returning(Author.id, sort_by_parameter_order=True), rows).scalars()
+        ids = session.execute(
+            insert(Author).returning(col(Author.id), sort_by_parameter_order=True), new_rows
+        ).scalars()
         for key, author_id in zip(missing, ids, strict=True):
             found[key] = AuthorRef(author_id)
     return found
@@ -190,7 +192,7 @@ def insert_mentions(rows: Sequence[NewMention], *, session: Session) -> None:
     if not pending:
         return
     ids = session.execute(
-        insert(Mention).returning(Mention.id, sort_by_parameter_order=True), [row.values() for row in pending]
+        insert(Mention).returning(col(Mention.id), sort_by_parameter_order=True), [row.values() for row in pending]
     ).scalars()
     for row, mention_id in zip(pending, ids, strict=True):
         row.id = mention_id
@@ -237,7 +239,7 @@ def audit_for(*, session: Session, mention_id: int) -> list[AuditEvent]:
     draft_ids = select(Draft.id).where(Draft.mention_id == mention_id)
     stmt = (
         select(AuditEvent)
-        .where((AuditEvent.mention_id == mention_id) | col(AuditEvent.draft_id).in_(draft_ids))
+        .where((col(AuditEvent.mention_id) == mention_id) | col(AuditEvent.draft_id).in_(draft_ids))
         .order_by(col(AuditEvent.at), col(AuditEvent.id))
     )
     return list(session.exec(stmt))

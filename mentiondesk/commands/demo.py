@@ -3,16 +3,16 @@ from __future__ import annotations
 import sys
 
 import click
+from tqdm import tqdm
 
 from listener.replay import MemorySource
 from mentiondesk.app import App
-from mentiondesk.demo import DEMO_BRAND_KEY, demo_brands, demo_mentions, summarize
+from mentiondesk.demo import DEMO_BRAND_KEY, Summary, demo_brands, demo_mentions, summarize
 from mentiondesk.settings import get_settings
 from storage.db import transaction
 
 
-def _bar(total: int):  # type: ignore[no-untyped-def]
-    from tqdm import tqdm
+def _bar(total: int) -> tqdm:
 
     return tqdm(total=total, desc="mentions", unit="mention", file=sys.stderr, disable=not sys.stderr.isatty())
 
@@ -48,7 +48,7 @@ def command(once: bool, host: str | None, port: int | None) -> None:
     serve_demo(app, host=host or settings.host, port=port or settings.port)
 
 
-def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(summary: Summary) -> None:
     click.echo("")
     click.echo(f"Stored mentions: {summary.mentions}")
     click.echo("By category:  " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_label.items())))

@@ -99,9 +99,9 @@ def show(draft_id: int, as_json: bool) -> None:
             item["classification"] = {"label": latest.label, "sentiment": latest.sentiment,
                                       "confidence": round(latest.confidence, 3), "cues": latest.cues,
                                       "model": latest.model_version, "origin": latest.origin}
+        events = audit_for(session=session, mention_id=mention.id or 0)
         item["audit"] = [{"at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
-                          "before": e.before, "after": e.after, **e.detail} for e in audit_for(session=session,
-                                                                                                 mention_id=mention.id or 0)]
+                          "before": e.before, "after": e.after, **e.detail} for e in events]
     if as_json:
         emit_json(item)
         return
