@@ -80,7 +80,7 @@ class Poller:
         now = self.clock()
         if paused_until and now < paused_until:
             outcome.status = "waiting"
-            outcome.message = f"rate limited until {paused_until.isoformat(timespec='seconds')}"
+            outcome.message = f"paused until {paused_until.isoformat(timespec='seconds')}"
             return outcome
         while outcome.pages < max_pages:
             try:

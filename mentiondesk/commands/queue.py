@@ -24,6 +24,7 @@ def draft_summary(draft: Draft, mention: Mention) -> dict[str, Any]:
     age = utcnow() - mention.created_at
     return {
         "id": draft.id,
+        "mention_id": draft.mention_id,
         "state": draft.state,
         "category": draft.category,
         "urgency": draft.urgency,
