@@ -74,9 +74,15 @@ def _brand_split(key: str) -> str:
 def load_shared(data_dir: Path = DEFAULT_DATA_DIR, *, weak: bool = True) -> list[Example]:
     """All labeled examples from ../shared/data with their fixed split (plus rule-labeled TWCS if `weak`)."""
     out: list[Example] = []
-    out += list(_tweeteval(data_dir / "tweeteval_sentiment"))
-    out += list(_sanders(data_dir / "sanders_twitter_brand_sentiment" / "full_corpus.csv"))
-    out += list(_crowdflower(data_dir / "crowdflower_brand_product_emotions" / "brand_product_emotions.csv"))
+    tweeteval = data_dir / "tweeteval_sentiment"
+    if tweeteval.is_dir():
+        out += list(_tweeteval(tweeteval))
+    sanders = data_dir / "sanders_twitter_brand_sentiment" / "full_corpus.csv"
+    if sanders.is_file():
+        out += list(_sanders(sanders))
+    crowdflower = data_dir / "crowdflower_brand_product_emotions" / "brand_product_emotions.csv"
+    if crowdflower.is_file():
+        out += list(_crowdflower(crowdflower))
     twcs = data_dir / "customer_support_twitter_sample" / "twcs_head5000.csv"
     if twcs.is_file():
         dev = load_twcs_dev(twcs)

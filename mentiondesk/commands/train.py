@@ -29,6 +29,14 @@ HELD_OUT_PERCENT = 20
     help="Folder of the development corpora (default: ../shared/data next to the checkout, when present).",
 )
 @click.option("--no-shared", is_flag=True, help="Train on --data / --from-desk only.")
+@click.option(
+    "--hold-out",
+    "hold_out",
+    default=HELD_OUT_PERCENT,
+    show_default=True,
+    type=click.IntRange(0, 90),
+    help="Percent of --data/--from-desk rows kept out of training to measure before/after.",
+)
 @click.option("--seed", default=13, show_default=True, help="Seed for the shuffling order.")
 @click.option("--epochs", default=None, type=int, help="Training passes over the data.")
 def command(
@@ -37,6 +45,7 @@ def command(
     from_desk: bool,
     shared_data: Path | None,
     no_shared: bool,
+    hold_out: int,
     seed: int,
     epochs: int | None,
 ) -> None:
@@ -63,11 +72,11 @@ def command(
     if not base and not extra:
         raise InputError("nothing to train on: give --data, --from-desk or the shared corpora")
 
-    held_extra = [e for e in extra if bucket(e.text) < HELD_OUT_PERCENT]
-    train_set = [e for e in base if e.split == "train"] + [e for e in extra if bucket(e.text) >= HELD_OUT_PERCENT]
+    held_extra = [e for e in extra if bucket(e.text) < hold_out]
+    train_set = [e for e in base if e.split == "train"] + [e for e in extra if bucket(e.text) >= hold_out]
     held_out = {
         "brand held-out (Sanders+CrowdFlower)": [e for e in base if e.split == "dev" and e.source != "tweeteval_val"],
-        "your data held-out (20%)": held_extra,
+        f"your data held-out ({hold_out}%)": held_extra,
     }
     held_out = {name: rows for name, rows in held_out.items() if rows}
     calibration = [e for rows in held_out.values() for e in rows]
