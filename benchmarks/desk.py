@@ -61,7 +61,8 @@ def main() -> None:
         )  # fmt: skip
         with transaction(engine) as session:
             add_user(session, "bench", "manager", "bench-password")
-        print(f"seeded {args.mentions:,} mentions, {args.pending:,} pending drafts in {time.perf_counter() - start:.1f}s")
+        took = time.perf_counter() - start
+        print(f"seeded {args.mentions:,} mentions, {args.pending:,} pending drafts in {took:.1f}s")
 
     app = create_app(engine, {"acme": brand}, Settings(secret_key="bench"))
     client = TestClient(app)

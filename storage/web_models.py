@@ -1,9 +1,14 @@
-"""Tables used only by the web desk."""
+"""Tables used only by the web desk, and the SQLite trend rollups: per-day counts kept current by triggers, so
+the trends page reads a few thousand rows instead of aggregating a million mentions. PostgreSQL aggregates the
+base tables directly (fast enough there, no triggers needed). Rollups are installed by migration 0002; the desk
+keeps the share-of-voice terms in step with the brand file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import Connection, text
 from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
@@ -18,3 +23,135 @@ class WebSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- trend rollups (SQLite) ------------------------------------------------------------------------------
+
+# julianday() differences carry float noise (60 minutes comes out as 59.9999998): round to the millisecond
+# before taking whole minutes.
+TABLES = [
+    """CREATE TABLE trend_day (
+        brand VARCHAR(64) NOT NULL, day VARCHAR(10) NOT NULL, label VARCHAR(16) NOT NULL,
+        sentiment VARCHAR(16) NOT NULL, platform VARCHAR(32) NOT NULL, found_via VARCHAR(16) NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (brand, day, label, sentiment, platform, found_via)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE trend_reply (
+        brand VARCHAR(64) NOT NULL, day VARCHAR(10) NOT NULL, automated INTEGER NOT NULL,
+        minutes INTEGER NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (brand, day, automated, minutes)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE trend_term (
+        brand VARCHAR(64) NOT NULL, term VARCHAR(255) NOT NULL, PRIMARY KEY (brand, term)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE trend_voice (
+        brand VARCHAR(64) NOT NULL, day VARCHAR(10) NOT NULL, term VARCHAR(255) NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (brand, day, term)
+    ) WITHOUT ROWID""",
+]
+
+
+def _day_add(row: str, delta: str) -> str:
+    return f"""INSERT INTO trend_day (brand, day, label, sentiment, platform, found_via, n)
+        VALUES ({row}.brand, substr({row}.created_at, 1, 10), coalesce({row}.label, ''),
+                coalesce({row}.sentiment, ''), {row}.platform, {row}.found_via, {delta})
+        ON CONFLICT (brand, day, label, sentiment, platform, found_via) DO UPDATE SET n = n + ({delta});"""
+
+
+def _voice_add(row: str, delta: str) -> str:
+    return f"""INSERT INTO trend_voice (brand, day, term, n)
+        SELECT {row}.brand, substr({row}.created_at, 1, 10), t.term, {delta} FROM trend_term AS t
+        WHERE t.brand = {row}.brand AND {row}.found_via = 'keyword' AND instr(lower({row}.text), t.term) > 0
+        ON CONFLICT (brand, day, term) DO UPDATE SET n = n + ({delta});"""
+
+
+def _reply_add(row: str, delta: str) -> str:
+    return f"""INSERT INTO trend_reply (brand, day, automated, minutes, n)
+        SELECT m.brand, substr(m.created_at, 1, 10), {row}.automated,
+               CAST(round((julianday({row}.sent_at) - julianday(m.created_at)) * 1440, 3) AS INTEGER), {delta}
+        FROM mention AS m WHERE m.id = {row}.mention_id
+        ON CONFLICT (brand, day, automated, minutes) DO UPDATE SET n = n + ({delta});"""
+
+
+_SENT = "{row}.state = 'sent' AND {row}.sent_at IS NOT NULL"
+
+TRIGGERS = [
+    f"CREATE TRIGGER trend_mention_ins AFTER INSERT ON mention BEGIN {_day_add('NEW', '1')} "
+    f"{_voice_add('NEW', '1')} END",
+    f"CREATE TRIGGER trend_mention_del AFTER DELETE ON mention BEGIN {_day_add('OLD', '-1')} "
+    f"{_voice_add('OLD', '-1')} END",
+    "CREATE TRIGGER trend_mention_upd AFTER UPDATE OF brand, created_at, label, sentiment, platform, found_via, text "
+    "ON mention WHEN OLD.brand IS NOT NEW.brand OR OLD.created_at IS NOT NEW.created_at "
+    "OR OLD.label IS NOT NEW.label OR OLD.sentiment IS NOT NEW.sentiment OR OLD.platform IS NOT NEW.platform "
+    "OR OLD.found_via IS NOT NEW.found_via OR OLD.text IS NOT NEW.text "
+    f"BEGIN {_day_add('OLD', '-1')} {_day_add('NEW', '1')} {_voice_add('OLD', '-1')} {_voice_add('NEW', '1')} END",
+    f"CREATE TRIGGER trend_draft_ins AFTER INSERT ON draft WHEN {_SENT.format(row='NEW')} "
+    f"BEGIN {_reply_add('NEW', '1')} END",
+    f"CREATE TRIGGER trend_draft_del AFTER DELETE ON draft WHEN {_SENT.format(row='OLD')} "
+    f"BEGIN {_reply_add('OLD', '-1')} END",
+    "CREATE TRIGGER trend_draft_upd AFTER UPDATE OF state, sent_at, automated, mention_id ON draft "
+    f"WHEN ({_SENT.format(row='OLD')}) OR ({_SENT.format(row='NEW')}) BEGIN "
+    f"INSERT INTO trend_reply (brand, day, automated, minutes, n) SELECT brand, day, automated, minutes, n FROM ("
+    f"SELECT m.brand AS brand, substr(m.created_at, 1, 10) AS day, OLD.automated AS automated, "
+    f"CAST(round((julianday(OLD.sent_at) - julianday(m.created_at)) * 1440, 3) AS INTEGER) AS minutes, -1 AS n "
+    f"FROM mention AS m WHERE m.id = OLD.mention_id AND {_SENT.format(row='OLD')}) WHERE true "
+    f"ON CONFLICT (brand, day, automated, minutes) DO UPDATE SET n = n - 1; "
+    f"INSERT INTO trend_reply (brand, day, automated, minutes, n) SELECT brand, day, automated, minutes, n FROM ("
+    f"SELECT m.brand AS brand, substr(m.created_at, 1, 10) AS day, NEW.automated AS automated, "
+    f"CAST(round((julianday(NEW.sent_at) - julianday(m.created_at)) * 1440, 3) AS INTEGER) AS minutes, 1 AS n "
+    f"FROM mention AS m WHERE m.id = NEW.mention_id AND {_SENT.format(row='NEW')}) WHERE true "
+    f"ON CONFLICT (brand, day, automated, minutes) DO UPDATE SET n = n + 1; END",
+]
+
+BACKFILL = [
+    """INSERT INTO trend_day (brand, day, label, sentiment, platform, found_via, n)
+       SELECT brand, substr(created_at, 1, 10), coalesce(label, ''), coalesce(sentiment, ''), platform, found_via,
+              count(*)
+       FROM mention GROUP BY 1, 2, 3, 4, 5, 6""",
+    """INSERT INTO trend_reply (brand, day, automated, minutes, n)
+       SELECT m.brand, substr(m.created_at, 1, 10), d.automated,
+              CAST(round((julianday(d.sent_at) - julianday(m.created_at)) * 1440, 3) AS INTEGER), count(*)
+       FROM draft AS d JOIN mention AS m ON m.id = d.mention_id
+       WHERE d.state = 'sent' AND d.sent_at IS NOT NULL GROUP BY 1, 2, 3, 4""",
+]
+
+
+def install(conn: Connection) -> None:
+    for statement in [*TABLES, *TRIGGERS, *BACKFILL]:
+        conn.exec_driver_sql(statement)
+
+
+def uninstall(conn: Connection) -> None:
+    for name in ("trend_mention_ins", "trend_mention_del", "trend_mention_upd", "trend_draft_ins",
+                 "trend_draft_del", "trend_draft_upd"):  # fmt: skip
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    for table in ("trend_voice", "trend_term", "trend_reply", "trend_day"):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def installed(conn: Connection) -> bool:
+    if conn.dialect.name != "sqlite":
+        return False
+    row = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'trend_day'").first()
+    return row is not None
+
+
+def sync_terms(conn: Connection, wanted: Iterable[tuple[str, str]]) -> None:
+    """Keep share-of-voice terms (brand key, lower-case name) as configured; a new term is counted over the
+    existing keyword mentions once, then kept current by the triggers."""
+    want = {(b, t.lower()) for b, t in wanted if t.strip()}
+    have = {(b, t) for b, t in conn.exec_driver_sql("SELECT brand, term FROM trend_term")}
+    for brand, term in have - want:
+        conn.execute(text("DELETE FROM trend_term WHERE brand = :b AND term = :t"), {"b": brand, "t": term})
+        conn.execute(text("DELETE FROM trend_voice WHERE brand = :b AND term = :t"), {"b": brand, "t": term})
+    for brand, term in want - have:
+        conn.execute(text("INSERT INTO trend_term (brand, term) VALUES (:b, :t)"), {"b": brand, "t": term})
+        conn.execute(
+            text(
+                """INSERT INTO trend_voice (brand, day, term, n)
+                   SELECT brand, substr(created_at, 1, 10), :t, count(*) FROM mention
+                   WHERE brand = :b AND found_via = 'keyword' AND instr(lower(text), :t) > 0 GROUP BY 1, 2
+                   ON CONFLICT (brand, day, term) DO UPDATE SET n = n + excluded.n"""
+            ),
+            {"b": brand, "t": term},
+        )

@@ -69,6 +69,8 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
 
     configured = settings.secret_key.get_secret_value() if settings is not None else ""
     key = secret_key(engine, configured)
+    desk_brands = brand_map(brands)
+    _track_voice_terms(engine, desk_brands)
     app = FastAPI(
         title="Mention Desk API",
         version="1",
@@ -80,7 +82,7 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
     )
     app.state.desk = Desk(
         engine=engine,
-        brands=brand_map(brands),
+        brands=desk_brands,
         sessions=Signer(key, "session"),
         csrf=Signer(key, "csrf"),
         templates=_templates(),
@@ -113,6 +115,15 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
         return response
 
     return app
+
+
+def _track_voice_terms(engine: Engine, brands: dict[str, Brand]) -> None:
+    from storage import web_models as web_rollups
+
+    with engine.begin() as conn:
+        if web_rollups.installed(conn):
+            terms = [(key, name) for key, b in brands.items() for name in (b.name, *b.competitors)]
+            web_rollups.sync_terms(conn, terms)
 
 
 def _wants_json(request: Request) -> bool:

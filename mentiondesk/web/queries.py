@@ -164,7 +164,8 @@ def queue_facets(brands: dict[str, Brand]) -> dict[str, list[str]]:
     from mentiondesk.brands import PLATFORMS
     from responders.queue import LABELS
 
-    platforms = {p for b in brands.values() for p, handles in b.handles.items() if handles} or set(PLATFORMS)
+    platforms: set[str] = {p for b in brands.values() for p, handles in b.handles.items() if handles}
+    platforms = platforms or set(PLATFORMS)
     return {"platforms": sorted(platforms), "categories": list(LABELS)}
 
 

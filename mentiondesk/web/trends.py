@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from mentiondesk.brands import Brand
+from mentiondesk.web import trend_rollups
 from storage.models import Draft, DraftState, FoundVia, Mention
 
 THEME_SAMPLE = 3000
@@ -263,7 +264,10 @@ def response_times(session: Session, brand: Brand | None, brand_key: str, start:
     window functions number the sorted times so only the median and 90th-percentile rows come back."""
     target = brand.response_target_minutes if brand else 60
     if session.get_bind().dialect.name == "sqlite":
-        minutes: Any = (func.julianday(col(Draft.sent_at)) - func.julianday(col(Mention.created_at))) * 1440.0
+        # Rounded to the millisecond: julianday() differences carry float noise (60 min -> 59.9999998).
+        minutes: Any = func.round(
+            (func.julianday(col(Draft.sent_at)) - func.julianday(col(Mention.created_at))) * 1440.0, 3
+        )
     else:
         minutes = func.extract("epoch", col(Draft.sent_at) - col(Mention.created_at)) / 60.0
     lo, hi = _bounds(start, end)
@@ -282,7 +286,7 @@ def response_times(session: Session, brand: Brand | None, brand_key: str, start:
             minutes.label("minutes"),
             func.row_number().over(partition_by=part, order_by=minutes).label("rn"),
             func.count().over(partition_by=part).label("n"),
-            func.sum(case((minutes > literal(target), 1), else_=0)).over(partition_by=part).label("late"),
+            func.sum(case((minutes >= literal(target), 1), else_=0)).over(partition_by=part).label("late"),
         )
         .select_from(Draft)
         .join(Mention, col(Mention.id) == Draft.mention_id)
@@ -361,7 +365,33 @@ def _brand_words(brand: Brand | None) -> frozenset[str]:
     return frozenset(words)
 
 
-def report(session: Session, brands: dict[str, Brand], brand_key: str, start: date, end: date) -> TrendReport:
+def _response_from_rollup(
+    session: Session, brand: Brand | None, brand_key: str, start: date, end: date
+) -> ResponseStats:
+    target = brand.response_target_minutes if brand else 60
+    hist = trend_rollups.reply_histogram(session, brand_key, start, end)
+    human, bot = hist[False], hist[True]
+    return ResponseStats(
+        human_count=sum(n for _, n in human),
+        human_median=trend_rollups.percentile(human, 0.5),
+        human_p90=trend_rollups.percentile(human, 0.9),
+        human_breaches=sum(n for m, n in human if m >= target),
+        automated_count=sum(n for _, n in bot),
+        automated_median=trend_rollups.percentile(bot, 0.5),
+        target_minutes=target,
+    )
+
+
+def report(
+    session: Session,
+    brands: dict[str, Brand],
+    brand_key: str,
+    start: date,
+    end: date,
+    *,
+    rollups: bool | None = None,
+) -> TrendReport:
+    """All figures for the page. `rollups` defaults to using the SQLite rollup tables when they exist."""
     import time as clock
 
     timings: dict[str, float] = {}
@@ -374,16 +404,19 @@ def report(session: Session, brands: dict[str, Brand], brand_key: str, start: da
         mark = now
 
     days = _days(start, end)
-    rows = counts(session, brand_key, start, end)
+    use_rollups = trend_rollups.available(session) if rollups is None else rollups
+    rows = (trend_rollups.counts if use_rollups else counts)(session, brand_key, start, end)
     lap("counts")
     by_category = _series(days, [(d, lb, n) for d, lb, _, _, _, n in rows])
     by_platform = _series(days, [(d, p, n) for d, _, _, p, _, n in rows])
     sentiment = _series(days, [(d, s, n) for d, _, s, _, _, n in rows])
     non_keyword = sum(n for *_, f, n in rows if f != FoundVia.KEYWORD)
     brand = brands.get(brand_key)
-    voice = share_of_voice(session, brand, brand_key, start, end, non_keyword)
+    voice = trend_rollups.share_of_voice(session, brand, start, end, non_keyword) if use_rollups and brand else None
+    if voice is None:
+        voice = share_of_voice(session, brand, brand_key, start, end, non_keyword)
     lap("voice")
-    response = response_times(session, brand, brand_key, start, end)
+    response = (_response_from_rollup if use_rollups else response_times)(session, brand, brand_key, start, end)
     lap("response")
     top_themes = themes(session, brand_key, start, end, ignore=_brand_words(brand))
     lap("themes")

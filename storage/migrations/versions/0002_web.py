@@ -50,14 +50,14 @@ def upgrade() -> None:
             ["brand", sa.text("substr(created_at, 1, 10)"), "label", "sentiment", "platform", "found_via"],
             unique=False,
         )
-        from storage import web_rollups
+        from storage import web_models as web_rollups
 
         web_rollups.install(op.get_bind())
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        from storage import web_rollups
+        from storage import web_models as web_rollups
 
         web_rollups.uninstall(op.get_bind())
         op.drop_index("ix_mention_day", table_name="mention")

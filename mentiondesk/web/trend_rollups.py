@@ -1,0 +1,82 @@
+"""Trend figures read from the SQLite rollup tables (storage/web_models.py): a few thousand pre-counted rows
+per year instead of every mention. Same shapes as the direct queries in trends.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from mentiondesk.brands import Brand
+from storage import web_models as web_rollups
+
+
+def available(session: Session) -> bool:
+    return web_rollups.installed(session.connection())
+
+
+def counts(session: Session, brand: str, start: date, end: date) -> list[tuple[str, str, str, str, str, int]]:
+    rows = session.execute(
+        text(
+            """SELECT day, label, sentiment, platform, found_via, SUM(n) FROM trend_day
+               WHERE (:brand = '' OR brand = :brand) AND day >= :start AND day <= :end
+               GROUP BY day, label, sentiment, platform, found_via HAVING SUM(n) <> 0"""
+        ),
+        {"brand": brand, "start": start.isoformat(), "end": end.isoformat()},
+    )
+    return [(d, lb or "unlabelled", s or "unknown", p, f, int(n)) for d, lb, s, p, f, n in rows]
+
+
+def share_of_voice(
+    session: Session, brand: Brand, start: date, end: date, non_keyword: int
+) -> list[tuple[str, int]] | None:
+    """None when a configured name is not tracked yet (the caller then counts directly)."""
+    names = [brand.name, *brand.competitors]
+    params: dict[str, Any] = {"brand": brand.key, "start": start.isoformat(), "end": end.isoformat()}
+    tracked = {t for (t,) in session.execute(text("SELECT term FROM trend_term WHERE brand = :brand"), params)}
+    if any(n.lower() not in tracked for n in names):
+        return None
+    sums = dict(
+        session.execute(
+            text(
+                """SELECT term, SUM(n) FROM trend_voice WHERE brand = :brand AND day >= :start AND day <= :end
+                   GROUP BY term"""
+            ),
+            params,
+        ).all()
+    )
+    values = [int(sums.get(n.lower(), 0) or 0) for n in names]
+    values[0] += non_keyword
+    return list(zip(names, values, strict=True))
+
+
+def reply_histogram(session: Session, brand: str, start: date, end: date) -> dict[bool, list[tuple[int, int]]]:
+    """Whole minutes from post to reply -> replies, for human (False) and automated (True) replies, sorted."""
+    rows = session.execute(
+        text(
+            """SELECT automated, minutes, SUM(n) FROM trend_reply
+               WHERE (:brand = '' OR brand = :brand) AND day >= :start AND day <= :end
+               GROUP BY automated, minutes HAVING SUM(n) > 0 ORDER BY automated, minutes"""
+        ),
+        {"brand": brand, "start": start.isoformat(), "end": end.isoformat()},
+    )
+    out: dict[bool, list[tuple[int, int]]] = {False: [], True: []}
+    for automated, minutes, n in rows:
+        out[bool(automated)].append((int(minutes), int(n)))
+    return out
+
+
+def percentile(histogram: list[tuple[int, int]], q: float) -> float | None:
+    """The value at rank int((N - 1) * q) of the sorted replies, as the direct query picks it."""
+    total = sum(n for _, n in histogram)
+    if not total:
+        return None
+    rank = int((total - 1) * q)
+    seen = 0
+    for minutes, n in histogram:
+        seen += n
+        if seen > rank:
+            return float(minutes)
+    return float(histogram[-1][0])
