@@ -28,3 +28,9 @@ class MeteredSession(requests.Session):
         response = super().request(method, url, *args, **kwargs)
         self.last_headers = response.headers
         return response
+
+
+def _brief(exc: BaseException) -> str:
+    """An exception as one short line (connection errors nest several reprs)."""
+    text = str(exc).replace("\n", " ")
+    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__

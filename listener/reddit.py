@@ -21,7 +21,7 @@ from prawcore.rate_limit import RateLimiter
 from prawcore.sessions import FiniteRetryStrategy
 
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
-from listener.http_session import MeteredSession
+from listener.http_session import MeteredSession, _brief
 from mentiondesk.brands import Brand
 from mentiondesk.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
 from mentiondesk.settings import Settings
@@ -158,9 +158,9 @@ def translate_error(exc: Exception) -> SourceError:
         original = exc.original_exception
         if isinstance(original, requests.Timeout):
             return TransientError("Reddit did not answer in time", platform=PLATFORM)
-        return TransientError(f"cannot reach Reddit: {type(original).__name__}", platform=PLATFORM)
+        return TransientError(f"cannot reach Reddit: {_brief(original)}", platform=PLATFORM)
     if isinstance(exc, requests.RequestException):
-        return TransientError(f"cannot reach Reddit: {type(exc).__name__}", platform=PLATFORM)
+        return TransientError(f"cannot reach Reddit: {_brief(exc)}", platform=PLATFORM)
     return SourceError(f"unexpected Reddit failure: {type(exc).__name__}: {exc}", platform=PLATFORM)
 
 

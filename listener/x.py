@@ -16,7 +16,7 @@ import requests
 import tweepy
 
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
-from listener.http_session import MeteredSession
+from listener.http_session import MeteredSession, _brief
 from mentiondesk.brands import Brand
 from mentiondesk.errors import (
     AccessDenied,
@@ -150,7 +150,7 @@ def translate_error(exc: Exception) -> SourceError:
     if isinstance(exc, requests.Timeout):
         return TransientError("X did not answer in time", platform=PLATFORM)
     if isinstance(exc, requests.RequestException):
-        return TransientError(f"cannot reach X: {type(exc).__name__}", platform=PLATFORM)
+        return TransientError(f"cannot reach X: {_brief(exc)}", platform=PLATFORM)
     if isinstance(exc, ValueError):
         return TransientError("X returned a body that is not JSON", platform=PLATFORM)
     return SourceError(f"unexpected X failure: {type(exc).__name__}: {exc}", platform=PLATFORM)

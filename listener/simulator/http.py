@@ -77,6 +77,9 @@ class SimHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
+        if self.headers.get("Connection", "").lower() == "close":
+            # Say so, like real servers: otherwise the client pools a socket we are about to close.
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
