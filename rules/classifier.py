@@ -50,6 +50,10 @@ class Classifier(Protocol):
 # --- turning scores and cues into a Classification ------------------------------------------------------
 
 _GRIEVANCE_PREFIXES = ("complaint:", "urgent:")
+# Sentiment of questions and "other": the complaint / praise probability at which they lean either way.
+NEGATIVE_AT = 0.35
+NEGATIVE_WITH_GRIEVANCE_AT = 0.2
+POSITIVE_AT = 0.4
 
 
 def has_grievance(cues: Sequence[str]) -> bool:
@@ -67,9 +71,10 @@ def sentiment_for(label: str, scores: dict[str, float], cues: Sequence[str]) -> 
     if label == "praise":
         return "positive"
     grievance = has_grievance(cues) or "question:why" in cues
-    if scores.get("complaint", 0.0) >= 0.35 or (grievance and scores.get("complaint", 0.0) >= 0.2):
+    complaint = scores.get("complaint", 0.0)
+    if complaint >= NEGATIVE_AT or (grievance and complaint >= NEGATIVE_WITH_GRIEVANCE_AT):
         return "negative"
-    if scores.get("praise", 0.0) >= 0.4 and not grievance:
+    if scores.get("praise", 0.0) >= POSITIVE_AT and not grievance:
         return "positive"
     return "neutral"
 

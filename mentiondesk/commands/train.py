@@ -74,12 +74,15 @@ def command(
 
     held_extra = [e for e in extra if bucket(e.text) < hold_out]
     train_set = [e for e in base if e.split == "train"] + [e for e in extra if bucket(e.text) >= hold_out]
+    brand = [e for e in base if e.split == "dev" and e.source in ("sanders", "crowdflower")]
     held_out = {
-        "brand held-out (Sanders+CrowdFlower)": [e for e in base if e.split == "dev" and e.source != "tweeteval_val"],
+        "brand held-out (Sanders+CrowdFlower)": brand,
+        "customer-support tweets (TWCS, hand-labeled)": [e for e in base if e.source == "twcs_dev"],
         f"your data held-out ({hold_out}%)": held_extra,
     }
     held_out = {name: rows for name, rows in held_out.items() if rows}
-    calibration = [e for rows in held_out.values() for e in rows]
+    # The temperature is fitted on brand and user rows only, so the TWCS figures stay untouched.
+    calibration = brand + held_extra
     if not train_set:
         raise InputError("every example was held out; give more labeled rows")
 
