@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from rules.classifier import LABELS, Classification, Classifier, thank_you_eligible
+from rules.classifier import LABELS, SENTIMENTS, Classification, Classifier, thank_you_eligible
 from rules.data import Example
 from rules.trained import FACTORY, HashedTextCat, blank_pipeline, softmax_rows, sparse_logits
 
@@ -232,9 +232,7 @@ def evaluate(classifier: Classifier, examples: Sequence[Example], *, reweight: b
     thanked_w = float(weights[thanked].sum())
     return {
         "n": float(len(examples)),
-        "sentiment_macro_f1": f1_macro(
-            gold_sent, [c.sentiment for c in results], ("negative", "neutral", "positive"), weights
-        ),
+        "sentiment_macro_f1": f1_macro(gold_sent, [c.sentiment for c in results], SENTIMENTS, weights),
         "complaint_macro_f1": f1_macro(
             gold_complaint, ["y" if c.label == "complaint" else "n" for c in results], ("y", "n"), weights
         ),
