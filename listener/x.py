@@ -281,7 +281,8 @@ def parse_page(
 @dataclass(frozen=True)
 class XCursor:
     """`since_id` once settled; while paging back through a backlog also the page token and the newest id
-    seen, so the backlog's older pages are not skipped: "since|token|newest"."""
+    seen, so the backlog's older pages are not skipped: "since|token|newest". "0" means "everything is new"
+    (a first read found nothing), sent as no since_id at all."""
 
     since_id: str | None = None
     token: str | None = None
@@ -295,6 +296,10 @@ class XCursor:
             return cls(since_id=raw)
         since, token, newest = (raw.split("|", 2) + ["", ""])[:3]
         return cls(since_id=since or None, token=token or None, newest_id=newest or None)
+
+    @property
+    def api_since_id(self) -> str | None:
+        return self.since_id if self.since_id and self.since_id != "0" else None
 
     def dump(self) -> str | None:
         if self.token:
@@ -350,6 +355,10 @@ class _XPagedSource:
         page_ids = [m.external_id for m in mentions]
         newest = _newest(state.newest_id, meta.get("newest_id"), *page_ids)
         token = meta.get("next_token") if isinstance(meta.get("next_token"), str) else None
+        if cursor is None:
+            # A source's first read takes the newest page only: history before the desk is not a backlog,
+            # and walking a week of search results could spend a whole rate window.
+            token, newest = None, newest or "0"
         next_state = XCursor(since_id=state.since_id, token=token, newest_id=newest)
         remaining, reset_at = _rate_figures(self._session)
         return Batch(
@@ -388,7 +397,7 @@ class XMentionsSource(_XPagedSource):
         return _call(
             self._client.get_users_mentions,
             user_id,
-            since_id=cursor.since_id,
+            since_id=cursor.api_since_id,
             pagination_token=cursor.token,
             max_results=MAX_RESULTS,
             tweet_fields=TWEET_FIELDS,
@@ -413,7 +422,7 @@ class XSearchSource(_XPagedSource):
         return _call(
             self._client.search_recent_tweets,
             self.query,
-            since_id=cursor.since_id,
+            since_id=cursor.api_since_id,
             next_token=cursor.token,
             max_results=MAX_RESULTS,
             tweet_fields=TWEET_FIELDS,

@@ -317,11 +317,40 @@ def test_odd_pages_and_items_never_escape_as_other_errors(mentions: XMentionsSou
     responses.get(MENTIONS_URL, json=["a", "list"], headers=rate_headers())
     responses.get(MENTIONS_URL, json={"data": {"id": "1"}}, headers=rate_headers())
 
-    batch = mentions.fetch(None)
+    batch = mentions.fetch("1789000000000000000")
     assert batch.mentions == [] and len(batch.skipped) == 4  # no authors in includes: every item skipped
     # The cursor still moves past the skipped items: they are not fetched again.
-    assert batch.more and batch.cursor == "|7140dibdnow9c7btw4539n4tv4uyyxvq2jkkl7ocrsb0i|1790011350471147520"
+    assert batch.more
+    assert batch.cursor == "1789000000000000000|7140dibdnow9c7btw4539n4tv4uyyxvq2jkkl7ocrsb0i|1790011350471147520"
     with pytest.raises(TransientError):
         mentions.fetch(None)
     odd = mentions.fetch(None)
     assert odd.mentions == [] and odd.skipped[0].where == "page"
+
+
+@responses.activate
+def test_a_first_read_takes_the_newest_page_only(mentions: XMentionsSource, user_lookup: None) -> None:
+    responses.get(MENTIONS_URL, json=body("mentions_page1"), headers=rate_headers())
+    responses.get(MENTIONS_URL, json=body("empty"), headers=rate_headers())
+
+    first = mentions.fetch(None)
+    assert first.more is False and first.cursor == "1790011350471147520"
+    assert "since_id" not in query_of(responses.calls[1])
+
+
+@responses.activate
+def test_an_empty_first_read_makes_everything_later_new(mentions: XMentionsSource, user_lookup: None) -> None:
+    responses.get(MENTIONS_URL, json=body("empty"), headers=rate_headers())
+    responses.get(MENTIONS_URL, json=body("mentions_page1"), headers=rate_headers())
+    responses.get(MENTIONS_URL, json=body("mentions_page2"), headers=rate_headers())
+
+    empty = mentions.fetch(None)
+    assert empty.cursor == "0"
+    first = mentions.fetch(empty.cursor)
+    second = mentions.fetch(first.cursor)
+
+    assert first.more and not second.more and second.cursor == "1790011350471147520"
+    assert [query_of(c).get("since_id") for c in responses.calls if "/mentions" in str(c.request.url)] == [
+        None, None, None
+    ]
+    assert len(first.mentions) + len(second.mentions) == 3
