@@ -80,6 +80,8 @@ def _same(direct: trends.TrendReport, rolled: trends.TrendReport) -> None:
     for name in ("by_category", "by_platform", "sentiment"):
         assert getattr(rolled, name).values == getattr(direct, name).values, name
     assert rolled.voice == direct.voice
+    assert (rolled.repeat_authors, rolled.repeat_mentions) == (direct.repeat_authors, direct.repeat_mentions)
+    assert sorted(n for _, n in rolled.top_repeat) == sorted(n for _, n in direct.top_repeat)
     a, b = direct.response, rolled.response
     assert (a.human_count, a.human_breaches, a.automated_count) == (b.human_count, b.human_breaches, b.automated_count)
     for x, y in (
@@ -113,6 +115,9 @@ def test_rollups_match_direct_aggregation_and_follow_changes(tmp_path: Path) -> 
             )
 
     both()
+    span = (date(2026, 6, 1), date(2026, 6, 30))  # most of the brand: the streaming plan
+    both()
+    span = (date(2026, 6, 18), date(2026, 6, 30))
     with transaction(engine) as session:  # relabels, edits, deletions and a late reply all move the rollups
         mentions = session.exec(select(Mention).order_by(Mention.id).limit(40)).all()  # type: ignore[arg-type]
         for m in mentions[:10]:

@@ -3,7 +3,7 @@ per year instead of every mention. Same shapes as the direct queries in trends.p
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -80,3 +80,37 @@ def percentile(histogram: list[tuple[int, int]], q: float) -> float | None:
         if seen > rank:
             return float(minutes)
     return float(histogram[-1][0])
+
+
+def repeat_customers(
+    session: Session, brand: str, start: date, end: date, range_rows: int
+) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """(authors with 2+ mentions, their mentions, top ten (author id, mentions)) in one pass, or None when the
+    indexes are missing. The plan is chosen by how much of the brand the range covers: a short range sorts its
+    few rows; a long one streams the (brand, author) index instead of sorting most of the table."""
+    if not brand:
+        return None
+    params: dict[str, Any] = {"brand": brand}
+    brand_rows = session.execute(text("SELECT SUM(n) FROM trend_day WHERE brand = :brand"), params).scalar() or 0
+    index = "ix_mention_brand_author" if range_rows > 0.3 * int(brand_rows) else "ix_mention_trends"
+    found = session.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name"), {"name": index}
+    ).first()
+    if found is None:
+        return None
+    params.update(
+        lo=f"{start.isoformat()} 00:00:00.000000", hi=f"{(end + timedelta(days=1)).isoformat()} 00:00:00.000000"
+    )
+    rows = session.execute(
+        text(
+            f"""SELECT author_id, n, COUNT(*) OVER (), SUM(n) OVER () FROM (
+                    SELECT author_id, count(*) AS n FROM mention INDEXED BY {index}
+                    WHERE brand = :brand AND created_at >= :lo AND created_at < :hi AND author_id IS NOT NULL
+                    GROUP BY author_id HAVING count(*) >= 2
+                ) ORDER BY n DESC, author_id LIMIT 10"""
+        ),
+        params,
+    ).all()
+    if not rows:
+        return 0, 0, []
+    return int(rows[0][2]), int(rows[0][3]), [(int(a), int(n)) for a, n, _, _ in rows]

@@ -328,9 +328,13 @@ def themes(
 
 
 def repeat_customers(
-    session: Session, brand_key: str, start: date, end: date
+    session: Session, brand_key: str, start: date, end: date, *, rollups: bool = False, range_rows: int = 0
 ) -> tuple[int, int, list[tuple[str, int]]]:
     """Authors with two or more mentions in the range: (authors, their mentions, top ten)."""
+    fast = trend_rollups.repeat_customers(session, brand_key, start, end, range_rows) if rollups else None
+    if fast is not None:
+        authors, total, top_ids = fast
+        return authors, total, _handles(session, top_ids)
     per_author = (
         _scope(select(col(Mention.author_id), func.count().label("n")), brand_key, start, end)
         .where(col(Mention.author_id).is_not(None))
@@ -339,18 +343,20 @@ def repeat_customers(
         .subquery()
     )
     authors, total = session.execute(select(func.count(), func.sum(per_author.c.n))).one()
-    top_rows = session.execute(select(per_author.c.author_id, per_author.c.n).order_by(per_author.c.n.desc()).limit(10))
-    top = list(top_rows)
-    handles: dict[int, str] = {}
-    if top:
-        from storage.models import Author
+    top = session.execute(
+        select(per_author.c.author_id, per_author.c.n).order_by(per_author.c.n.desc(), per_author.c.author_id).limit(10)
+    ).all()
+    return int(authors or 0), int(total or 0), _handles(session, [(int(a), int(n)) for a, n in top])
 
-        ids = [int(a) for a, _ in top]
-        handles = {
-            int(i): h
-            for i, h in session.execute(select(col(Author.id), col(Author.handle)).where(col(Author.id).in_(ids)))
-        }
-    return int(authors or 0), int(total or 0), [(handles.get(int(a), f"#{a}"), int(n)) for a, n in top]
+
+def _handles(session: Session, top: list[tuple[int, int]]) -> list[tuple[str, int]]:
+    from storage.models import Author
+
+    ids = [a for a, _ in top]
+    handles = {
+        int(i): h for i, h in session.execute(select(col(Author.id), col(Author.handle)).where(col(Author.id).in_(ids)))
+    }
+    return [(handles.get(a, f"#{a}"), n) for a, n in top]
 
 
 def _brand_words(brand: Brand | None) -> frozenset[str]:
@@ -420,7 +426,9 @@ def report(
     lap("response")
     top_themes = themes(session, brand_key, start, end, ignore=_brand_words(brand))
     lap("themes")
-    repeat_authors, repeat_mentions, top_repeat = repeat_customers(session, brand_key, start, end)
+    repeat_authors, repeat_mentions, top_repeat = repeat_customers(
+        session, brand_key, start, end, rollups=use_rollups, range_rows=sum(r[-1] for r in rows)
+    )
     lap("repeat")
     return TrendReport(
         brand=brand_key,

@@ -3,6 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 """
+
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
@@ -24,13 +25,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name"),
     )
     # The queue sorts by urgency (high first) then age (old first): one index serves it without a sort.
-    op.create_index(
-        "ix_draft_queue", "draft", ["state", sa.text("urgency DESC"), "created_at"], unique=False
-    )
+    op.create_index("ix_draft_queue", "draft", ["state", sa.text("urgency DESC"), "created_at"], unique=False)
     # Filter counts (brand, platform, category, urgency) read only this index, not 100,000 draft rows.
-    op.create_index(
-        "ix_draft_filters", "draft", ["state", "category", "platform", "brand", "urgency"], unique=False
-    )
+    op.create_index("ix_draft_filters", "draft", ["state", "category", "platform", "brand", "urgency"], unique=False)
     op.create_index("ix_draft_sent", "draft", ["state", "sent_at"], unique=False)
     op.create_index("ix_mention_conversation", "mention", ["conversation_id", "created_at"], unique=False)
     op.create_index("ix_mention_case", "mention", ["case_id", "created_at"], unique=False)
@@ -50,6 +47,8 @@ def upgrade() -> None:
             ["brand", sa.text("substr(created_at, 1, 10)"), "label", "sentiment", "platform", "found_via"],
             unique=False,
         )
+        # Repeat customers over long ranges: streaming GROUP BY author in index order beats sorting the range.
+        op.create_index("ix_mention_brand_author", "mention", ["brand", "author_id", "created_at"], unique=False)
         from storage import web_models as web_rollups
 
         web_rollups.install(op.get_bind())
@@ -60,6 +59,7 @@ def downgrade() -> None:
         from storage import web_models as web_rollups
 
         web_rollups.uninstall(op.get_bind())
+        op.drop_index("ix_mention_brand_author", table_name="mention")
         op.drop_index("ix_mention_day", table_name="mention")
     op.drop_index("ix_mention_trends", table_name="mention")
     op.drop_index("ix_mention_case", table_name="mention")
