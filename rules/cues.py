@@ -167,6 +167,9 @@ _COMPLAINT: dict[str, tuple[str, ...]] = {
         "ignoring",
         "keep getting",
         "anyone there",
+        "hold music",
+        "since last week",
+        "since last month",
     ),
     "delivery": (
         "never arrived",
@@ -188,6 +191,17 @@ _COMPLAINT: dict[str, tuple[str, ...]] = {
         "wrong order",
         "wrong item",
         "damaged",
+        "wrong",
+        "instead of my",
+        "to my neighbor",
+        "to my neighbour",
+        "to the wrong",
+        "ever shows up",
+        "ever show up",
+        "ever arrives",
+        "ever arrive",
+        "ever gets here",
+        "if it ever",
     ),
     "broken": (
         "not working",
@@ -364,6 +378,9 @@ _URGENT: dict[str, tuple[str, ...]] = {
 # Sarcasm on its own; and phrases that are sarcasm only next to a grievance ("great job" + "3 hours late").
 _SARCASM = (
     "yeah right",
+    "yeah sure",
+    "cool cool cool",
+    "great great great",
     "thanks for nothing",
     "thanks for ruining",
     "just what i needed",
@@ -486,10 +503,10 @@ _EMOTICON = re.compile(r"(?<!\S)(?:(?P<pos>:-?\)|:-?D|;-?\)|<3|\(:|=\))|(?P<neg>
 # Waiting times are how polite complaints sound ("3 hours on hold... please help, thx").
 _DURATION = re.compile(
     r"\b(?:\d+|an?|two|three|four|five|six|several|many|few)\s*\+?\s*"
-    r"(?:hrs?|hours?|days?|weeks?|months?|mins?|minutes?)\b",
+    r"(?:hrs?|hours?|days?|weeks?|months?|mins?|minutes?|times)\b",
     re.IGNORECASE,
 )
-_DURATION_UNITS = ("hr", "hour", "day", "week", "month", "min")
+_DURATION_UNITS = ("hr", "hour", "day", "week", "month", "min", "times")
 
 
 def text_cues(text: str, found: set[str]) -> None:
