@@ -12,6 +12,8 @@ import warnings
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from mentiondesk.brands import Brand
 from mentiondesk.settings import Settings
 from mentiondesk.web.app import create_app
@@ -64,7 +66,7 @@ def main() -> None:
         took = time.perf_counter() - start
         print(f"seeded {args.mentions:,} mentions, {args.pending:,} pending drafts in {took:.1f}s")
 
-    app = create_app(engine, {"acme": brand}, Settings(secret_key="bench"))
+    app = create_app(engine, {"acme": brand}, Settings(secret_key=SecretStr("bench")))
     client = TestClient(app)
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token

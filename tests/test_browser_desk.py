@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlmodel import Session, col, select
 
 from mentiondesk.settings import Settings
@@ -48,7 +49,7 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, An
     with transaction(engine) as session:
         add_user(session, "maria", "manager", PASSWORD)
         add_user(session, "ana", "analyst", PASSWORD)
-    app = create_app(engine, brands, Settings(secret_key="test-secret-key"))
+    app = create_app(engine, brands, Settings(secret_key=SecretStr("test-secret-key")))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -90,7 +91,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
-    pg.dialogs = []  # type: ignore[attr-defined]
+    pg.dialogs = []
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()

@@ -147,3 +147,17 @@ def test_api_tokens_are_stored_hashed_and_carry_the_role(desk: tuple[Any, Any]) 
     assert refused.status_code == 403
     docs = client.get("/api/openapi.json", headers={"Authorization": f"Bearer {analyst_token}"})
     assert docs.status_code == 200 and "/api/queue" in docs.json()["paths"]
+
+
+def test_api_calls_with_the_session_need_the_csrf_header(tmp_path: Path) -> None:
+    app, engine = make_desk(tmp_path)
+    client = signed_in(app, "maria")
+    draft = first_drafted(engine)
+    refused = client.post(f"/api/drafts/{draft.id}/approve", json={"expected_version": draft.version})
+    assert refused.status_code == 403
+    allowed = client.post(
+        f"/api/drafts/{draft.id}/approve",
+        json={"expected_version": draft.version},
+        headers={"X-CSRF-Token": csrf(client, "/queue")},
+    )
+    assert allowed.status_code == 200 and allowed.json()["state"] == "approved"

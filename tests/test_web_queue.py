@@ -16,7 +16,7 @@ from storage.db import transaction
 from storage.models import AuditEvent, Draft, DraftState, Mention
 from tests.test_web_support import csrf, first_drafted, flash_of, make_desk, signed_in
 
-HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> @NorthwindCoffee my order is late, awful'
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> @NorthwindCoffee my order is late, awful"
 
 
 @pytest.fixture
@@ -78,8 +78,9 @@ def test_stale_flags(desk: tuple[Any, Any]) -> None:
             assert m is not None
             m.conversation_id = "conv-x"
     with Session(engine) as session:
-        mention = session.get(Mention, mention.id)
-        assert mention is not None
+        fresh = session.get(Mention, mention.id)
+        assert fresh is not None
+        mention = fresh
         item = queries.queue_items(session, [(draft, mention)], {}, now=mention.created_at + timedelta(minutes=90))[0]
     assert item.newer_in_thread and item.breached and item.stale
     assert len(item.stale_reasons) == 2

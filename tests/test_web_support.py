@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -34,7 +35,7 @@ def make_desk(tmp_path: Path, *, extra: list[str] | None = None, history: int = 
         add_user(session, "omar", "manager", PASSWORD)
         add_user(session, "ana", "analyst", PASSWORD)
         add_user(session, "root", "admin", PASSWORD)
-    return create_app(engine, brands, Settings(secret_key="")), engine
+    return create_app(engine, brands, Settings(secret_key=SecretStr(""))), engine
 
 
 def csrf(client: TestClient, path: str = "/login") -> str:
