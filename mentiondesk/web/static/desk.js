@@ -36,7 +36,7 @@
       case "a":
         if (!card) return;
         var approve = card.querySelector(".approve-form");
-        if (approve) approve.requestSubmit();
+        if (approve) approve.requestSubmit(card.querySelector("button.approve"));
         break;
       case "e":
         if (!card) return;
