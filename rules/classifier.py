@@ -86,7 +86,7 @@ def make_classification(
     *,
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
 ) -> Classification:
-    label = max(LABELS, key=lambda name: scores.get(name, 0.0))
+    label = max(scores, key=scores.__getitem__)
     confidence = scores[label]
     return Classification(
         label=cast(Label, label),
