@@ -241,14 +241,18 @@ class Service:
 
     # --- running --------------------------------------------------------------------------------------
 
-    def run(self, *, install_signals: bool = True) -> None:
-        """Take the lock, run until stop() (or SIGINT/SIGTERM), finish the jobs in hand, release the lock."""
+    def run(self, *, install_signals: bool = True, on_start: Callable[[], None] | None = None) -> None:
+        """Take the lock, run until stop() (or SIGINT/SIGTERM), finish the jobs in hand, release the lock.
+        `on_start` runs once the lock is held (a second service is refused before it says anything)."""
+        if install_signals:
+            self._install_signals()  # first, so a signal at any later point still ends in a clean stop
         with self.lock.held():
-            if install_signals:
-                self._install_signals()
+            if on_start is not None:
+                on_start()
             log.info("service started: %d sources, %d senders", len(self.sources), len(self.senders))
             try:
-                self.scheduler.start()  # blocks until shutdown
+                if not self.stopping.is_set():
+                    self.scheduler.start()  # blocks until shutdown
             finally:
                 self.stopping.set()
                 self._wait_idle()

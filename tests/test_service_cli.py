@@ -116,11 +116,14 @@ def test_run_refuses_a_second_instance_and_stops_cleanly_on_sigterm(tmp_path: Pa
         if first.poll() is None:
             first.kill()
     assert first.returncode == 0, stderr
+    assert not _locked(tmp_path), "released on the way out"
     assert "SIGTERM: finishing the batches in hand" in stderr and "Stopped." in stderr
     again = subprocess.Popen([*MENTIONDESK, "run"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(4)
-        assert again.poll() is None, "the lock was released, so a new service starts"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _locked(tmp_path) and again.poll() is None:
+            time.sleep(0.2)
+        assert _locked(tmp_path) and again.poll() is None, "the lock was released, so a new service starts"
     finally:
         again.send_signal(signal.SIGINT)
         again.communicate(timeout=60)
@@ -133,5 +136,15 @@ def _polled(tmp_path: Path) -> bool:
     try:
         with sqlite3.connect(tmp_path / "desk.db") as conn:
             return bool(conn.execute("SELECT count(*) FROM source_state WHERE last_ok_at IS NOT NULL").fetchone()[0])
+    except sqlite3.Error:
+        return False
+
+
+def _locked(tmp_path: Path) -> bool:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(tmp_path / "desk.db") as conn:
+            return bool(conn.execute("SELECT count(*) FROM lock").fetchone()[0])
     except sqlite3.Error:
         return False

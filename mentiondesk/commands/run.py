@@ -39,8 +39,7 @@ def command(poll_interval: int | None, send_interval: int | None) -> None:
     )
     service = Service(engine=app.engine, pipeline=app.pipeline, sources=sources, senders=senders,
                       intervals=intervals)
-    service.lock.acquire()  # refuse before saying anything else if another service holds the database
-    click.echo(f"Mention Desk service: {len(sources)} sources every {intervals.poll_seconds}s, "
-               f"sending every {intervals.send_seconds}s ({', '.join(sorted(senders))}). Ctrl-C to stop.", err=True)
-    service.run()
+    service.run(on_start=lambda: click.echo(
+        f"Mention Desk service: {len(sources)} sources every {intervals.poll_seconds}s, "
+        f"sending every {intervals.send_seconds}s ({', '.join(sorted(senders))}). Ctrl-C to stop.", err=True))
     click.echo("Stopped.", err=True)
