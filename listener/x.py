@@ -64,6 +64,8 @@ def has_write_credentials(settings: Settings) -> bool:
 
 def make_client(settings: Settings) -> tuple[tweepy.Client, MeteredSession]:
     """A tweepy client whose requests go to settings.x_api_base_url with our timeout."""
+    # tweepy logs every request's headers at DEBUG, bearer token included; `mentiondesk -v` must not leak it.
+    logging.getLogger("tweepy.client").setLevel(max(logging.INFO, logging.getLogger("tweepy.client").level))
 
     def secret(value: Any) -> str | None:
         return value.get_secret_value() if value is not None else None

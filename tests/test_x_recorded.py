@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -354,3 +355,13 @@ def test_an_empty_first_read_makes_everything_later_new(mentions: XMentionsSourc
         None, None, None
     ]
     assert len(first.mentions) + len(second.mentions) == 3
+
+
+@responses.activate
+def test_debug_logging_never_shows_the_bearer_token(
+    mentions: XMentionsSource, user_lookup: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    responses.get(MENTIONS_URL, json=body("empty"), headers=rate_headers())
+    with caplog.at_level(logging.DEBUG):
+        mentions.fetch(None)
+    assert "bearer-token" not in caplog.text
