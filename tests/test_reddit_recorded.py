@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -311,3 +312,15 @@ def test_absurd_values_are_skipped_items_not_crashes(comments: RedditListingSour
 
     assert [m.external_id for m in batch.mentions] == ["t1_l3ab003"]
     assert "t1_l3ab006" in {s.where for s in batch.skipped}
+
+
+@responses.activate
+def test_debug_logging_never_shows_credentials(
+    comments: RedditListingSource, token: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    responses.get(COMMENTS_URL, json=body("comments_listing"), headers=rate_headers())
+    with caplog.at_level(logging.DEBUG):
+        comments.fetch(None)
+    assert caplog.text  # prawcore did log the request
+    for secret in ("hunter2", "client-secret", body("access_token")["access_token"]):
+        assert secret not in caplog.text
