@@ -295,8 +295,9 @@ class TrainedClassifier:
         require_model_dir(path)
         try:
             nlp = spacy.load(path)
-        except (OSError, ValueError, KeyError) as exc:
-            raise ConfigError(f"cannot load model: {exc}", path=path) from None
+        except Exception as exc:  # any failure to load a user-given directory is a config problem
+            reason = " ".join(str(exc).split())[:200]
+            raise ConfigError(f"cannot load model: {reason}", path=path) from None
         if FACTORY not in nlp.pipe_names:
             raise ConfigError(f"not a Mention Desk model (no {FACTORY} component)", path=path)
         return cls(nlp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from pathlib import Path
 
@@ -103,6 +104,12 @@ def test_not_a_model_directory_names_the_path(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match="empty"):
         load_classifier(tmp_path / "empty")
+    broken = tmp_path / "broken"
+    shutil.copytree(DEFAULT_MODEL_DIR, broken)
+    (broken / "config.cfg").write_text("garbage [[[\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="broken") as info:
+        load_classifier(broken)
+    assert "\n" not in str(info.value)
 
 
 def test_rule_fallback_works_without_a_model() -> None:
