@@ -42,16 +42,18 @@ _HOSTILE = [
 ]
 
 
-def _demo_texts() -> list[str]:
+def _demo_texts() -> dict[str, list[str]]:
+    """The demo corpus's texts by platform ("x", "reddit"); empty when the corpus is not there."""
     try:
         module = importlib.import_module("listener.demo_corpus")
     except ImportError:
-        return []
-    texts: list[str] = []
+        return {}
+    texts: dict[str, list[str]] = {}
     for item in getattr(module, "DEMO_MENTIONS", []):
         text = getattr(item, "text", item if isinstance(item, str) else None)
+        platform = getattr(item, "platform", "x")
         if isinstance(text, str) and text.strip():
-            texts.append(text)
+            texts.setdefault(platform if platform in ("x", "reddit") else "x", []).append(text)
     return texts
 
 
@@ -61,12 +63,13 @@ class Corpus:
         self.demo = _demo_texts()
         self.hostile_share = hostile_share
 
-    def text(self, product: str) -> str:
+    def text(self, product: str, platform: str = "x") -> str:
         """A mention body naming nothing in particular; callers add the @handle or keyword they need."""
         if self.rng.random() < self.hostile_share:
             return self.rng.choice(_HOSTILE).format(product=product)
-        if self.demo:
+        pool = self.demo.get(platform) or [t for texts in self.demo.values() for t in texts]
+        if pool:
             # The corpus is written for its own demo brand; it becomes whichever brand the simulator plays.
-            text = _DEMO_HANDLE.sub("", self.rng.choice(self.demo)).strip()
+            text = _DEMO_HANDLE.sub("", self.rng.choice(pool)).strip()
             return _DEMO_NAME.sub(product, text)
         return self.rng.choice(_BUILTIN).format(product=product)

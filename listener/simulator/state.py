@@ -345,7 +345,7 @@ class SimState:
                     chosen = "keyword" if roll < 0.7 else "mention"
                 author, _ = self._author_name()
                 sub = self.rng.choice(self.subreddits)
-                body = self.corpus.text(self.keywords[0])
+                body = self.corpus.text(self.keywords[0], "reddit")
                 if chosen == "mention" and self.reddit_handles:
                     parent = self.rng.choice(self.submissions)
                     names.append(self._comment(parent, f"u/{self.reddit_account} {body}", author))
