@@ -184,15 +184,17 @@ class Pipeline:
             return
         for plan in planned:
             plan.values["mention_id"] = plan.values["open_mention_id"] = plan.mention.id
-        ids = session.execute(
-            insert(Draft).returning(col(Draft.id), sort_by_parameter_order=True), [p.values for p in planned]
-        ).scalars()
-        audits = [
-            {"actor": "auto-thank", "action": "auto_approve", "draft_id": draft_id, "mention_id": plan.mention.id,
-             "detail": {"confidence": plan.confidence}, "at": now}
-            for plan, draft_id in zip(planned, ids, strict=True)
-            if plan.automated
-        ]
+        session.execute(insert(Draft), [p.values for p in planned])
+        automated = {plan.mention.id: plan for plan in planned if plan.automated}
+        audits = []
+        if automated:
+            # A new mention has exactly one draft: the one just written.
+            rows = session.execute(select(Draft.id, Draft.mention_id).where(col(Draft.mention_id).in_(automated)))
+            audits = [
+                {"actor": "auto-thank", "action": "auto_approve", "draft_id": draft_id, "mention_id": mention_id,
+                 "detail": {"confidence": automated[mention_id].confidence}, "at": now}
+                for draft_id, mention_id in rows
+            ]
         if audits:
             session.execute(insert(AuditEvent), audits)
         self.stats.drafts += len(planned)
