@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -339,7 +339,7 @@ class RedditListingSource:
                 continue  # our own posts and replies are not mentions
             via = self._matcher.found_via(mention.text) if self._matcher else FoundVia.MENTION
             if via is not None:
-                mentions.append(_with_found_via(mention, via))
+                mentions.append(replace(mention, found_via=via))
         for item in skipped:
             log.info("%s: skipped %s: %s", self.name, item.where, item.reason)
         mentions.sort(key=_created)
@@ -393,12 +393,6 @@ def _child_name(child: Any) -> str | None:
         if isinstance(name, str) and re.fullmatch(r"t[0-9]_[0-9a-z]+", name):
             return name
     return None
-
-
-def _with_found_via(mention: FetchedMention, via: FoundVia) -> FetchedMention:
-    from dataclasses import replace
-
-    return replace(mention, found_via=via)
 
 
 def _rate_figures(session: MeteredSession) -> tuple[int | None, datetime | None]:

@@ -389,7 +389,7 @@ class XMentionsSource(_XPagedSource):
             body = _call(self._client.get_user, username=self.handle)
             data = body.get("data")
             if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-                detail, _ = _error_detail_from_body(body)
+                detail = _not_found_detail(body)
                 raise SourceError(f"X has no user @{self.handle}: {detail}", platform=PLATFORM)
             self._user_id = data["id"]
         return self._user_id
@@ -433,11 +433,11 @@ class XSearchSource(_XPagedSource):
         )
 
 
-def _error_detail_from_body(body: dict[str, Any]) -> tuple[str, set[int]]:
+def _not_found_detail(body: dict[str, Any]) -> str:
     errors = body.get("errors")
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        return str(errors[0].get("detail") or errors[0].get("title") or "not found"), set()
-    return "not found", set()
+        return str(errors[0].get("detail") or errors[0].get("title") or "not found")
+    return "not found"
 
 
 # --- query building ---------------------------------------------------------------------------------
