@@ -36,6 +36,7 @@ _MAX_CACHE = 300_000
 _NEG_SCOPE = 3
 SARCASM_SHARE = 0.85
 NEGATED_PRAISE_SHARE = 0.6
+GRIEVANCE_SHARE = 0.3
 _SCOPE_ENDERS = (".", ",", "!", "?", ";", ":", "but", "...", "…")
 _DIGITS = re.compile(r"\d")
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -171,6 +172,7 @@ class HashedTextCat:
         lengths: list[int] = []
         sarcastic: list[int] = []
         negated: list[int] = []
+        grievance: list[int] = []
         for i, doc in enumerate(docs):
             count, cues = self.featurize(doc, flat)
             lengths.append(count)
@@ -179,10 +181,13 @@ class HashedTextCat:
                 sarcastic.append(i)
             elif "_negpos" in cues:
                 negated.append(i)
-        probs = self.probabilities(self.logits(flat, lengths))
+            elif _plain_grievance(cues):
+                grievance.append(i)
+        probs = self.probabilities(self.logits(flat, lengths)).astype(np.float64)
         labels = self.state.labels
-        move_praise_to_complaint(probs, sarcastic, SARCASM_SHARE, labels)
-        move_praise_to_complaint(probs, negated, NEGATED_PRAISE_SHARE, labels)
+        move_to_complaint(probs, sarcastic, "praise", SARCASM_SHARE, labels)
+        move_to_complaint(probs, negated, "praise", NEGATED_PRAISE_SHARE, labels)
+        move_to_complaint(probs, grievance, "other", GRIEVANCE_SHARE, labels)
         for doc, row in zip(docs, np.round(probs, 4).tolist(), strict=True):
             doc.cats = dict(zip(labels, row, strict=True))
         return docs
@@ -231,15 +236,24 @@ def make_hashed_textcat(nlp: Language, name: str, n_buckets: int) -> HashedTextC
     return HashedTextCat(nlp, name, n_buckets)
 
 
-def move_praise_to_complaint(probs: np.ndarray, rows: list[int], share: float, labels: Sequence[str]) -> None:
-    """Praise words around a grievance are sarcasm, and negated praise is criticism, far more often than the
-    training tweets show; move that share of the praise probability to complaint (in place)."""
-    if not rows:
+def move_to_complaint(probs: np.ndarray, rows: list[int], source: str, share: float, labels: Sequence[str]) -> None:
+    """Move a share of one label's probability to complaint, in place, for the given rows.
+
+    Praise words around a grievance are sarcasm, negated praise is criticism, and a grievance without praise
+    ("on hold 2 hours... please help, thx") is a complaint far more often than the general tweets the model
+    learned from suggest."""
+    if not rows or share <= 0:
         return
-    praise, complaint = labels.index("praise"), labels.index("complaint")
-    moved = probs[rows, praise] * share
-    probs[rows, praise] -= moved
+    index, complaint = labels.index(source), labels.index("complaint")
+    moved = probs[rows, index] * share
+    probs[rows, index] -= moved
     probs[rows, complaint] += moved
+
+
+def _plain_grievance(cues: tuple[str, ...]) -> bool:
+    if "_pos" in cues or "emoji:positive" in cues:
+        return False
+    return any(c.startswith(("complaint:", "urgent:")) for c in cues)
 
 
 def _hash(text: str, n: int) -> int:
