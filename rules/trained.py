@@ -37,6 +37,7 @@ _NEG_SCOPE = 3
 SARCASM_SHARE = 0.85
 NEGATED_PRAISE_SHARE = 0.6
 GRIEVANCE_SHARE = 0.3
+GRIEVANCE_QUESTION_SHARE = 0.5
 _SCOPE_ENDERS = (".", ",", "!", "?", ";", ":", "but", "...", "…")
 _DIGITS = re.compile(r"\d")
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -188,6 +189,7 @@ class HashedTextCat:
         move_to_complaint(probs, sarcastic, "praise", SARCASM_SHARE, labels)
         move_to_complaint(probs, negated, "praise", NEGATED_PRAISE_SHARE, labels)
         move_to_complaint(probs, grievance, "other", GRIEVANCE_SHARE, labels)
+        move_to_complaint(probs, grievance, "question", GRIEVANCE_QUESTION_SHARE, labels)
         for doc, row in zip(docs, np.round(probs, 4).tolist(), strict=True):
             doc.cats = dict(zip(labels, row, strict=True))
         return docs
