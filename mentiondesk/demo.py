@@ -1,4 +1,5 @@
-"""The demo: a fictional brand and its built-in mentions, through the whole pipeline, no keys needed."""
+"""The demo: a fictional brand whose built-in mentions are posted on the local X and Reddit simulator and
+read back through the real tweepy and praw code paths, the whole pipeline, no keys needed."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from listener.base import FetchedMention
 from listener.demo_corpus import DEMO_MENTIONS, DemoMention
+from listener.simulator import Simulator
 from mentiondesk.brands import BrandConfig, parse_brands
-from storage.models import Draft, DraftState, FoundVia, Mention
+from mentiondesk.settings import Settings
+from storage.models import Draft, DraftState, Mention
 
 DEMO_BRAND_KEY = "northwind"
 
@@ -45,30 +47,39 @@ def demo_brands() -> BrandConfig:
     return parse_brands(DEMO_BRANDS_TOML, path="<demo brands>")
 
 
-def demo_mentions(*, now: datetime | None = None, platform: str | None = None) -> list[FetchedMention]:
-    """The built-in set as fetched mentions, spread over the last two days, oldest first."""
+def demo_settings(settings: Settings, sim: Simulator) -> Settings:
+    """The user's settings, with both platforms pointed at the simulator (which accepts any credentials)."""
+    overrides = {key.removeprefix("MENTIONDESK_").lower(): value for key, value in sim.env().items()}
+    return Settings.model_validate({**settings.model_dump(), **overrides})
+
+
+def start_simulator() -> Simulator:
+    brand = demo_brands().get(DEMO_BRAND_KEY)
+    return Simulator.create(
+        brand_handles={"x": brand.handles["x"], "reddit": brand.handles["reddit"]},
+        keywords=brand.keywords,
+        subreddits=brand.reddit.subreddits,
+        seed=7,
+    )
+
+
+def post_demo_mentions(sim: Simulator, *, now: datetime | None = None) -> int:
+    """Post the built-in mentions on the simulated platforms, spread over the last two days, oldest first."""
     now = now or datetime.now(UTC)
     total = len(DEMO_MENTIONS)
-    return [
-        _fetched(item, index, created=now - timedelta(minutes=7 * (total - index)), platform=platform)
-        for index, item in enumerate(DEMO_MENTIONS)
-    ]
+    for index, item in enumerate(DEMO_MENTIONS):
+        created = now - timedelta(minutes=8 * (total - index))
+        _post(sim, item, created)
+    return total
 
 
-def _fetched(item: DemoMention, index: int, *, created: datetime, platform: str | None) -> FetchedMention:
-    return FetchedMention(
-        platform=platform or item.platform,
-        external_id=f"demo-{index:04d}",
-        brand=DEMO_BRAND_KEY,
-        text=item.text,
-        author_handle=item.author,
-        author_name=item.name,
-        author_followers=item.followers,
-        created_at=created,
-        language=item.lang,
-        found_via=FoundVia(item.via),
-        url=f"https://example.invalid/demo/{index}",
-    )
+def _post(sim: Simulator, item: DemoMention, created: datetime) -> None:
+    if item.platform == "reddit":
+        sim.state.post_reddit(item.text, author=item.author, mention_account=item.via == "mention",
+                              as_comment=item.via == "reply", created_at=created)
+        return
+    sim.state.post_tweet(item.text, username=item.author, name=item.name, followers=item.followers,
+                         lang=item.lang, reply_to_brand=item.via == "reply", created_at=created)
 
 
 @dataclass
@@ -79,6 +90,7 @@ class Summary:
     queue: int = 0
     queue_by_category: dict[str, int] = field(default_factory=dict)
     auto_approved: int = 0
+    replies_posted: int = 0
     top_urgent: list[tuple[int, int, str, str]] = field(default_factory=list)  # draft id, urgency, author, text
 
 

@@ -77,6 +77,10 @@ class Reply:
                 "at": self.at}
 
 
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 class SimState:
     def __init__(
         self,
@@ -244,6 +248,52 @@ class SimState:
                 reply_to = self.brand_tweets[brand_index] if chosen == "reply" else None
                 ids.append(self._tweet(author, f"@{handle} {body}", reply_to=reply_to, lang=lang))
         return ids
+
+    def post_tweet(
+        self,
+        text: str,
+        *,
+        username: str,
+        name: str = "",
+        followers: int | None = None,
+        lang: str = "en",
+        reply_to_brand: bool = False,
+        created_at: datetime | None = None,
+    ) -> str:
+        """A given tweet by a given person (the demo's scripted mentions); returns its id."""
+        with self.lock:
+            author = self._x_user(username, followers)
+            if name:
+                self.x_users[author]["name"] = name
+            reply_to = self.brand_tweets[0] if reply_to_brand and self.brand_tweets else None
+            tweet_id = self._tweet(author, text, reply_to=reply_to, lang=lang)
+            if created_at is not None:
+                self.tweet_index[tweet_id]["created_at"] = _iso(created_at)
+            return tweet_id
+
+    def post_reddit(
+        self,
+        text: str,
+        *,
+        author: str,
+        as_comment: bool = False,
+        mention_account: bool = False,
+        created_at: datetime | None = None,
+    ) -> str:
+        """A given submission (or comment, when mentioning the account or asked to) in a watched subreddit."""
+        with self.lock:
+            sub = self.subreddits[len(self.submissions) % len(self.subreddits)]
+            if mention_account or as_comment:
+                posts = [p for p in self.submissions if self.things[p]["data"]["subreddit"] == sub]
+                body = f"u/{self.reddit_account} {text}" if mention_account else text
+                name = self._comment(posts[0], body, author)
+            else:
+                title = text.split("\n")[0][:120]
+                name = self._submission(sub, title, text if len(text) > 120 else "", author)
+            if created_at is not None:
+                stamp = float(int(created_at.timestamp()))
+                self.things[name]["data"]["created_utc"] = self.things[name]["data"]["created"] = stamp
+            return name
 
     def add_x_reply(self, in_reply_to: str, text: str) -> tuple[str | None, str]:
         """Our bot's reply; returns (tweet id, "") or (None, reason)."""

@@ -1,20 +1,20 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 import click
 from tqdm import tqdm
 
-from listener.replay import MemorySource
+from listener.base import Source
+from listener.registry import build_senders, build_sources
 from mentiondesk.app import App
-from mentiondesk.demo import DEMO_BRAND_KEY, Summary, demo_brands, demo_mentions, summarize
+from mentiondesk.demo import Summary, demo_brands, demo_settings, post_demo_mentions, start_simulator, summarize
+from mentiondesk.pipeline import Pipeline
+from mentiondesk.service import Intervals, Service
 from mentiondesk.settings import get_settings
+from responders.sending import send_approved
 from storage.db import transaction
-
-
-def _bar(total: int) -> tqdm:
-
-    return tqdm(total=total, desc="mentions", unit="mention", file=sys.stderr, disable=not sys.stderr.isatty())
 
 
 @click.command(name="demo")
@@ -22,40 +22,67 @@ def _bar(total: int) -> tqdm:
 @click.option("--host", default=None, help="Web desk address (default MENTIONDESK_HOST).")
 @click.option("--port", default=None, type=int, help="Web desk port (default MENTIONDESK_PORT).")
 def command(once: bool, host: str | None, port: int | None) -> None:
-    """Stream built-in mentions for a demo brand through the pipeline; then serve the desk."""
-    settings = get_settings()
-    brands = demo_brands()
-    app = App.open(settings, brands=brands)
-    mentions = demo_mentions()
-    source = MemorySource(mentions, brand=DEMO_BRAND_KEY, name="demo:northwind", batch_size=25)
-    click.echo(f"Mention Desk demo: {len(mentions)} mentions for Northwind Coffee -> {settings.database_url}",
-               err=True)
-    with _bar(len(mentions)) as bar:
-        cursor_before = 0
-        while True:
-            outcome = app.pipeline.poll(source, max_pages=1)
-            bar.update(outcome.fetched)
-            cursor_before += outcome.fetched
-            if outcome.fetched == 0 or outcome.status != "ok":
-                break
-    with transaction(app.engine) as session:
-        summary = summarize(session)
-    _print_summary(summary)
-    if once:
-        return
-    from mentiondesk.web.serve import serve_demo
+    """Post built-in mentions for a demo brand on the local platform simulator, read them through the real
+    X and Reddit clients and the whole pipeline, then serve the desk."""
+    user_settings = get_settings()
+    sim = start_simulator()
+    try:
+        settings = demo_settings(user_settings, sim)
+        app = App.open(settings, brands=demo_brands())
+        sources = build_sources(app.brands, settings)
+        # A source's first poll only marks where "new" begins; the demo's mentions come after it.
+        for source in sources:
+            app.pipeline.poll(source, max_pages=1)
+        total = post_demo_mentions(sim)
+        click.echo(f"Mention Desk demo: {total} mentions for Northwind Coffee on the simulated X and Reddit "
+                   f"-> {settings.database_url}", err=True)
+        _read_all(app.pipeline, sources, total)
+        senders = build_senders(settings)
+        report = send_approved(engine=app.engine, senders=senders, actor="demo")
+        with transaction(app.engine) as session:
+            summary = summarize(session)
+        summary.replies_posted = len(sim.replies())
+        _print_summary(summary, sent=len(report.sent))
+        if once:
+            return
+        sim.stream(per_minute=4)
+        service = Service(engine=app.engine, pipeline=app.pipeline, sources=sources, senders=senders,
+                          intervals=Intervals(poll_seconds=20, send_seconds=10))
+        worker = threading.Thread(target=service.run, kwargs={"install_signals": False}, daemon=True,
+                                  name="demo-service")
+        worker.start()
+        click.echo("New mentions keep arriving on the simulator; the service polls them every 20 s.")
+        from mentiondesk.web.serve import serve_demo
 
-    serve_demo(app, host=host or settings.host, port=port or settings.port)
+        try:
+            serve_demo(app, host=host or user_settings.host, port=port or user_settings.port)
+        finally:
+            service.stop()
+            worker.join(timeout=30)
+    finally:
+        sim.stop()
 
 
-def _print_summary(summary: Summary) -> None:
+def _read_all(pipeline: Pipeline, sources: list[Source], total: int) -> None:
+    with tqdm(total=total, desc="mentions", unit="mention", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        pending = list(sources)
+        while pending:
+            for source in list(pending):
+                outcome = pipeline.poll(source, max_pages=1)
+                bar.update(outcome.stored)
+                if outcome.fetched == 0 or outcome.status != "ok" or outcome.pages == 0:
+                    pending.remove(source)
+
+
+def _print_summary(summary: Summary, *, sent: int) -> None:
     click.echo("")
     click.echo(f"Stored mentions: {summary.mentions}")
     click.echo("By category:  " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_label.items())))
     click.echo("By route:     " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_route.items())))
     click.echo(f"Queue:        {summary.queue} drafts awaiting approval ("
                + ", ".join(f"{k} {v}" for k, v in sorted(summary.queue_by_category.items())) + ")")
-    click.echo(f"Automated thank-yous approved by the gate: {summary.auto_approved}")
+    click.echo(f"Automated thank-yous passed by the gate: {summary.auto_approved}; "
+               f"sent to the simulated platforms: {sent}")
     click.echo("Most urgent:")
     for draft_id, urgency, author, text in summary.top_urgent:
         flat = " ".join(text.split())
