@@ -34,6 +34,7 @@ FACTORY = "mentiondesk_textcat"
 NUMPY_FILE = "weights.npz"
 _MAX_CACHE = 300_000
 _NEG_SCOPE = 3
+NGRAM_SIZES = (3, 5)
 SARCASM_SHARE = 0.85
 NEGATED_PRAISE_SHARE = 0.6
 GRIEVANCE_SHARE = 0.3
@@ -128,7 +129,7 @@ class HashedTextCat:
         grams = [_hash("w:" + norm, n)]
         if norm[0].isalpha() and len(norm) > 2:
             padded = f"<{norm[:20]}>"
-            for size in (3, 4, 5):
+            for size in NGRAM_SIZES:
                 grams.extend(_hash(padded[i : i + size], n) for i in range(len(padded) - size + 1))
         out = tuple(grams)
         if len(self._cache) > _MAX_CACHE:
