@@ -168,12 +168,14 @@ class Service:
         senders: Mapping[str, Sender],
         intervals: Intervals = Intervals(),
         lock: ServiceLock | None = None,
+        send_stale_after: timedelta = timedelta(minutes=2),
     ) -> None:
         self.engine = engine
         self.pipeline = pipeline
         self.sources = list(sources)
         self.senders = dict(senders)
         self.intervals = intervals
+        self.send_stale_after = send_stale_after
         self.lock = lock or ServiceLock(engine)
         self.stopping = threading.Event()
         self._busy = 0
@@ -227,7 +229,8 @@ class Service:
         return outcome
 
     def send_replies(self) -> None:
-        report = send_approved(engine=self.engine, senders=self.senders, actor="service")
+        report = send_approved(engine=self.engine, senders=self.senders, actor="service",
+                               stale_after=self.send_stale_after)
         if report.sent or report.reconciled or report.failed or report.blocked:
             log.info(
                 "sent %d, reconciled %d, failed %d, blocked %d",

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Service
     poll_interval_seconds: int = 60
     send_interval_seconds: int = 30
+    # A send interrupted longer ago than this (the process died mid-send) is reconciled with the platform.
+    send_stale_seconds: int = 120
     request_timeout_seconds: float = 10.0
 
 

@@ -42,6 +42,8 @@ MENTIONDESK_REDDIT_USER_AGENT=mentiondesk/0.1 (brand listening desk)
 # Service (`mentiondesk run`)
 MENTIONDESK_POLL_INTERVAL_SECONDS=60
 MENTIONDESK_SEND_INTERVAL_SECONDS=30
+# A send interrupted longer ago than this (a crash mid-send) is checked on the platform, then finished
+MENTIONDESK_SEND_STALE_SECONDS=120
 MENTIONDESK_REQUEST_TIMEOUT_SECONDS=10
 """
 

@@ -14,6 +14,7 @@ FaultKind = Literal[
     "forbidden",  # 403 in the platform's shape
     "tier",  # X: 403 client-not-enrolled / 453 "access level" body; Reddit: 403
     "unauthorized",  # 401
+    "answer_lost",  # the request takes effect, then the answer never arrives (after `delay` s, the connection drops)
 ]
 KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 

@@ -59,6 +59,9 @@ class SimHandler(BaseHTTPRequestHandler):
         raise NotImplementedError
 
     def _apply_fault(self, fault: Fault) -> bool:
+        if fault.kind == "answer_lost":
+            self._lose_answer_after = fault.delay
+            return False
         if fault.kind == "slow":
             time.sleep(fault.delay)
             return False
@@ -71,6 +74,14 @@ class SimHandler(BaseHTTPRequestHandler):
         return self.fault_response(fault)
 
     def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        lose_after = getattr(self, "_lose_answer_after", None)
+        if lose_after is not None:
+            # The work is done (a reply posted, say) but the client never hears of it.
+            self._lose_answer_after = None
+            time.sleep(lose_after)
+            self.close_connection = True
+            self.connection.close()
+            return
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")

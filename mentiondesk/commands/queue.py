@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import getpass
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -155,7 +156,8 @@ def send(as_json: bool) -> None:
     from mentiondesk.senders import build_all_senders
 
     app = App.open()
-    report = send_approved(engine=app.engine, senders=build_all_senders(app.settings))
+    report = send_approved(engine=app.engine, senders=build_all_senders(app.settings),
+                           stale_after=timedelta(seconds=app.settings.send_stale_seconds))
     result = {"sent": report.sent, "reconciled": report.reconciled, "failed": report.failed,
               "blocked": report.blocked, "skipped": report.skipped}
     if as_json:

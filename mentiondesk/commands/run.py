@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import click
 
@@ -38,7 +39,7 @@ def command(poll_interval: int | None, send_interval: int | None) -> None:
         send_seconds=send_interval or settings.send_interval_seconds,
     )
     service = Service(engine=app.engine, pipeline=app.pipeline, sources=sources, senders=senders,
-                      intervals=intervals)
+                      intervals=intervals, send_stale_after=timedelta(seconds=settings.send_stale_seconds))
     service.run(on_start=lambda: click.echo(
         f"Mention Desk service: {len(sources)} sources every {intervals.poll_seconds}s, "
         f"sending every {intervals.send_seconds}s ({', '.join(sorted(senders))}). Ctrl-C to stop.", err=True))
