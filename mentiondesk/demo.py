@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from listener.base import FetchedMention
 from listener.demo_corpus import DEMO_MENTIONS, DemoMention
 from listener.simulator import Simulator
 from mentiondesk.brands import BrandConfig, parse_brands
 from mentiondesk.settings import Settings
-from storage.models import Draft, DraftState, Mention
+from storage.models import Draft, DraftState, FoundVia, Mention
 
 DEMO_BRAND_KEY = "northwind"
 
@@ -45,6 +46,28 @@ auto_reply_platforms = ["x"]
 
 def demo_brands() -> BrandConfig:
     return parse_brands(DEMO_BRANDS_TOML, path="<demo brands>")
+
+
+def demo_mentions(*, now: datetime | None = None, platform: str | None = None) -> list[FetchedMention]:
+    """The built-in set as already-fetched mentions, two days' worth, oldest first (for seeding test desks
+    through the pipeline without a platform)."""
+    now = now or datetime.now(UTC)
+    total = len(DEMO_MENTIONS)
+    return [
+        FetchedMention(
+            platform=platform or item.platform,
+            external_id=f"demo-{index:04d}",
+            brand=DEMO_BRAND_KEY,
+            text=item.text,
+            author_handle=item.author,
+            author_name=item.name,
+            author_followers=item.followers,
+            created_at=now - timedelta(minutes=8 * (total - index)),
+            language=item.lang,
+            found_via=FoundVia(item.via),
+        )
+        for index, item in enumerate(DEMO_MENTIONS)
+    ]
 
 
 def demo_settings(settings: Settings, sim: Simulator) -> Settings:
