@@ -77,6 +77,7 @@ class HashedTextCat:
         self.strings = nlp.vocab.strings
         self._cache: dict[int, tuple[int, ...]] = {}
         self._neg_cache: dict[int, int] = {}
+        self._gram_cache: dict[str, int] = {}
         self._cue_ids: dict[str, int] = {}
         self._bos = self._eos = 0
         self._reset_caches()
@@ -84,6 +85,7 @@ class HashedTextCat:
     def _reset_caches(self) -> None:
         self._cache.clear()
         self._neg_cache.clear()
+        self._gram_cache.clear()
         self._cue_ids.clear()
         self._bos = _hash("w:<s>", self.state.n_buckets)
         self._eos = _hash("w:</s>", self.state.n_buckets)
@@ -129,11 +131,19 @@ class HashedTextCat:
         grams = [_hash("w:" + norm, n)]
         if norm[0].isalpha() and len(norm) > 2:
             padded = f"<{norm[:20]}>"
+            # n-grams repeat across words far more than words do; a dict hit is cheaper than hashing.
+            gram_ids = self._gram_cache
             for size in NGRAM_SIZES:
-                grams.extend(_hash(padded[i : i + size], n) for i in range(len(padded) - size + 1))
+                for i in range(len(padded) - size + 1):
+                    gram = padded[i : i + size]
+                    found = gram_ids.get(gram)
+                    if found is None:
+                        found = gram_ids[gram] = _hash(gram, n)
+                    grams.append(found)
         out = tuple(grams)
         if len(self._cache) > _MAX_CACHE:
             self._cache.clear()
+            self._gram_cache.clear()
         self._cache[key] = out
         return out
 
