@@ -69,6 +69,8 @@ def command(
     if from_desk:
         extra += load_desk_corrections(get_settings().database_url)
         click.echo(f"desk corrections: {sum(e.source == 'desk' for e in extra)}", err=True)
+    if output.exists() and not output.is_dir():
+        raise InputError("--output must be a directory", path=str(output))
     if not base and not extra:
         raise InputError("nothing to train on: give --data, --from-desk or the shared corpora")
 
@@ -92,11 +94,16 @@ def command(
     current = load_classifier(get_settings().model)
     before = {name: evaluate(current, rows) for name, rows in held_out.items()}
     result = train(train_set, calibration, config, progress=lambda msg: click.echo(msg, err=True))
-    save(result, output)
+    try:
+        save(result, output)
+    except OSError as exc:
+        raise InputError(f"cannot write the model: {exc.strerror}", path=str(output)) from None
     after = {name: evaluate(TrainedClassifier.load(output), rows) for name, rows in held_out.items()}
 
     click.echo(f"trained on {result.n_train} examples in {result.seconds:.0f}s -> {output}")
     click.echo(f"before: {current.version}\nafter:  {result.version}")
+    if not held_out:
+        click.echo("no held-out rows to compare on (use --hold-out or the shared corpora)")
     for name in held_out:
         click.echo(f"\n{name}: {int(before[name]['n'])} examples")
         click.echo(f"  {'metric':<32}{'before':>10}{'after':>10}")
