@@ -22,7 +22,8 @@ SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
 RULES_VERSION = "rules-1"
-# Below this calibrated probability of its label a mention goes to a person and is never auto-replied.
+# Below this probability of its label a mention goes to a person and is never auto-replied. This is the rule
+# fallback's; a trained model carries its own (0.5 for the shipped one, in its state.json).
 DEFAULT_REVIEW_THRESHOLD = 0.55
 # Chosen on the dev split so that <= 2% of auto-thanked mentions are complaints (rules/model/MODEL_CARD.md).
 DEFAULT_THANK_THRESHOLD: float = 0.60
