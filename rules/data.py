@@ -25,9 +25,11 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 BRAND_DEV_PERCENT = 40
 
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# Same reading as the question cue: a wh-word, or an auxiliary followed by a subject ("can you", not "can't wait").
 _QUESTION_START = re.compile(
-    r"^(?:[@#]\w+\s+)*(?:how|what|why|when|where|who|which|can|could|is|are|do|does|did|will|would|should|"
-    r"any|anyone|has|have)\b",
+    r"^(?:[@#]\w+\s+)*(?:(?:how|what|whats|why|when|where|who|which)\b|"
+    r"(?:can|could|is|are|do|does|did|will|would|should|has|have|any)\s+"
+    r"(?:you|u|ya|anyone|anybody|someone|somebody|there|it|this|that|my|i|we|they|he|she)\b)",
     re.IGNORECASE,
 )
 
