@@ -18,7 +18,7 @@ from mentiondesk.cli import main
 from mentiondesk.settings import get_settings
 from rules.data import DEFAULT_DATA_DIR, Example, load_desk_corrections, load_shared
 from rules.trained import TrainedClassifier
-from rules.training import TrainConfig, evaluate, train
+from rules.training import TrainConfig, evaluate, save, train
 
 SMALL = TrainConfig(n_buckets=1 << 15, epochs=4)
 
@@ -85,6 +85,22 @@ def test_train_command_from_files_then_classify_with_it(tmp_path: Path) -> None:
     classified = runner.invoke(main, ["classify", "-", "--model", str(out)], input="text\nstill waiting for a refund\n")
     assert classified.exit_code == 0
     assert json.loads(classified.stdout)["label"] == "complaint"
+
+
+def test_mentiondesk_model_setting_selects_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "model"
+    save(train(synthetic(200, seed=5), [], SMALL), out)
+    rows = "text\nlove the new menu\n"
+    runner = CliRunner()
+    explicit = runner.invoke(main, ["classify", "-", "--model", str(out)], input=rows).stdout
+    shipped = runner.invoke(main, ["classify", "-"], input=rows).stdout
+    monkeypatch.setenv("MENTIONDESK_MODEL", str(out))
+    get_settings.cache_clear()
+    try:
+        from_setting = runner.invoke(main, ["classify", "-"], input=rows).stdout
+    finally:
+        get_settings.cache_clear()
+    assert from_setting == explicit != shipped
 
 
 def test_train_rejects_a_bad_label_naming_the_line(tmp_path: Path) -> None:
