@@ -210,6 +210,9 @@ _COMPLAINT: dict[str, tuple[str, ...]] = {
         "didn't work",
         "won't work",
         "stopped working",
+        "stop working",
+        "stops working",
+        "a lemon",
         "isn't working",
         "broken",
         "broke",
@@ -509,6 +512,21 @@ _DURATION = re.compile(
 _DURATION_UNITS = ("hr", "hour", "day", "week", "month", "min", "times")
 
 
+# Thanks or praise for something that hurt: "thanks for losing my bag", "great job cancelling my flight".
+_THANKS_FOR_HARM = re.compile(
+    r"\b(?:thanks?|thank (?:you|u)|great job|nice job|good job|well done|way to go)\b[^.!?\n]{0,25}?"
+    r"\b(?:losing|ruining|making me|cancell?ing|delaying|breaking|charging|overcharging|wasting|ignoring|"
+    r"forgetting|stranding|bumping|leaving me|keeping me|destroying|damaging|screwing)\b",
+    re.IGNORECASE,
+)
+# Praise in scare quotes: "thanks for the 'help'", "'fresh roasted' beans".
+_SCARE_QUOTED = re.compile(
+    r"(?:'|\"|\u2018|\u201c)(?:help|helpful|service|support|customer service|fresh|fresh roasted|premium|hot|"
+    r"fast|quick|express|priority|on time|friendly|great|amazing)(?:'|\"|\u2019|\u201d)",
+    re.IGNORECASE,
+)
+
+
 def text_cues(text: str, found: set[str]) -> None:
     """Emoji, emoticons and waiting times. Each regex runs only when a cheap test says it can match."""
     if not text.isascii():
@@ -522,6 +540,12 @@ def text_cues(text: str, found: set[str]) -> None:
     lower = text.lower()
     if any(unit in lower for unit in _DURATION_UNITS) and _DURATION.search(text):
         found.add("complaint:waiting")
+    if ("thank" in lower or "job" in lower or "well done" in lower or "way to go" in lower) and (
+        _THANKS_FOR_HARM.search(text)
+    ):
+        found.add("sarcasm")
+    if ("'" in text or '"' in text or "\u2018" in text or "\u201c" in text) and _SCARE_QUOTED.search(text):
+        found.add("sarcasm")
 
 
 def _phrases() -> dict[str, Iterable[str]]:

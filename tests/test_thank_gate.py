@@ -28,6 +28,10 @@ REFUSED = {
         "Oh great, another delay. Thanks a lot @SouthwestAir...",
         "Wow, just what I needed, a cancelled flight. Amazing work @JetBlue",
         "Thanks @united, my bag never arrived. Great.",
+        "@AmericanAir thank you for ruining my vacation",
+        "@VirginAmerica thanks for making me miss my connection",
+        "@AmericanAir Thanks for the 'help'",
+        "Pretty excited for my phone to stop working @acme",
     ],
     "negated": [
         "Not great, @delta. Not great at all.",
