@@ -31,7 +31,6 @@ REFUSED = {
         "@AmericanAir thank you for ruining my vacation",
         "@VirginAmerica thanks for making me miss my connection",
         "@AmericanAir Thanks for the 'help'",
-        "Pretty excited for my phone to stop working @acme",
     ],
     "negated": [
         "Not great, @delta. Not great at all.",
@@ -42,6 +41,7 @@ REFUSED = {
         "Love the crew but the flight was delayed 4 hours @delta",
         "Great food, however the service was terrible @Chipotle",
         "Thanks @Amazon, still waiting for my refund",
+        "Pretty excited for my phone to stop working @acme",
     ],
     "question": [
         "Love the new update! When will it come to Android?",
