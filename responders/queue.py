@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from mentiondesk.errors import Conflict, InvalidTransition, NotFound, PolicyBlocked
+from mentiondesk.errors import Conflict, InputError, InvalidTransition, NotFound, PolicyBlocked
 from responders.policy import check_reply
 from storage.models import (
     Author,
@@ -108,7 +108,7 @@ def reject(
 ) -> Draft:
     reason = reason.strip()
     if not reason:
-        raise InvalidTransition(draft_id, "drafted", "rejected without a reason")
+        raise InputError("a reason is needed to reject a draft")
     draft = get_draft(draft_id, session=session)
     _move(
         draft,
@@ -132,7 +132,7 @@ def reject(
 def relabel(mention_id: int, *, session: Session, actor: str, label: str) -> Mention:
     """A manager's correction. Stored as a classification of origin human:<actor>: `train --from-desk` learns it."""
     if label not in LABELS:
-        raise InvalidTransition(mention_id, "labelled", f"relabelled as {label!r} (use one of {', '.join(LABELS)})")
+        raise InputError(f"unknown category {label!r}; use one of {', '.join(LABELS)}")
     mention = session.get(Mention, mention_id)
     if mention is None:
         raise NotFound(f"no mention {mention_id}")

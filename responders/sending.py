@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from listener.base import OutgoingReply, Sender, SentReply
-from mentiondesk.errors import MentionDeskError, SendFailed
+from mentiondesk.errors import MentionDeskError
 from responders.policy import check_reply
 from storage.db import transaction
 from storage.models import Author, Draft, DraftState, Mention, ReplyLedger, as_utc, utcnow
@@ -75,20 +75,25 @@ def send_approved(
 def send_one(
     draft_id: int, *, engine: Engine, senders: Mapping[str, Sender], actor: str, report: SendReport
 ) -> None:
-    try:
-        claimed = _claim(draft_id, engine=engine, actor=actor)
-    except MentionDeskError as exc:
-        report.blocked[draft_id] = str(exc)
+    claim = _claim(draft_id, engine=engine, actor=actor)
+    if claim.blocked:
+        report.blocked[draft_id] = "; ".join(claim.blocked)
         return
-    if claimed is None:
+    if claim.reply is None:
         report.skipped[draft_id] = "someone else is sending it"
         return
-    sender = senders.get(claimed.platform)
+    sender = senders.get(claim.reply.platform)
     if sender is None:
-        _fail(draft_id, engine=engine, error=f"no sender configured for {claimed.platform}")
-        report.failed[draft_id] = f"no sender for {claimed.platform}"
+        _fail(draft_id, engine=engine, error=f"no sender configured for {claim.reply.platform}")
+        report.failed[draft_id] = f"no sender for {claim.reply.platform}"
         return
-    _post(draft_id, claimed, sender=sender, engine=engine, actor=actor, report=report)
+    _post(draft_id, claim.reply, sender=sender, engine=engine, actor=actor, report=report)
+
+
+@dataclass
+class _Claim:
+    reply: OutgoingReply | None = None  # ours to post
+    blocked: list[str] = field(default_factory=list)  # the gate refused it; the draft is closed
 
 
 def _outgoing(draft: Draft, mention: Mention) -> OutgoingReply:
@@ -103,20 +108,20 @@ def _outgoing(draft: Draft, mention: Mention) -> OutgoingReply:
     )
 
 
-def _claim(draft_id: int, *, engine: Engine, actor: str) -> OutgoingReply | None:
-    """approved -> sending plus a ledger row, atomically; None when another sender got there first."""
+def _claim(draft_id: int, *, engine: Engine, actor: str) -> _Claim:
+    """approved -> sending plus a ledger row, atomically; an empty claim when another sender got there first."""
     try:
         with transaction(engine) as session:
             draft = session.get(Draft, draft_id)
             if draft is None or draft.state != DraftState.APPROVED:
-                return None
+                return _Claim()
             mention = session.get(Mention, draft.mention_id)
             assert mention is not None
             author = session.get(Author, mention.author_id) if mention.author_id else None
             verdict = check_reply(session=session, mention=mention, author=author, text=draft.text)
             if not verdict.may_send:
                 _block(session, draft, verdict.blocked, actor=actor)
-                raise SendFailed("; ".join(verdict.blocked), retryable=False)
+                return _Claim(blocked=verdict.blocked)
             moved = session.execute(
                 update(Draft)
                 .where(col(Draft.id) == draft_id, col(Draft.state) == DraftState.APPROVED)
@@ -125,13 +130,13 @@ def _claim(draft_id: int, *, engine: Engine, actor: str) -> OutgoingReply | None
                 .execution_options(synchronize_session=False)
             )
             if moved.rowcount != 1:  # type: ignore[attr-defined]
-                return None
+                return _Claim()
             session.add(ReplyLedger(platform=mention.platform, in_reply_to=mention.external_id, draft_id=draft_id))
             session.flush()
-            return _outgoing(draft, mention)
+            return _Claim(reply=_outgoing(draft, mention))
     except IntegrityError:
         # The ledger already holds this mention: the other sender won. Nothing was posted by us.
-        return None
+        return _Claim()
 
 
 def _block(session: Session, draft: Draft, reasons: list[str], *, actor: str) -> None:
@@ -144,7 +149,6 @@ def _block(session: Session, draft: Draft, reasons: list[str], *, actor: str) ->
     session.add(draft)
     record_audit(session=session, actor=actor, action="blocked", draft_id=draft.id, mention_id=draft.mention_id,
                  detail={"reasons": reasons})
-    session.commit()
 
 
 def _post(

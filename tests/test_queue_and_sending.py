@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from listener.base import OutgoingReply, SentReply
 from listener.replay import OutboxSender
-from mentiondesk.errors import Conflict, InvalidTransition, PolicyBlocked, SendFailed
+from mentiondesk.errors import Conflict, InputError, InvalidTransition, PolicyBlocked, SendFailed
 from mentiondesk.pipeline import Pipeline
 from responders import queue as desk
 from responders.sending import send_approved
@@ -74,7 +74,7 @@ def test_an_edit_over_the_length_limit_is_refused(engine, brands, classifier):
 
 def test_reject_needs_a_reason_and_closes_the_draft(engine, brands, classifier):
     draft_id = drafted(engine, brands, classifier)
-    with pytest.raises(InvalidTransition), transaction(engine) as session:
+    with pytest.raises(InputError, match="reason"), transaction(engine) as session:
         desk.reject(draft_id, session=session, actor="a", reason="  ")
     with transaction(engine) as session:
         desk.reject(draft_id, session=session, actor="a", reason="already handled by phone")
@@ -187,3 +187,13 @@ def test_relabel_is_stored_as_a_human_correction(engine, brands, classifier):
         human = session.exec(select(Classification).where(Classification.origin == "human:maria")).one()
         assert human.label == "question"
         assert session.get(Draft, draft_id).category == "question"
+
+
+def test_a_mention_never_has_two_open_drafts(any_engine, brands, classifier):
+    from sqlalchemy.exc import IntegrityError
+
+    draft_id = drafted(any_engine, brands, classifier)
+    with pytest.raises(IntegrityError), transaction(any_engine) as session:
+        first = session.get(Draft, draft_id)
+        session.add(Draft(mention_id=first.mention_id, open_mention_id=first.mention_id, brand="acme",
+                          platform="replay", category="complaint", text="second", original_text="second"))
