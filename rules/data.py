@@ -87,7 +87,7 @@ def load_shared(data_dir: Path = DEFAULT_DATA_DIR, *, weak: bool = True) -> list
         out += list(_crowdflower(crowdflower))
     twcs = data_dir / "customer_support_twitter_sample" / "twcs_head5000.csv"
     if twcs.is_file():
-        dev = load_twcs_dev(twcs)
+        dev = load_twcs_dev(twcs) + load_twcs_labeled(twcs)
         out += dev
         if weak:
             out += weak_label_twcs(twcs, exclude={e.text for e in dev})
@@ -97,6 +97,9 @@ def load_shared(data_dir: Path = DEFAULT_DATA_DIR, *, weak: bool = True) -> list
 # --- customer-support tweets: a small hand-labeled dev set and rule-labeled training rows ---------------
 
 TWCS_DEV_LABELS = Path(__file__).parent / "eval" / "twcs_dev_labels.csv"
+# Second hand-labeled batch (ids, sentiment, complaint): every inbound row in the reserved bucket.
+TWCS_LABELS_2 = Path(__file__).parent / "eval" / "twcs_labels_2.csv"
+TWCS_RESERVED_PERCENT = 18
 # Rule labels are noisy; they teach the vocabulary of customer tweets (flights, orders, hold, DM), not truth.
 WEAK_WEIGHT = 0.5
 
@@ -117,13 +120,47 @@ def load_twcs_dev(path: Path) -> list[Example]:
     ]
 
 
+def twcs_reserved(tweet_id: str) -> bool:
+    """Inbound rows kept out of every training use, so they can be hand-labeled as a proxy test set."""
+    return bucket(f"twcs:{tweet_id}") < TWCS_RESERVED_PERCENT
+
+
+def twcs_labeled_source(tweet_id: str) -> str:
+    """Fixed split of the second hand-labeled batch: even ids tune, odd ids test."""
+    return "twcs_tune" if int(tweet_id) % 2 == 0 else "twcs_test"
+
+
+def load_twcs_labeled(path: Path) -> list[Example]:
+    """478 reserved inbound tweets labeled by hand with sentiment and complaint (rules/eval/twcs_labels_2.csv).
+
+    A negative tweet that is not a complaint (abuse aimed at another user) is labeled "other"/negative.
+    """
+    labels = {row["tweet_id"]: (row["sentiment"], row["complaint"]) for row in _read_csv(TWCS_LABELS_2)}
+    out: list[Example] = []
+    for row in _twcs_inbound(path):
+        if row["tweet_id"] not in labels:
+            continue
+        sentiment, complaint = labels[row["tweet_id"]]
+        text = clean(row["text"])
+        if complaint == "yes":
+            label = "complaint"
+        elif sentiment == "positive":
+            label = "praise"
+        else:
+            label = "question" if looks_like_question(text) else "other"
+        out.append(Example(text, label, sentiment, twcs_labeled_source(row["tweet_id"]), "dev"))
+    return out
+
+
 def weak_label_twcs(path: Path, *, exclude: set[str]) -> list[Example]:
-    """Inbound customer tweets labeled by the cue rules where they are unambiguous; the rest is skipped."""
+    """Inbound customer tweets labeled by the cue rules where they are unambiguous; the rest is skipped.
+
+    Reserved rows (`twcs_reserved`) and every hand-labeled row are never used."""
     from rules.cues import CueMatcher, blank_nlp
 
     nlp = blank_nlp()
     matcher = CueMatcher(nlp)
-    texts = [clean(row["text"]) for row in _twcs_inbound(path)]
+    texts = [clean(row["text"]) for row in _twcs_inbound(path) if not twcs_reserved(row["tweet_id"])]
     texts = [t for t in texts if t not in exclude]
     out: list[Example] = []
     for text, doc in zip(texts, nlp.pipe(texts), strict=True):

@@ -3,7 +3,8 @@
     python -m rules.evaluate [--model DIR] [--data DIR]
 
 Sets: the brand held-out slice (Sanders + CrowdFlower, never trained on), the same re-weighted to a
-negative-majority mix like customer @mentions, the 160 hand-labeled customer-support tweets, TweetEval val.
+negative-majority mix like customer @mentions, the 160 hand-labeled customer-support tweets,
+the second hand-labeled batch (478 reserved TWCS tweets: tune half = even ids, test half = odd ids), TweetEval val.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def held_out_sets(data_dir: Path) -> dict[str, tuple[list[Example], bool]]:
         "brand held-out": (brand, False),
         "brand held-out, 63/21/16 mix": (brand, True),
         "TWCS hand-labeled": ([e for e in shared if e.source == "twcs_dev"], False),
+        "TWCS batch 2, tune half": ([e for e in shared if e.source == "twcs_tune"], False),
+        "TWCS batch 2, test half": ([e for e in shared if e.source == "twcs_test"], False),
         "TweetEval val": ([e for e in shared if e.source == "tweeteval_val"], False),
     }
 
