@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Protocol, cast
 
 import spacy
 from spacy.attrs import LOWER
@@ -96,10 +97,17 @@ def _lower(text: str) -> str:
     return text.lower()
 
 
+class _LexAttrVocab(Protocol):
+    """The run-time attribute spaCy's Vocab has (cdef public in vocab.pyx) but its .pyi stub omits; keyed by
+    attribute id (LOWER, ...), which is how Vocab.get reads it."""
+
+    lex_attr_getters: dict[int, Callable[[str], object]]
+
+
 def use_lean_lexemes(vocab: Vocab) -> None:
     """Compute only LOWER for new words. English computes ~20 attributes per new word in Python, which
     halves throughput on fresh text; nothing in this pipeline reads the others."""
-    vocab.lex_attr_getters = {LOWER: _lower}  # type: ignore[attr-defined]
+    cast(_LexAttrVocab, vocab).lex_attr_getters = {LOWER: _lower}
 
 
 def blank_nlp() -> Language:
