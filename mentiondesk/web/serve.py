@@ -18,7 +18,12 @@ def serve_desk(engine: Engine, brands: Any, settings: Any, host: str, port: int)
     from mentiondesk.web.app import create_app
 
     app = create_app(engine, brands, settings)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    try:
+        # No lifespan events are used; with them on, Ctrl-C makes uvicorn log a CancelledError traceback.
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, lifespan="off")
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it already handled by shutting down cleanly
+    click.echo("Stopped.", err=True)
 
 
 def serve_demo(app: Any, *, host: str, port: int) -> None:
