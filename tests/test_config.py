@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -124,3 +125,14 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path):
     result = _run(["queue"], tmp_path, {"MENTIONDESK_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"})
     assert result.returncode == 2 and "MENTIONDESK_DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_starter_files_work_as_written(tmp_path: Path):
+    """`mentiondesk init` then a command in that folder: the starter .env's empty values mean "not set"."""
+    assert CliRunner().invoke(main, ["init", "--dir", str(tmp_path)]).exit_code == 0
+    (tmp_path / "m.jsonl").write_text('{"id": "1", "text": "@AcmeCoffee my order is late", "author": "a"}\n')
+    imported = _run(["import", "m.jsonl", "--json"], tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert json.loads(imported.stdout)["stored"] == 1
+    listed = _run(["queue", "--json"], tmp_path)
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 1
