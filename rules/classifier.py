@@ -25,10 +25,11 @@ RULES_VERSION = "rules-1"
 # Below this probability of its label a mention goes to a person and is never auto-replied. This is the rule
 # fallback's; a trained model carries its own (0.5 for the shipped one, in its state.json).
 DEFAULT_REVIEW_THRESHOLD = 0.55
-# Chosen on the dev split so that <= 2% of auto-thanked mentions are complaints (rules/model/MODEL_CARD.md).
-DEFAULT_THANK_THRESHOLD: float = 0.60
+# Chosen so that few auto-thanked mentions are complaints while >= 30% of positives are thanked on the TWCS
+# tune half (rules/model/MODEL_CARD.md).
+DEFAULT_THANK_THRESHOLD: float = 0.55
 # Even confident praise is not thanked when the model sees a real chance of a complaint (sarcasm, mixed).
-THANK_MAX_COMPLAINT = 0.20
+THANK_MAX_COMPLAINT = 0.15
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Classifier(Protocol):
 
 _GRIEVANCE_PREFIXES = ("complaint:", "urgent:")
 # Sentiment of questions and "other": the complaint / praise probability at which they lean either way.
-NEGATIVE_AT = 0.35
+NEGATIVE_AT = 0.40
 NEGATIVE_WITH_GRIEVANCE_AT = 0.2
 POSITIVE_AT = 0.4
 

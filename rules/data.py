@@ -181,6 +181,11 @@ def weak_label(cues: set[str]) -> str | None:
         return "praise"
     if "question" in cues and not grievance:
         return "question"
+    if not cues:
+        # No cue at all: a plain statement ("I DM'ed you", "iPhone 7, iOS 11.1"). Without these the only
+        # customer-support tweets the model sees are complaints, questions and thanks, and it learns that
+        # support-thread vocabulary means complaint.
+        return "other"
     return None
 
 

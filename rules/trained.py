@@ -39,6 +39,9 @@ SARCASM_SHARE = 0.85
 NEGATED_PRAISE_SHARE = 0.6
 GRIEVANCE_SHARE = 0.3
 GRIEVANCE_QUESTION_SHARE = 0.5
+# Plain thanks with nothing wrong in sight ("ok thx", "Booking no X. Thanks.") is positive to crowd workers;
+# the model, trained toward complaints, often calls such short replies complaints or other.
+THANKS_SHARE = 0.3
 _SCOPE_ENDERS = (".", ",", "!", "?", ";", ":", "but", "...", "…")
 _DIGITS = re.compile(r"\d")
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -185,6 +188,7 @@ class HashedTextCat:
         sarcastic: list[int] = []
         negated: list[int] = []
         grievance: list[int] = []
+        thanks: list[int] = []
         for i, doc in enumerate(docs):
             count, cues = self.featurize(doc, flat)
             lengths.append(count)
@@ -195,12 +199,16 @@ class HashedTextCat:
                 negated.append(i)
             elif _plain_grievance(cues):
                 grievance.append(i)
+            elif _plain_thanks(cues):
+                thanks.append(i)
         probs = self.probabilities(self.logits(flat, lengths)).astype(np.float64)
         labels = self.state.labels
         move_to_complaint(probs, sarcastic, "praise", SARCASM_SHARE, labels)
         move_to_complaint(probs, negated, "praise", NEGATED_PRAISE_SHARE, labels)
         move_to_complaint(probs, grievance, "other", GRIEVANCE_SHARE, labels)
         move_to_complaint(probs, grievance, "question", GRIEVANCE_QUESTION_SHARE, labels)
+        move_share(probs, thanks, "complaint", "praise", THANKS_SHARE, labels)
+        move_share(probs, thanks, "other", "praise", THANKS_SHARE, labels)
         for doc, row in zip(docs, np.round(probs, 4).tolist(), strict=True):
             doc.cats = dict(zip(labels, row, strict=True))
         return docs
@@ -261,6 +269,28 @@ def move_to_complaint(probs: np.ndarray, rows: list[int], source: str, share: fl
     moved = probs[rows, index] * share
     probs[rows, index] -= moved
     probs[rows, complaint] += moved
+
+
+def move_share(
+    probs: np.ndarray, rows: list[int], source: str, target: str, share: float, labels: Sequence[str]
+) -> None:
+    """Move a share of one label's probability to another, in place, for the given rows."""
+    if not rows or share <= 0:
+        return
+    index, to = labels.index(source), labels.index(target)
+    moved = probs[rows, index] * share
+    probs[rows, index] -= moved
+    probs[rows, to] += moved
+
+
+_NOT_PLAIN_THANKS = frozenset(
+    {"_neg", "emoji:negative", "sarcasm", "negation", "contrast", "question", "spam", "opt_out", "_negpos"}
+)
+
+
+def _plain_thanks(cues: tuple[str, ...]) -> bool:
+    """Thanks and nothing that could make it a polite complaint or a question (callers check grievance)."""
+    return "_thanks" in cues and not any(c in _NOT_PLAIN_THANKS for c in cues)
 
 
 def _plain_grievance(cues: tuple[str, ...]) -> bool:
