@@ -250,3 +250,16 @@ def test_hostile_mentions_render_as_text(desk_url: tuple[str, Any], page: Any) -
     page.goto(f"{base}/mentions/{hostile[4].id}")
     assert "[U+202E]" in page.locator("blockquote.text").inner_text()
     assert page.dialogs == []
+
+
+def test_api_docs_render_offline(desk_url: tuple[str, Any], page: Any) -> None:
+    """Swagger UI comes from the installed package, not a CDN: the docs work on a closed network."""
+    base, _ = desk_url
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+    login(page, base)
+    page.goto(f"{base}/api/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
+    assert page.locator(".swagger-ui .opblock").count() >= 5
+    assert "queue" in page.locator(".swagger-ui").inner_text().lower()
+    assert outside == []

@@ -60,7 +60,7 @@ class SimHandler(BaseHTTPRequestHandler):
 
     def _apply_fault(self, fault: Fault) -> bool:
         if fault.kind == "answer_lost":
-            self._lose_answer_after = fault.delay
+            self._lose_answer_after: float | None = fault.delay
             return False
         if fault.kind == "slow":
             time.sleep(fault.delay)
@@ -74,7 +74,7 @@ class SimHandler(BaseHTTPRequestHandler):
         return self.fault_response(fault)
 
     def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        lose_after = getattr(self, "_lose_answer_after", None)
+        lose_after: float | None = getattr(self, "_lose_answer_after", None)
         if lose_after is not None:
             # The work is done (a reply posted, say) but the client never hears of it.
             self._lose_answer_after = None

@@ -279,4 +279,10 @@ def install(app: FastAPI) -> None:
 
     @app.get("/api/docs", include_in_schema=False)
     def docs(user: SignedIn) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="Mention Desk API")
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Mention Desk API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon.png",
+        )

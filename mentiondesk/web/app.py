@@ -37,9 +37,10 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# Swagger UI is served from the files the fastapi-offline package ships (no CDN: the desk works offline);
+# its page starts the UI with one inline script.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
-    "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data: https://fastapi.tiangolo.com"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 )
 
 
@@ -88,6 +89,7 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
         templates=_templates(),
         throttle=LoginThrottle(),
     )
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_queue, routes_cases, routes_trends, routes_admin):
         app.include_router(module.router)
@@ -169,3 +171,9 @@ def _error_page(request: Request, status: int, message: str) -> Response:
         {"status": status, "message": message, "user": current_identity(request), "flash": pop_flash(request)},
         status_code=status,
     )
+
+
+def swagger_ui_dir() -> str:
+    import fastapi_offline
+
+    return str(Path(fastapi_offline.__file__).parent / "static")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import click
@@ -18,11 +19,10 @@ def serve_desk(engine: Engine, brands: Any, settings: Any, host: str, port: int)
     from mentiondesk.web.app import create_app
 
     app = create_app(engine, brands, settings)
-    try:
-        # No lifespan events are used; with them on, Ctrl-C makes uvicorn log a CancelledError traceback.
+    # uvicorn re-raises the Ctrl-C it already handled by shutting down cleanly. No lifespan events are used;
+    # with them on, Ctrl-C makes uvicorn log a CancelledError traceback.
+    with contextlib.suppress(KeyboardInterrupt):
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, lifespan="off")
-    except KeyboardInterrupt:
-        pass  # uvicorn re-raises the Ctrl-C it already handled by shutting down cleanly
     click.echo("Stopped.", err=True)
 
 
