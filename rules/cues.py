@@ -148,7 +148,7 @@ NEGATIVE_WORDS = _words(
     "worst terrible horrible awful hate hated hates sucks suck sucked useless ridiculous unacceptable "
     "pathetic disappointed disappointing disappointment frustrated frustrating annoyed annoying angry "
     "furious disgusted disgusting rude incompetent joke shameful shame fail failed fails failing crap "
-    "garbage trash poor bad "
+    "garbage trash poor bad evil "
     "nightmare wtf smh ugh"
 ) + ("fed up", "sick of", "tired of")
 
@@ -502,13 +502,14 @@ _OPT_OUT = (
 WH_WORDS = _words("how what why when where who whom whose which whats hows wheres")
 AUXILIARIES = _words("can could is are am do does did will would should has have any")
 SUBJECTS = _words("you u ya y'all anyone anybody someone somebody there it this that my i we they he she")
+# The upside-down face (U+1F643) is irony ("they said they'd call, they didn't 🙃"), so it counts as negative.
 _POS_EMOJI = re.compile(
-    "[\u2764\u2665\u263a\U0001f600-\U0001f60d\U0001f617-\U0001f61d\U0001f642\U0001f643\U0001f917\U0001f929"
+    "[\u2764\u2665\u263a\U0001f600-\U0001f60d\U0001f617-\U0001f61d\U0001f642\U0001f917\U0001f929"
     "\U0001f44d\U0001f44f\U0001f64c\U0001f64f\U0001f389\U0001f38a\U0001f495-\U0001f49f\U0001f4af\u2728\U0001f970]"
 )
 _NEG_EMOJI = re.compile(
     "[\U0001f620-\U0001f62d\U0001f612\U0001f614\U0001f615\U0001f616\U0001f61e\U0001f61f\U0001f630-\U0001f631"
-    "\U0001f92c\U0001f44e\U0001f4a9\U0001f926\U0001f937\U0001f644\U0001f611\U0001f610\U0001f494]"
+    "\U0001f92c\U0001f44e\U0001f4a9\U0001f926\U0001f937\U0001f644\U0001f611\U0001f610\U0001f494\U0001f643]"
 )
 _EMOTICON = re.compile(r"(?<!\S)(?:(?P<pos>:-?\)|:-?D|;-?\)|<3|\(:|=\))|(?P<neg>:-?\(|:'\(|:-?/|D:|:-?\|))(?!\S)")
 # Waiting times are how polite complaints sound ("3 hours on hold... please help, thx").
