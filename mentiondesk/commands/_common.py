@@ -1,4 +1,4 @@
-"""Helpers shared by commands: output as text or JSON, brand choice."""
+"""Helpers shared by commands: JSON output, brand choice."""
 
 from __future__ import annotations
 
@@ -22,10 +22,3 @@ def pick_brand(brands: BrandConfig, key: str | None) -> str:
     if len(brands.brands) == 1:
         return next(iter(brands.brands))
     raise ConfigError(f"several brands configured; choose one with --brand ({', '.join(brands.brands)})")
-
-
-def progress_enabled(total: int | None = None) -> bool:
-    """A progress bar only for a person watching a long job."""
-    import sys
-
-    return sys.stderr.isatty() and (total is None or total > 200)
