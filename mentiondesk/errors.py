@@ -95,14 +95,6 @@ class InvalidTransition(MentionDeskError):
         super().__init__(f"draft {draft_id} is {state}; it cannot be {wanted}")
 
 
-class AlreadyReplied(MentionDeskError):
-    """The reply-once ledger already holds a reply for this mention."""
-
-    def __init__(self, platform: str, external_id: str) -> None:
-        self.platform = platform
-        self.external_id = external_id
-        super().__init__(f"{platform} mention {external_id} already has a reply")
-
 
 class PolicyBlocked(MentionDeskError):
     """The policy gate refuses this reply; `reasons` says why."""
@@ -119,9 +111,6 @@ class SendFailed(MentionDeskError):
         self.retryable = retryable
         super().__init__(message)
 
-
-class Forbidden(MentionDeskError):
-    """The user's role does not allow this action."""
 
 
 class Conflict(MentionDeskError):

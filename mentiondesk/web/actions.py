@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mentiondesk.errors import (
-    AlreadyReplied,
     Conflict,
     InvalidTransition,
     MentionDeskError,
@@ -44,8 +43,6 @@ def _run(engine: Engine, success: str, call: Callable[[Any], Any]) -> Outcome:
         return Outcome(False, f"Not possible: {exc}.", 409)
     except PolicyBlocked as exc:
         return Outcome(False, "The policy gate refused this reply: " + "; ".join(exc.reasons), 422)
-    except AlreadyReplied as exc:
-        return Outcome(False, f"Already answered: {exc}.", 409)
     except NotFound as exc:
         return Outcome(False, str(exc), 404)
     except MentionDeskError as exc:
