@@ -56,6 +56,10 @@ def test_default_model_loads_without_network(monkeypatch: pytest.MonkeyPatch) ->
         ("On hold for 2 hours... please help, thx @comcastcares", "complaint", "negative"),
         ("Thank you @AlaskaAir, amazing crew and a smooth flight!", "praise", "positive"),
         ("@AppleSupport how do I change the email on my Apple ID?", "question", "neutral"),
+        ("@united can I change my flight to tomorrow?", "question", "neutral"),
+        ("@SouthwestAir do you have flights from Dallas to Denver on Friday?", "question", "neutral"),
+        ("@united why is my flight delayed AGAIN?", "complaint", "negative"),
+        ("@SouthwestAir thanks for losing my luggage", "complaint", "negative"),
     ],
 )
 def test_obvious_mentions(model: Classifier, text: str, label: str, sentiment: str) -> None:

@@ -32,6 +32,9 @@ REFUSED = {
         "@VirginAmerica thanks for making me miss my connection",
         "@AmericanAir Thanks for the 'help'",
     ],
+    "ironic emoji": [
+        "@Tesco thank u to the woman who ID'd me for FUEL on my way home from WORK 🙃",
+    ],
     "negated": [
         "Not great, @delta. Not great at all.",
         "I don't love the new app @Spotify",

@@ -184,3 +184,19 @@ def test_in_domain_examples_raise_macro_f1_on_that_domain() -> None:
     after = evaluate(more, domain_rest)["label_macro_f1"]
     assert after - before >= 0.04, (before, after)
     assert np.isfinite(before)
+
+
+@pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="needs ../shared/data")
+def test_hand_labeled_customer_tweets_are_never_trained_on() -> None:
+    """The reserved TWCS bucket (batch-2 hand labels) and the 160 stay out of every training row."""
+    from rules.data import twcs_reserved
+
+    shared = load_shared()
+    train_texts = {e.text for e in shared if e.split == "train"}
+    labeled = [e for e in shared if e.source in ("twcs_dev", "twcs_tune", "twcs_test")]
+    assert len([e for e in labeled if e.source != "twcs_dev"]) == 478
+    assert all(e.split == "dev" for e in labeled)
+    assert not train_texts & {e.text for e in labeled}
+    assert twcs_reserved("44") and not twcs_reserved("45")
+    halves = {e.source for e in labeled if e.source != "twcs_dev"}
+    assert halves == {"twcs_tune", "twcs_test"}
