@@ -62,7 +62,8 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
 # --- the lock -----------------------------------------------------------------------------------------
 
 
-def test_a_second_service_refuses_while_the_first_holds_the_lock(engine: Engine) -> None:
+def test_a_second_service_refuses_while_the_first_holds_the_lock(any_engine: Engine) -> None:
+    engine = any_engine  # SQLite and PostgreSQL
     first, second = ServiceLock(engine, holder="one"), ServiceLock(engine, holder="two")
     first.acquire()
     with pytest.raises(ServiceAlreadyRunning, match="one"):
@@ -73,7 +74,8 @@ def test_a_second_service_refuses_while_the_first_holds_the_lock(engine: Engine)
         assert session.get(Lock, "service").holder == "two"  # type: ignore[union-attr]
 
 
-def test_a_stale_lock_is_taken_over_and_the_old_holder_notices(engine: Engine) -> None:
+def test_a_stale_lock_is_taken_over_and_the_old_holder_notices(any_engine: Engine) -> None:
+    engine = any_engine
     dead = ServiceLock(engine, holder="dead")
     dead.acquire()
     later = ServiceLock(engine, holder="new", clock=lambda: utcnow() + timedelta(minutes=5))

@@ -148,3 +148,31 @@ def _locked(tmp_path: Path) -> bool:
             return bool(conn.execute("SELECT count(*) FROM lock").fetchone()[0])
     except sqlite3.Error:
         return False
+
+
+def test_poll_without_once_keeps_polling_until_interrupted(tmp_path: Path, sim: Simulator) -> None:
+    env = environment(tmp_path, sim)
+    env["MENTIONDESK_POLL_INTERVAL_SECONDS"] = "1"
+    looping = subprocess.Popen([*MENTIONDESK, "poll", "--json"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _polled(tmp_path):
+            time.sleep(0.2)
+        time.sleep(0.5)  # let the first round finish every source
+        before = _stored(tmp_path)
+        sim.add_mentions(5, platform="x", kind="mention")  # arrives after the first round
+        while time.monotonic() < deadline and _stored(tmp_path) < before + 5:
+            time.sleep(0.2)
+    finally:
+        looping.send_signal(signal.SIGINT)
+        _, stderr = looping.communicate(timeout=60)
+    assert _stored(tmp_path) == before + 5, "a later round picked up exactly the new mentions"
+    assert "Traceback" not in stderr
+
+
+def _stored(tmp_path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "desk.db") as conn:
+        return int(conn.execute("SELECT count(*) FROM mention").fetchone()[0])
