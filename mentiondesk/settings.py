@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: SecretStr = SecretStr("")
+    # Mark session cookies Secure even on plain HTTP: set this behind a TLS-terminating proxy.
+    secure_cookies: bool = False
 
     # X (tweepy)
     x_api_base_url: str = "https://api.twitter.com"

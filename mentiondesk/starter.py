@@ -21,6 +21,8 @@ MENTIONDESK_HOST=127.0.0.1
 MENTIONDESK_PORT=8000
 # Signs session cookies; empty = a random key kept in the database
 MENTIONDESK_SECRET_KEY=
+# true behind a TLS-terminating proxy: session cookies are then always marked Secure
+MENTIONDESK_SECURE_COOKIES=false
 
 # X (API v2 through tweepy). Without credentials X is skipped.
 MENTIONDESK_X_API_BASE_URL=https://api.twitter.com

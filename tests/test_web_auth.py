@@ -161,3 +161,24 @@ def test_api_calls_with_the_session_need_the_csrf_header(tmp_path: Path) -> None
         headers={"X-CSRF-Token": csrf(client, "/queue")},
     )
     assert allowed.status_code == 200 and allowed.json()["state"] == "approved"
+
+
+def test_cookies_are_secure_behind_a_tls_proxy_when_configured(desk: tuple[Any, Any]) -> None:
+    from pydantic import SecretStr
+
+    from mentiondesk.settings import Settings
+    from mentiondesk.web.app import create_app
+
+    _, engine = desk
+    plain = signed_in_cookie(desk[0])
+    assert "Secure" not in plain  # plain HTTP on localhost: a Secure cookie would never come back
+    proxied = create_app(engine, {}, Settings(secret_key=SecretStr(""), secure_cookies=True))
+    # The proxy speaks HTTP to us while the browser speaks HTTPS to it: cookies must say Secure anyway.
+    first_visit = TestClient(proxied, follow_redirects=False).get("/login")
+    assert all("Secure" in c for c in first_visit.headers.get_list("set-cookie"))
+
+
+def signed_in_cookie(app: Any) -> str:
+    client = TestClient(app, follow_redirects=False)
+    response = client.post("/login", data={"name": "maria", "password": PASSWORD, "csrf_token": csrf(client)})
+    return next(c for c in response.headers.get_list("set-cookie") if c.startswith("md_session="))

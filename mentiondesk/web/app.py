@@ -88,6 +88,7 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
         csrf=Signer(key, "csrf"),
         templates=_templates(),
         throttle=LoginThrottle(),
+        always_secure=bool(getattr(settings, "secure_cookies", False)),
     )
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -103,7 +104,9 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
         response = await call_next(request)
         seed = getattr(request.state, "csrf_seed", None)
         if seed:
-            response.set_cookie(CSRF_COOKIE, seed, httponly=True, samesite="lax", secure=request.url.scheme == "https")
+            response.set_cookie(
+                CSRF_COOKIE, seed, httponly=True, samesite="lax", secure=request.app.state.desk.secure_cookies(request)
+            )
         new_flash = any(c.startswith(FLASH_COOKIE + "=") for c in response.headers.getlist("set-cookie"))
         if getattr(request.state, "flash_consumed", False) and not new_flash:
             response.delete_cookie(FLASH_COOKIE)

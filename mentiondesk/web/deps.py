@@ -44,6 +44,11 @@ class Desk:
     csrf: Signer
     templates: Jinja2Templates
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    # Mark cookies Secure even when the request reached us over plain HTTP (behind a TLS-terminating proxy).
+    always_secure: bool = False
+
+    def secure_cookies(self, request: Request) -> bool:
+        return self.always_secure or request.url.scheme == "https"
 
 
 def desk(request: Request) -> Desk:

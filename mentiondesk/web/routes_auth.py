@@ -68,7 +68,7 @@ def login(
         max_age=SESSION_MAX_AGE,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=desk(request).secure_cookies(request),
     )
     return response
 
