@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from listener.base import OutgoingReply, Sender, SentReply
-from mentiondesk.errors import MentionDeskError
+from mentiondesk.errors import MentionDeskError, SendFailed
 from responders.policy import check_reply
 from storage.db import transaction
 from storage.models import Author, Draft, DraftState, Mention, ReplyLedger, as_utc, utcnow
@@ -157,9 +157,11 @@ def _post(
     try:
         sent = sender.send(reply)
     except MentionDeskError as exc:
-        _fail(draft_id, engine=engine, error=str(exc))
+        # The platform's refusal (a locked thread, a deleted post) will not change on retry.
+        final = isinstance(exc, SendFailed) and not exc.retryable
+        _fail(draft_id, engine=engine, error=str(exc), final=final)
         report.failed[draft_id] = str(exc)
-        log.warning("draft %s: send failed: %s", draft_id, exc)
+        log.warning("draft %s: send failed%s: %s", draft_id, "" if not final else " for good", exc)
         return
     _record(draft_id, sent, engine=engine, actor=actor, action="sent")
     report.sent.append(draft_id)
@@ -229,12 +231,14 @@ def _record(draft_id: int, sent: SentReply, *, engine: Engine, actor: str, actio
                      after=draft.text, detail={"reply_id": sent.external_id})
 
 
-def _fail(draft_id: int, *, engine: Engine, error: str) -> None:
+def _fail(draft_id: int, *, engine: Engine, error: str, final: bool = False) -> None:
     with transaction(engine) as session:
         draft = session.get(Draft, draft_id)
         if draft is None:
             return
         draft.state = DraftState.FAILED
         draft.error = error
+        if final:
+            draft.attempts = max(draft.attempts, MAX_ATTEMPTS)  # no automatic retries; a person decides
         draft.updated_at = utcnow()
         session.add(draft)

@@ -175,6 +175,25 @@ def test_a_failed_send_is_retried_once_the_platform_is_back(engine, brands, clas
     assert report.sent == [draft_id] and len(back.replies()) == 1
 
 
+class Refused(OutboxSender):
+    def send(self, reply: OutgoingReply) -> SentReply:
+        self.calls = getattr(self, "calls", 0) + 1
+        raise SendFailed("403: this thread is locked", retryable=False)
+
+
+def test_a_refusal_that_cannot_change_is_not_retried(engine, brands, classifier, tmp_path: Path):
+    draft_id = drafted(engine, brands, classifier)
+    with transaction(engine) as session:
+        desk.approve(draft_id, session=session, actor="a")
+    refused = Refused(tmp_path / "o")
+    first = send_approved(engine=engine, senders={"replay": refused})
+    again = send_approved(engine=engine, senders={"replay": refused})
+    assert "locked" in first.failed[draft_id] and again.failed == {} and refused.calls == 1
+    with Session(engine) as session:
+        failed = session.get(Draft, draft_id)
+    assert failed.state == DraftState.FAILED and "locked" in failed.error
+
+
 def test_relabel_is_stored_as_a_human_correction(engine, brands, classifier):
     draft_id = drafted(engine, brands, classifier, text="@AcmeCoffee do you sell decaf beans")
     with transaction(engine) as session:
