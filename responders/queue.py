@@ -104,11 +104,21 @@ def approve(
 
 
 def reject(
-    draft_id: int, *, session: Session, actor: str, reason: str, expected_version: int | None = None
+    draft_id: int,
+    *,
+    session: Session,
+    actor: str,
+    reason: str,
+    expected_version: int | None = None,
+    correct_label: str | None = None,
 ) -> Draft:
+    """Reject with a reason. `correct_label`: the draft was wrong because the mention is another category;
+    that is stored as a relabel too, so `train --from-desk` learns from it."""
     reason = reason.strip()
     if not reason:
         raise InputError("a reason is needed to reject a draft")
+    if correct_label is not None and correct_label not in LABELS:
+        raise InputError(f"unknown category {correct_label!r}; use one of {', '.join(LABELS)}")
     draft = get_draft(draft_id, session=session)
     _move(
         draft,
@@ -118,14 +128,13 @@ def reject(
         expected_version=expected_version,
         values={"rejected_reason": reason},
     )
-    record_audit(
-        session=session,
-        actor=actor,
-        action="reject",
-        draft_id=draft.id,
-        mention_id=draft.mention_id,
-        detail={"reason": reason},
-    )
+    detail: dict[str, object] = {"reason": reason}
+    if correct_label is not None:
+        detail["wrong_category"] = {"was": draft.category, "is": correct_label}
+    record_audit(session=session, actor=actor, action="reject", draft_id=draft.id, mention_id=draft.mention_id,
+                 detail=detail)
+    if correct_label is not None:
+        relabel(draft.mention_id, session=session, actor=actor, label=correct_label)
     return draft
 
 

@@ -216,3 +216,23 @@ def test_a_mention_never_has_two_open_drafts(any_engine, brands, classifier):
         first = session.get(Draft, draft_id)
         session.add(Draft(mention_id=first.mention_id, open_mention_id=first.mention_id, brand="acme",
                           platform="replay", category="complaint", text="second", original_text="second"))
+
+
+def test_reject_as_wrong_category_teaches_the_next_model(engine, brands, classifier):
+    from rules.data import load_desk_corrections
+    from storage.models import Mention
+
+    draft_id = drafted(engine, brands, classifier, text="@AcmeCoffee is the oat latte vegan?")
+    with transaction(engine) as session:
+        draft = desk.get_draft(draft_id, session=session)
+        wrong = "praise" if draft.category != "praise" else "other"
+        with pytest.raises(InputError, match="unknown category"):
+            desk.reject(draft_id, session=session, actor="mia", reason="wrong category", correct_label="rant")
+        desk.reject(draft_id, session=session, actor="mia", reason="wrong category", correct_label=wrong)
+    with Session(engine) as session:
+        assert session.get(Draft, draft_id).state == DraftState.REJECTED
+        assert session.get(Mention, draft.mention_id).label == wrong
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "reject")).one()
+        assert event.detail["wrong_category"] == {"was": draft.category, "is": wrong}
+    corrections = load_desk_corrections(str(engine.url))
+    assert [(c.text, c.label) for c in corrections] == [("@AcmeCoffee is the oat latte vegan?", wrong)]

@@ -63,8 +63,11 @@ def test_show_approve_edit_reject_and_send(desk: CliRunner, tmp_path: Path):
     assert approved["state"] == "approved"
     again = desk.invoke(main, ["queue", "approve", str(items["curious"]["id"])])
     assert again.exit_code == 2 and "it cannot be approved" in again.output
-    rejected = run_json(desk, "queue", "reject", str(items["late"]["id"]), "--reason", "handled by phone")
+    rejected = run_json(desk, "queue", "reject", str(items["late"]["id"]), "--reason", "not a complaint",
+                        "--wrong-category", "other")
     assert rejected["state"] == "rejected"
+    late = run_json(desk, "queue", "show", str(items["late"]["id"]))
+    assert late["classification"]["label"] == "other" and late["classification"]["origin"].startswith("human:")
     sent = run_json(desk, "queue", "send")
     assert sent["sent"] == [items["curious"]["id"]]
     assert run_json(desk, "queue", "send")["sent"] == []

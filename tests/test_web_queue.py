@@ -111,6 +111,17 @@ def test_approve_edit_reject_relabel_via_forms(desk: tuple[Any, Any]) -> None:
     )
     assert flash_of(client, response) == f"ok: Rejected draft {other.id}."
 
+    miscategorised = first_drafted(engine)
+    truly = "question" if miscategorised.category != "question" else "other"
+    response = client.post(
+        f"/drafts/{miscategorised.id}/reject",
+        data={"csrf_token": token, "reason": "Not what they said", "version": miscategorised.version,
+              "wrong_category": truly},
+    )
+    assert flash_of(client, response) == f"ok: Rejected draft {miscategorised.id}."
+    with Session(engine) as session:
+        assert session.get(Mention, miscategorised.mention_id).label == truly  # type: ignore[union-attr]
+
     third = first_drafted(engine)
     response = client.post(f"/mentions/{third.mention_id}/relabel", data={"csrf_token": token, "label": "question"})
     assert "now labelled question" in flash_of(client, response)

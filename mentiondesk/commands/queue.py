@@ -138,13 +138,16 @@ def approve(draft_id: int, text: str | None, actor: str | None, as_json: bool) -
 @command.command(name="reject")
 @click.argument("draft_id", type=int)
 @click.option("--reason", required=True, help="Why (kept in the audit log).")
+@click.option("--wrong-category", type=click.Choice(list(desk.LABELS)),
+              help="The mention is really this category (stored as a relabel; the next model learns it).")
 @click.option("--as", "actor")
 @click.option("--json", "as_json", is_flag=True)
-def reject(draft_id: int, reason: str, actor: str | None, as_json: bool) -> None:
+def reject(draft_id: int, reason: str, wrong_category: str | None, actor: str | None, as_json: bool) -> None:
     """Reject a draft with a reason."""
     app = App.open()
     with transaction(app.engine) as session:
-        draft = desk.reject(draft_id, session=session, actor=_actor(actor), reason=reason)
+        draft = desk.reject(draft_id, session=session, actor=_actor(actor), reason=reason,
+                            correct_label=wrong_category)
         result = {"id": draft.id, "state": draft.state, "reason": reason}
     emit_json(result) if as_json else click.echo(f"rejected draft {draft_id}: {reason}")
 

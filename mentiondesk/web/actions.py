@@ -61,14 +61,23 @@ def approve(
     )
 
 
-def reject(engine: Engine, draft_id: int, *, actor: str, reason: str, expected_version: int | None = None) -> Outcome:
+def reject(
+    engine: Engine,
+    draft_id: int,
+    *,
+    actor: str,
+    reason: str,
+    expected_version: int | None = None,
+    correct_label: str | None = None,
+) -> Outcome:
     if not reason.strip():
         return Outcome(False, "A rejection needs a reason.", 422)
     return _run(
         engine,
         f"Rejected draft {draft_id}.",
         lambda s: _queue().reject(
-            draft_id, session=s, actor=actor, reason=reason.strip(), expected_version=expected_version
+            draft_id, session=s, actor=actor, reason=reason.strip(), expected_version=expected_version,
+            correct_label=correct_label,
         ),
     )
 

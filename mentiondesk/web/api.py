@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -67,6 +67,9 @@ class ApproveBody(BaseModel):
 class RejectBody(BaseModel):
     reason: str = Field(min_length=1)
     expected_version: int | None = None
+    wrong_category: Literal["complaint", "praise", "question", "other"] | None = Field(
+        default=None, description="The mention is really this category: stored as a relabel the next model learns."
+    )
 
 
 class RelabelBody(BaseModel):
@@ -183,7 +186,8 @@ def approve(*, request: Request, draft_id: int, body: ApproveBody, user: Actor) 
 def reject(*, request: Request, draft_id: int, body: RejectBody, user: Actor) -> ActionResult:
     return _result(
         actions.reject(
-            desk(request).engine, draft_id, actor=user.name, reason=body.reason, expected_version=body.expected_version
+            desk(request).engine, draft_id, actor=user.name, reason=body.reason, expected_version=body.expected_version,
+            correct_label=body.wrong_category,
         )
     )
 

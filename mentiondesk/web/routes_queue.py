@@ -105,10 +105,12 @@ def reject(
     draft_id: int,
     reason: str = Form(""),
     version: int | None = Form(None),
+    wrong_category: str = Form(""),
     back: str = Form("/queue"),
     user: Actor,
 ) -> Response:
-    outcome = actions.reject(desk(request).engine, draft_id, actor=user.name, reason=reason, expected_version=version)
+    outcome = actions.reject(desk(request).engine, draft_id, actor=user.name, reason=reason, expected_version=version,
+                             correct_label=wrong_category or None)
     return _done(request, back, outcome)
 
 
