@@ -43,23 +43,9 @@ class Simulator:
 
     @classmethod
     @contextmanager
-    def start(
-        cls,
-        *,
-        brand_handles: dict[str, list[str]] | None = None,
-        keywords: list[str] | None = None,
-        subreddits: list[str] | None = None,
-        seed: int = 0,
-        host: str = "127.0.0.1",
-        x_port: int = 0,
-        reddit_port: int = 0,
-        x_rate_limit: int = 450,
-        reddit_rate_limit: int = 1000,
-    ) -> Iterator[Simulator]:
-        sim = cls.create(
-            brand_handles=brand_handles, keywords=keywords, subreddits=subreddits, seed=seed, host=host,
-            x_port=x_port, reddit_port=reddit_port, x_rate_limit=x_rate_limit, reddit_rate_limit=reddit_rate_limit,
-        )
+    def start(cls, **options: Any) -> Iterator[Simulator]:
+        """`create(**options)` as a context manager: the servers stop when the block ends."""
+        sim = cls.create(**options)
         try:
             yield sim
         finally:
