@@ -68,10 +68,10 @@ def decide(facts: MentionFacts, brand: Brand) -> RouteDecision:
     """Ignore, insight only, draft a reply, or escalate. The first rule that matches wins."""
     rules = brand.routing
     handle = facts.author_handle.lstrip("@").lower()
-    if handle in brand.own_handles(facts.platform) or handle in {h.lower() for h in rules.ignore_authors}:
-        return RouteDecision(
-            Route.IGNORE, "our own post" if handle in brand.own_handles(facts.platform) else "author on the ignore list"
-        )
+    if handle in brand.own_handles(facts.platform):
+        return RouteDecision(Route.IGNORE, "our own post")
+    if handle in {h.lower() for h in rules.ignore_authors}:
+        return RouteDecision(Route.IGNORE, "author on the ignore list")
     excluded = _contains_any(facts.text, brand.exclude)
     if excluded:
         return RouteDecision(Route.IGNORE, f"excluded term: {excluded}")

@@ -27,17 +27,6 @@ from storage.models import (
 )
 
 
-def existing_external_ids(platform: str, external_ids: Sequence[str], *, session: Session) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(external_ids), 500):
-        chunk = list(external_ids[start : start + 500])
-        rows = session.exec(
-            select(Mention.external_id).where(Mention.platform == platform, col(Mention.external_id).in_(chunk))
-        )
-        found.update(rows)
-    return found
-
-
 @dataclass(slots=True)
 class AuthorRef:
     """What the pipeline needs of an author: who, and whether they asked us to stop replying."""
@@ -169,15 +158,12 @@ def new_mentions(
     """The mentions of a batch not stored yet (unique on platform + external id), in order, with their
     authors stored. Nothing is inserted for the mentions themselves: see `insert_mentions`."""
     now = now or utcnow()
+    keys = [(m.platform, m.external_id) for m in fetched]
+    seen = {(platform, external_id) for platform, external_id, _ in _ids_by_key(Mention, "external_id", keys,
+                                                                                 session=session)}
     fresh: list[FetchedMention] = []
-    seen: set[tuple[str, str]] = set()
-    by_platform: dict[str, list[str]] = {}
-    for m in fetched:
-        by_platform.setdefault(m.platform, []).append(m.external_id)
-    known = {p: existing_external_ids(p, ids, session=session) for p, ids in by_platform.items()}
-    for m in fetched:
-        key = (m.platform, m.external_id)
-        if m.external_id in known[m.platform] or key in seen:
+    for m, key in zip(fetched, keys, strict=True):
+        if key in seen:
             continue
         seen.add(key)
         fresh.append(m)
