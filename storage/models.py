@@ -37,13 +37,20 @@ class Route(StrEnum):
 class DraftState(StrEnum):
     DRAFTED = "drafted"
     APPROVED = "approved"
-    SENDING = "sending"
+    SENDING = "sending"  # claimed by one sender; the platform call may be under way
+    UNKNOWN = "unknown"  # the platform may or may not have posted it: reconciled before anything is posted again
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # the platform refused it: nothing was posted
     REJECTED = "rejected"
 
 
-OPEN_DRAFT_STATES = (DraftState.DRAFTED, DraftState.APPROVED, DraftState.SENDING, DraftState.FAILED)
+OPEN_DRAFT_STATES = (
+    DraftState.DRAFTED,
+    DraftState.APPROVED,
+    DraftState.SENDING,
+    DraftState.UNKNOWN,
+    DraftState.FAILED,
+)
 
 
 class Role(StrEnum):
@@ -101,6 +108,8 @@ class Mention(SQLModel, table=True):
     route: str | None = Field(default=None, max_length=16)
     route_reason: str = Field(default="", max_length=255)
     case_id: int | None = Field(default=None, foreign_key="case.id")
+    # When the platform told us the post is gone (deleted or removed): no reply is sent to it.
+    deleted_at: datetime | None = None
 
 
 class Classification(SQLModel, table=True):
@@ -163,9 +172,23 @@ class ReplyLedger(SQLModel, table=True):
     platform: str = Field(max_length=32)
     in_reply_to: str = Field(max_length=64)
     draft_id: int = Field(foreign_key="draft.id")
+    # The first claim: reconciliation reads our posts back to this moment, however many we made since.
     claimed_at: datetime = Field(default_factory=utcnow)
     posted_at: datetime | None = None
     reply_external_id: str | None = Field(default=None, max_length=64)
+    # Sent with every attempt where the platform honours one (Mastodon's Idempotency-Key): one reply per key.
+    idempotency_key: str | None = Field(default=None, max_length=64)
+
+
+class RatePause(SQLModel, table=True):
+    """A platform said "no more requests before `until`" for everything that shares `scope` (e.g. one Reddit
+    client, or X's reply endpoint for one account). Every source and sender of that scope waits it out."""
+
+    __tablename__ = "rate_pause"
+
+    scope: str = Field(primary_key=True, max_length=128)
+    until: datetime
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class SourceState(SQLModel, table=True):
