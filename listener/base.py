@@ -68,6 +68,10 @@ class OutgoingReply:
     author_handle: str
     text: str
     conversation_id: str | None = None
+    # When this reply was first claimed: `find_reply` reads our posts back to this moment.
+    claimed_at: datetime | None = None
+    # The same key on every attempt; platforms that honour one post at most one reply per key.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,14 @@ class SentReply:
 
 @runtime_checkable
 class Sender(Protocol):
-    """Posts one reply. `find_reply` looks on the platform for a reply we already posted (reconciliation)."""
+    """Posts one reply; raises SendFailed (whose fields say whether it may have been posted) or RateLimited.
+
+    `find_reply` looks on the platform for a reply we already posted to `reply.in_reply_to`, reading back at
+    least to `reply.claimed_at`: None only when it read that far and found none; SendFailed when it could not
+    tell. `rate_scope` names the rate limit this sender shares (with sources of the same client, say)."""
 
     platform: str
+    rate_scope: str
 
     def send(self, reply: OutgoingReply) -> SentReply: ...
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +30,10 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "reddit"
 LIMIT = 100
+# Reddit counts requests per OAuth client: every source and the sender of one app share one limit.
+RATE_SCOPE = "reddit"
+LOOKBACK_SKEW = timedelta(minutes=2)
+MAX_LOOKUP_PAGES = 10  # a user's comment listing stops at 1,000 items
 GONE_TEXTS = {"[removed]", "[deleted]"}
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
@@ -281,6 +284,7 @@ class RedditListingSource:
     listing then sets the cursor to "0", so everything posted later is new."""
 
     platform = PLATFORM
+    rate_scope = RATE_SCOPE
 
     def __init__(
         self,
@@ -436,11 +440,27 @@ def sources_for(brand: Brand, settings: Settings) -> list[RedditListingSource]:
 
 # --- sender -----------------------------------------------------------------------------------------
 
+_GONE = {"DELETED_COMMENT", "DELETED_LINK", "TOO_OLD", "THREAD_LOCKED", "SUBREDDIT_NOTALLOWED"}
+_RATELIMIT_WAIT = re.compile(r"(\d+)\s*(second|minute|hour)", re.IGNORECASE)
+
+
+def _api_refusal(exc: RedditAPIException) -> SendFailed | RateLimited:
+    """Reddit's `json.errors` items: RATELIMIT is a rate limit, a deleted or locked parent is gone for good."""
+    kinds = {item.error_type for item in exc.items}
+    if "RATELIMIT" in kinds:
+        match = _RATELIMIT_WAIT.search(str(exc))
+        unit = {"second": 1, "minute": 60, "hour": 3600}[match.group(2).lower()] if match else 60
+        seconds = int(match.group(1)) * unit if match else 600
+        return RateLimited(datetime.now(UTC) + timedelta(seconds=seconds), platform=PLATFORM)
+    gone = bool(kinds & _GONE)
+    return SendFailed(f"Reddit refused the reply: {exc}", retryable=False, target_gone=gone)
+
 
 class RedditSender:
-    """Replies as the script app's account; `find_reply` reads that account's recent comments."""
+    """Replies as the script app's account; `find_reply` reads that account's comments back to the claim."""
 
     platform = PLATFORM
+    rate_scope = RATE_SCOPE
 
     def __init__(self, reddit: praw.Reddit, session: MeteredSession, username: str, reddit_url: str) -> None:
         self._reddit = reddit
@@ -456,40 +476,53 @@ class RedditSender:
 
     def send(self, reply: OutgoingReply) -> SentReply:
         target = reply.in_reply_to
+        if target.startswith("t1_"):
+            thing: Any = self._reddit.comment(id=target[3:])
+        elif target.startswith("t3_"):
+            thing = self._reddit.submission(id=target[3:])
+        else:
+            raise SendFailed(f"Reddit cannot reply to {target!r}: not a post or comment", retryable=False)
         try:
-            if target.startswith("t1_"):
-                thing: Any = self._reddit.comment(id=target[3:])
-            elif target.startswith("t3_"):
-                thing = self._reddit.submission(id=target[3:])
-            else:
-                raise SendFailed(f"Reddit cannot reply to {target!r}: not a post or comment", retryable=False)
             created = thing.reply(reply.text)
-        except SendFailed:
-            raise
         except RedditAPIException as exc:
-            raise SendFailed(f"Reddit refused the reply: {exc}", retryable=False) from None
+            raise _api_refusal(exc) from None
         except Exception as exc:
-            error = exc if isinstance(exc, PRAWException) else translate_error(exc)
-            retryable = isinstance(error, TransientError | RateLimited)
-            raise SendFailed(f"Reddit reply failed: {error}", retryable=retryable) from None
+            error = translate_error(exc) if not isinstance(exc, PRAWException) else None
+            if isinstance(error, RateLimited):
+                raise error from None
+            if error is None or isinstance(error, TransientError):
+                raise SendFailed(f"Reddit reply: {error or exc}", maybe_posted=True) from None
+            raise SendFailed(f"Reddit refused the reply: {error}", retryable=False) from None
         if created is None:
-            # Reddit created it but did not say what it is: reconcile through find_reply on retry.
-            raise SendFailed("Reddit accepted the reply but returned no comment", retryable=True)
+            raise SendFailed("Reddit accepted the reply but did not say which comment it is", maybe_posted=True)
         return SentReply(external_id=created.fullname, url=f"{self._reddit_url}{created.permalink}")
 
     def find_reply(self, reply: OutgoingReply) -> SentReply | None:
-        path = f"user/{self._username}/comments"
-        body = self._lookup(lambda: _get(self._reddit, path, {"limit": LIMIT, "sort": "new"}))
-        for child in body["data"].get("children") or []:
-            data = child.get("data") if isinstance(child, dict) else None
-            if isinstance(data, dict) and data.get("parent_id") == reply.in_reply_to and data.get("name"):
-                link = data.get("permalink") if isinstance(data.get("permalink"), str) else ""
-                return SentReply(external_id=str(data["name"]), url=f"{self._reddit_url}{link}" if link else "")
-        return None
+        """Our comments, newest first, down to the claim time, looking for one whose parent is the mention."""
+        since = (reply.claimed_at - LOOKBACK_SKEW).timestamp() if reply.claimed_at else None
+        params: dict[str, str | int] = {"limit": LIMIT, "sort": "new"}
+        for _ in range(MAX_LOOKUP_PAGES):
+            body = self._lookup(f"user/{self._username}/comments", params)
+            oldest: float | None = None
+            for child in body["data"].get("children") or []:
+                data = child.get("data") if isinstance(child, dict) else None
+                if not isinstance(data, dict):
+                    continue
+                if data.get("parent_id") == reply.in_reply_to and data.get("name"):
+                    link = data.get("permalink") if isinstance(data.get("permalink"), str) else ""
+                    return SentReply(external_id=str(data["name"]), url=f"{self._reddit_url}{link}" if link else "")
+                if isinstance(data.get("created_utc"), int | float):
+                    oldest = float(data["created_utc"])
+            after = body["data"].get("after")
+            if not after or (since is not None and oldest is not None and oldest < since):
+                return None
+            params["after"] = str(after)
+        raise SendFailed("Reddit reply lookup: our comments are too many to read back to the claim", maybe_posted=True)
 
-    @staticmethod
-    def _lookup(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def _lookup(self, path: str, params: dict[str, str | int]) -> dict[str, Any]:
         try:
-            return call()
+            return _get(self._reddit, path, dict(params))
+        except RateLimited:
+            raise
         except SourceError as exc:
-            raise SendFailed(f"Reddit reply lookup failed: {exc.message}", retryable=True) from None
+            raise SendFailed(f"Reddit reply lookup failed: {exc.message}", maybe_posted=True) from None

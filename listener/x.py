@@ -502,17 +502,30 @@ def sources_for(brand: Brand, settings: Settings) -> list[_XPagedSource]:
 
 # --- sender -----------------------------------------------------------------------------------------
 
+SEND_SCOPE = "x:send"  # X limits POST /2/tweets per user account; sending pauses as one
+LOOKBACK_SKEW = timedelta(minutes=2)  # our clock and X's may differ a little
+MAX_LOOKUP_PAGES = 32  # the user timeline serves at most 3,200 posts
 
-def _send_error(exc: Exception, action: str) -> SendFailed:
+
+def _send_error(exc: Exception) -> SendFailed | RateLimited:
     error = translate_error(exc)
-    retryable = isinstance(error, TransientError | RateLimited)
-    return SendFailed(f"X {action} failed: {error.message}", retryable=retryable)
+    if isinstance(error, RateLimited):
+        return error  # a 429 means X did not take the reply
+    if isinstance(error, TransientError):
+        return SendFailed(f"X reply: {error.message}", maybe_posted=True)
+    message = f"X refused the reply: {error.message}"
+    if "deleted or not visible" in error.message or getattr(error, "status", None) == 404:
+        return SendFailed(message, retryable=False, target_gone=True)
+    if isinstance(error, AccessDenied) and error.status == 401:
+        return SendFailed(message, retryable=True)  # credentials fixed later: the reply can still go
+    return SendFailed(message, retryable=False)
 
 
 class XSender:
     """Posts replies as the account of MENTIONDESK_X_ACCESS_TOKEN (OAuth 1.0a user context)."""
 
     platform = PLATFORM
+    rate_scope = SEND_SCOPE
 
     def __init__(self, client: tweepy.Client, session: MeteredSession) -> None:
         self._client = client
@@ -532,33 +545,51 @@ class XSender:
             response = self._client.create_tweet(
                 text=reply.text, in_reply_to_tweet_id=reply.in_reply_to, user_auth=True
             )
-            data = response.json().get("data") or {}
-            tweet_id = str(data["id"])
         except Exception as exc:
-            raise _send_error(exc, "reply") from None
+            raise _send_error(exc) from None
+        try:
+            tweet_id = str(response.json()["data"]["id"])
+        except (ValueError, KeyError, TypeError):
+            raise SendFailed("X accepted the reply but did not say its id", maybe_posted=True) from None
         return SentReply(external_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
 
     def find_reply(self, reply: OutgoingReply) -> SentReply | None:
-        """Our recent tweets (GET /2/users/:id/tweets), looking for one that replies to the mention."""
+        """Our tweets since the claim (GET /2/users/:id/tweets, every page), looking for our reply to the mention."""
+        params: dict[str, Any] = {
+            "max_results": MAX_RESULTS,
+            "tweet_fields": ["referenced_tweets", "conversation_id", "in_reply_to_user_id", "created_at"],
+            "user_auth": True,
+        }
+        if reply.claimed_at is not None:
+            params["start_time"] = (reply.claimed_at - LOOKBACK_SKEW).strftime("%Y-%m-%dT%H:%M:%SZ")
+        me = self._my_id()
+        for _ in range(MAX_LOOKUP_PAGES):
+            body = self._lookup(self._client.get_users_tweets, me, **params)
+            for tweet in _tweets(body):
+                if _replied_to(tweet) == reply.in_reply_to and isinstance(tweet.get("id"), str):
+                    return SentReply(external_id=tweet["id"], url=f"https://x.com/i/web/status/{tweet['id']}")
+            token = (body.get("meta") or {}).get("next_token")
+            if not isinstance(token, str) or not token:
+                return None
+            params["pagination_token"] = token
+        raise SendFailed("X reply lookup: our timeline is too long to read back to the claim", maybe_posted=True)
+
+    def _my_id(self) -> str:
+        if self._me is None:
+            me = self._lookup(self._client.get_me, user_auth=True).get("data")
+            if not isinstance(me, dict) or not isinstance(me.get("id"), str | int):
+                raise SendFailed("X reply lookup failed: unexpected /2/users/me body", maybe_posted=True)
+            self._me = str(me["id"])
+        return self._me
+
+    @staticmethod
+    def _lookup(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
         try:
-            if self._me is None:
-                me = _call(self._client.get_me, user_auth=True).get("data") or {}
-                self._me = str(me["id"])
-            body = _call(
-                self._client.get_users_tweets,
-                self._me,
-                max_results=MAX_RESULTS,
-                tweet_fields=["referenced_tweets", "conversation_id", "in_reply_to_user_id", "created_at"],
-                user_auth=True,
-            )
+            return _call(fn, *args, **kwargs)
+        except RateLimited:
+            raise
         except SourceError as exc:
-            raise SendFailed(f"X reply lookup failed: {exc.message}", retryable=True) from None
-        except (KeyError, TypeError, AttributeError):
-            raise SendFailed("X reply lookup failed: unexpected /2/users/me body", retryable=True) from None
-        for tweet in _tweets(body):
-            if _replied_to(tweet) == reply.in_reply_to and isinstance(tweet.get("id"), str):
-                return SentReply(external_id=tweet["id"], url=f"https://x.com/i/web/status/{tweet['id']}")
-        return None
+            raise SendFailed(f"X reply lookup failed: {exc.message}", maybe_posted=True) from None
 
 
 def _tweets(body: dict[str, Any]) -> Iterable[dict[str, Any]]:

@@ -105,10 +105,17 @@ class PolicyBlocked(MentionDeskError):
 
 
 class SendFailed(MentionDeskError):
-    """Posting a reply failed; the draft is marked failed and can be retried."""
+    """Posting a reply (or looking for one we posted) failed. The fields say what the sender does next:
+    `maybe_posted`: the platform may have taken it (timeout, lost answer, 5xx): reconcile before any retry;
+    `target_gone`: the post we answer was deleted or removed: never retry;
+    `retryable`: nothing was posted and trying again later may work (otherwise a person decides)."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = True, maybe_posted: bool = False, target_gone: bool = False
+    ) -> None:
         self.retryable = retryable
+        self.maybe_posted = maybe_posted
+        self.target_gone = target_gone
         super().__init__(message)
 
 

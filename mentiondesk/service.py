@@ -229,12 +229,13 @@ class Service:
         return outcome
 
     def send_replies(self) -> None:
-        report = send_approved(engine=self.engine, senders=self.senders, actor="service",
-                               stale_after=self.send_stale_after)
-        if report.sent or report.reconciled or report.failed or report.blocked:
+        report = send_approved(engine=self.engine, senders=self.senders, brands=self.pipeline.brands,
+                               actor="service", stale_after=self.send_stale_after)
+        if report.sent or report.reconciled or report.failed or report.blocked or report.unknown:
             log.info(
-                "sent %d, reconciled %d, failed %d, blocked %d",
+                "sent %d, reconciled %d, failed %d, blocked %d, outcome unknown %d, held %d",
                 len(report.sent), len(report.reconciled), len(report.failed), len(report.blocked),
+                len(report.unknown), len(report.paused),
             )
 
     def housekeeping(self) -> None:

@@ -15,8 +15,15 @@ from sqlmodel import Session
 from mentiondesk.brands import Brand
 from responders.length import LIMITS, weighted_length
 from rules.routing import KEYWORD_REPLIES_ALLOWED
-from storage.models import FoundVia
-from storage.queries import automated_replies_since, last_automated_reply_to, ledger_entry
+from storage.models import Draft, FoundVia, Mention
+from storage.queries import (
+    automated_replies_since,
+    automated_sent_since,
+    last_automated_reply_to,
+    ledger_entry,
+    newer_mentions_by_author,
+    our_reply_in_thread,
+)
 
 
 class MentionLike(Protocol):
@@ -86,14 +93,27 @@ def check(
 
 
 def check_reply(
-    *, session: Session, mention: MentionLike, author: AuthorLike | None, text: str, fresh: bool = False
+    *,
+    session: Session,
+    mention: MentionLike,
+    author: AuthorLike | None,
+    text: str,
+    fresh: bool = False,
+    draft_id: int | None = None,
 ) -> Verdict:
-    """The rules for any reply, human or automated, that need no brand settings."""
+    """The rules for any reply, human or automated, that need no brand settings. `draft_id`: the draft being
+    sent, whose own claim on the ledger is not "another reply"."""
     verdict = Verdict()
     if author is not None and author.opted_out_at is not None:
         verdict.blocked.append("the author asked for no more replies")
-    if not fresh and ledger_entry(mention.platform, mention.external_id, session=session) is not None:
-        verdict.blocked.append("we already replied to this post")
+    if getattr(mention, "deleted_at", None) is not None:
+        verdict.blocked.append("the post was deleted")
+    if not fresh:
+        claim = ledger_entry(mention.platform, mention.external_id, session=session)
+        if claim is not None and (claim.posted_at is not None or claim.draft_id != draft_id):
+            verdict.blocked.append("we already replied to this post")
+        elif our_reply_in_thread(mention.platform, mention.external_id, session=session):
+            verdict.blocked.append("our account already answered this post on the platform")
     if mention.found_via == FoundVia.KEYWORD and mention.platform not in KEYWORD_REPLIES_ALLOWED:
         verdict.blocked.append(f"{mention.platform} allows replies only to posts that mention or reply to us")
     length = weighted_length(text, mention.platform)
@@ -142,3 +162,39 @@ def _automation_rules(
         thanked_in_batch = any(author_id == author.id for _, author_id in unsaved)
         if thanked_in_batch or (last is not None and now - last < timedelta(hours=policy.thank_cooldown_hours)):
             manual.append("we thanked this author recently")
+
+
+def check_before_send(
+    *,
+    session: Session,
+    draft: Draft,
+    mention: Mention,
+    author: AuthorLike | None,
+    brand: Brand | None,
+    now: datetime,
+) -> Verdict:
+    """The gate at the moment of sending, on fresh facts: every rule for any reply, then for an automated one
+    the brand's rules again (quiet hours, caps, cooldown) and whether the author has written again since.
+    `manual_only` here means "hold it": quiet hours end; the rest is `blocked`."""
+    verdict = check_reply(session=session, mention=mention, author=author, text=draft.text, draft_id=draft.id)
+    if not draft.automated or verdict.blocked:
+        return verdict
+    if brand is None:
+        verdict.blocked.append(f"brand {draft.brand!r} is no longer in the brand file")
+        return verdict
+    policy = brand.reply_policy
+    if not policy.auto_thank or mention.platform not in policy.auto_reply_platforms:
+        verdict.blocked.append("automated replies are now off for this brand or platform")
+    local = now.astimezone(ZoneInfo(policy.timezone))
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if automated_sent_since(brand.key, day_start, session=session) >= policy.daily_cap:
+        verdict.blocked.append(f"daily cap of {policy.daily_cap} automated replies reached")
+    if author is not None and author.id is not None:
+        last = last_automated_reply_to(author.id, session=session, sent_only=True)
+        if last is not None and now - last < timedelta(hours=policy.thank_cooldown_hours):
+            verdict.blocked.append("we thanked this author recently")
+        if newer_mentions_by_author(author.id, after=mention.created_at, session=session):
+            verdict.blocked.append("the author wrote again since; a person should answer")
+    if not verdict.blocked and policy.quiet_hours and policy.quiet_hours.contains(local.time()):
+        verdict.manual_only.append("quiet hours")
+    return verdict

@@ -3,11 +3,12 @@ clicking at once cannot both win) and writes an audit event with who, when, befo
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
 from mentiondesk.errors import Conflict, InputError, InvalidTransition, NotFound, PolicyBlocked
 from responders.policy import check_reply
+from responders.states import transition
 from storage.models import (
     Author,
     Case,
@@ -15,6 +16,7 @@ from storage.models import (
     Draft,
     DraftState,
     Mention,
+    ReplyLedger,
     utcnow,
 )
 from storage.queries import record_audit
@@ -42,22 +44,9 @@ def _move(
     """Compare-and-set on (state, version): exactly one of two concurrent actions succeeds."""
     if draft.state not in allowed_from:
         raise InvalidTransition(draft.id or 0, draft.state, to.value)
-    version = draft.version if expected_version is None else expected_version
-    open_id = draft.mention_id if to in (DraftState.APPROVED, DraftState.SENDING, DraftState.FAILED) else None
-    result = session.execute(
-        update(Draft)
-        .where(
-            col(Draft.id) == draft.id,
-            col(Draft.version) == version,
-            col(Draft.state).in_([s.value for s in allowed_from]),
-        )
-        .values(state=to.value, version=version + 1, updated_at=utcnow(), open_mention_id=open_id, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(draft)
+    if not transition(draft, to, session=session, expected_version=expected_version,
+                      from_states=[DraftState(draft.state)], **values):
         raise Conflict(f"draft {draft.id} was changed by someone else (it is now {draft.state}); reload it")
-    session.refresh(draft)
 
 
 def approve(
@@ -70,21 +59,21 @@ def approve(
 ) -> Draft:
     """Approve a draft, optionally with edited text. The policy gate is checked again on the final text."""
     draft = get_draft(draft_id, session=session)
-    if draft.state != DraftState.DRAFTED:
+    if draft.state not in (DraftState.DRAFTED, DraftState.FAILED):
         raise InvalidTransition(draft_id, draft.state, "approved")
     mention = session.get(Mention, draft.mention_id)
     if mention is None:
         raise NotFound(f"draft {draft_id} has no mention")
     final = draft.text if text is None else text.strip()
     author = session.get(Author, mention.author_id) if mention.author_id else None
-    verdict = check_reply(session=session, mention=mention, author=author, text=final)
+    verdict = check_reply(session=session, mention=mention, author=author, text=final, draft_id=draft.id)
     if not verdict.may_send:
         raise PolicyBlocked(verdict.blocked)
     before = draft.text
     _move(
         draft,
         session=session,
-        allowed_from=(DraftState.DRAFTED,),
+        allowed_from=(DraftState.DRAFTED, DraftState.FAILED),
         to=DraftState.APPROVED,
         expected_version=expected_version,
         values={"text": final, "approved_by": actor, "approved_at": utcnow(), "policy_ok": True,
@@ -128,6 +117,9 @@ def reject(
         expected_version=expected_version,
         values={"rejected_reason": reason},
     )
+    # Nothing of this draft was posted (a failed send was refused by the platform): free the post's ledger row.
+    session.execute(delete(ReplyLedger).where(col(ReplyLedger.draft_id) == draft.id,
+                                              col(ReplyLedger.posted_at).is_(None)))
     detail: dict[str, object] = {"reason": reason}
     if correct_label is not None:
         detail["wrong_category"] = {"was": draft.category, "is": correct_label}

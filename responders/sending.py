@@ -1,28 +1,36 @@
-"""Sending approved replies through the reply-once ledger.
+"""Sending approved replies so that no post is ever answered twice, whatever dies and whenever.
 
-1. Claim: in one transaction, the draft moves approved -> sending and a ledger row for the mention is
-   inserted. The ledger's unique key means a second claim for the same mention fails: no second reply.
-2. Post: outside any transaction, the platform's Sender posts the reply.
-3. Record: the reply id goes on the ledger row and the draft becomes sent.
-If the process dies between 2 and 3, the draft stays `sending` with an unposted claim. Before any retry we
-ask the platform whether our reply is already there (`Sender.find_reply`) and record it instead of posting."""
+Every attempt, first or retry, goes through the same steps (the state machine is in responders/states.py):
+1. Claim: one transaction moves the draft approved|unknown -> sending by compare-and-set on its version
+   (of two senders exactly one wins) and holds the mention's row in the reply-once ledger (unique per post).
+2. Reconcile: a draft whose last attempt has no known outcome (`unknown`: no answer, a 5xx, or a sender that
+   died mid-call and left it `sending`) is first looked for on the platform, back to the ledger's claim time.
+   Found: recorded as sent. Not found: it was never posted, so it may be posted now. Cannot tell: unknown.
+3. Gate: the policy gate runs now, on fresh facts (opt-out, deleted post, our reply already there, caps).
+4. Post, outside any transaction, then record what the platform answered:
+   posted -> sent; 429 -> approved again and that rate scope paused, no attempt spent; refused -> failed;
+   deleted target -> rejected; no answer -> unknown (step 2 next round, never a blind retry)."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from listener.base import OutgoingReply, Sender, SentReply
-from mentiondesk.errors import MentionDeskError, SendFailed
-from responders.policy import check_reply
+from mentiondesk.brands import BrandConfig
+from mentiondesk.errors import RateLimited, SendFailed
+from responders.policy import check_before_send
+from responders.states import transition
 from storage.db import transaction
-from storage.models import Author, Draft, DraftState, Mention, ReplyLedger, as_utc, utcnow
+from storage.models import Author, Draft, DraftState, Mention, RatePause, ReplyLedger, as_utc, utcnow
 from storage.queries import ledger_entry, record_audit
 
 log = logging.getLogger(__name__)
@@ -36,209 +44,275 @@ class SendReport:
     failed: dict[int, str] = field(default_factory=dict)
     blocked: dict[int, str] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)
+    unknown: dict[int, str] = field(default_factory=dict)  # outcome unknown: reconciled next round
+    paused: dict[int, str] = field(default_factory=dict)  # held by a rate limit or quiet hours
+
+
+@dataclass
+class SendContext:
+    engine: Engine
+    senders: Mapping[str, Sender]
+    brands: BrandConfig | None
+    actor: str
+    clock: Callable[[], datetime]
+    report: SendReport
 
 
 def send_approved(
     *,
     engine: Engine,
     senders: Mapping[str, Sender],
+    brands: BrandConfig | None = None,
     actor: str = "sender",
     stale_after: timedelta = timedelta(minutes=2),
     clock: Callable[[], datetime] = utcnow,
 ) -> SendReport:
-    """Send every approved draft, and finish any send that was interrupted."""
-    report = SendReport()
+    """Finish every send whose outcome is unknown, then send every approved draft, most urgent first.
+
+    `stale_after`: a draft left `sending` this long belongs to a sender that died (it must exceed the platform
+    request timeout). `brands`: the brand file, for the automated-reply rules checked again at send time."""
+    ctx = SendContext(engine, senders, brands, actor, clock, SendReport())
+    _mark_abandoned(engine, cutoff=clock() - stale_after)
     with transaction(engine) as session:
-        cutoff = clock() - stale_after
-        interrupted = [
-            d.id
-            for d in session.exec(select(Draft).where(Draft.state == DraftState.SENDING))
-            if as_utc(d.updated_at) <= cutoff and d.id is not None
-        ]
-        retryable = list(
-            session.exec(
-                select(Draft.id).where(Draft.state == DraftState.FAILED, Draft.attempts < MAX_ATTEMPTS)
-            )
-        )
-        approved = list(
-            session.exec(select(Draft.id).where(Draft.state == DraftState.APPROVED).order_by(col(Draft.urgency).desc()))
-        )
-    for draft_id in [*interrupted, *retryable]:
-        if draft_id is not None:
-            _resume(draft_id, engine=engine, senders=senders, actor=actor, report=report)
-    for draft_id in approved:
-        if draft_id is not None:
-            send_one(draft_id, engine=engine, senders=senders, actor=actor, report=report)
-    return report
+        due = session.execute(
+            select(col(Draft.id))
+            .where(col(Draft.state).in_([DraftState.UNKNOWN, DraftState.APPROVED]))
+            .order_by(col(Draft.state) == DraftState.APPROVED, col(Draft.urgency).desc(), col(Draft.id))
+        ).scalars()
+        draft_ids = list(due)
+    for draft_id in draft_ids:
+        send_one(draft_id, ctx)
+    return ctx.report
 
 
-def send_one(
-    draft_id: int, *, engine: Engine, senders: Mapping[str, Sender], actor: str, report: SendReport
-) -> None:
-    claim = _claim(draft_id, engine=engine, actor=actor)
-    if claim.blocked:
-        report.blocked[draft_id] = "; ".join(claim.blocked)
-        return
-    if claim.reply is None:
-        report.skipped[draft_id] = "someone else is sending it"
-        return
-    sender = senders.get(claim.reply.platform)
-    if sender is None:
-        _fail(draft_id, engine=engine, error=f"no sender configured for {claim.reply.platform}")
-        report.failed[draft_id] = f"no sender for {claim.reply.platform}"
-        return
-    _post(draft_id, claim.reply, sender=sender, engine=engine, actor=actor, report=report)
+def _mark_abandoned(engine: Engine, *, cutoff: datetime) -> None:
+    """`sending` for longer than any request takes: its sender died mid-call, so the outcome is unknown."""
+    with transaction(engine) as session:
+        stale = session.execute(select(Draft).where(col(Draft.state) == DraftState.SENDING)).scalars()
+        for draft in list(stale):
+            if as_utc(draft.updated_at) <= cutoff and transition(draft, DraftState.UNKNOWN, session=session,
+                                                                 error="the sender stopped mid-send"):
+                record_audit(session=session, actor="sender", action="outcome_unknown", draft_id=draft.id,
+                             mention_id=draft.mention_id, detail={"why": "sender stopped mid-send"})
 
 
-@dataclass
+# --- one draft ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class _Claim:
-    reply: OutgoingReply | None = None  # ours to post
-    blocked: list[str] = field(default_factory=list)  # the gate refused it; the draft is closed
+    reply: OutgoingReply
+    sender: Sender
+    version: int
+    reconcile: bool  # the last attempt's outcome is unknown: look on the platform before posting
 
 
-def _outgoing(draft: Draft, mention: Mention) -> OutgoingReply:
-    return OutgoingReply(
-        draft_id=draft.id or 0,
-        platform=mention.platform,
-        brand=draft.brand,
-        in_reply_to=mention.external_id,
-        author_handle=mention.author_handle,
-        text=draft.text,
-        conversation_id=mention.conversation_id,
-    )
+def send_one(draft_id: int, ctx: SendContext) -> None:
+    claim = _claim(draft_id, ctx)
+    if claim is None:
+        return
+    if claim.reconcile:
+        try:
+            found = claim.sender.find_reply(claim.reply)
+        except RateLimited as exc:
+            _pause(claim.sender.rate_scope, exc, ctx)
+            _finish(claim, DraftState.UNKNOWN, ctx, error=f"could not check the platform: {exc}")
+            ctx.report.paused[draft_id] = str(exc)
+            return
+        except SendFailed as exc:
+            _finish(claim, DraftState.UNKNOWN, ctx, error=f"could not check the platform: {exc}")
+            ctx.report.unknown[draft_id] = str(exc)
+            return
+        if found is not None:
+            _record_sent(claim, found, ctx, action="reconciled")
+            ctx.report.reconciled.append(draft_id)
+            return
+    if not _gate(claim, ctx):
+        return
+    _post(claim, ctx)
 
 
-def _claim(draft_id: int, *, engine: Engine, actor: str) -> _Claim:
-    """approved -> sending plus a ledger row, atomically; an empty claim when another sender got there first."""
+def _claim(draft_id: int, ctx: SendContext) -> _Claim | None:
+    """approved|unknown -> sending and the ledger row, in one transaction; None when there is nothing to do."""
+    report = ctx.report
     try:
-        with transaction(engine) as session:
+        with transaction(ctx.engine) as session:
             draft = session.get(Draft, draft_id)
-            if draft is None or draft.state != DraftState.APPROVED:
-                return _Claim()
+            if draft is None or draft.state not in (DraftState.APPROVED, DraftState.UNKNOWN):
+                return None
+            sender = ctx.senders.get(draft.platform)
+            if sender is None:
+                report.skipped[draft_id] = f"no sender configured for {draft.platform}"
+                return None
+            pause = session.get(RatePause, sender.rate_scope)
+            if pause is not None and as_utc(pause.until) > ctx.clock():
+                report.paused[draft_id] = f"{sender.rate_scope} rate-limited until {as_utc(pause.until):%H:%M:%S}"
+                return None
+            reconcile = draft.state == DraftState.UNKNOWN
+            attempts = draft.attempts if reconcile else draft.attempts + 1
+            if not transition(draft, DraftState.SENDING, session=session, attempts=attempts):
+                report.skipped[draft_id] = "another sender has it"
+                return None
             mention = session.get(Mention, draft.mention_id)
             assert mention is not None
-            author = session.get(Author, mention.author_id) if mention.author_id else None
-            verdict = check_reply(session=session, mention=mention, author=author, text=draft.text)
-            if not verdict.may_send:
-                _block(session, draft, verdict.blocked, actor=actor)
-                return _Claim(blocked=verdict.blocked)
-            moved = session.execute(
-                update(Draft)
-                .where(col(Draft.id) == draft_id, col(Draft.state) == DraftState.APPROVED)
-                .values(state=DraftState.SENDING, updated_at=utcnow(), attempts=Draft.attempts + 1,
-                        version=Draft.version + 1)
-                .execution_options(synchronize_session=False)
+            entry = _hold_ledger(draft, mention, session=session)
+            if entry is None:
+                report.blocked[draft_id] = "we already replied to this post"
+                transition(draft, DraftState.REJECTED, session=session,
+                           rejected_reason="policy: we already replied to this post")
+                return None
+            reply = OutgoingReply(
+                draft_id=draft_id,
+                platform=mention.platform,
+                brand=draft.brand,
+                in_reply_to=mention.external_id,
+                author_handle=mention.author_handle,
+                text=draft.text,
+                conversation_id=mention.conversation_id,
+                claimed_at=as_utc(entry.claimed_at),
+                idempotency_key=entry.idempotency_key,
             )
-            if moved.rowcount != 1:  # type: ignore[attr-defined]
-                return _Claim()
-            session.add(ReplyLedger(platform=mention.platform, in_reply_to=mention.external_id, draft_id=draft_id))
-            session.flush()
-            return _Claim(reply=_outgoing(draft, mention))
+            return _Claim(reply=reply, sender=sender, version=draft.version, reconcile=reconcile)
     except IntegrityError:
-        # The ledger already holds this mention: the other sender won. Nothing was posted by us.
-        return _Claim()
+        # Another draft's claim on the same post committed first: nothing of ours was posted.
+        report.skipped[draft_id] = "another draft holds the reply to this post"
+        return None
 
 
-def _block(session: Session, draft: Draft, reasons: list[str], *, actor: str) -> None:
-    draft.state = DraftState.REJECTED
-    draft.open_mention_id = None
-    draft.rejected_reason = "policy: " + "; ".join(reasons)
-    draft.policy_ok = False
-    draft.policy_reasons = reasons
-    draft.updated_at = utcnow()
-    session.add(draft)
-    record_audit(session=session, actor=actor, action="blocked", draft_id=draft.id, mention_id=draft.mention_id,
-                 detail={"reasons": reasons})
+def _hold_ledger(draft: Draft, mention: Mention, *, session: Session) -> ReplyLedger | None:
+    """This draft's row in the reply-once ledger (made on its first claim); None if another draft holds it."""
+    entry = ledger_entry(mention.platform, mention.external_id, session=session)
+    if entry is None:
+        entry = ReplyLedger(platform=mention.platform, in_reply_to=mention.external_id, draft_id=draft.id or 0,
+                            claimed_at=utcnow(), idempotency_key=uuid.uuid4().hex)
+        session.add(entry)
+        session.flush()
+    return entry if entry.draft_id == draft.id else None
 
 
-def _post(
-    draft_id: int, reply: OutgoingReply, *, sender: Sender, engine: Engine, actor: str, report: SendReport
-) -> None:
+def _gate(claim: _Claim, ctx: SendContext) -> bool:
+    """The policy gate, now. Refused: the draft is closed and the ledger row freed (nothing was posted)."""
+    reply = claim.reply
+    with transaction(ctx.engine) as session:
+        draft = session.get(Draft, reply.draft_id)
+        mention = session.get(Mention, draft.mention_id) if draft else None
+        if draft is None or mention is None or draft.version != claim.version:
+            return False
+        author = session.get(Author, mention.author_id) if mention.author_id else None
+        brand = ctx.brands.brands.get(draft.brand) if ctx.brands else None
+        verdict = check_before_send(session=session, draft=draft, mention=mention, author=author, brand=brand,
+                                    now=ctx.clock())
+        if verdict.blocked:
+            _close_unposted(session, draft, claim, "policy: " + "; ".join(verdict.blocked), verdict.blocked)
+            ctx.report.blocked[reply.draft_id] = "; ".join(verdict.blocked)
+            return False
+        if verdict.manual_only:  # quiet hours: hold it, try again later
+            transition(draft, DraftState.APPROVED, session=session, expected_version=claim.version,
+                       attempts=max(draft.attempts - 1, 0))
+            ctx.report.paused[reply.draft_id] = "; ".join(verdict.manual_only)
+            return False
+    return True
+
+
+def _post(claim: _Claim, ctx: SendContext) -> None:
+    draft_id = claim.reply.draft_id
     try:
-        sent = sender.send(reply)
-    except MentionDeskError as exc:
-        # The platform's refusal (a locked thread, a deleted post) will not change on retry.
-        final = isinstance(exc, SendFailed) and not exc.retryable
-        _fail(draft_id, engine=engine, error=str(exc), final=final)
-        report.failed[draft_id] = str(exc)
-        log.warning("draft %s: send failed%s: %s", draft_id, "" if not final else " for good", exc)
-        return
-    _record(draft_id, sent, engine=engine, actor=actor, action="sent")
-    report.sent.append(draft_id)
+        sent = claim.sender.send(claim.reply)
+    except RateLimited as exc:
+        _pause(claim.sender.rate_scope, exc, ctx)
+        _finish(claim, DraftState.APPROVED, ctx, error=str(exc), spend_attempt=False)
+        ctx.report.paused[draft_id] = str(exc)
+    except SendFailed as exc:
+        _failed(claim, exc, ctx)
+    else:
+        _record_sent(claim, sent, ctx, action="sent")
+        ctx.report.sent.append(draft_id)
 
 
-def _resume(
-    draft_id: int, *, engine: Engine, senders: Mapping[str, Sender], actor: str, report: SendReport
-) -> None:
-    """Reconcile an interrupted or failed send with the platform before posting again."""
-    with transaction(engine) as session:
-        draft = session.get(Draft, draft_id)
-        if draft is None or draft.state not in (DraftState.SENDING, DraftState.FAILED):
-            return
-        mention = session.get(Mention, draft.mention_id)
-        assert mention is not None
-        reply = _outgoing(draft, mention)
-        claim = ledger_entry(mention.platform, mention.external_id, session=session)
-    sender = senders.get(reply.platform)
-    if sender is None:
-        report.failed[draft_id] = f"no sender for {reply.platform}"
-        return
-    if claim is not None and claim.draft_id != draft_id:
-        report.skipped[draft_id] = "another draft holds the reply for this mention"
-        return
-    try:
-        found = sender.find_reply(reply)
-    except MentionDeskError as exc:
-        report.failed[draft_id] = f"could not check the platform: {exc}"
-        return  # unknown whether it was posted: never post blind
-    if found is not None:
-        _record(draft_id, found, engine=engine, actor=actor, action="reconciled")
-        report.reconciled.append(draft_id)
-        return
-    with transaction(engine) as session:
-        if claim is None:
-            session.add(ReplyLedger(platform=reply.platform, in_reply_to=reply.in_reply_to, draft_id=draft_id))
-        session.execute(
-            update(Draft)
-            .where(col(Draft.id) == draft_id)
-            .values(state=DraftState.SENDING, updated_at=utcnow(), attempts=Draft.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-    _post(draft_id, reply, sender=sender, engine=engine, actor=actor, report=report)
+def _failed(claim: _Claim, exc: SendFailed, ctx: SendContext) -> None:
+    draft_id = claim.reply.draft_id
+    log.warning("draft %s: %s", draft_id, exc)
+    if exc.maybe_posted:
+        _finish(claim, DraftState.UNKNOWN, ctx, error=str(exc))
+        ctx.report.unknown[draft_id] = str(exc)
+    elif exc.target_gone:
+        with transaction(ctx.engine) as session:
+            draft = session.get(Draft, draft_id)
+            if draft is not None and draft.version == claim.version:
+                session.execute(update(Mention).where(col(Mention.id) == draft.mention_id)
+                                .values(deleted_at=utcnow()).execution_options(synchronize_session=False))
+                _close_unposted(session, draft, claim, f"the post is gone: {exc}", ["the post was deleted"])
+        ctx.report.blocked[draft_id] = str(exc)
+    else:
+        retry = exc.retryable and _attempts(claim, ctx) < MAX_ATTEMPTS
+        _finish(claim, DraftState.APPROVED if retry else DraftState.FAILED, ctx, error=str(exc))
+        ctx.report.failed[draft_id] = str(exc)
 
 
-def _record(draft_id: int, sent: SentReply, *, engine: Engine, actor: str, action: str) -> None:
-    now = utcnow()
-    with transaction(engine) as session:
-        draft = session.get(Draft, draft_id)
-        assert draft is not None
-        mention = session.get(Mention, draft.mention_id)
-        assert mention is not None
-        claim = ledger_entry(mention.platform, mention.external_id, session=session)
-        if claim is not None:
-            claim.posted_at = now
-            claim.reply_external_id = sent.external_id
-            session.add(claim)
-        draft.state = DraftState.SENT
-        draft.open_mention_id = None
-        draft.sent_at = now
-        draft.reply_external_id = sent.external_id
-        draft.reply_url = sent.url
-        draft.error = None
-        draft.updated_at = now
-        session.add(draft)
-        record_audit(session=session, actor=actor, action=action, draft_id=draft_id, mention_id=draft.mention_id,
-                     after=draft.text, detail={"reply_id": sent.external_id})
+def _attempts(claim: _Claim, ctx: SendContext) -> int:
+    with transaction(ctx.engine) as session:
+        draft = session.get(Draft, claim.reply.draft_id)
+        return draft.attempts if draft else MAX_ATTEMPTS
 
 
-def _fail(draft_id: int, *, engine: Engine, error: str, final: bool = False) -> None:
-    with transaction(engine) as session:
-        draft = session.get(Draft, draft_id)
+def _finish(claim: _Claim, to: DraftState, ctx: SendContext, *, error: str, spend_attempt: bool = True) -> None:
+    with transaction(ctx.engine) as session:
+        draft = session.get(Draft, claim.reply.draft_id)
         if draft is None:
             return
-        draft.state = DraftState.FAILED
-        draft.error = error
-        if final:
-            draft.attempts = max(draft.attempts, MAX_ATTEMPTS)  # no automatic retries; a person decides
-        draft.updated_at = utcnow()
-        session.add(draft)
+        values: dict[str, Any] = {"error": error}
+        if not spend_attempt:
+            values["attempts"] = max(draft.attempts - 1, 0)
+        if transition(draft, to, session=session, expected_version=claim.version, **values) and to in (
+            DraftState.UNKNOWN,
+            DraftState.FAILED,
+        ):
+            record_audit(session=session, actor=ctx.actor, action=f"send_{to.value}", draft_id=draft.id,
+                         mention_id=draft.mention_id, detail={"error": error})
+
+
+def _close_unposted(session: Session, draft: Draft, claim: _Claim, reason: str, reasons: list[str]) -> None:
+    """sending -> rejected, when we know nothing was posted: the post's ledger row is freed for a person."""
+    if not transition(draft, DraftState.REJECTED, session=session, expected_version=claim.version,
+                      rejected_reason=reason, policy_ok=False, policy_reasons=reasons):
+        return
+    session.execute(delete(ReplyLedger).where(col(ReplyLedger.draft_id) == draft.id,
+                                              col(ReplyLedger.posted_at).is_(None)))
+    record_audit(session=session, actor="policy gate", action="blocked", draft_id=draft.id,
+                 mention_id=draft.mention_id, detail={"reasons": reasons})
+
+
+def _pause(scope: str, exc: RateLimited, ctx: SendContext) -> None:
+    """Everything sharing `scope` waits until the platform's announced reset."""
+    with transaction(ctx.engine) as session:
+        pause_scope(scope, until=exc.reset_at, reason=str(exc), session=session)
+    log.warning("%s: rate-limited until %s", scope, exc.reset_at.isoformat(timespec="seconds"))
+
+
+def pause_scope(scope: str, *, until: datetime, reason: str, session: Session) -> None:
+    pause = session.get(RatePause, scope)
+    if pause is None:
+        session.add(RatePause(scope=scope, until=until, reason=reason))
+    elif as_utc(pause.until) < until:
+        pause.until, pause.reason = until, reason
+        session.add(pause)
+
+
+def _record_sent(claim: _Claim, sent: SentReply, ctx: SendContext, *, action: str) -> None:
+    now = utcnow()
+    with transaction(ctx.engine) as session:
+        draft = session.get(Draft, claim.reply.draft_id)
+        assert draft is not None
+        session.execute(
+            update(ReplyLedger)
+            .where(col(ReplyLedger.draft_id) == draft.id)
+            .values(posted_at=now, reply_external_id=sent.external_id)
+            .execution_options(synchronize_session=False)
+        )
+        moved = transition(draft, DraftState.SENT, session=session, expected_version=claim.version, sent_at=now,
+                           reply_external_id=sent.external_id, reply_url=sent.url, error=None)
+        if not moved:
+            log.error("draft %s was posted (%s) but changed meanwhile; recorded on the ledger", draft.id,
+                      sent.external_id)
+        record_audit(session=session, actor=ctx.actor, action=action, draft_id=draft.id, mention_id=draft.mention_id,
+                     after=draft.text, detail={"reply_id": sent.external_id})

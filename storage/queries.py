@@ -331,18 +331,51 @@ def automated_replies_since(brand: str, since: datetime, *, session: Session) ->
     )
 
 
-def last_automated_reply_to(author_id: int, *, session: Session) -> datetime | None:
+def last_automated_reply_to(author_id: int, *, session: Session, sent_only: bool = False) -> datetime | None:
+    """When we last thanked this author automatically (planned or on its way; with `sent_only`, posted)."""
+    states = [DraftState.SENT] if sent_only else [DraftState.APPROVED, DraftState.SENDING, DraftState.SENT]
+    moment = Draft.sent_at if sent_only else Draft.created_at
     stmt = (
-        select(func.max(Draft.created_at))
+        select(func.max(moment))
         .join(Mention, col(Mention.id) == Draft.mention_id)
         .where(
             Mention.author_id == author_id,
             Draft.automated == True,  # noqa: E712
-            col(Draft.state).in_([DraftState.APPROVED, DraftState.SENDING, DraftState.SENT]),
+            col(Draft.state).in_(states),
         )
     )
     value = session.exec(stmt).one()
     return as_utc(value) if value is not None else None
+
+
+def automated_sent_since(brand: str, since: datetime, *, session: Session) -> int:
+    """Automated replies of a brand posted since `since`."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Draft)
+            .where(
+                Draft.brand == brand,
+                Draft.automated == True,  # noqa: E712
+                Draft.state == DraftState.SENT,
+                col(Draft.sent_at) >= since,
+            )
+        ).one()
+    )
+
+
+def newer_mentions_by_author(author_id: int, *, after: datetime, session: Session) -> bool:
+    """Whether the author has posted to or about us after `after` (their story may have changed)."""
+    stmt = select(Mention.id).where(Mention.author_id == author_id, col(Mention.created_at) > after).limit(1)
+    return session.exec(stmt).first() is not None
+
+
+def our_reply_in_thread(platform: str, external_id: str, *, session: Session) -> bool:
+    """Whether one of our own posts (seen while polling) answers this post: someone replied outside the desk."""
+    stmt = select(Mention.id).where(
+        Mention.platform == platform, Mention.parent_id == external_id, Mention.is_own == True  # noqa: E712
+    )
+    return session.exec(stmt.limit(1)).first() is not None
 
 
 def open_case_for(brand: str, author_id: int, *, session: Session) -> Case | None:

@@ -422,8 +422,9 @@ class SimState:
 
     def add_reddit_reply(self, thing_id: str, text: str) -> tuple[dict[str, Any] | None, str]:
         with self.lock:
-            if thing_id not in self.things:
-                return None, "that comment or post is gone"
+            data = self.things[thing_id]["data"] if thing_id in self.things else None
+            if data is None or data.get("body", data.get("selftext")) in ("[deleted]", "[removed]"):
+                return None, "that comment is deleted"
             name = self._comment(thing_id, text, self.reddit_account)
             self.replies.append(Reply("reddit", name, thing_id, text, self.now_iso()))
             return self.things[name], ""

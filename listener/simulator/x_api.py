@@ -240,16 +240,22 @@ class XHandler(SimHandler):
             )
         since = self.query.get("since_id")
         token = self.query.get(token_param)
+        start_time = self.query.get("start_time", "")
         try:
             since_int = int(since) if since else 0
             upper = _untoken(token) if token else None
         except ValueError:
             return 400, invalid_request(token_param if token else "since_id", "Invalid pagination or since_id")
+        if start_time and not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", start_time):
+            return 400, invalid_request("start_time", f"Invalid start_time [{start_time}]; use YYYY-MM-DDTHH:mm:ssZ")
         with self.state.lock:
             matching = [
                 t
                 for t in reversed(self.state.tweets)  # newest first
-                if int(t["id"]) > since_int and (upper is None or int(t["id"]) < upper) and keep(t)
+                if int(t["id"]) > since_int
+                and (upper is None or int(t["id"]) < upper)
+                and (not start_time or t["created_at"][:19] >= start_time[:19])
+                and keep(t)
             ]
             page = matching[:max_results]
             tweet_fields = self._fields("tweet.fields", DEFAULT_TWEET_FIELDS)

@@ -38,7 +38,7 @@ def command(once: bool, host: str | None, port: int | None) -> None:
                    f"-> {settings.database_url}", err=True)
         _read_all(app.pipeline, sources, total)
         senders = build_senders(settings)
-        report = send_approved(engine=app.engine, senders=senders, actor="demo")
+        report = send_approved(engine=app.engine, senders=senders, brands=app.brands, actor="demo")
         with transaction(app.engine) as session:
             summary = summarize(session)
         summary.replies_posted = len(sim.replies())

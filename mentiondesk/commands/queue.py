@@ -159,14 +159,15 @@ def send(as_json: bool) -> None:
     from mentiondesk.senders import build_all_senders
 
     app = App.open()
-    report = send_approved(engine=app.engine, senders=build_all_senders(app.settings),
+    report = send_approved(engine=app.engine, senders=build_all_senders(app.settings), brands=app.brands,
                            stale_after=timedelta(seconds=app.settings.send_stale_seconds))
     result = {"sent": report.sent, "reconciled": report.reconciled, "failed": report.failed,
-              "blocked": report.blocked, "skipped": report.skipped}
+              "blocked": report.blocked, "skipped": report.skipped, "unknown": report.unknown,
+              "held": report.paused}
     if as_json:
         emit_json(result)
         return
     click.echo(f"sent {len(report.sent)}, reconciled {len(report.reconciled)}, failed {len(report.failed)}, "
-               f"blocked {len(report.blocked)}")
-    for draft_id, why in {**report.failed, **report.blocked}.items():
+               f"blocked {len(report.blocked)}, outcome unknown {len(report.unknown)}, held {len(report.paused)}")
+    for draft_id, why in {**report.failed, **report.blocked, **report.unknown, **report.paused}.items():
         click.echo(f"  draft {draft_id}: {why}", err=True)

@@ -26,6 +26,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("scope"),
     )
+    # Before 0003 a draft "failed" for a timeout or a lost answer too, and was retried without looking: such a
+    # reply may be on the platform already. Reconcile them before anything is posted again.
+    op.execute("UPDATE draft SET state = 'unknown' WHERE state = 'failed' AND attempts < 5")
 
 
 def downgrade() -> None:
