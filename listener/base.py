@@ -59,6 +59,11 @@ class Source(Protocol):
     def fetch(self, cursor: str | None) -> Batch: ...
 
 
+def rate_scope(source: Source) -> str:
+    """The rate limit a source shares with others (all of one Reddit client, say); by default its own."""
+    return str(getattr(source, "rate_scope", "") or source.name)
+
+
 @dataclass(frozen=True)
 class OutgoingReply:
     draft_id: int

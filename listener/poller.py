@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from listener.base import Batch, SkippedItem, Source
+from listener.base import Batch, SkippedItem, Source, rate_scope
 from mentiondesk.errors import AccessDenied, RateLimited, SourceError, TransientError
 from storage.db import transaction
 from storage.models import as_utc, utcnow
-from storage.queries import NewMention, insert_mentions, new_mentions, source_state
+from storage.queries import NewMention, insert_mentions, new_mentions, pause_scope, paused_until, source_state
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +76,13 @@ class Poller:
         with transaction(self.engine) as session:
             state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
             cursor = state.cursor
-            paused_until = as_utc(state.rate_limited_until) if state.rate_limited_until else None
+            until = as_utc(state.rate_limited_until) if state.rate_limited_until else None
+            shared = paused_until(rate_scope(source), now=self.clock(), session=session)
         now = self.clock()
-        if paused_until and now < paused_until:
+        until = max(filter(None, (until, shared)), default=None)
+        if until and now < until:
             outcome.status = "waiting"
-            outcome.message = f"paused until {paused_until.isoformat(timespec='seconds')}"
+            outcome.message = f"paused until {until.isoformat(timespec='seconds')}"
             return outcome
         while outcome.pages < max_pages:
             try:
@@ -150,6 +152,7 @@ class Poller:
             if isinstance(exc, RateLimited):
                 state.health = "rate_limited"
                 state.rate_limited_until = exc.reset_at
+                pause_scope(rate_scope(source), until=exc.reset_at, reason=exc.message, session=session)
                 state.requests_remaining = 0
                 state.window_reset_at = exc.reset_at
                 outcome.status = "rate_limited"

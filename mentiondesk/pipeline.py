@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, update
@@ -24,7 +24,10 @@ from rules.classifier import Classification as Verdict
 from rules.classifier import Classifier, thank_you_eligible, urgency_score
 from rules.routing import MentionFacts, decide, is_opt_out
 from storage.models import AuditEvent, Author, Case, Classification, Draft, DraftState, Route, utcnow
-from storage.queries import AuthorRef, NewMention, insert_mentions
+from storage.queries import AuthorRef, NewMention, insert_mentions, reply_texts_to_authors
+
+# Replies to one author within this window never repeat word for word (platforms refuse duplicate posts).
+REPEAT_WINDOW = timedelta(days=30)
 
 
 @dataclass
@@ -166,14 +169,18 @@ class Pipeline:
     ) -> list[_Planned]:
         planned: list[_Planned] = []
         automated: list[tuple[str, int | None]] = []
+        drafted = [m for m, r in zip(mentions, routes, strict=True) if r in (Route.DRAFT, Route.ESCALATE)]
+        said = reply_texts_to_authors({m.author_id for m in drafted}, since=now - REPEAT_WINDOW, session=session)
         for mention, verdict, route in zip(mentions, verdicts, routes, strict=True):
             if route not in (Route.DRAFT, Route.ESCALATE):
                 continue
+            avoid = said.setdefault(mention.author_id, set())
             plan = self._plan(mention, verdict, brand=self.brands.get(mention.brand),
                               author=authors.get(mention.author_id), escalated=route == Route.ESCALATE,
-                              unsaved_automated=automated, session=session, now=now)
+                              unsaved_automated=automated, avoid=avoid, session=session, now=now)
             if plan is None:
                 continue
+            avoid.add(str(plan.values["text"]))
             planned.append(plan)
             if plan.automated:
                 automated.append((mention.brand, mention.author_id))
@@ -209,6 +216,7 @@ class Pipeline:
         author: AuthorRef | None,
         escalated: bool,
         unsaved_automated: list[tuple[str, int | None]],
+        avoid: set[str],
         session: Session,
         now: datetime,
     ) -> _Planned | None:
@@ -221,7 +229,7 @@ class Pipeline:
         def text_for(auto: bool) -> tuple[str, str]:
             made = draft_reply(brand=brand, category=category, platform=mention.platform,
                                author_name=mention.author_name, author_handle=mention.author_handle, seed=seed,
-                               automated=auto)
+                               automated=auto, avoid=avoid)
             return made.text, made.template_key
 
         text, template_key = text_for(automated)

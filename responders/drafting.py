@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -72,29 +73,40 @@ def draft_reply(
     author_handle: str,
     seed: str,
     automated: bool = False,
+    avoid: Collection[str] = (),
 ) -> DraftText:
-    """Pick a variant (stable per mention), render it, and fit the platform's length."""
+    """Pick a variant (stable per mention), render it, and fit the platform's length.
+
+    `avoid`: texts this author already got or is about to get. Platforms refuse an account's identical posts
+    (X: "duplicate content"), and the same words twice read as a bot: another variant is taken, and when every
+    variant is taken a short reference makes the text unique."""
     sources = templates_for(brand, category)
     start = int(hashlib.blake2b(seed.encode(), digest_size=4).hexdigest(), 16) % len(sources)
     name = greeting_name(author_name, author_handle)
     context = {"name": name, "handle": author_handle, "brand": brand.name, "platform": platform}
-    rendered = ""
+    fallback: DraftText | None = None
     for offset in range(len(sources)):
         index = (start + offset) % len(sources)
-        try:
-            rendered = _compile(sources[index]).render(**context).strip()
-        except TemplateError as exc:
-            raise ConfigError(
-                f"template failed: {exc}", key=f"brands.{brand.key}.templates.{category}[{index}]"
-            ) from None
-        rendered = with_extras(rendered, brand, automated=automated)
+        rendered = with_extras(_render(brand, category, sources, index, context), brand, automated=automated)
         if fits(rendered, platform):
-            return DraftText(rendered, f"{category}:{index}")
-    # Every variant is too long (a very long name): greet by nothing rather than cut a sentence.
-    short = with_extras(
-        _compile(sources[start]).render(**{**context, "name": "there"}).strip(), brand, automated=automated
-    )
-    return DraftText(short, f"{category}:{start}")
+            if rendered not in avoid:
+                return DraftText(rendered, f"{category}:{index}")
+            fallback = fallback or DraftText(rendered, f"{category}:{index}")
+    if fallback is None:
+        # Every variant is too long (a very long name): greet by nothing rather than cut a sentence.
+        short = _render(brand, category, sources, start, {**context, "name": "there"})
+        fallback = DraftText(with_extras(short, brand, automated=automated), f"{category}:{start}")
+        if fallback.text not in avoid:
+            return fallback
+    reference = hashlib.blake2b(seed.encode(), digest_size=3).hexdigest().upper()
+    return DraftText(f"{fallback.text} (ref. {reference})", fallback.template_key)
+
+
+def _render(brand: Brand, category: str, sources: list[str], index: int, context: dict[str, str]) -> str:
+    try:
+        return _compile(sources[index]).render(**context).strip()
+    except TemplateError as exc:
+        raise ConfigError(f"template failed: {exc}", key=f"brands.{brand.key}.templates.{category}[{index}]") from None
 
 
 def with_extras(text: str, brand: Brand, *, automated: bool) -> str:

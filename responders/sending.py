@@ -30,8 +30,8 @@ from mentiondesk.errors import RateLimited, SendFailed
 from responders.policy import check_before_send
 from responders.states import transition
 from storage.db import transaction
-from storage.models import Author, Draft, DraftState, Mention, RatePause, ReplyLedger, as_utc, utcnow
-from storage.queries import ledger_entry, record_audit
+from storage.models import Author, Draft, DraftState, Mention, ReplyLedger, as_utc, utcnow
+from storage.queries import ledger_entry, pause_scope, paused_until, record_audit
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -144,9 +144,9 @@ def _claim(draft_id: int, ctx: SendContext) -> _Claim | None:
             if sender is None:
                 report.skipped[draft_id] = f"no sender configured for {draft.platform}"
                 return None
-            pause = session.get(RatePause, sender.rate_scope)
-            if pause is not None and as_utc(pause.until) > ctx.clock():
-                report.paused[draft_id] = f"{sender.rate_scope} rate-limited until {as_utc(pause.until):%H:%M:%S}"
+            until = paused_until(sender.rate_scope, now=ctx.clock(), session=session)
+            if until is not None:
+                report.paused[draft_id] = f"{sender.rate_scope} rate-limited until {until:%H:%M:%S}"
                 return None
             reconcile = draft.state == DraftState.UNKNOWN
             attempts = draft.attempts if reconcile else draft.attempts + 1
@@ -287,15 +287,6 @@ def _pause(scope: str, exc: RateLimited, ctx: SendContext) -> None:
     with transaction(ctx.engine) as session:
         pause_scope(scope, until=exc.reset_at, reason=str(exc), session=session)
     log.warning("%s: rate-limited until %s", scope, exc.reset_at.isoformat(timespec="seconds"))
-
-
-def pause_scope(scope: str, *, until: datetime, reason: str, session: Session) -> None:
-    pause = session.get(RatePause, scope)
-    if pause is None:
-        session.add(RatePause(scope=scope, until=until, reason=reason))
-    elif as_utc(pause.until) < until:
-        pause.until, pause.reason = until, reason
-        session.add(pause)
 
 
 def _record_sent(claim: _Claim, sent: SentReply, ctx: SendContext, *, action: str) -> None:

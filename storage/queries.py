@@ -3,7 +3,7 @@ transaction decides, so a batch of mentions and its cursor are saved together.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +20,7 @@ from storage.models import (
     Draft,
     DraftState,
     Mention,
+    RatePause,
     ReplyLedger,
     SourceState,
     as_utc,
@@ -382,3 +383,39 @@ def open_case_for(brand: str, author_id: int, *, session: Session) -> Case | Non
     return session.exec(
         select(Case).where(Case.brand == brand, Case.author_id == author_id, Case.status == "open")
     ).first()
+
+
+def pause_scope(scope: str, *, until: datetime, reason: str, session: Session) -> None:
+    """Everything sharing a rate-limit `scope` waits until `until` (a later pause never shortens one)."""
+    pause = session.get(RatePause, scope)
+    if pause is None:
+        session.add(RatePause(scope=scope, until=until, reason=reason))
+    elif as_utc(pause.until) < until:
+        pause.until, pause.reason = until, reason
+        session.add(pause)
+
+
+def paused_until(scope: str, *, now: datetime, session: Session) -> datetime | None:
+    """When a rate-limit pause on `scope` ends, if one is in force at `now`."""
+    pause = session.get(RatePause, scope)
+    if pause is None or as_utc(pause.until) <= now:
+        return None
+    return as_utc(pause.until)
+
+
+def reply_texts_to_authors(
+    author_ids: Collection[int], *, since: datetime, session: Session
+) -> dict[int, set[str]]:
+    """The texts of replies drafted to these authors since `since` (rejected ones aside), by author."""
+    if not author_ids:
+        return {}
+    rows = session.execute(
+        select(Mention.author_id, Draft.text)
+        .join(Mention, col(Mention.id) == Draft.mention_id)
+        .where(col(Mention.author_id).in_(list(author_ids)), col(Draft.created_at) >= since,
+               Draft.state != DraftState.REJECTED)
+    )
+    texts: dict[int, set[str]] = {}
+    for author_id, text in rows:
+        texts.setdefault(author_id, set()).add(text)
+    return texts
