@@ -222,3 +222,37 @@ def test_sources_page(desk: tuple[Any, Any]) -> None:
     app, _ = desk
     page = signed_in(app, "ana").get("/sources")
     assert page.status_code == 200 and "demo:northwind" in page.text
+
+
+def test_a_send_with_unknown_outcome_and_a_refused_one_are_shown_with_what_happens_next(
+    desk: tuple[Any, Any],
+) -> None:
+    app, engine = desk
+    client = signed_in(app, "maria")
+    with transaction(engine) as session:
+        unknown, refused = session.exec(
+            select(Draft).where(Draft.state == DraftState.DRAFTED).order_by(col(Draft.id)).limit(2)
+        ).all()
+        unknown.state, unknown.error = DraftState.UNKNOWN, "X reply: X did not answer in time"
+        refused.state, refused.error = DraftState.FAILED, "X refused the reply: this thread is locked"
+        session.add_all([unknown, refused])
+    queue = client.get("/queue").text
+    assert "1 reply with an unknown outcome" in queue and "1 reply refused by the platform" in queue
+
+    unknown_view = client.get("/queue?state=unknown").text
+    card = unknown_view[unknown_view.index(f'id="draft-{unknown.id}"') :]
+    assert "Outcome unknown" in card and "did not answer in time" in card and "never posted twice" in card
+    assert f'action="/drafts/{unknown.id}/approve"' not in card  # nobody can push it out blind
+
+    failed_view = client.get("/queue?state=failed").text
+    card = failed_view[failed_view.index(f'id="draft-{refused.id}"') :]
+    assert "this thread is locked" in card and "Nothing was posted" in card
+    token = csrf(client, "/queue?state=failed")
+    answer = client.post(f"/drafts/{refused.id}/approve", data={"csrf_token": token, "version": refused.version,
+                                                               "original": refused.text,
+                                                               "text": "Sorry Ana, we're on it.", "back": "/queue"},
+                         follow_redirects=False)
+    assert answer.status_code in (303, 302)
+    with Session(engine) as session:
+        again = session.get(Draft, refused.id)
+    assert again is not None and again.state == DraftState.APPROVED and again.text == "Sorry Ana, we're on it."

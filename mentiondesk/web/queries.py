@@ -159,6 +159,16 @@ def queue_items(
     return items
 
 
+def sends_needing_attention(session: Session) -> dict[str, int]:
+    """How many replies have an unknown outcome (being reconciled) or were refused by the platform."""
+    rows = session.exec(
+        select(Draft.state, func.count())
+        .where(col(Draft.state).in_([DraftState.UNKNOWN, DraftState.FAILED]))
+        .group_by(Draft.state)
+    )
+    return {str(state): int(n) for state, n in rows}
+
+
 def queue_facets(brands: dict[str, Brand]) -> dict[str, list[str]]:
     """Values for the filter menus, from configuration: a DISTINCT over the draft table costs a full scan."""
     from mentiondesk.brands import PLATFORMS

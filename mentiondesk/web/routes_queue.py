@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
+from mentiondesk.brands import PLATFORMS
 from mentiondesk.errors import NotFound
-from mentiondesk.web import actions, queries
+from mentiondesk.web import actions, params, queries
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk, flash, pop_flash, safe_next
+from mentiondesk.web.params import ItemId
 from responders.queue import LABELS
 from storage.models import DraftState
 
@@ -18,23 +20,16 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 STATES = [s.value for s in DraftState]
 
 
-def _int(value: str, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def filters_from(request: Request) -> queries.QueueFilters:
+    """The queue's filters from the address; a value outside its menu or range is a 400, not a guess."""
     q = request.query_params
-    state = q.get("state", DraftState.DRAFTED)
     return queries.QueueFilters(
-        brand=q.get("brand", ""),
-        platform=q.get("platform", ""),
-        category=q.get("category", ""),
-        state=state if state in STATES or state == "" else DraftState.DRAFTED,
-        min_urgency=max(0, min(100, _int(q.get("min_urgency", "0")))),
-        page=max(1, _int(q.get("page", "1"), 1)),
+        brand=params.choice(q.get("brand"), "brand", desk(request).brands),
+        platform=params.choice(q.get("platform"), "platform", PLATFORMS),
+        category=params.choice(q.get("category"), "category", LABELS),
+        state=params.choice(q.get("state"), "state", STATES, default=DraftState.DRAFTED),
+        min_urgency=params.whole_number(q.get("min_urgency"), "min_urgency", low=0, high=100, default=0),
+        page=params.whole_number(q.get("page"), "page", low=1, high=params.MAX_PAGE, default=1),
     )
 
 
@@ -60,6 +55,7 @@ def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
             "brands": state.brands,
             "states": STATES,
             "labels": LABELS,
+            "attention": queries.sends_needing_attention(session),
             "back": back,
             "page": f.page,
             "pages": pages,
@@ -84,13 +80,15 @@ def _clean(text: str) -> str:
 def approve(
     *,
     request: Request,
-    draft_id: int,
-    version: int | None = Form(None),
+    draft_id: ItemId,
+    version: int | None = Form(None, ge=0, le=params.MAX_ID),
     text: str | None = Form(None),
     original: str | None = Form(None),
     back: str = Form("/queue"),
     user: Actor,
 ) -> Response:
+    if text is not None:
+        params.clean_text(text, "reply")
     edited = None
     if text is not None and original is not None and _clean(text).strip() != _clean(original).strip():
         edited = _clean(text).strip()
@@ -102,13 +100,15 @@ def approve(
 def reject(
     *,
     request: Request,
-    draft_id: int,
+    draft_id: ItemId,
     reason: str = Form(""),
-    version: int | None = Form(None),
+    version: int | None = Form(None, ge=0, le=params.MAX_ID),
     wrong_category: str = Form(""),
     back: str = Form("/queue"),
     user: Actor,
 ) -> Response:
+    params.clean_text(reason, "reason")
+    params.choice(wrong_category, "category", LABELS)
     outcome = actions.reject(desk(request).engine, draft_id, actor=user.name, reason=reason, expected_version=version,
                              correct_label=wrong_category or None)
     return _done(request, back, outcome)
@@ -120,8 +120,11 @@ async def bulk_approve(*, request: Request, user: Actor) -> Response:
     items: list[tuple[int, int | None]] = []
     for raw in form.getlist("item"):
         draft_id, _, version = str(raw).partition(":")
-        if draft_id.isdigit():
-            items.append((int(draft_id), int(version) if version.isdigit() else None))
+        if draft_id.strip():
+            items.append((
+                params.whole_number(draft_id, "draft id", low=1, high=params.MAX_ID, default=0),
+                params.whole_number(version, "version", low=0, high=params.MAX_ID, default=-1) if version else None,
+            ))
     back = str(form.get("back") or "/queue")
     if not items:
         return _done(request, back, actions.Outcome(False, "Select drafts to approve first."))
@@ -135,7 +138,7 @@ async def bulk_approve(*, request: Request, user: Actor) -> Response:
 def relabel(
     *,
     request: Request,
-    mention_id: int,
+    mention_id: ItemId,
     label: str = Form(""),
     back: str = Form("/queue"),
     user: Actor,
@@ -147,7 +150,7 @@ def relabel(
 
 
 @router.get("/mentions/{mention_id}")
-def mention_page(*, request: Request, mention_id: int, user: SignedIn, session: DB) -> Response:
+def mention_page(*, request: Request, mention_id: ItemId, user: SignedIn, session: DB) -> Response:
     state = desk(request)
     detail = queries.mention_detail(session, mention_id, state.brands)
     if detail is None:
