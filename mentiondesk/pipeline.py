@@ -20,6 +20,7 @@ from listener.poller import Backoff, Poller, PollOutcome
 from mentiondesk.brands import Brand, BrandConfig
 from responders.drafting import draft_reply
 from responders.policy import check
+from responders.states import transition_many
 from rules.classifier import Classification as Verdict
 from rules.classifier import Classifier, thank_you_eligible, urgency_score
 from rules.routing import MentionFacts, decide, is_opt_out
@@ -195,8 +196,11 @@ class Pipeline:
         automated = {plan.mention.id: plan for plan in planned if plan.automated}
         audits = []
         if automated:
-            # A new mention has exactly one draft: the one just written.
-            rows = session.execute(select(Draft.id, Draft.mention_id).where(col(Draft.mention_id).in_(automated)))
+            # A new mention has exactly one draft: the one just written. The thank-you approves it.
+            rows = list(session.execute(select(Draft.id, Draft.mention_id)
+                                        .where(col(Draft.mention_id).in_(automated))))
+            transition_many([draft_id for draft_id, _ in rows], DraftState.APPROVED, from_state=DraftState.DRAFTED,
+                            session=session, approved_by="auto-thank", approved_at=now)
             audits = [
                 {"actor": "auto-thank", "action": "auto_approve", "draft_id": draft_id, "mention_id": mention_id,
                  "detail": {"confidence": automated[mention_id].confidence}, "at": now}
@@ -244,7 +248,7 @@ class Pipeline:
         values = {
             "brand": brand.key,
             "platform": mention.platform,
-            "state": DraftState.APPROVED if automated else DraftState.DRAFTED,
+            "state": DraftState.DRAFTED,
             "category": verdict.label,
             "urgency": mention.urgency,
             "escalated": escalated,
@@ -256,8 +260,6 @@ class Pipeline:
             "policy_reasons": gate.reasons(),
             "created_at": now,
             "updated_at": now,
-            "approved_by": "auto-thank" if automated else None,
-            "approved_at": now if automated else None,
             "attempts": 0,
             "version": 1,
         }

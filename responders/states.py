@@ -36,6 +36,33 @@ def allowed(current: DraftState | str, target: DraftState | str) -> bool:
     return DraftState(target) in TRANSITIONS[DraftState(current)]
 
 
+def check_move(sources: Iterable[DraftState], to: DraftState, *, what: object) -> list[DraftState]:
+    """The moves must be in the table; a move that is not is a bug, not a race."""
+    states = list(sources)
+    for source in states:
+        if not allowed(source, to):
+            raise ValueError(f"{what}: no transition {source} -> {to}")
+    return states
+
+
+def transition_many(
+    draft_ids: Iterable[int], to: DraftState, *, from_state: DraftState, session: Session, **values: Any
+) -> int:
+    """The same move for many drafts in one statement (the automated thank-yous of a batch); returns how many
+    were still in `from_state` and moved."""
+    check_move([from_state], to, what="drafts")
+    ids = list(draft_ids)
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Draft)
+        .where(col(Draft.id).in_(ids), col(Draft.state) == from_state)
+        .values(state=to, version=Draft.version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def transition(
     draft: Draft,
     to: DraftState,
@@ -50,10 +77,8 @@ def transition(
     `from_states` widens the accepted current states (e.g. "from whatever open state it is in"); each must be
     allowed to move to `to`. Returns False when someone else moved it first; the object is refreshed either way.
     Raises ValueError for a move the table does not have: that is a bug, not a race."""
-    sources = {DraftState(draft.state)} if from_states is None else set(from_states)
-    for source in sources:
-        if not allowed(source, to):
-            raise ValueError(f"draft {draft.id}: no transition {source} -> {to}")
+    sources = check_move({DraftState(draft.state)} if from_states is None else set(from_states), to,
+                         what=f"draft {draft.id}")
     version = draft.version if expected_version is None else expected_version
     result = session.execute(
         update(Draft)
@@ -63,7 +88,7 @@ def transition(
             col(Draft.state).in_([s.value for s in sources]),
         )
         .values(
-            state=to.value,
+            state=to,
             version=version + 1,
             updated_at=utcnow(),
             open_mention_id=draft.mention_id if to in _OPEN else None,

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 
@@ -139,7 +140,14 @@ class Draft(SQLModel, table=True):
     open_mention_id: int | None = None
     brand: str = Field(max_length=64)
     platform: str = Field(max_length=32)
-    state: str = Field(default=DraftState.DRAFTED, max_length=16)
+    state: DraftState = Field(
+        default=DraftState.DRAFTED,
+        sa_column=Column(
+            SAEnum(DraftState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
+                   validate_strings=True),
+            nullable=False,
+        ),
+    )
     category: str = Field(max_length=16)
     urgency: int = 0
     escalated: bool = False
