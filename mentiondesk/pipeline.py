@@ -23,8 +23,9 @@ from responders.policy import check
 from responders.states import transition_many
 from rules.classifier import Classification as Verdict
 from rules.classifier import Classifier, thank_you_eligible, urgency_score
-from rules.routing import MentionFacts, decide, is_opt_out
-from storage.models import AuditEvent, Author, Case, Classification, Draft, DraftState, Route, utcnow
+from rules.optout import is_opt_out
+from rules.routing import MentionFacts, decide
+from storage.models import AuditEvent, Author, Case, Classification, Draft, DraftState, FoundVia, Route, utcnow
 from storage.queries import AuthorRef, NewMention, insert_mentions, reply_texts_to_authors
 
 # Replies to one author within this window never repeat word for word (platforms refuse duplicate posts).
@@ -104,7 +105,7 @@ class Pipeline:
             mention.route, mention.route_reason = Route.INSIGHT, f"unknown brand {mention.brand!r}"
             return Route.INSIGHT
         author = authors.get(mention.author_id)
-        if author is not None and author.opted_out_at is None and is_opt_out(mention.text):
+        if author is not None and author.opted_out_at is None and _asks_us_to_stop(mention, brand):
             author.opted_out_at = now
             session.execute(update(Author), [{"id": author.id, "opted_out_at": now}])
         decision = decide(
@@ -278,6 +279,16 @@ def _classification_row(mention: NewMention, verdict: Verdict, now: datetime) ->
         "origin": "model",
         "created_at": now,
     }
+
+
+def _asks_us_to_stop(mention: NewMention, brand: Brand) -> bool:
+    """An opt-out counts only in a post addressed to us (a mention or a reply, not a keyword match), never
+    from our own handles. Every language is tried: the language detected on a short post is often wrong."""
+    return (
+        mention.found_via in (FoundVia.MENTION, FoundVia.REPLY)
+        and is_opt_out(mention.text)
+        and mention.author_handle.lstrip("@").lower() not in brand.own_handles(mention.platform)
+    )
 
 
 def _authors_of(mentions: Sequence[NewMention], *, session: Session) -> dict[int, AuthorRef]:

@@ -1,7 +1,7 @@
 """Hand-written cues: lexicons and spaCy PhraseMatcher rules for what a word-count model misses.
 
 Public cue names (they end up in `Classification.cues`):
-  negation, contrast, sarcasm, question, spam, opt_out, emoji:positive, emoji:negative,
+  negation, contrast, sarcasm, question, spam, opt_out (rules/optout.py), emoji:positive, emoji:negative,
   complaint:<kind> (waiting, delivery, broken, service, delay, refund, cancel, billing),
   urgent:<kind> (legal, safety, cancel, refund).
 Names starting with "_" are internal features for the model and never shown to users.
@@ -21,6 +21,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+from rules.optout import is_opt_out
 
 # --- tokenizer ----------------------------------------------------------------------------------------
 # The stock English tokenizer spends most of its time on rules tweets do not need; this one splits leading
@@ -479,24 +481,6 @@ _SPAM = (
     "subscribe to my",
     "sub4sub",
 )
-_OPT_OUT = (
-    "unsubscribe",
-    "opt out",
-    "opt-out",
-    "optout",
-    "stop messaging",
-    "stop messaging me",
-    "stop tweeting me",
-    "stop replying",
-    "stop contacting",
-    "stop sending",
-    "stop dming",
-    "stop spamming",
-    "remove me",
-    "leave me alone",
-    "don't contact me",
-    "do not contact me",
-)
 # A question without "?" starts with a wh-word, or with an auxiliary followed by a subject ("can you ...");
 # an auxiliary alone is too often an exclamation ("can't wait", "do not buy").
 WH_WORDS = _words("how what why when where who whom whose which whats hows wheres")
@@ -569,7 +553,6 @@ def _phrases() -> dict[str, Iterable[str]]:
         "_idiom": _IDIOMS,
         "_sarcasm_weak": _SARCASM_WEAK,
         "spam": _SPAM,
-        "opt_out": _OPT_OUT,
     }
     for kind, words in _COMPLAINT.items():
         table[f"complaint:{kind}"] = words
@@ -608,7 +591,7 @@ class CueMatcher:
             found.add("_negpos")
         if "_sarcasm_weak" in found and ("..." in text or "\u2026" in text):
             found.add("sarcasm")
-        if len(text) < 16 and text.strip(" .!").lower() in ("stop", "unsubscribe"):
+        if is_opt_out(text):
             found.add("opt_out")
         return _resolve(found)
 

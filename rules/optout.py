@@ -250,7 +250,8 @@ _EN_LIST_KIND = _alt(
 # "Remove me from the list" on an airline is the upgrade list: only a list of contacts, or "your list", counts.
 _EN_CONTACT_LIST = (
     rf"(?:(?:your|ur|all your|all of your) (?:{_EN_LIST_KIND} )?lists?|(?:the|this|that|any|every|all) "
-    rf"{_EN_LIST_KIND} lists?|(?:your|ur|this|the) (?:bot|replies|mentions|database|thread|newsletters?|mailings?))"
+    rf"{_EN_LIST_KIND} lists?|(?:whatever|any|every|all) lists?"
+    r"|(?:your|ur|this|the) (?:bot|replies|mentions|database|thread|newsletters?|mailings?))"
 )
 
 ENGLISH = _Language(
@@ -275,7 +276,7 @@ ENGLISH = _Language(
               rf"|(?:you|u|you guys) to {_alt(_EN_VERBS)}(?: (?:to|back to|at))?(?: me| us)?)"),
         _rule("unsubscribe me|unsubscribe us|opt me out|opt us out"),
         _rule("take me|take us|delete me|drop me|scratch me|cross me|remove me|remove us",
-              rf" (?:off|from|out of) {_EN_CONTACT_LIST}", "filler"),
+              rf" (?:off|from|out of) {_EN_CONTACT_LIST}"),
         _rule("unsubscribe|opt out|optout|go away|get lost|buzz off", tail="filler", asks=False),
         _rule("stop|stop all", tail="filler", asks=False, lone=True),
     ),

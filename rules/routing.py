@@ -6,22 +6,15 @@ import re
 from dataclasses import dataclass
 
 from mentiondesk.brands import Brand
+from rules.optout import is_opt_out
 from storage.models import FoundVia, Route
 
-_OPT_OUT = re.compile(
-    r"\b(?:unsubscribe|opt(?:[- ]?me)?[- ]?out|"
-    r"stop (?:replying|responding|messaging|tweeting|tagging|dm'?ing|contacting|sending)(?: (?:to|at))?(?: me| us)?|"
-    r"leave me alone|remove me from|stop @-?ing me|"
-    r"(?:don'?t|do not) (?:reply|respond|message|contact|tag|dm) (?:to )?me)\b",
-    re.IGNORECASE,
-)
 # A link shortener together with a sales hook is how promotion bots write; customers rarely do both.
 _SHORT_LINK = re.compile(r"\b(?:bit\.ly|tinyurl\.com|t\.me|goo\.gl|cutt\.ly|rb\.gy)/", re.IGNORECASE)
 _SALES_HOOK = re.compile(
     r"\b(?:followers|likes|views|claim|free|earn|promo|giveaway|signals|winner|cheap|discount)\b|\$\d",
     re.IGNORECASE,
 )
-_LONE_STOP = re.compile(r"^\W*(?:@\w+\W+)*stop\W*$", re.IGNORECASE)
 
 # Platforms whose rules allow a reply (written by a human) to a post that only matched a keyword.
 # X refuses replies to authors who did not mention or quote the account (since 24 Feb 2026).
@@ -30,10 +23,6 @@ KEYWORD_REPLIES_ALLOWED = frozenset({"reddit", "replay"})
 
 def looks_promotional(text: str) -> bool:
     return bool(_SHORT_LINK.search(text) and _SALES_HOOK.search(text))
-
-
-def is_opt_out(text: str) -> bool:
-    return bool(_OPT_OUT.search(text) or _LONE_STOP.match(text))
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from mentiondesk.brands import BrandConfig
+from mentiondesk.pipeline import Pipeline
+from rules.classifier import Classifier
 from rules.optout import find_opt_out, is_opt_out
+from storage.models import Author, FoundVia, Mention
+from tests.factories import ListSource, mention
 
 # Plain English requests to stop contact. A manager must be able to trust every one of them mutes the author.
 ENGLISH = [
@@ -374,3 +381,34 @@ def test_hostile_and_huge_text_is_handled_quickly() -> None:
     results = [is_opt_out(t) for t in texts]
     assert time.perf_counter() - started < 2.0
     assert results[2] is True  # invisible characters are not words
+
+
+# --- where it is applied: the pipeline ---------------------------------------------------------------------
+
+
+def _opted_out(engine: Engine, handle: str) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(Author).where(Author.handle == handle.lower())).one().opted_out_at is not None
+
+
+def test_only_a_request_addressed_to_us_opts_the_author_out(
+    any_engine: Engine, brands: BrandConfig, classifier: Classifier
+) -> None:
+    pipeline = Pipeline(engine=any_engine, brands=brands, classifier=classifier)
+    pipeline.poll(ListSource([[
+        mention("stop replying to me", author="keyword_kim", via=FoundVia.KEYWORD),
+        mention("@AcmeCoffee stop replying to me", author="mention_mo"),
+        mention("stop replying to me", author="reply_rae", via=FoundVia.REPLY),
+        mention("@AcmeCoffee how do I unsubscribe?", author="question_quinn"),
+        mention("@AcmeCoffee bitte hört auf, mir zu antworten", author="german_gerd", lang="de"),
+        mention("@AcmeCoffee stop replying to me", author="AcmeCoffee"),  # our own account
+    ]]))
+    assert not _opted_out(any_engine, "keyword_kim")  # a keyword match is not talking to us
+    assert _opted_out(any_engine, "mention_mo")
+    assert _opted_out(any_engine, "reply_rae")
+    assert _opted_out(any_engine, "german_gerd")
+    assert not _opted_out(any_engine, "question_quinn")  # a question about unsubscribing is a question
+    assert not _opted_out(any_engine, "AcmeCoffee")
+    with Session(any_engine) as session:
+        question = session.exec(select(Mention).where(Mention.text.contains("unsubscribe"))).one()  # type: ignore[attr-defined]
+    assert "no more replies" not in (question.route_reason or "")
