@@ -4,8 +4,6 @@ imported only when used, so `mentiondesk --help` stays fast and one broken comma
 from __future__ import annotations
 
 import importlib
-import logging
-import sys
 from typing import Any
 
 import click
@@ -57,14 +55,12 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="mentiondesk")
-@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr (secrets are redacted).")
 def main(verbose: bool) -> None:
     """Mention Desk: listen for brand mentions, sort them, draft replies for approval."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from mentiondesk import logs
+
+    logs.configure(verbose)
 
 
 if __name__ == "__main__":

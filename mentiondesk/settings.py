@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mentiondesk.errors import ConfigError
@@ -20,7 +20,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///mentiondesk.db"
     brands_file: Path = Path("brands.toml")
     model: Path | None = Field(default=None, description="Directory of a trained classifier model")
-    log_level: str = "INFO"
+    # DEBUG, INFO, WARNING, ERROR or CRITICAL; unset: WARNING (INFO for `run`). `mentiondesk -v` means DEBUG.
+    log_level: str | None = None
+    # Let the HTTP libraries (urllib3, oauthlib, tweepy, prawcore) log their requests too; secrets stay redacted.
+    log_http: bool = False
     outbox_dir: Path = Path("outbox")
 
     # Web desk
@@ -53,6 +56,16 @@ class Settings(BaseSettings):
     # A send interrupted longer ago than this (the process died mid-send) is reconciled with the platform.
     send_stale_seconds: int = 120
     request_timeout_seconds: float = 10.0
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        name = value.strip().upper()
+        if name not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"unknown log level {value!r}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return name
 
 
 @lru_cache(maxsize=1)

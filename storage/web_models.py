@@ -25,6 +25,32 @@ class WebSecret(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class DeskSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries a random value and only its SHA-256 is kept here, so a copy of the
+    database signs nobody in. Logging out deletes the row; a new password or a disabled account deletes all of
+    that user's rows. Every desk worker reads the same table."""
+
+    __tablename__ = "desk_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="desk_user.id", index=True, ondelete="CASCADE")
+    # The password the session was made with: a password changed behind the desk's back still signs it out.
+    password_version: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+
+
+class LoginFailures(SQLModel, table=True):
+    """Failed logins per key (`user:<normalised name>`, `ip:<address>`) since `window_start`, kept in the
+    database so the throttle holds across restarts and across desk workers."""
+
+    __tablename__ = "login_failure"
+
+    key: str = Field(primary_key=True, max_length=160)
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow, index=True)
+
+
 # --- trend rollups (SQLite) ------------------------------------------------------------------------------
 
 # julianday() differences carry float noise (60 minutes comes out as 59.9999998): round to the millisecond

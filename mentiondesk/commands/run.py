@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 import click
@@ -11,6 +10,7 @@ from listener.base import Sender
 from listener.registry import build_senders, build_sources
 from listener.replay import OutboxSender
 from mentiondesk.app import App
+from mentiondesk.logs import use_service_level
 from mentiondesk.service import Intervals, Service
 
 
@@ -21,11 +21,7 @@ from mentiondesk.service import Intervals, Service
               "(default MENTIONDESK_SEND_INTERVAL_SECONDS).")
 def command(poll_interval: int | None, send_interval: int | None) -> None:
     """Poll every source on a schedule, send approved replies, keep house. Ctrl-C stops after the batch in hand."""
-    root = logging.getLogger()
-    if root.level > logging.INFO:
-        root.setLevel(logging.INFO)  # a service's log is its output
-        for chatty in ("apscheduler", "alembic"):
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+    use_service_level()  # a service's log is its output: INFO unless -v or MENTIONDESK_LOG_LEVEL chose
     app = App.open()
     settings = app.settings
     notices: list[str] = []

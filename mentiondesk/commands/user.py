@@ -62,3 +62,25 @@ def token(name: str) -> None:
     with transaction(engine) as session:
         value = issue_token(session, name)
     click.echo(value)
+
+
+@command.command(name="password")
+@click.argument("name")
+@click.option("--password", default=None, help="Prompted for when omitted; generated and printed with no terminal.")
+def password_(name: str, password: str | None) -> None:
+    """Set a new password; every desk session of the account ends at once."""
+    from mentiondesk.web.auth import generate_password
+    from mentiondesk.web.users import set_password
+
+    generated = False
+    if password is None:
+        if sys.stdin.isatty():
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        else:
+            password, generated = generate_password(), True
+    engine = open_database(get_settings().database_url)
+    with transaction(engine) as session:
+        set_password(session, name, password or "", actor="cli")
+    click.echo(f"New password set for {name}; their desk sessions have ended.")
+    if generated:
+        click.echo(f"Password: {password}")

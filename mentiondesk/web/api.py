@@ -10,11 +10,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from mentiondesk.web import actions, queries, routes_trends, trends
+from mentiondesk.brands import PLATFORMS
+from mentiondesk.web import actions, params, queries, routes_trends, trends
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk
-from mentiondesk.web.routes_queue import LABELS
+from mentiondesk.web.params import ItemId
+from mentiondesk.web.routes_queue import LABELS, STATES
 from storage.models import Draft, Mention
 
 
@@ -60,20 +62,26 @@ class QueuePage(BaseModel):
 
 
 class ApproveBody(BaseModel):
-    text: str | None = Field(default=None, description="Edited reply text; omit to approve as drafted.")
-    expected_version: int | None = Field(default=None, description="The draft version you saw (409 if stale).")
+    text: str | None = Field(default=None, max_length=params.MAX_TEXT_LENGTH,
+                             description="Edited reply text; omit to approve as drafted.")
+    expected_version: int | None = Field(default=None, ge=0, le=params.MAX_ID,
+                                         description="The draft version you saw (409 if stale).")
+
+    _no_nul = field_validator("text")(params.no_nul)
 
 
 class RejectBody(BaseModel):
-    reason: str = Field(min_length=1)
-    expected_version: int | None = None
+    reason: str = Field(min_length=1, max_length=params.MAX_TEXT_LENGTH)
+    expected_version: int | None = Field(default=None, ge=0, le=params.MAX_ID)
     wrong_category: Literal["complaint", "praise", "question", "other"] | None = Field(
         default=None, description="The mention is really this category: stored as a relabel the next model learns."
     )
 
+    _no_nul = field_validator("reason")(params.no_nul)
+
 
 class RelabelBody(BaseModel):
-    label: str
+    label: str = Field(max_length=32)
 
 
 class ActionResult(BaseModel):
@@ -154,25 +162,31 @@ def me(*, user: SignedIn) -> Me:
 def queue(
     *,
     request: Request,
-    brand: str = "",
-    platform: str = "",
-    category: str = "",
-    state: str = "drafted",
+    brand: str = Query("", description="A configured brand key; empty for all."),
+    platform: str = Query("", description=f"{', '.join(PLATFORMS)}; empty for all."),
+    category: str = Query("", description=f"{', '.join(LABELS)}; empty for all."),
+    state: str = Query("drafted", description=f"{', '.join(STATES)}; empty for all."),
     min_urgency: int = Query(0, ge=0, le=100),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=params.MAX_OFFSET),
     user: SignedIn,
     session: DB,
 ) -> QueuePage:
-    """Drafts awaiting a decision, most urgent first, then oldest."""
-    f = queries.QueueFilters(brand=brand, platform=platform, category=category, state=state, min_urgency=min_urgency)
+    """Drafts awaiting a decision, most urgent first, then oldest. An unknown filter value is a 422."""
+    f = queries.QueueFilters(
+        brand=params.choice(brand, "brand", desk(request).brands),
+        platform=params.choice(platform, "platform", PLATFORMS),
+        category=params.choice(category, "category", LABELS),
+        state=params.choice(state, "state", STATES),
+        min_urgency=min_urgency,
+    )
     rows = queries.queue_rows(session, f, limit=limit, offset=offset)
     items = queries.queue_items(session, rows, desk(request).brands)
     return QueuePage(total=queries.queue_count(session, f), items=[_entry(i) for i in items])
 
 
 @router.post("/drafts/{draft_id}/approve", response_model=ActionResult, tags=["queue"])
-def approve(*, request: Request, draft_id: int, body: ApproveBody, user: Actor) -> ActionResult:
+def approve(*, request: Request, draft_id: ItemId, body: ApproveBody, user: Actor) -> ActionResult:
     """Approve a draft, or edit and approve it when `text` is given. 409 when someone acted first."""
     text = body.text.strip() if body.text and body.text.strip() else None
     return _result(
@@ -183,7 +197,7 @@ def approve(*, request: Request, draft_id: int, body: ApproveBody, user: Actor) 
 
 
 @router.post("/drafts/{draft_id}/reject", response_model=ActionResult, tags=["queue"])
-def reject(*, request: Request, draft_id: int, body: RejectBody, user: Actor) -> ActionResult:
+def reject(*, request: Request, draft_id: ItemId, body: RejectBody, user: Actor) -> ActionResult:
     return _result(
         actions.reject(
             desk(request).engine, draft_id, actor=user.name, reason=body.reason, expected_version=body.expected_version,
@@ -193,7 +207,7 @@ def reject(*, request: Request, draft_id: int, body: RejectBody, user: Actor) ->
 
 
 @router.post("/mentions/{mention_id}/relabel", response_model=ActionResult, tags=["queue"])
-def relabel(*, request: Request, mention_id: int, body: RelabelBody, user: Actor) -> ActionResult:
+def relabel(*, request: Request, mention_id: ItemId, body: RelabelBody, user: Actor) -> ActionResult:
     if body.label not in LABELS:
         raise HTTPException(status_code=422, detail=f"label must be one of {', '.join(LABELS)}")
     return _result(actions.relabel(desk(request).engine, mention_id, actor=user.name, label=body.label))
@@ -202,11 +216,13 @@ def relabel(*, request: Request, mention_id: int, body: RelabelBody, user: Actor
 @router.get("/cases", response_model=list[CaseEntry], tags=["cases"])
 def cases(
     *,
-    status: str = Query("open", pattern="^(open|resolved)$"),
-    brand: str = "",
+    request: Request,
+    status: Literal["open", "resolved"] = "open",
+    brand: str = Query("", description="A configured brand key; empty for all."),
     user: SignedIn,
     session: DB,
 ) -> list[CaseEntry]:
+    brand = params.choice(brand, "brand", desk(request).brands)
     out = []
     for row in queries.open_cases(session, brand=brand, status=status):
         c = row.case
@@ -228,7 +244,7 @@ def cases(
 
 
 @router.post("/cases/{case_id}/resolve", response_model=ActionResult, tags=["cases"])
-def resolve(*, request: Request, case_id: int, user: Actor) -> ActionResult:
+def resolve(*, request: Request, case_id: ItemId, user: Actor) -> ActionResult:
     return _result(actions.resolve_case(desk(request).engine, case_id, actor=user.name))
 
 

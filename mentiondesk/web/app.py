@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -17,7 +19,7 @@ from sqlalchemy import Engine
 from mentiondesk.brands import Brand
 from mentiondesk.errors import NotFound
 from mentiondesk.web import filters
-from mentiondesk.web.auth import LoginThrottle, Signer, secret_key
+from mentiondesk.web.auth import Signer, secret_key
 from mentiondesk.web.deps import (
     CSRF_COOKIE,
     FLASH_COOKIE,
@@ -29,6 +31,8 @@ from mentiondesk.web.deps import (
     current_identity,
     pop_flash,
 )
+from mentiondesk.web.params import BadValue
+from mentiondesk.web.sessions import LoginThrottle
 
 HERE = Path(__file__).parent
 
@@ -60,7 +64,7 @@ def _templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    filters.install(env)
+    filters.install(env)  # sets the finalize step: every rendered value shows invisible characters as [U+…]
     env.globals["csrf_token"] = csrf_token
     return Jinja2Templates(env=env)
 
@@ -84,10 +88,9 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
     app.state.desk = Desk(
         engine=engine,
         brands=desk_brands,
-        sessions=Signer(key, "session"),
         csrf=Signer(key, "csrf"),
         templates=_templates(),
-        throttle=LoginThrottle(),
+        throttle=LoginThrottle(engine),
         always_secure=bool(getattr(settings, "secure_cookies", False)),
     )
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
@@ -158,6 +161,21 @@ def _install_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": exc.message}, status_code=403)
         return _error_page(request, 403, exc.message)
+
+    @app.exception_handler(BadValue)
+    async def bad_value(request: Request, exc: BadValue) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.message}, status_code=422)
+        return _error_page(request, 400, f"This address or form has a value the desk cannot use: {exc.message}.")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return await request_validation_exception_handler(request, exc)
+        first = exc.errors()[0] if exc.errors() else {}
+        where = str(first.get("loc", ["", "value"])[-1])
+        return _error_page(request, 400, f"This address or form has a value the desk cannot use: {where}: "
+                                         f"{str(first.get('msg', 'invalid')).lower()}.")
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -1,14 +1,13 @@
-"""Passwords, API tokens, signed session cookies and the login throttle."""
+"""Passwords, API tokens, identities and the per-database secret key. Sessions and the login throttle live in
+mentiondesk.web.sessions."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import json
 import secrets
-import threading
-import time
+import unicodedata
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -75,8 +74,16 @@ def identity_of(user: User) -> Identity:
     return Identity(id=user.id, name=user.name, role=user.role)
 
 
+def login_name(typed: str) -> str:
+    """A typed user name as the desk looks it up: NFKC (full-width letters become plain), no surrounding spaces."""
+    return unicodedata.normalize("NFKC", typed).strip()
+
+
 def authenticate(session: Session, name: str, password: str) -> User | None:
-    user = session.exec(select(User).where(User.name == name)).first()
+    wanted = login_name(name)
+    # A name no account can have (too long, control characters) is not looked up; PostgreSQL refuses NUL bytes.
+    possible = 0 < len(wanted) <= 64 and wanted.isprintable()
+    user = session.exec(select(User).where(User.name == wanted)).first() if possible else None
     if user is None:
         verify_password(_DUMMY_HASH, password)
         return None
@@ -95,36 +102,14 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 class Signer:
-    """HMAC-SHA256 signed, base64 JSON payloads with an issue time."""
+    """Keyed digests (HMAC-SHA256) for one purpose, e.g. the CSRF token derived from a per-browser cookie."""
 
     def __init__(self, key: bytes, purpose: str) -> None:
         self._key = hashlib.sha256(key + b"|" + purpose.encode()).digest()
 
-    def _mac(self, body: bytes) -> str:
-        return base64.urlsafe_b64encode(hmac.new(self._key, body, hashlib.sha256).digest()).decode().rstrip("=")
-
-    def sign(self, payload: dict[str, object]) -> str:
-        data = dict(payload, iat=int(time.time()))
-        body = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=")
-        return body.decode() + "." + self._mac(body)
-
-    def unsign(self, value: str, *, max_age: int) -> dict[str, object] | None:
-        body, _, mac = value.rpartition(".")
-        if not body or not hmac.compare_digest(mac, self._mac(body.encode())):
-            return None
-        try:
-            data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        except ValueError:
-            return None
-        if not isinstance(data, dict):
-            return None
-        issued = data.get("iat")
-        if not isinstance(issued, int) or time.time() - issued > max_age:
-            return None
-        return data
-
     def digest(self, value: str) -> str:
-        return self._mac(value.encode())
+        mac = hmac.new(self._key, value.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def secret_key(engine: Engine, configured: str) -> bytes:
@@ -138,45 +123,3 @@ def secret_key(engine: Engine, configured: str) -> bytes:
             session.add(row)
             session.flush()
         return row.value.encode()
-
-
-class LoginThrottle:
-    """At most `limit` failed logins per key (client address, user name) in `window` seconds. In memory: a
-    restart forgives, which is fine since argon2 already makes each guess slow."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        kept = [t for t in self._failures.get(key, []) if now - t < self.window]
-        if kept:
-            self._failures[key] = kept
-        else:
-            self._failures.pop(key, None)
-        return kept
-
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until another attempt is allowed (0 when allowed now)."""
-        now = time.monotonic()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                recent = self._recent(key, now)
-                if len(recent) >= self.limit:
-                    wait = max(wait, self.window - (now - recent[-self.limit]))
-        return int(wait) + (1 if wait else 0)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now)
-                self._failures.setdefault(key, []).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)

@@ -1,8 +1,11 @@
-"""Server-rendered SVG charts: no JavaScript, no build step, and they print. All text is escaped."""
+"""Server-rendered SVG charts: no JavaScript, no build step, and they print. All text is escaped, with invisible
+characters shown as code points like everywhere else on the desk."""
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from mentiondesk.web.filters import visible_escape as escape  # labels come from customers' posts
 
 PALETTE = {
     "complaint": "#d64545",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,13 +13,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mentiondesk.brands import Brand
-from mentiondesk.web.auth import Identity, LoginThrottle, Signer, identity_of, password_version, user_for_token
-from storage.models import User
+from mentiondesk.web.auth import Identity, Signer, identity_of, user_for_token
+from mentiondesk.web.sessions import SESSION_LIFETIME, LoginThrottle, user_for_session
 
 SESSION_COOKIE = "md_session"
 CSRF_COOKIE = "md_csrf"
 FLASH_COOKIE = "md_flash"
-SESSION_MAX_AGE = 12 * 3600
+SESSION_MAX_AGE = int(SESSION_LIFETIME.total_seconds())
 
 
 class LoginRequired(Exception):
@@ -40,10 +40,9 @@ class RoleRequired(Exception):
 class Desk:
     engine: Engine
     brands: dict[str, Brand]
-    sessions: Signer
     csrf: Signer
     templates: Jinja2Templates
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    throttle: LoginThrottle
     # Mark cookies Secure even when the request reached us over plain HTTP (behind a TLS-terminating proxy).
     always_secure: bool = False
 
@@ -92,11 +91,8 @@ def current_identity(request: Request) -> Identity | None:
             request.state.via_token = found is not None
         else:
             cookie = request.cookies.get(SESSION_COOKIE)
-            data = desk(request).sessions.unsign(cookie, max_age=SESSION_MAX_AGE) if cookie else None
-            if data is not None and isinstance(data.get("uid"), int):
-                user = session.get(User, data["uid"])
-                if user and not user.disabled and data.get("pv") == password_version(user.password_hash):
-                    found = identity_of(user)
+            user = user_for_session(session, cookie) if cookie else None
+            found = identity_of(user) if user else None
     request.state.identity = found
     return found
 

@@ -1,4 +1,5 @@
-"""Jinja filters: ages, counts and word diffs. Output is escaped here, then marked safe."""
+"""Jinja filters: ages, counts and word diffs, and the environment's finalize step that shows invisible
+characters in every rendered value. Output is escaped here, then marked safe."""
 
 from __future__ import annotations
 
@@ -11,8 +12,17 @@ from markupsafe import Markup, escape
 
 from storage.models import as_utc, utcnow
 
-# Bidi controls can flip how the rest of a line reads; show them as visible marks instead.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Characters that change how text reads without being seen are shown as code points ([U+202E]): bidi
+# embeddings, overrides, isolates and marks (one can flip the rest of a line), zero-width and other invisible
+# characters (the BOM, invisible operators, tags that smuggle hidden text), line and paragraph separators, and
+# control characters. Tab and newline are layout and stay. Joiners stay between non-ASCII letters or emoji, where
+# scripts and emoji sequences need them, and so do the tags of a subdivision flag such as England's.
+_SHOWN = re.compile(
+    "(?P<flag>\U0001F3F4[\U000E0020-\U000E007E]{1,8}\U000E007F)"
+    "|(?P<joiner>[\u200c\u200d])"
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f"
+    "\u3164\ufeff\uffa0\ufff9-\ufffb\U000E0000-\U000E007F]"
+)
 
 
 def minutes_label(minutes: float | None) -> str:
@@ -52,9 +62,44 @@ def pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+def visible(text: str) -> str:
+    """The text with every invisible or reordering character written as its code point, e.g. [U+202E]."""
+
+    def shown(match: re.Match[str]) -> str:
+        if match.group("flag"):
+            return match.group()
+        if match.group("joiner") and _joins(text, match.start() - 1) and _joins(text, match.end()):
+            return match.group()
+        return f"[U+{ord(match.group()):04X}]"
+
+    return _SHOWN.sub(shown, text)
+
+
+def _joins(text: str, index: int) -> bool:
+    if not 0 <= index < len(text):
+        return False
+    char = text[index]
+    return ord(char) > 0x7F and not char.isspace() and _SHOWN.fullmatch(char) is None
+
+
+def finalize(value: object) -> object:
+    """The Jinja environment's last step before escaping every {{ expression }}: a template cannot forget to
+    make hostile characters visible. Markup was made safe by a filter (plain, word_diff, charts) already."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
+
+
+def visible_escape(value: object) -> Markup:
+    """escape() for untrusted text, with invisible characters shown: for markup built in Python (charts)."""
+    if isinstance(value, Markup):
+        return value
+    return escape(visible(str(value)))
+
+
 def plain(value: str | None) -> Markup:
-    """Untrusted text as text: escaped, bidi overrides made visible, line breaks kept."""
-    text = _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", value or "")
+    """Untrusted text as text: escaped, invisible characters shown as code points, line breaks kept."""
+    text = visible(value or "")
     return Markup("<br>").join(escape(line) for line in text.split("\n"))
 
 
@@ -75,5 +120,8 @@ def word_diff(before: str | None, after: str | None) -> Markup:
 
 
 def install(env: Environment) -> None:
+    env.finalize = finalize
+    # |e and |escape return Markup, which finalize would pass untouched: they show invisible characters too.
+    env.filters.update(e=visible_escape, escape=visible_escape, forceescape=lambda v: escape(visible(str(v))))
     env.filters.update(age=age, stamp=stamp, count=count, pct=pct, plain=plain, minutes=minutes_label)
     env.globals["word_diff"] = word_diff

@@ -74,6 +74,7 @@ def update_user(
     name: str,
     role: str = Form(""),
     disabled: str = Form(""),
+    password: str = Form(""),
     user: Admin,
 ) -> Response:
     try:
@@ -82,6 +83,8 @@ def update_user(
                 users.set_role(session, name, role, actor=user.name)
             if disabled in ("0", "1"):
                 users.set_disabled(session, name, disabled == "1", actor=user.name)
+            if password:
+                users.set_password(session, name, password, actor=user.name)
     except MentionDeskError as exc:
         return _after(str(exc), ok=False)
     return _after(f"Updated {name}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from mentiondesk.web.auth import authenticate, password_version
+from mentiondesk.web.auth import authenticate
 from mentiondesk.web.deps import (
     DB,
     SESSION_COOKIE,
@@ -15,6 +15,8 @@ from mentiondesk.web.deps import (
     desk,
     safe_next,
 )
+from mentiondesk.web.sessions import end_session, start_session
+from storage.db import transaction
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -49,32 +51,36 @@ def login(
     next: str = Form(""),
     session: DB,
 ) -> Response:
-    throttle = desk(request).throttle
-    client = request.client.host if request.client else "?"
-    keys = (f"ip:{client}", f"user:{name.lower()}")
-    wait = throttle.retry_after(*keys)
+    state = desk(request)
+    address = request.client.host if request.client else "?"
+    wait = state.throttle.attempt(name, address)
     if wait:
         return _login_form(request, next, f"Too many failed attempts. Try again in {wait} seconds.", 429, name)
-    user = authenticate(session, name.strip(), password)
+    user = authenticate(session, name, password)
     if user is None:
-        throttle.failed(*keys)
         return _login_form(request, next, "Wrong name or password.", 401, name)
-    throttle.succeeded(keys[1])
+    state.throttle.succeeded(name, address)
+    with transaction(state.engine) as writer:
+        cookie = start_session(writer, user)
     response = RedirectResponse(safe_next(next), status_code=303)
-    cookie = desk(request).sessions.sign({"uid": user.id, "pv": password_version(user.password_hash)})
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
         max_age=SESSION_MAX_AGE,
         httponly=True,
         samesite="lax",
-        secure=desk(request).secure_cookies(request),
+        secure=state.secure_cookies(request),
     )
     return response
 
 
 @router.post("/logout", include_in_schema=False)
 def logout(*, request: Request) -> Response:
+    """Ends the session in the database, so a copy of the cookie stops working too."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with transaction(desk(request).engine) as session:
+            end_session(session, cookie)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

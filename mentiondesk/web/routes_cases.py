@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from mentiondesk.web import actions, queries
+from mentiondesk.web import actions, params, queries
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk, flash, pop_flash, safe_next
+from mentiondesk.web.params import ItemId
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -20,9 +21,10 @@ def cases_page(
     user: SignedIn,
     session: DB,
 ) -> Response:
-    status = status if status in ("open", "resolved") else "open"
-    rows = queries.open_cases(session, brand=brand, status=status)
     state = desk(request)
+    status = params.choice(status, "status", ("open", "resolved"), default="open") or "open"
+    brand = params.choice(brand, "brand", state.brands)
+    rows = queries.open_cases(session, brand=brand, status=status)
     return state.templates.TemplateResponse(
         request,
         "cases.html",
@@ -41,7 +43,7 @@ def cases_page(
 
 
 @router.post("/cases/{case_id}/resolve")
-def resolve(*, request: Request, case_id: int, back: str = Form("/cases"), user: Actor) -> Response:
+def resolve(*, request: Request, case_id: ItemId, back: str = Form("/cases"), user: Actor) -> Response:
     outcome = actions.resolve_case(desk(request).engine, case_id, actor=user.name)
     response = RedirectResponse(safe_next(back, "/cases"), status_code=303)
     flash(response, outcome.message, "ok" if outcome.ok else "error")

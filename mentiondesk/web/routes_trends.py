@@ -17,6 +17,7 @@ from storage.models import utcnow
 router = APIRouter(include_in_schema=False)
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
 
 
 def parse_range(brands: Mapping[str, object], brand: str, start: str, end: str) -> tuple[str, date, date, str]:
@@ -24,13 +25,13 @@ def parse_range(brands: Mapping[str, object], brand: str, start: str, end: str) 
     problem = ""
     today = utcnow().date()
     try:
-        last = date.fromisoformat(end) if end else today
+        last = _day(end) if end else today
     except ValueError:
-        last, problem = today, f"Ignored the end date {end!r}."
+        last, problem = today, f"Ignored the end date {end[:40]!r}."
     try:
-        first = date.fromisoformat(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
+        first = _day(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
     except ValueError:
-        first, problem = last - timedelta(days=DEFAULT_DAYS - 1), f"Ignored the start date {start!r}."
+        first, problem = last - timedelta(days=DEFAULT_DAYS - 1), f"Ignored the start date {start[:40]!r}."
     if first > last:
         first, last = last, first
     if (last - first).days >= MAX_DAYS:
@@ -40,6 +41,14 @@ def parse_range(brands: Mapping[str, object], brand: str, start: str, end: str) 
         if not brands:
             brand = ""
     return brand, first, last, problem
+
+
+def _day(text: str) -> date:
+    """A YYYY-MM-DD day the desk can count around (far from date's limits, where arithmetic overflows)."""
+    day = date.fromisoformat(text)
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(text)
+    return day
 
 
 def _report(request: Request, session: Session, brand: str, start: str, end: str) -> tuple[trends.TrendReport, str]:

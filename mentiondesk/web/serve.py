@@ -13,7 +13,8 @@ from storage.db import transaction
 
 
 def serve_desk(engine: Engine, brands: Any, settings: Any, host: str, port: int) -> None:
-    """Serve until interrupted. Logs requests without query strings' secrets: the desk has none in URLs."""
+    """Serve until interrupted. uvicorn's records go to the CLI's handler (log_config=None), so they pass the
+    same secret redaction and follow MENTIONDESK_LOG_LEVEL (access lines from INFO)."""
     import uvicorn
 
     from mentiondesk.web.app import create_app
@@ -22,7 +23,7 @@ def serve_desk(engine: Engine, brands: Any, settings: Any, host: str, port: int)
     # uvicorn re-raises the Ctrl-C it already handled by shutting down cleanly. No lifespan events are used;
     # with them on, Ctrl-C makes uvicorn log a CancelledError traceback.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, lifespan="off")
+        uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False, lifespan="off")
     click.echo("Stopped.", err=True)
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from mentiondesk.errors import Conflict, InputError, NotFound
 from mentiondesk.web.auth import generate_password, hash_password, new_api_token, token_digest
+from mentiondesk.web.sessions import end_sessions_of
 from storage.models import AuditEvent, Role, User
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
@@ -21,7 +22,7 @@ def check_role(role: str) -> str:
 
 
 def add_user(session: Session, name: str, role: str, password: str, *, actor: str = "cli") -> User:
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise InputError("a user name is 1-64 letters, digits, or _ . @ - characters")
     check_role(role)
     if len(password) < 8:
@@ -36,7 +37,8 @@ def add_user(session: Session, name: str, role: str, password: str, *, actor: st
 
 
 def get_user(session: Session, name: str) -> User:
-    user = session.exec(select(User).where(User.name == name)).first()
+    # A name no account can have is not looked up (PostgreSQL refuses NUL bytes in a query).
+    user = session.exec(select(User).where(User.name == name)).first() if NAME_RE.fullmatch(name) else None
     if user is None:
         raise NotFound(f"no user {name!r}")
     return user
@@ -63,7 +65,24 @@ def set_disabled(session: Session, name: str, disabled: bool, *, actor: str) -> 
         raise InputError("you cannot disable your own account")
     user.disabled = disabled
     session.add(user)
+    if disabled:
+        assert user.id is not None
+        end_sessions_of(session, user.id)
     session.add(AuditEvent(actor=actor, action="user.disable" if disabled else "user.enable", detail={"user": name}))
+    session.flush()
+    return user
+
+
+def set_password(session: Session, name: str, password: str, *, actor: str) -> User:
+    """A new password; every session of the account ends at once, on every desk worker."""
+    user = get_user(session, name)
+    if len(password) < 8:
+        raise InputError("a password needs at least 8 characters")
+    user.password_hash = hash_password(password)
+    session.add(user)
+    assert user.id is not None
+    end_sessions_of(session, user.id)
+    session.add(AuditEvent(actor=actor, action="user.password", detail={"user": name}))
     session.flush()
     return user
 
@@ -89,6 +108,8 @@ def ensure_demo_user(session: Session) -> tuple[str, str]:
     else:
         user.password_hash = hash_password(password)
         user.disabled = False
+        assert user.id is not None
+        end_sessions_of(session, user.id)
     session.add(user)
     session.flush()
     return DEMO_USER, password
