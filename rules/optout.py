@@ -86,7 +86,6 @@ _PUNCTUATION = re.compile(r"[^\w\s]+|_+")
 _QUESTION_MARKS = frozenset("?\u00bf\u061f")
 _SENTENCE_ENDS = frozenset(".!;:\u2026|")
 _CLAUSE_ENDS = frozenset(",()[]{}\u2014\u2013")
-_OTHER = re.compile(r"[^\w\s]+|_+")
 _REPEATS = re.compile(r"([^\W\d_])\1+")
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = frozenset({",", ".", "?"})
@@ -156,7 +155,7 @@ def _unquote(folded: str) -> str:
     def replace(match: re.Match[str]) -> str:
         before = folded[max(0, match.start() - 60) : match.start()].replace("'", " ")
         quoted = match.group(1) or match.group(2)
-        return f" , {quoted} , " if _SELF_SPEECH.search(_SPACES.sub(" ", _OTHER.sub(" ", before))) else " . "
+        return f" , {quoted} , " if _SELF_SPEECH.search(_SPACES.sub(" ", _PUNCTUATION.sub(" ", before))) else " . "
 
     return _QUOTED.sub(replace, folded)
 
