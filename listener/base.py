@@ -1,51 +1,17 @@
-"""The seams every platform implements: `Source` (fetch a batch since a cursor) and `Sender` (post one reply)."""
+"""The read seam every platform implements: `Source` fetches a batch since a cursor. (Its write seam, `Sender`,
+lives with sending in responders/sending.py.)"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from storage.models import FoundVia
-
-
-@dataclass(frozen=True)
-class FetchedMention:
-    """A mention as a platform gave it, already parsed defensively at the boundary."""
-
-    platform: str
-    external_id: str
-    brand: str
-    text: str
-    author_handle: str
-    created_at: datetime  # aware UTC
-    author_name: str = ""
-    author_followers: int = 0
-    author_external_id: str | None = None
-    url: str = ""
-    language: str | None = None
-    conversation_id: str | None = None
-    parent_id: str | None = None
-    found_via: FoundVia = FoundVia.MENTION
-
-
-@dataclass(frozen=True)
-class SkippedItem:
-    """An item the source could not parse: where it was, and why. The rest of its batch is kept."""
-
-    where: str  # "line 12", "tweet 1790…", "t1_abc"
-    reason: str
-
-
-@dataclass(frozen=True)
-class Batch:
-    mentions: list[FetchedMention]  # oldest first
-    cursor: str | None  # the cursor to save together with these mentions
-    skipped: list[SkippedItem] = field(default_factory=list)
-    more: bool = False  # another page is ready right now
-    requests: int = 1  # HTTP requests this batch cost
-    rate_remaining: int | None = None
-    rate_reset_at: datetime | None = None
+from mentiondesk.core.values import (  # noqa: F401  (listener.base.X keeps working for callers)
+    Batch,
+    FetchedMention,
+    OutgoingReply,
+    SentReply,
+    SkippedItem,
+)
 
 
 @runtime_checkable
@@ -62,40 +28,3 @@ class Source(Protocol):
 def rate_scope(source: Source) -> str:
     """The rate limit a source shares with others (all of one Reddit client, say); by default its own."""
     return str(getattr(source, "rate_scope", "") or source.name)
-
-
-@dataclass(frozen=True)
-class OutgoingReply:
-    draft_id: int
-    platform: str
-    brand: str
-    in_reply_to: str  # the mention's external id
-    author_handle: str
-    text: str
-    conversation_id: str | None = None
-    # When this reply was first claimed: `find_reply` reads our posts back to this moment.
-    claimed_at: datetime | None = None
-    # The same key on every attempt; platforms that honour one post at most one reply per key.
-    idempotency_key: str | None = None
-
-
-@dataclass(frozen=True)
-class SentReply:
-    external_id: str
-    url: str = ""
-
-
-@runtime_checkable
-class Sender(Protocol):
-    """Posts one reply; raises SendFailed (whose fields say whether it may have been posted) or RateLimited.
-
-    `find_reply` looks on the platform for a reply we already posted to `reply.in_reply_to`, reading back at
-    least to `reply.claimed_at`: None only when it read that far and found none; SendFailed when it could not
-    tell. `rate_scope` names the rate limit this sender shares (with sources of the same client, say)."""
-
-    platform: str
-    rate_scope: str
-
-    def send(self, reply: OutgoingReply) -> SentReply: ...
-
-    def find_reply(self, reply: OutgoingReply) -> SentReply | None: ...

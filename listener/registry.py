@@ -5,10 +5,11 @@ A platform without credentials is skipped with one line saying what to set; that
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from listener import reddit as reddit_platform
 from listener import x as x_platform
-from listener.base import Sender, Source
+from listener.base import Source
 from mentiondesk.brands import BrandConfig
 from mentiondesk.errors import NotConfigured
 from mentiondesk.settings import Settings
@@ -52,10 +53,10 @@ def build_sources(
     return sources
 
 
-def build_senders(settings: Settings, *, notices: list[str] | None = None) -> dict[str, Sender]:
+def build_senders(settings: Settings, *, notices: list[str] | None = None) -> dict[str, Any]:
     """One sender per platform that has user credentials; skipped platforms as in build_sources."""
     notes: list[str] | None = notices
-    senders: dict[str, Sender] = {}
+    senders: dict[str, Any] = {}
     try:
         senders["x"] = x_platform.XSender.from_settings(settings)
     except NotConfigured:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from listener.base import Sender
 from listener.replay import OutboxSender
 from mentiondesk.settings import Settings
+from responders.sending import Sender
 
 
 def build_all_senders(settings: Settings) -> dict[str, Sender]:

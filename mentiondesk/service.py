@@ -26,11 +26,11 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from listener.base import Batch, Sender, Source
+from listener.base import Batch, Source
 from listener.poller import PollOutcome
 from mentiondesk.errors import MentionDeskError
 from mentiondesk.pipeline import Pipeline
-from responders.sending import send_approved
+from responders.sending import Sender, send_approved
 from storage.db import transaction
 from storage.models import Lock, as_utc, utcnow
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mentiondesk.brands import Brand
+from mentiondesk.core.brands import Brand
+from mentiondesk.core.vocabulary import FoundVia, Route
 from rules.optout import is_opt_out
-from storage.models import FoundVia, Route
 
 # A link shortener together with a sales hook is how promotion bots write; customers rarely do both.
 _SHORT_LINK = re.compile(r"\b(?:bit\.ly|tinyurl\.com|t\.me|goo\.gl|cutt\.ly|rb\.gy)/", re.IGNORECASE)

@@ -2,62 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """Aware UTC; a naive time is taken to be UTC already."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-class FoundVia(StrEnum):
-    MENTION = "mention"  # the post @mentions one of the brand's handles
-    REPLY = "reply"  # the post replies to one of the brand's posts
-    KEYWORD = "keyword"  # matched a keyword only
-
-
-class Route(StrEnum):
-    DRAFT = "draft"
-    ESCALATE = "escalate"
-    INSIGHT = "insight"
-    IGNORE = "ignore"
-
-
-class DraftState(StrEnum):
-    DRAFTED = "drafted"
-    APPROVED = "approved"
-    SENDING = "sending"  # claimed by one sender; the platform call may be under way
-    UNKNOWN = "unknown"  # the platform may or may not have posted it: reconciled before anything is posted again
-    SENT = "sent"
-    FAILED = "failed"  # the platform refused it: nothing was posted
-    REJECTED = "rejected"
-
-
-OPEN_DRAFT_STATES = (
-    DraftState.DRAFTED,
-    DraftState.APPROVED,
-    DraftState.SENDING,
-    DraftState.UNKNOWN,
-    DraftState.FAILED,
+from mentiondesk.core.vocabulary import (  # noqa: F401  (storage.models.X keeps working for callers)
+    OPEN_DRAFT_STATES,
+    CaseStatus,
+    DraftState,
+    FoundVia,
+    Role,
+    Route,
+    SourceHealth,
+    as_utc,
+    utcnow,
 )
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    MANAGER = "manager"
-    ANALYST = "analyst"
 
 
 class Author(SQLModel, table=True):

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
-from listener.base import FetchedMention
+from mentiondesk.core.values import FetchedMention
 from storage.models import (
     OPEN_DRAFT_STATES,
     AuditEvent,

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import click
 
-from listener.base import Sender
 from listener.registry import build_senders, build_sources
 from listener.replay import OutboxSender
 from mentiondesk.app import App
 from mentiondesk.logs import use_service_level
 from mentiondesk.service import Intervals, Service
+from responders.sending import Sender
 
 
 @click.command(name="run")

@@ -1,0 +1,238 @@
+"""The brand file (TOML): each brand's handles, keywords, exclusions, languages, competitors, routing rules,
+reply policy and optional templates. A wrong file is refused with its path, line and key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mentiondesk.core.errors import ConfigError
+
+PLATFORMS = ("x", "reddit", "replay")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuietHours(_Strict):
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end  # spans midnight
+
+
+class ReplyPolicy(_Strict):
+    auto_thank: bool = False
+    daily_cap: int = Field(default=50, ge=0)
+    quiet_hours: QuietHours | None = None
+    timezone: str = "UTC"
+    thank_threshold: float | None = Field(default=None, ge=0.5, le=1.0)
+    # Appended to every automated reply, so nobody mistakes the bot for a person.
+    disclosure: str = "(automated reply)"
+    # Platforms where a reply may be sent without a human approving it first.
+    auto_reply_platforms: list[Literal["x", "reddit", "replay"]] = ["x", "replay"]
+    # Hours before the same author may be thanked automatically again.
+    thank_cooldown_hours: int = Field(default=168, ge=0)
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _parse_quiet_hours(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+            if not match:
+                raise ValueError('expected "HH:MM-HH:MM", e.g. "22:00-07:00"')
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+                raise ValueError("hours are 0-23 and minutes 0-59")
+            return {"start": time(h1, m1), "end": time(h2, m2)}
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+        return value
+
+
+class RoutingRules(_Strict):
+    escalate_urgency: int = Field(default=70, ge=0, le=100)
+    # Categories that get a drafted reply; others are stored as insight.
+    draft_categories: list[Literal["complaint", "praise", "question", "other"]] = [
+        "complaint",
+        "praise",
+        "question",
+        "other",
+    ]
+    # Draft replies to keyword-only matches (no @mention, no reply to us) where the platform allows it.
+    draft_keyword_matches: bool = True
+    spam_terms: list[str] = [
+        "follow back",
+        "free followers",
+        "buy followers",
+        "crypto giveaway",
+        "giveaway!!",
+        "dm for promo",
+        "click here to win",
+        "link in bio",
+        "check my profile",
+        "check out my page",
+        "seo services",
+        "accounts for sale",
+        "crypto signals",
+        "trading forex",
+        "earn $",
+        "you've been selected",
+        "coupon code",
+        "collab?",
+        "onlyfans",
+        "airdrop",
+        "make money fast",
+    ]
+    ignore_authors: list[str] = []
+
+
+class RedditWatch(_Strict):
+    subreddits: list[str] = []
+    search_sitewide: bool = True
+
+
+class Brand(_Strict):
+    key: str
+    name: str
+    handles: dict[Literal["x", "reddit", "replay"], list[str]] = {}
+    keywords: list[str] = []
+    exclude: list[str] = []
+    languages: list[str] = ["en"]
+    competitors: list[str] = []
+    response_target_minutes: int = Field(default=60, gt=0)
+    reddit: RedditWatch = RedditWatch()
+    reply_policy: ReplyPolicy = ReplyPolicy()
+    routing: RoutingRules = RoutingRules()
+    # Optional wording per category: a list of Jinja2 templates each, used in turn.
+    templates: dict[Literal["complaint", "praise", "question", "other", "escalation"], list[str]] = {}
+    signature: str = ""
+
+    @field_validator("handles")
+    @classmethod
+    def _strip_at(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {platform: [h.lstrip("@").removeprefix("u/") for h in hs] for platform, hs in value.items()}
+
+    @model_validator(mode="after")
+    def _something_to_listen_for(self) -> Brand:
+        if not self.keywords and not any(self.handles.values()):
+            raise ValueError("a brand needs at least one handle or keyword to listen for")
+        return self
+
+    def own_handles(self, platform: str) -> set[str]:
+        return {h.lower() for h in self.handles.get(platform, [])}  # type: ignore[call-overload]
+
+
+class BrandConfig(_Strict):
+    brands: dict[str, Brand]
+
+    def get(self, key: str) -> Brand:
+        try:
+            return self.brands[key]
+        except KeyError:
+            raise ConfigError(f"no brand {key!r} in the brand file") from None
+
+
+def parse_brands(text: str, *, path: Path | str = "<brands.toml>") -> BrandConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _line_of_decode_error(str(exc)) or (len(text.splitlines()) or 1)
+        raise ConfigError(f"not valid TOML: {exc}", path=path, line=line) from None
+    brands = data.get("brands")
+    if not isinstance(brands, dict) or not brands:
+        raise ConfigError(
+            "no brands defined; expected a table such as [brands.acme] with name, handles, keywords",
+            path=path,
+            key="brands",
+        )
+    unknown = sorted(set(data) - {"brands"})
+    if unknown:
+        raise ConfigError(
+            f"unknown top-level key {unknown[0]!r}; only [brands.*] tables are allowed",
+            path=path,
+            line=_find_line(text, [unknown[0]]),
+            key=unknown[0],
+        )
+    parsed: dict[str, Brand] = {}
+    for key, value in brands.items():
+        try:
+            parsed[key] = Brand(key=key, **_as_table(value, key, path))
+        except ValidationError as exc:
+            raise _config_error_from(exc, text, path, key) from None
+    return BrandConfig(brands=parsed)
+
+
+def load_brands(path: Path | str) -> BrandConfig:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            "brand file not found; run `mentiondesk init` to write a starter one", path=file
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read brand file: {exc}", path=file) from None
+    return parse_brands(text, path=file)
+
+
+def _as_table(value: Any, key: str, path: Path | str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError("expected a table like [brands.NAME]", path=path, key=f"brands.{key}")
+    return value
+
+
+def _config_error_from(exc: ValidationError, text: str, path: Path | str, brand_key: str) -> ConfigError:
+    first = exc.errors()[0]
+    loc = [str(p) for p in first["loc"] if p != "[key]"]
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = f"unknown key {loc[-1]!r}"
+    elif first["type"] == "missing":
+        message = f"missing required key {loc[-1]!r}"
+    elif first["type"] == "literal_error":
+        message = f"{message} (got {first.get('input')!r})"
+    dotted = ".".join(["brands", brand_key, *loc])
+    return ConfigError(message, path=path, line=_find_line(text, [brand_key, *loc]), key=dotted)
+
+
+def _find_line(text: str, parts: list[str]) -> int | None:
+    """Best-effort line of a key: the last path element that appears as `key =` or in a [table] header."""
+    parts = [p for p in parts if p and not p.isdigit()]
+    lines = text.splitlines()
+    start = 0
+    if parts:
+        header = re.compile(r"^\s*\[+\s*brands\.\"?" + re.escape(parts[0]) + r"\"?[\].]")
+        for i, line in enumerate(lines):
+            if header.match(line):
+                start = i
+                break
+    for name in reversed(parts):
+        pattern = re.compile(r"^\s*(\"?)" + re.escape(name) + r"\1\s*=|^\s*\[+[^\]]*\b" + re.escape(name) + r"\b")
+        for i in range(start, len(lines)):
+            if pattern.search(lines[i]):
+                return i + 1
+    return start + 1 if parts else None
+
+
+def _line_of_decode_error(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
