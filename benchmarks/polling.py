@@ -67,7 +67,7 @@ def main() -> int:
         env = {k.removeprefix("MENTIONDESK_").lower(): v for k, v in sim.env().items()}
         settings = Settings(_env_file=None, database_url=f"sqlite:///{Path(tmp) / 'bench.db'}", **env)  # type: ignore[call-arg, arg-type]
         engine = open_database(settings.database_url)
-        poller = Poller(engine, lambda session, mentions: None)
+        poller = Poller(engine)
         sources = [Watched(s) for s in build_sources(parse_brands(BRANDS), settings)]
 
         for source in sources:  # first poll: cursors (and the X handle lookup)

@@ -1,14 +1,14 @@
-"""The one poller. Every source goes through it, so dedup, cursor saving, backoff and health live here once.
-
-Each batch is stored with its cursor in one transaction: a crash between batches loses nothing and
-fetches nothing twice, because the next poll starts from the cursor saved with the last stored batch."""
+"""The one poller. Every source goes through it, so pauses, backoff, dedup, cursor saving and health live here
+once. It knows nothing of what happens to a mention after it arrives: `arrivals` hands each batch's new
+mentions to the caller inside the transaction that saves the batch's cursor, so a crash between batches loses
+nothing and fetches nothing twice (the next poll starts from the cursor saved with the last stored batch)."""
 
 from __future__ import annotations
 
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,16 +16,21 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from listener.base import Batch, SkippedItem, Source, rate_scope
-from mentiondesk.errors import AccessDenied, RateLimited, SourceError, TransientError
+from mentiondesk.core.errors import AccessDenied, RateLimited, SourceError, TransientError
+from mentiondesk.core.vocabulary import SourceHealth, as_utc, utcnow
 from storage.db import transaction
-from storage.models import as_utc, utcnow
 from storage.queries import NewMention, insert_mentions, new_mentions, pause_scope, paused_until, source_state
 
 log = logging.getLogger(__name__)
 
-# Called inside the batch's transaction with the mentions that are new: classify, route, draft. Whatever
-# rows the handler did not insert itself, the poller inserts after it.
-NewMentionsHandler = Callable[[Session, list[NewMention]], None]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A batch's mentions not stored before, and the open transaction that will save them with the cursor."""
+
+    session: Session
+    mentions: list[NewMention]
 
 
 @dataclass
@@ -58,21 +63,27 @@ class Poller:
     def __init__(
         self,
         engine: Engine,
-        handle_new: NewMentionsHandler,
         *,
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
-        self.handle_new = handle_new
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.clock = clock
 
     def poll(self, source: Source, *, max_pages: int = 100) -> PollOutcome:
-        """Fetch pages until the source has no more (or max_pages), storing each with its cursor."""
+        """Store every new mention of a source, and nothing more (no classifying): benchmarks and tests."""
         outcome = PollOutcome(source=source.name)
+        for _ in self.arrivals(source, outcome, max_pages=max_pages):
+            pass
+        return outcome
+
+    def arrivals(self, source: Source, outcome: PollOutcome, *, max_pages: int = 100) -> Iterator[Arrival]:
+        """Fetch pages until the source has no more (or `max_pages`), yielding each page's new mentions inside
+        its transaction. When the caller asks for the next one, the page's mentions (any the caller did not
+        store itself) and its cursor are committed; if the caller raises, nothing of the page is kept."""
         with transaction(self.engine) as session:
             state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
             cursor = state.cursor
@@ -83,17 +94,21 @@ class Poller:
         if until and now < until:
             outcome.status = "waiting"
             outcome.message = f"paused until {until.isoformat(timespec='seconds')}"
-            return outcome
+            return
         while outcome.pages < max_pages:
             try:
                 batch = self._fetch(source, cursor, outcome)
             except SourceError as exc:
                 self._record_failure(source, exc, outcome)
-                return outcome
-            cursor = self._store(source, batch, cursor, outcome)
+                return
+            with transaction(self.engine) as session:
+                new = new_mentions(batch.mentions, source=source.name, session=session, now=self.clock())
+                yield Arrival(session, new)
+                insert_mentions(new, session=session)
+                cursor = self._save_cursor(source, batch, cursor, session=session)
+            self._count(source, batch, new, outcome)
             if not batch.more:
                 break
-        return outcome
 
     def _fetch(self, source: Source, cursor: str | None, outcome: PollOutcome) -> Batch:
         attempt = 0
@@ -111,28 +126,28 @@ class Poller:
                 self.sleep(delay)
                 attempt += 1
 
-    def _store(self, source: Source, batch: Batch, cursor: str | None, outcome: PollOutcome) -> str | None:
+    def _save_cursor(self, source: Source, batch: Batch, cursor: str | None, *, session: Session) -> str | None:
         now = self.clock()
-        with transaction(self.engine) as session:
-            new = new_mentions(batch.mentions, source=source.name, session=session, now=now)
-            self.handle_new(session, new)
-            insert_mentions(new, session=session)
-            state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
-            state.cursor = batch.cursor if batch.cursor is not None else cursor
-            state.health = "ok"
-            state.health_message = ""
-            state.rate_limited_until = None
-            state.failing_since = None
-            state.consecutive_failures = 0
-            state.last_fetch_at = now
-            state.last_ok_at = now
-            state.requests_used += batch.requests
-            state.fetched_total += len(batch.mentions)
-            if batch.rate_remaining is not None:
-                state.requests_remaining = batch.rate_remaining
-            if batch.rate_reset_at is not None:
-                state.window_reset_at = batch.rate_reset_at
-            session.add(state)
+        state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
+        state.cursor = batch.cursor if batch.cursor is not None else cursor
+        state.health = SourceHealth.OK
+        state.health_message = ""
+        state.rate_limited_until = None
+        state.failing_since = None
+        state.consecutive_failures = 0
+        state.last_fetch_at = now
+        state.last_ok_at = now
+        state.requests_used += batch.requests
+        state.fetched_total += len(batch.mentions)
+        if batch.rate_remaining is not None:
+            state.requests_remaining = batch.rate_remaining
+        if batch.rate_reset_at is not None:
+            state.window_reset_at = batch.rate_reset_at
+        session.add(state)
+        return state.cursor
+
+    @staticmethod
+    def _count(source: Source, batch: Batch, new: list[NewMention], outcome: PollOutcome) -> None:
         for item in batch.skipped:
             log.warning("%s: skipped %s: %s", source.name, item.where, item.reason)
         outcome.pages += 1
@@ -140,7 +155,6 @@ class Poller:
         outcome.stored += len(new)
         outcome.skipped.extend(batch.skipped)
         outcome.new_mention_ids.extend(m.id for m in new if m.id is not None)
-        return state.cursor
 
     def _record_failure(self, source: Source, exc: SourceError, outcome: PollOutcome) -> None:
         now = self.clock()
@@ -150,17 +164,17 @@ class Poller:
             state.health_message = exc.message
             state.requests_used += 1
             if isinstance(exc, RateLimited):
-                state.health = "rate_limited"
+                state.health = SourceHealth.RATE_LIMITED
                 state.rate_limited_until = exc.reset_at
                 pause_scope(rate_scope(source), until=exc.reset_at, reason=exc.message, session=session)
                 state.requests_remaining = 0
                 state.window_reset_at = exc.reset_at
                 outcome.status = "rate_limited"
             elif isinstance(exc, AccessDenied):
-                state.health = "access_denied"
+                state.health = SourceHealth.ACCESS_DENIED
                 outcome.status = "access_denied"
             else:
-                state.health = "failing"
+                state.health = SourceHealth.FAILING
                 state.consecutive_failures += 1
                 state.failing_since = state.failing_since or now
                 # A failing source is polled again later anyway; this just stops a tight retry loop.

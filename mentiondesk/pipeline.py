@@ -1,9 +1,13 @@
-"""The pipeline, top to bottom: fetch, store, classify, route, draft, queue.
+"""A mention's life, top to bottom: fetch, store, classify, route, draft and gate, queue.
 
-The poller fetches a batch and finds which mentions are new; `Pipeline.handle_new` classifies, routes and
-drafts them inside the same transaction that saves the batch and its cursor, so a batch is either wholly
-processed or not stored at all. Rows are written in bulk, one statement per table and batch: on SQLite
-that is the difference between hundreds and thousands of mentions a second."""
+`Pipeline.poll` is the whole story for one source: the poller (listener/poller.py) fetches each batch, finds
+which mentions are new and opens the transaction that will save them with the source's cursor;
+`Pipeline.process` then classifies, routes, drafts and queues them in that same transaction, so a batch is
+either wholly processed or not stored at all. What happens next, a person approving or rejecting a draft,
+is in responders/queue.py; sending it, through the reply-once ledger, in responders/sending.py.
+
+Rows are written in bulk, one statement per table and batch: on SQLite that is the difference between
+hundreds and thousands of mentions a second."""
 
 from __future__ import annotations
 
@@ -58,22 +62,24 @@ class Pipeline:
         self.classifier = classifier
         self.stats = PipelineStats()
 
-    def poller(self, *, backoff: Backoff | None = None) -> Poller:
-        return Poller(self.engine, self.handle_new, backoff=backoff)
+    def poll(self, source: Source, *, backoff: Backoff | None = None, max_pages: int = 100) -> PollOutcome:
+        """Fetch every new batch of `source` and process each in the transaction that saves its cursor."""
+        outcome = PollOutcome(source=source.name)
+        for arrival in Poller(self.engine, backoff=backoff).arrivals(source, outcome, max_pages=max_pages):
+            self.process(arrival.session, arrival.mentions)
+        return outcome
 
-    def poll(self, source: Source, *, max_pages: int = 100) -> PollOutcome:
-        return self.poller().poll(source, max_pages=max_pages)
-
-    def handle_new(self, session: Session, mentions: list[NewMention]) -> None:
-        """Classify, route, draft and queue mentions not stored yet, then store them all."""
+    def process(self, session: Session, mentions: list[NewMention]) -> None:
+        """The new mentions of one batch: classify, route, draft and gate, then store them with their
+        classifications, cases and drafts (the queue)."""
         if not mentions:
             return
         now = utcnow()
         verdicts = self.classifier.classify([m.text for m in mentions])
         authors = _authors_of(mentions, session=session)
+        self._record_opt_outs(mentions, authors=authors, session=session, now=now)
+        routes = [self._route(m, v) for m, v in zip(mentions, verdicts, strict=True)]
         cases = _open_cases_of(mentions, session=session)
-        routes = [self._route(m, v, authors=authors, session=session, now=now) for m, v in zip(mentions, verdicts,
-                                                                                                strict=True)]
         new_cases = self._attach_cases(mentions, verdicts, routes, cases=cases, session=session, now=now)
         planned = self._plan_drafts(mentions, verdicts, routes, authors=authors, session=session, now=now)
         insert_mentions(mentions, session=session)
@@ -84,16 +90,24 @@ class Pipeline:
         self._write_drafts(planned, session=session, now=now)
         self.stats.stored += len(mentions)
 
-    def _route(
+    def _record_opt_outs(
         self,
-        mention: NewMention,
-        verdict: Verdict,
+        mentions: Sequence[NewMention],
         *,
         authors: dict[int, AuthorRef],
         session: Session,
         now: datetime,
-    ) -> Route:
-        """Copy the verdict onto the row and decide its route."""
+    ) -> None:
+        """An author who asks us, in a post addressed to us, to stop: no reply to them from now on."""
+        for mention in mentions:
+            brand = self.brands.brands.get(mention.brand)
+            author = authors.get(mention.author_id)
+            if brand and author and author.opted_out_at is None and _asks_us_to_stop(mention, brand):
+                author.opted_out_at = now
+                session.execute(update(Author), [{"id": author.id, "opted_out_at": now}])
+
+    def _route(self, mention: NewMention, verdict: Verdict) -> Route:
+        """Copy the verdict onto the row and decide its route (rules/routing.py: pure, no I/O)."""
         mention.label = verdict.label
         mention.sentiment = verdict.sentiment
         mention.confidence = verdict.confidence
@@ -104,10 +118,6 @@ class Pipeline:
         if brand is None:
             mention.route, mention.route_reason = Route.INSIGHT, f"unknown brand {mention.brand!r}"
             return Route.INSIGHT
-        author = authors.get(mention.author_id)
-        if author is not None and author.opted_out_at is None and _asks_us_to_stop(mention, brand):
-            author.opted_out_at = now
-            session.execute(update(Author), [{"id": author.id, "opted_out_at": now}])
         decision = decide(
             MentionFacts(
                 platform=mention.platform,
@@ -121,8 +131,7 @@ class Pipeline:
             ),
             brand,
         )
-        mention.route, mention.route_reason = decision.route, decision.reason
-        mention.is_own = decision.reason == "our own post"
+        mention.route, mention.route_reason, mention.is_own = decision.route, decision.reason, decision.is_own
         self.stats.by_route[decision.route] = self.stats.by_route.get(decision.route, 0) + 1
         return decision.route
 

@@ -43,6 +43,7 @@ class MentionFacts:
 class RouteDecision:
     route: Route
     reason: str
+    is_own: bool = False  # one of the brand's own handles wrote it
 
 
 def _contains_any(text: str, terms: list[str]) -> str | None:
@@ -58,7 +59,7 @@ def decide(facts: MentionFacts, brand: Brand) -> RouteDecision:
     rules = brand.routing
     handle = facts.author_handle.lstrip("@").lower()
     if handle in brand.own_handles(facts.platform):
-        return RouteDecision(Route.IGNORE, "our own post")
+        return RouteDecision(Route.IGNORE, "our own post", is_own=True)
     if handle in {h.lower() for h in rules.ignore_authors}:
         return RouteDecision(Route.IGNORE, "author on the ignore list")
     excluded = _contains_any(facts.text, brand.exclude)

@@ -59,15 +59,15 @@ def test_database_refuses_a_second_row_for_one_mention(any_engine):
 def test_a_batch_and_its_cursor_are_saved_together(any_engine, brands, classifier):
     pipeline = Pipeline(engine=any_engine, brands=brands, classifier=classifier)
 
-    def exploding(session, mentions):  # the draft step fails half way through the batch
-        pipeline.handle_new(session, mentions)
-        raise RuntimeError("disk full")
+    class Exploding(Pipeline):
+        def process(self, session, mentions):  # the draft step fails half way through the batch
+            super().process(session, mentions)
+            raise RuntimeError("disk full")
 
     source = ListSource([[mention("@AcmeCoffee love it"), mention("@AcmeCoffee hate it")]])
-    from listener.poller import Poller
 
     with pytest.raises(RuntimeError):
-        Poller(any_engine, exploding).poll(source)
+        Exploding(engine=any_engine, brands=brands, classifier=classifier).poll(source)
     assert count(any_engine, Mention) == 0
     with Session(any_engine) as session:
         state = session.get(SourceState, source.name)

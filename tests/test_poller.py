@@ -9,7 +9,6 @@ from sqlmodel import Session, func, select
 from listener.base import Batch, SkippedItem
 from listener.poller import Backoff, Poller
 from mentiondesk.errors import AccessDenied, RateLimited, TransientError
-from mentiondesk.pipeline import Pipeline
 from storage.models import Mention, SourceState
 from tests.factories import mention
 
@@ -42,9 +41,7 @@ class Clock:
 
 
 def make_poller(engine, brands, classifier, clock: Clock, sleeps: list[float]) -> Poller:
-    pipeline = Pipeline(engine=engine, brands=brands, classifier=classifier)
-    return Poller(engine, pipeline.handle_new, backoff=Backoff(retries=2, base_seconds=1.0),
-                  sleep=sleeps.append, clock=clock)
+    return Poller(engine, backoff=Backoff(retries=2, base_seconds=1.0), sleep=sleeps.append, clock=clock)
 
 
 def state(engine, name="scripted") -> SourceState:

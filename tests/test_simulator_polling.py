@@ -49,7 +49,7 @@ def test_backlog_costs_at_most_one_request_per_hundred_plus_one(engine: Engine) 
                          subreddits=["acme", "gadgets"], seed=2) as sim:
         values = {k.removeprefix("MENTIONDESK_").lower(): v for k, v in sim.env().items()}
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
-        poller = Poller(engine, lambda session, mentions: None)
+        poller = Poller(engine)
         sources = [Counting(s) for s in build_sources(parse_brands(BRANDS), settings)]
         for source in sources:
             poller.poll(source)

@@ -140,7 +140,7 @@ def _store(app: App, rows: list[tuple[int, FetchedMention]], *, source: str, rep
 def _store_batch(app: App, mentions: list[FetchedMention], *, source: str) -> int:
     with transaction(app.engine) as session:
         new = new_mentions(mentions, source=source, session=session)
-        app.pipeline.handle_new(session, new)
+        app.pipeline.process(session, new)
         insert_mentions(new, session=session)
     return len(new)
 
