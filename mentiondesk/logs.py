@@ -18,8 +18,8 @@ from pydantic import SecretStr
 
 REDACTED = "[redacted]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# Libraries that log request headers, OAuth parameters or request bodies at DEBUG. They stay at WARNING unless
-# MENTIONDESK_LOG_HTTP is on; the filter redacts them either way.
+# Libraries that log request headers, OAuth parameters or request bodies at DEBUG. Only their warnings are shown
+# unless MENTIONDESK_LOG_HTTP is on; the redactor cleans their records either way.
 HTTP_LOGGERS = (
     "urllib3", "requests_oauthlib", "oauthlib", "tweepy", "prawcore", "praw", "httpx", "httpcore",
     "multipart", "python_multipart",
@@ -120,10 +120,32 @@ def configure(verbose: bool) -> None:
     install_redactor()
     level = logging.DEBUG if verbose else logging.getLevelName(level_name or "WARNING")
     _level_chosen = verbose or level_name is not None
-    logging.basicConfig(level=level, format=FORMAT, stream=sys.stderr)
-    logging.getLogger().setLevel(level)
-    for name in HTTP_LOGGERS:
-        logging.getLogger(name).setLevel(level if log_http else max(level, logging.WARNING))
+    root = logging.getLogger()
+    if not root.handlers:  # a host that set up logging already (a test runner) keeps its own level and handlers
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(stderr)
+        root.setLevel(level)
+    for handler in root.handlers:
+        for old in [f for f in handler.filters if isinstance(f, QuietLibraries)]:
+            handler.removeFilter(old)
+        if not log_http:
+            handler.addFilter(QuietLibraries(HTTP_LOGGERS))
+
+
+class QuietLibraries(logging.Filter):
+    """Drops the HTTP libraries' records below WARNING (they are request dumps) at the handler, leaving the
+    libraries' own logger levels alone."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__()
+        self.prefixes = tuple(names)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        name = record.name
+        return not any(name == p or name.startswith(p + ".") for p in self.prefixes)
 
 
 def use_service_level() -> None:

@@ -12,7 +12,10 @@ MENTIONDESK_DATABASE_URL=sqlite:///mentiondesk.db
 MENTIONDESK_BRANDS_FILE=brands.toml
 # A trained classifier directory (`mentiondesk train --output DIR`); empty = the shipped model
 MENTIONDESK_MODEL=
-MENTIONDESK_LOG_LEVEL=INFO
+# DEBUG, INFO, WARNING, ERROR or CRITICAL; empty = WARNING (INFO for `mentiondesk run`); `mentiondesk -v` = DEBUG
+MENTIONDESK_LOG_LEVEL=
+# true: the HTTP libraries (urllib3, oauthlib, tweepy, prawcore) log their requests too. Secrets are always redacted.
+MENTIONDESK_LOG_HTTP=false
 # Where the replay platform's outbox records replies
 MENTIONDESK_OUTBOX_DIR=outbox
 

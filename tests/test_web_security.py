@@ -103,8 +103,6 @@ def attempt(app: Any, name: str, password: str, address: str) -> int:
 
 
 def test_throttle_counts_one_account_however_the_name_is_typed_from_any_address(tmp_path: Path) -> None:
-    from mentiondesk.web.sessions import LoginThrottle
-
     app, engine = make_desk(tmp_path)
     variants = [" maria", "MARIA ", "maria", "\uff4d\uff41\uff52\uff49\uff41", "ma\u200bria"]  # full-width, zero-width
     statuses = [attempt(app, name, "wrong-password", f"10.0.0.{i}") for i, name in enumerate(variants)]
@@ -113,6 +111,8 @@ def test_throttle_counts_one_account_however_the_name_is_typed_from_any_address(
     assert attempt(app, "maria", PASSWORD, "10.0.1.1") == 429
     assert attempt(second_worker(app, engine), " Maria", PASSWORD, "10.0.1.2") == 429
     assert attempt(app, "omar", PASSWORD, "10.0.1.3") == 303  # other accounts are not locked
+
+    from mentiondesk.web.sessions import LoginThrottle
 
     app.state.desk.throttle = LoginThrottle(engine, window=1.0)  # the window passes
     time.sleep(1.2)
