@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from mentiondesk.brands import Brand
+from mentiondesk.core.brands import Brand
 from mentiondesk.settings import Settings
 from mentiondesk.web.app import create_app
 from mentiondesk.web.seed import bulk_authors, bulk_mentions

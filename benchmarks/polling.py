@@ -19,9 +19,9 @@ from pathlib import Path
 
 from listener.base import Batch, Source
 from listener.poller import Poller
-from listener.registry import build_sources
 from listener.simulator import Simulator
-from mentiondesk.brands import parse_brands
+from mentiondesk.core.brands import parse_brands
+from mentiondesk.platforms import build_sources
 from mentiondesk.settings import Settings
 from storage.db import open_database
 

@@ -18,13 +18,13 @@ import requests
 from praw.exceptions import PRAWException, RedditAPIException
 from prawcore.rate_limit import RateLimiter
 from prawcore.sessions import FiniteRetryStrategy
+from pydantic import SecretStr
 
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
 from listener.http_session import MeteredSession, _brief
-from mentiondesk.brands import Brand
-from mentiondesk.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
-from mentiondesk.settings import Settings
-from storage.models import FoundVia
+from mentiondesk.core.brands import Brand
+from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
+from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
 
@@ -62,30 +62,44 @@ class _NoPacing(RateLimiter):
         return None
 
 
-def has_credentials(settings: Settings) -> bool:
-    values = (settings.reddit_client_id, settings.reddit_client_secret, settings.reddit_password)
-    return bool(settings.reddit_username) and all(v is not None and v.get_secret_value() for v in values)
+@dataclass(frozen=True)
+class RedditAccess:
+    """A script app and the brand account it acts as; the shell builds it from settings."""
+
+    client_id: SecretStr | None = None
+    client_secret: SecretStr | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    user_agent: str = "mentiondesk/0.1 (brand listening desk)"
+    oauth_url: str = "https://oauth.reddit.com"
+    url: str = "https://www.reddit.com"
+    timeout_seconds: float = 10.0
+
+    @property
+    def configured(self) -> bool:
+        values = (self.client_id, self.client_secret, self.password)
+        return bool(self.username) and all(v is not None and v.get_secret_value() for v in values)
 
 
-def make_reddit(settings: Settings) -> tuple[praw.Reddit, MeteredSession]:
+def make_reddit(access: RedditAccess) -> tuple[praw.Reddit, MeteredSession]:
     """A script-app praw client (username + password grant) against the configured URLs."""
-    if not has_credentials(settings):
+    if not access.configured:
         raise NotConfigured(
             "no Reddit credentials (MENTIONDESK_REDDIT_CLIENT_ID/SECRET, _USERNAME, _PASSWORD)", platform=PLATFORM
         )
-    assert settings.reddit_client_id and settings.reddit_client_secret and settings.reddit_password
-    session = MeteredSession(timeout=settings.request_timeout_seconds)
+    assert access.client_id and access.client_secret and access.password
+    session = MeteredSession(timeout=access.timeout_seconds)
     reddit = praw.Reddit(
-        client_id=settings.reddit_client_id.get_secret_value(),
-        client_secret=settings.reddit_client_secret.get_secret_value(),
-        username=settings.reddit_username,
-        password=settings.reddit_password.get_secret_value(),
-        user_agent=settings.reddit_user_agent,
-        oauth_url=settings.reddit_oauth_url.rstrip("/"),
-        reddit_url=settings.reddit_url.rstrip("/"),
+        client_id=access.client_id.get_secret_value(),
+        client_secret=access.client_secret.get_secret_value(),
+        username=access.username,
+        password=access.password.get_secret_value(),
+        user_agent=access.user_agent,
+        oauth_url=access.oauth_url.rstrip("/"),
+        reddit_url=access.url.rstrip("/"),
         check_for_updates=False,
         check_for_async=False,
-        timeout=int(settings.request_timeout_seconds) or 1,
+        timeout=int(access.timeout_seconds) or 1,
         requestor_kwargs={"session": session},
     )
     core = reddit._core  # praw exposes no public hook for these two
@@ -414,12 +428,12 @@ def search_query(brand: Brand) -> str:
     return f"({terms}) {excluded}".strip() if excluded else terms
 
 
-def sources_for(brand: Brand, settings: Settings) -> list[RedditListingSource]:
+def sources_for(brand: Brand, access: RedditAccess) -> list[RedditListingSource]:
     """Mentions inbox (if the account is one of the brand's handles), watched subreddits' posts and comments,
     sitewide post search. Each source has its own client, so its request count is its own."""
-    url = settings.reddit_url
+    url = access.url
     specs: list[tuple[str, str, dict[str, str | int], bool]] = []  # name, path, params, match
-    account = (settings.reddit_username or "").lower()
+    account = (access.username or "").lower()
     if account and account in brand.own_handles(PLATFORM):
         specs.append((f"reddit:{brand.key}:mentions:{account}", "message/mentions", {}, False))
     has_terms = bool(brand.keywords or brand.handles.get("reddit"))
@@ -433,7 +447,7 @@ def sources_for(brand: Brand, settings: Settings) -> list[RedditListingSource]:
         specs.append((f"reddit:{brand.key}:search", "search", params, True))
     out: list[RedditListingSource] = []
     for name, path, extra, match in specs:
-        reddit, session = make_reddit(settings)
+        reddit, session = make_reddit(access)
         out.append(RedditListingSource(name, brand, reddit, session, path, params=extra, match=match, reddit_url=url))
     return out
 
@@ -469,10 +483,10 @@ class RedditSender:
         self._reddit_url = reddit_url.rstrip("/")
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RedditSender:
-        reddit, session = make_reddit(settings)
-        assert settings.reddit_username
-        return cls(reddit, session, settings.reddit_username, settings.reddit_url)
+    def from_access(cls, access: RedditAccess) -> RedditSender:
+        reddit, session = make_reddit(access)
+        assert access.username
+        return cls(reddit, session, access.username, access.url)
 
     def send(self, reply: OutgoingReply) -> SentReply:
         target = reply.in_reply_to

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
-from mentiondesk.errors import InputError
+from mentiondesk.core.errors import InputError
 from storage.models import FoundVia, Mention
 
 PLATFORM = "replay"

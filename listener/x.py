@@ -14,11 +14,12 @@ from typing import Any
 
 import requests
 import tweepy
+from pydantic import SecretStr
 
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
 from listener.http_session import MeteredSession, _brief
-from mentiondesk.brands import Brand
-from mentiondesk.errors import (
+from mentiondesk.core.brands import Brand
+from mentiondesk.core.errors import (
     AccessDenied,
     ConfigError,
     NotConfigured,
@@ -27,8 +28,7 @@ from mentiondesk.errors import (
     SourceError,
     TransientError,
 )
-from mentiondesk.settings import Settings
-from storage.models import FoundVia
+from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +53,33 @@ TIER_MESSAGE = "your X API access tier does not include this endpoint"
 # --- client -----------------------------------------------------------------------------------------
 
 
-def has_read_credentials(settings: Settings) -> bool:
-    return bool(settings.x_bearer_token and settings.x_bearer_token.get_secret_value())
+@dataclass(frozen=True)
+class XAccess:
+    """Where X's API is and the credentials to use there; the shell builds it from settings."""
+
+    api_base_url: str = "https://api.twitter.com"
+    bearer_token: SecretStr | None = None  # app-only: reading
+    api_key: SecretStr | None = None  # user context (OAuth 1.0a): replying
+    api_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_secret: SecretStr | None = None
+    timeout_seconds: float = 10.0
+
+    @property
+    def can_read(self) -> bool:
+        return _given(self.bearer_token)
+
+    @property
+    def can_write(self) -> bool:
+        return all(_given(s) for s in (self.api_key, self.api_secret, self.access_token, self.access_secret))
 
 
-def has_write_credentials(settings: Settings) -> bool:
-    secrets = (settings.x_api_key, settings.x_api_secret, settings.x_access_token, settings.x_access_secret)
-    return all(s is not None and s.get_secret_value() for s in secrets)
+def _given(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value())
 
 
-def make_client(settings: Settings) -> tuple[tweepy.Client, MeteredSession]:
-    """A tweepy client whose requests go to settings.x_api_base_url with our timeout."""
+def make_client(access: XAccess) -> tuple[tweepy.Client, MeteredSession]:
+    """A tweepy client whose requests go to access.api_base_url with our timeout."""
     # tweepy logs every request's headers at DEBUG, bearer token included; `mentiondesk -v` must not leak it.
     logging.getLogger("tweepy.client").setLevel(max(logging.INFO, logging.getLogger("tweepy.client").level))
 
@@ -71,17 +87,17 @@ def make_client(settings: Settings) -> tuple[tweepy.Client, MeteredSession]:
         return value.get_secret_value() if value is not None else None
 
     client = tweepy.Client(
-        bearer_token=secret(settings.x_bearer_token),
-        consumer_key=secret(settings.x_api_key),
-        consumer_secret=secret(settings.x_api_secret),
-        access_token=secret(settings.x_access_token),
-        access_token_secret=secret(settings.x_access_secret),
+        bearer_token=secret(access.bearer_token),
+        consumer_key=secret(access.api_key),
+        consumer_secret=secret(access.api_secret),
+        access_token=secret(access.access_token),
+        access_token_secret=secret(access.access_secret),
         return_type=requests.Response,
         wait_on_rate_limit=False,  # the poller decides when to come back, not a sleeping thread
     )
     session = MeteredSession(
-        timeout=settings.request_timeout_seconds,
-        rewrite=(TWEEPY_HOST, settings.x_api_base_url.rstrip("/")),
+        timeout=access.timeout_seconds,
+        rewrite=(TWEEPY_HOST, access.api_base_url.rstrip("/")),
     )
     client.session = session
     return client, session
@@ -487,16 +503,16 @@ def build_queries(brand: Brand, *, limit: int = MAX_QUERY_CHARS) -> list[str]:
     return queries
 
 
-def sources_for(brand: Brand, settings: Settings) -> list[_XPagedSource]:
+def sources_for(brand: Brand, access: XAccess) -> list[_XPagedSource]:
     """A mentions source per X handle and a search source per query; each has its own client, so its
     request count and rate-limit figures are its own even when sources are polled in parallel."""
     sources: list[_XPagedSource] = [
-        XMentionsSource(brand, h, *make_client(settings)) for h in brand.handles.get("x", [])
+        XMentionsSource(brand, h, *make_client(access)) for h in brand.handles.get("x", [])
     ]
     queries = build_queries(brand)
     for index, query in enumerate(queries):
         name = f"x:{brand.key}:search" + (f":{index + 1}" if len(queries) > 1 else "")
-        sources.append(XSearchSource(name, brand, query, *make_client(settings)))
+        sources.append(XSearchSource(name, brand, query, *make_client(access)))
     return sources
 
 
@@ -533,12 +549,12 @@ class XSender:
         self._me: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> XSender:
-        if not has_write_credentials(settings):
+    def from_access(cls, access: XAccess) -> XSender:
+        if not access.can_write:
             raise NotConfigured(
                 "no X user credentials (MENTIONDESK_X_API_KEY/SECRET, _ACCESS_TOKEN/SECRET)", platform=PLATFORM
             )
-        return cls(*make_client(settings))
+        return cls(*make_client(access))
 
     def send(self, reply: OutgoingReply) -> SentReply:
         try:

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
-from mentiondesk.brands import BrandConfig, load_brands
+from mentiondesk.core.brands import BrandConfig, load_brands
 from mentiondesk.pipeline import Pipeline
 from mentiondesk.settings import Settings, get_settings
 from responders.drafting import check_templates

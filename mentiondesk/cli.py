@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from mentiondesk.errors import MentionDeskError
+from mentiondesk.core.errors import MentionDeskError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, help)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from listener.base import FetchedMention
 from listener.demo_corpus import DEMO_MENTIONS, DemoMention
 from listener.simulator import Simulator
-from mentiondesk.brands import BrandConfig, parse_brands
+from mentiondesk.core.brands import BrandConfig, parse_brands
 from mentiondesk.settings import Settings
 from storage.models import Draft, DraftState, FoundVia, Mention
 

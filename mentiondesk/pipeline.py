@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from listener.base import Source
 from listener.poller import Backoff, Poller, PollOutcome
-from mentiondesk.brands import Brand, BrandConfig
+from mentiondesk.core.brands import Brand, BrandConfig
 from responders.drafting import draft_reply
 from responders.policy import check
 from responders.states import transition_many

@@ -28,7 +28,7 @@ from sqlmodel import col
 
 from listener.base import Batch, Source
 from listener.poller import PollOutcome
-from mentiondesk.errors import MentionDeskError
+from mentiondesk.core.errors import MentionDeskError
 from mentiondesk.pipeline import Pipeline
 from responders.sending import Sender, send_approved
 from storage.db import transaction

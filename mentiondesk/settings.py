@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.errors import ConfigError
 
 
 class Settings(BaseSettings):

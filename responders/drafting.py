@@ -12,8 +12,8 @@ from functools import lru_cache
 from jinja2 import Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from mentiondesk.brands import Brand
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.brands import Brand
+from mentiondesk.core.errors import ConfigError
 from responders.length import fits
 from responders.templates import DEFAULTS
 

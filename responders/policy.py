@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from mentiondesk.brands import Brand
+from mentiondesk.core.brands import Brand
 from responders.length import LIMITS, weighted_length
 from rules.routing import KEYWORD_REPLIES_ALLOWED
 from storage.models import Draft, FoundVia, Mention

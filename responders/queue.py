@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
-from mentiondesk.errors import Conflict, InputError, InvalidTransition, NotFound, PolicyBlocked
+from mentiondesk.core.errors import Conflict, InputError, InvalidTransition, NotFound, PolicyBlocked
 from responders.policy import check_reply
 from responders.states import transition
 from storage.models import (

@@ -12,6 +12,7 @@ from sqlalchemy import Table, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.values import FetchedMention
+from storage.db import insert_if_absent, lock_for_ingest
 from storage.models import (
     OPEN_DRAFT_STATES,
     AuditEvent,
@@ -160,6 +161,8 @@ def new_mentions(
     authors stored. Nothing is inserted for the mentions themselves: see `insert_mentions`."""
     now = now or utcnow()
     keys = [(m.platform, m.external_id) for m in fetched]
+    if keys:
+        lock_for_ingest({platform for platform, _ in keys}, session=session)
     seen = {(platform, external_id) for platform, external_id, _ in _ids_by_key(Mention, "external_id", keys,
                                                                                  session=session)}
     fresh: list[FetchedMention] = []
@@ -209,10 +212,10 @@ def insert_mentions(rows: Sequence[NewMention], *, session: Session) -> None:
 
 def source_state(name: str, *, session: Session, platform: str = "", brand: str = "") -> SourceState:
     state = session.get(SourceState, name)
-    if state is None:
-        state = SourceState(name=name, platform=platform, brand=brand)
-        session.add(state)
-        session.flush()
+    if state is None:  # two processes may poll a new source at once: the second insert does nothing
+        insert_if_absent(SourceState, SourceState(name=name, platform=platform, brand=brand).model_dump(),
+                         session=session)
+        state = session.get_one(SourceState, name)
     return state
 
 
@@ -388,9 +391,10 @@ def open_case_for(brand: str, author_id: int, *, session: Session) -> Case | Non
 def pause_scope(scope: str, *, until: datetime, reason: str, session: Session) -> None:
     """Everything sharing a rate-limit `scope` waits until `until` (a later pause never shortens one)."""
     pause = session.get(RatePause, scope)
-    if pause is None:
-        session.add(RatePause(scope=scope, until=until, reason=reason))
-    elif as_utc(pause.until) < until:
+    if pause is None:  # another process may be pausing the same scope at this moment
+        insert_if_absent(RatePause, {"scope": scope, "until": until, "reason": reason}, session=session)
+        pause = session.get_one(RatePause, scope)
+    if as_utc(pause.until) < until:
         pause.until, pause.reason = until, reason
         session.add(pause)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from mentiondesk.brands import BrandConfig, parse_brands
+from mentiondesk.core.brands import BrandConfig, parse_brands
 from storage.db import make_engine, upgrade
 
 POSTGRES_URL = os.environ.get("MENTIONDESK_TEST_POSTGRES_URL")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.errors import ConfigError
 from rules.classifier import (
     DEFAULT_MODEL_DIR,
     LABELS,

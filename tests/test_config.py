@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mentiondesk.brands import load_brands, parse_brands
 from mentiondesk.cli import main
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.brands import load_brands, parse_brands
+from mentiondesk.core.errors import ConfigError
 from mentiondesk.settings import Settings
 from mentiondesk.starter import BRANDS_TEMPLATE, ENV_TEMPLATE
 

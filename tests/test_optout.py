@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from mentiondesk.brands import BrandConfig
+from mentiondesk.core.brands import BrandConfig
 from mentiondesk.pipeline import Pipeline
 from rules.classifier import Classifier
 from rules.optout import find_opt_out, is_opt_out

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from mentiondesk.brands import parse_brands
-from mentiondesk.errors import PolicyBlocked
+from mentiondesk.core.brands import parse_brands
+from mentiondesk.core.errors import PolicyBlocked
 from mentiondesk.pipeline import Pipeline
 from responders import queue as desk
 from responders.drafting import draft_reply, greeting_name
@@ -175,7 +175,7 @@ def test_custom_templates_are_sandboxed(brands):
     hostile = parse_brands(TEST_BRANDS + '\n[brands.acme.templates]\npraise = ["{{ name.__class__.__mro__ }}"]\n')
     from jinja2.exceptions import SecurityError  # noqa: F401
 
-    from mentiondesk.errors import ConfigError
+    from mentiondesk.core.errors import ConfigError
 
     try:
         text = draft_reply(brand=hostile.get("acme"), category="praise", platform="x", author_name="Ana",

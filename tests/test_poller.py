@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 
 from listener.base import Batch, SkippedItem
 from listener.poller import Backoff, Poller
-from mentiondesk.errors import AccessDenied, RateLimited, TransientError
+from mentiondesk.core.errors import AccessDenied, RateLimited, TransientError
 from storage.models import Mention, SourceState
 from tests.factories import mention
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from listener.base import OutgoingReply, SentReply
 from listener.replay import OutboxSender
-from mentiondesk.errors import Conflict, InputError, InvalidTransition, PolicyBlocked, SendFailed
+from mentiondesk.core.errors import Conflict, InputError, InvalidTransition, PolicyBlocked, SendFailed
 from mentiondesk.pipeline import Pipeline
 from responders import queue as desk
 from responders.sending import send_approved

@@ -15,8 +15,9 @@ import responses
 
 from listener.base import OutgoingReply
 from listener.reddit import RedditListingSource, RedditSender, make_reddit, sources_for
-from mentiondesk.brands import Brand, parse_brands
-from mentiondesk.errors import AccessDenied, RateLimited, SendFailed, TransientError
+from mentiondesk.core.brands import Brand, parse_brands
+from mentiondesk.core.errors import AccessDenied, RateLimited, SendFailed, TransientError
+from mentiondesk.platforms import reddit_access
 from mentiondesk.settings import Settings
 from storage.models import FoundVia
 
@@ -73,7 +74,7 @@ def by_name(sources: list[RedditListingSource]) -> dict[str, RedditListingSource
 
 @pytest.fixture
 def comments(brand: Brand, settings: Settings) -> RedditListingSource:
-    return by_name(sources_for(brand, settings))["reddit:acme:comments"]
+    return by_name(sources_for(brand, reddit_access(settings)))["reddit:acme:comments"]
 
 
 def query_of(call: Any) -> dict[str, str]:
@@ -81,7 +82,7 @@ def query_of(call: Any) -> dict[str, str]:
 
 
 def test_sources_for_a_brand(brand: Brand, settings: Settings) -> None:
-    sources = by_name(sources_for(brand, settings))
+    sources = by_name(sources_for(brand, reddit_access(settings)))
     assert set(sources) == {
         "reddit:acme:mentions:acmecoffee",
         "reddit:acme:posts",
@@ -178,7 +179,7 @@ def test_without_a_cursor_only_the_newest_page_is_read(comments: RedditListingSo
 
 @responses.activate
 def test_mentions_inbox(brand: Brand, settings: Settings, token: None) -> None:
-    source = by_name(sources_for(brand, settings))["reddit:acme:mentions:acmecoffee"]
+    source = by_name(sources_for(brand, reddit_access(settings)))["reddit:acme:mentions:acmecoffee"]
     responses.get(f"{OAUTH}/message/mentions", json=body("mentions_listing"), headers=rate_headers())
 
     (mention,) = source.fetch(None).mentions
@@ -191,7 +192,7 @@ def test_mentions_inbox(brand: Brand, settings: Settings, token: None) -> None:
 
 @responses.activate
 def test_sitewide_search(brand: Brand, settings: Settings, token: None) -> None:
-    source = by_name(sources_for(brand, settings))["reddit:acme:search"]
+    source = by_name(sources_for(brand, reddit_access(settings)))["reddit:acme:search"]
     responses.get(f"{OAUTH}/search", json=body("search_listing"), headers=rate_headers())
 
     batch = source.fetch(None)
@@ -267,7 +268,7 @@ REPLY = OutgoingReply(
 def test_sender_replies_to_the_comment(settings: Settings, token: None) -> None:
     responses.post(f"{OAUTH}/api/comment/", json=body("comment_created"), headers=rate_headers())
 
-    sent = RedditSender.from_settings(settings).send(REPLY)
+    sent = RedditSender.from_access(reddit_access(settings)).send(REPLY)
 
     assert sent.external_id == "t1_l3ee999"
     assert sent.url == f"{WWW}/r/espresso/comments/1cqb222/where_to_get_a_decent_flat_white_downtown/l3ee999/"
@@ -279,14 +280,14 @@ def test_sender_replies_to_the_comment(settings: Settings, token: None) -> None:
 def test_reply_to_a_locked_thread_is_not_retryable(settings: Settings, token: None) -> None:
     responses.post(f"{OAUTH}/api/comment/", json=body("comment_thread_locked"))
     with pytest.raises(SendFailed) as raised:
-        RedditSender.from_settings(settings).send(REPLY)
+        RedditSender.from_access(reddit_access(settings)).send(REPLY)
     assert raised.value.retryable is False and "THREAD_LOCKED" in str(raised.value)
 
 
 @responses.activate
 def test_find_reply_reads_our_recent_comments(settings: Settings, token: None) -> None:
     responses.get(f"{OAUTH}/user/AcmeCoffee/comments", json=body("user_comments"), headers=rate_headers())
-    sender = RedditSender.from_settings(settings)
+    sender = RedditSender.from_access(reddit_access(settings))
 
     found = sender.find_reply(REPLY)
     missing = sender.find_reply(OutgoingReply(4, "reddit", "acme", "t3_other", "x", "hi"))
@@ -296,7 +297,7 @@ def test_find_reply_reads_our_recent_comments(settings: Settings, token: None) -
 
 
 def test_make_reddit_uses_the_configured_urls(settings: Settings) -> None:
-    reddit, _ = make_reddit(settings)
+    reddit, _ = make_reddit(reddit_access(settings))
     assert reddit.config.oauth_url == OAUTH and reddit.config.reddit_url == WWW
 
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from listener.registry import build_senders, build_sources
 from listener.simulator import Simulator
-from mentiondesk.brands import BrandConfig, parse_brands
+from mentiondesk.core.brands import BrandConfig, parse_brands
 from mentiondesk.pipeline import Pipeline
+from mentiondesk.platforms import build_senders, build_sources
 from mentiondesk.settings import Settings
 from responders import queue as desk
 from responders.sending import send_approved

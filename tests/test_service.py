@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from listener.registry import build_senders, build_sources
 from listener.simulator import Simulator
-from mentiondesk.brands import BrandConfig, parse_brands
+from mentiondesk.core.brands import BrandConfig, parse_brands
 from mentiondesk.pipeline import Pipeline
+from mentiondesk.platforms import build_senders, build_sources
 from mentiondesk.service import Intervals, Service, ServiceAlreadyRunning, ServiceLock, StopAfterBatch
 from mentiondesk.settings import Settings
 from responders.queue import approve

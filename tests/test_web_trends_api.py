@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
-from mentiondesk.brands import Brand
+from mentiondesk.core.brands import Brand
 from mentiondesk.web import trends
 from mentiondesk.web.seed import bulk_authors, bulk_mentions
 from storage.db import make_engine, transaction, upgrade

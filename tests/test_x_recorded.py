@@ -15,8 +15,9 @@ import responses
 
 from listener.base import OutgoingReply
 from listener.x import XMentionsSource, XSearchSource, XSender, build_queries, make_client
-from mentiondesk.brands import Brand, parse_brands
-from mentiondesk.errors import AccessDenied, ConfigError, RateLimited, SendFailed, SourceError, TransientError
+from mentiondesk.core.brands import Brand, parse_brands
+from mentiondesk.core.errors import AccessDenied, ConfigError, RateLimited, SendFailed, SourceError, TransientError
+from mentiondesk.platforms import x_access
 from mentiondesk.settings import Settings
 from storage.models import FoundVia
 
@@ -64,7 +65,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def mentions(brand: Brand, settings: Settings) -> XMentionsSource:
-    return XMentionsSource(brand, "AcmeCoffee", *make_client(settings))
+    return XMentionsSource(brand, "AcmeCoffee", *make_client(x_access(settings)))
 
 
 @pytest.fixture
@@ -185,7 +186,7 @@ def test_access_tier_answers_are_access_denied_in_plain_words(
 
 @responses.activate
 def test_unknown_handle_is_a_source_error(brand: Brand, settings: Settings) -> None:
-    source = XMentionsSource(brand, "nobody_here", *make_client(settings))
+    source = XMentionsSource(brand, "nobody_here", *make_client(x_access(settings)))
     responses.get(
         f"{BASE}/2/users/by/username/nobody_here",
         json={"errors": [{"value": "nobody_here", "detail": "Could not find user with username: [nobody_here].",
@@ -207,7 +208,7 @@ def test_not_json_is_transient(mentions: XMentionsSource, user_lookup: None) -> 
 @responses.activate
 def test_search_marks_keyword_only_mention_and_reply(brand: Brand, settings: Settings) -> None:
     (query,) = build_queries(brand)
-    source = XSearchSource("x:acme:search", brand, query, *make_client(settings))
+    source = XSearchSource("x:acme:search", brand, query, *make_client(x_access(settings)))
     responses.get(SEARCH_URL, json=body("search_page"), headers=rate_headers())
 
     batch = source.fetch("1790000000000000000")
@@ -262,7 +263,7 @@ REPLY = OutgoingReply(
 def test_sender_posts_an_oauth1_reply(settings: Settings) -> None:
     responses.post(f"{BASE}/2/tweets", json=body("create_tweet"), status=201)
 
-    sent = XSender.from_settings(settings).send(REPLY)
+    sent = XSender.from_access(x_access(settings)).send(REPLY)
 
     assert sent.external_id == "1790030000000000000"
     assert sent.url == "https://x.com/i/web/status/1790030000000000000"
@@ -278,7 +279,7 @@ def test_find_reply_reconciles_a_reply_already_posted(settings: Settings) -> Non
     responses.get(f"{BASE}/2/users/me", json=body("me"))
     responses.get(f"{BASE}/2/users/2244994945/tweets", json=body("user_tweets"))
 
-    sender = XSender.from_settings(settings)
+    sender = XSender.from_access(x_access(settings))
     found = sender.find_reply(REPLY)
     missing = sender.find_reply(OutgoingReply(7, "x", "acme", "123", "someone", "hi"))
 
@@ -295,7 +296,7 @@ def test_send_failures_say_whether_a_retry_can_help(settings: Settings) -> None:
               "title": "Forbidden", "status": 403},
         status=403,
     )
-    sender = XSender.from_settings(settings)
+    sender = XSender.from_access(x_access(settings))
     with pytest.raises(SendFailed) as transient:
         sender.send(REPLY)
     assert transient.value.retryable is True

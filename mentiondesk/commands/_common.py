@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from mentiondesk.brands import BrandConfig
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.brands import BrandConfig
+from mentiondesk.core.errors import ConfigError
 
 
 def emit_json(value: Any) -> None:

@@ -12,7 +12,7 @@ from typing import IO
 
 import click
 
-from mentiondesk.errors import InputError
+from mentiondesk.core.errors import InputError
 
 BATCH = 1000
 # Below this many rows a progress bar is noise.

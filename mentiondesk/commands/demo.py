@@ -7,10 +7,10 @@ import click
 from tqdm import tqdm
 
 from listener.base import Source
-from listener.registry import build_senders, build_sources
 from mentiondesk.app import App
 from mentiondesk.demo import Summary, demo_brands, demo_settings, post_demo_mentions, start_simulator, summarize
 from mentiondesk.pipeline import Pipeline
+from mentiondesk.platforms import build_senders, build_sources
 from mentiondesk.service import Intervals, Service
 from mentiondesk.settings import get_settings
 from responders.sending import send_approved

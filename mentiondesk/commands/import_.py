@@ -23,9 +23,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, StatementError
 from listener.base import FetchedMention
 from listener.replay import ParsedRow, read_rows
 from mentiondesk.app import App
-from mentiondesk.brands import BrandConfig
 from mentiondesk.commands._common import emit_json
-from mentiondesk.errors import ConfigError, InputError
+from mentiondesk.core.brands import BrandConfig
+from mentiondesk.core.errors import ConfigError, InputError
 from storage.db import transaction
 from storage.models import Mention
 from storage.queries import insert_mentions, new_mentions

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from mentiondesk.brands import parse_brands
+from mentiondesk.core.brands import parse_brands
 from mentiondesk.starter import BRANDS_TEMPLATE, ENV_TEMPLATE
 
 

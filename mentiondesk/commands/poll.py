@@ -8,10 +8,10 @@ import click
 
 from listener.base import Source
 from listener.poller import PollOutcome
-from listener.registry import build_sources
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.errors import ConfigError
+from mentiondesk.platforms import build_sources
 from mentiondesk.service import describe
 
 

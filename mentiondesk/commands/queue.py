@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
-from mentiondesk.errors import NotFound
+from mentiondesk.core.errors import NotFound
 from responders import queue as desk
 from responders.sending import send_approved
 from storage.db import transaction
@@ -156,10 +156,10 @@ def reject(draft_id: int, reason: str, wrong_category: str | None, actor: str | 
 @click.option("--json", "as_json", is_flag=True)
 def send(as_json: bool) -> None:
     """Send every approved draft (each at most once, through the reply-once ledger)."""
-    from mentiondesk.senders import build_all_senders
+    from mentiondesk.platforms import build_senders
 
     app = App.open()
-    report = send_approved(engine=app.engine, senders=build_all_senders(app.settings), brands=app.brands,
+    report = send_approved(engine=app.engine, senders=build_senders(app.settings), brands=app.brands,
                            stale_after=timedelta(seconds=app.settings.send_stale_seconds))
     result = {"sent": report.sent, "reconciled": report.reconciled, "failed": report.failed,
               "blocked": report.blocked, "skipped": report.skipped, "unknown": report.unknown,

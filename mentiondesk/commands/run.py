@@ -6,12 +6,10 @@ from datetime import timedelta
 
 import click
 
-from listener.registry import build_senders, build_sources
-from listener.replay import OutboxSender
 from mentiondesk.app import App
 from mentiondesk.logs import use_service_level
+from mentiondesk.platforms import build_senders, build_sources
 from mentiondesk.service import Intervals, Service
-from responders.sending import Sender
 
 
 @click.command(name="run")
@@ -26,8 +24,7 @@ def command(poll_interval: int | None, send_interval: int | None) -> None:
     settings = app.settings
     notices: list[str] = []
     sources = build_sources(app.brands, settings, notices=notices)
-    senders: dict[str, Sender] = {"replay": OutboxSender(settings.outbox_dir)}
-    senders.update(build_senders(settings, notices=notices))
+    senders = build_senders(settings, notices=notices)
     for line in dict.fromkeys(notices):  # one line per skipped platform
         click.echo(line, err=True)
     intervals = Intervals(

@@ -9,7 +9,7 @@ from types import FrameType
 
 import click
 
-from mentiondesk.brands import BrandConfig, load_brands
+from mentiondesk.core.brands import BrandConfig, load_brands
 from mentiondesk.settings import get_settings
 
 

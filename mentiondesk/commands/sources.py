@@ -6,9 +6,9 @@ from datetime import datetime
 
 import click
 
-from listener.registry import build_sources
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
+from mentiondesk.platforms import build_sources
 from storage.db import transaction
 from storage.models import SourceState, as_utc
 from storage.queries import all_source_states

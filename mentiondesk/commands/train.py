@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mentiondesk.errors import InputError
+from mentiondesk.core.errors import InputError
 
 # Share of user-supplied and desk examples held out (by a hash of the text) to measure before/after.
 HELD_OUT_PERCENT = 20

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mentiondesk.errors import (
+from mentiondesk.core.errors import (
     Conflict,
     InvalidTransition,
     MentionDeskError,

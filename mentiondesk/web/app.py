@@ -16,8 +16,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 
-from mentiondesk.brands import Brand
-from mentiondesk.errors import NotFound
+from mentiondesk.core.brands import Brand
+from mentiondesk.core.errors import NotFound
 from mentiondesk.web import filters
 from mentiondesk.web.auth import Signer, secret_key
 from mentiondesk.web.deps import (

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from mentiondesk.brands import Brand
+from mentiondesk.core.brands import Brand
 from mentiondesk.web.auth import Identity, Signer, identity_of, user_for_token
 from mentiondesk.web.sessions import SESSION_LIFETIME, LoginThrottle, user_for_session
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from mentiondesk.brands import Brand
+from mentiondesk.core.brands import Brand
 from storage.models import (
     AuditEvent,
     Author,
@@ -171,7 +171,7 @@ def sends_needing_attention(session: Session) -> dict[str, int]:
 
 def queue_facets(brands: dict[str, Brand]) -> dict[str, list[str]]:
     """Values for the filter menus, from configuration: a DISTINCT over the draft table costs a full scan."""
-    from mentiondesk.brands import PLATFORMS
+    from mentiondesk.core.brands import PLATFORMS
     from responders.queue import LABELS
 
     platforms: set[str] = {p for b in brands.values() for p, handles in b.handles.items() if handles}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from mentiondesk.errors import MentionDeskError
+from mentiondesk.core.errors import MentionDeskError
 from mentiondesk.web import queries, users
 from mentiondesk.web.deps import DB, Admin, SignedIn, csrf_protect, desk, flash, pop_flash
 from storage.db import transaction

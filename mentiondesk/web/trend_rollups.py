@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from mentiondesk.brands import Brand
+from mentiondesk.core.brands import Brand
 from storage import web_models as web_rollups
 
 

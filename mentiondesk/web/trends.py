@@ -13,7 +13,7 @@ from sqlalchemy import Integer, case, cast, func, literal, literal_column, selec
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from mentiondesk.brands import Brand
+from mentiondesk.core.brands import Brand
 from mentiondesk.web import trend_rollups
 from storage.models import Draft, DraftState, FoundVia, Mention
 

@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import Session, select
 
-from mentiondesk.errors import Conflict, InputError, NotFound
+from mentiondesk.core.errors import Conflict, InputError, NotFound
 from mentiondesk.web.auth import generate_password, hash_password, new_api_token, token_digest
 from mentiondesk.web.sessions import end_sessions_of
 from storage.models import AuditEvent, Role, User
