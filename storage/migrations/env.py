@@ -1,6 +1,7 @@
-"""Alembic environment: the engine comes from storage.db (never built here from settings)."""
+"""Alembic environment: the connection (or engine) comes from storage.db (never built here from settings)."""
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
@@ -9,7 +10,24 @@ target_metadata = SQLModel.metadata
 config = context.config
 
 
+def migrate(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
+
+
 def run() -> None:
+    # storage.db.upgrade passes the connection that holds the schema lock (and on SQLite an open write
+    # transaction, which Alembic then leaves to us: the version check and every migration run inside it).
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        migrate(connection)
+        return
     engine = config.attributes.get("engine")
     if engine is None:
         from mentiondesk.settings import get_settings
@@ -17,14 +35,7 @@ def run() -> None:
 
         engine = make_engine(get_settings().database_url)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        migrate(connection)
 
 
 run()
