@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.errors import ConfigError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # pg_advisory_lock(SCHEMA_LOCK_KEY, hashtext(current_schema())): one upgrader per schema ("MDSC").

@@ -29,11 +29,13 @@ def run() -> None:
         migrate(connection)
         return
     engine = config.attributes.get("engine")
-    if engine is None:
-        from mentiondesk.settings import get_settings
+    if engine is None:  # the alembic command line: the URL from alembic.ini or the environment
+        import os
+
         from storage.db import make_engine
 
-        engine = make_engine(get_settings().database_url)
+        url = config.get_main_option("sqlalchemy.url") or os.environ.get("MENTIONDESK_DATABASE_URL")
+        engine = make_engine(url or "sqlite:///mentiondesk.db")
     with engine.connect() as connection:
         migrate(connection)
 
