@@ -392,3 +392,24 @@ def test_a_long_path_does_not_break_the_source_column(desk: Desk):
     result = desk.run("import", str(path))
     assert result.exit_code == 0, result.output
     assert list(desk.stored()) == ["1"]
+
+
+def test_a_database_that_cannot_take_rows_stops_the_import_with_one_line(desk: Desk):
+    with desk.engine.begin() as conn:  # a schema the import cannot write to: every row would fail alike
+        conn.execute(text("DROP TABLE classification"))
+    path = desk.write("export.jsonl", jsonl(*(good(i) for i in range(1, 31))))
+    result = desk.run("import", str(path))
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("error: [MENTIONDESK_DATABASE_URL]: the database failed while storing lines 1-30 (")
+    assert_clean(result.output)
+    assert desk.stored() == {}
+
+
+def test_a_long_list_of_rejected_rows_is_cut_short_on_screen(sqlite_desk: Desk):
+    path = sqlite_desk.write("export.jsonl", "{broken\n" * 150 + jsonl(good(151)))
+    result = sqlite_desk.run("import", str(path))
+    listed = [ln for ln in result.output.splitlines() if ln.strip().startswith("line ")]
+    assert len(listed) == 100 and "… and 50 more rejected rows (--json lists them all)" in result.output
+    report = json.loads(sqlite_desk.run("import", str(path), "--json").output)
+    assert len(report["skipped"]) == 150

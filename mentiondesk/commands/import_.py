@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.exc import DBAPIError, InterfaceError, StatementError
+from sqlalchemy.exc import DBAPIError, InterfaceError, SQLAlchemyError, StatementError
 
 from listener.base import FetchedMention
 from listener.replay import ParsedRow, read_rows
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
 from mentiondesk.core.brands import BrandConfig
-from mentiondesk.core.errors import ConfigError, InputError
+from mentiondesk.core.errors import ConfigError, InputError, MentionDeskError
 from storage.db import transaction
 from storage.models import Mention
 from storage.queries import insert_mentions, new_mentions
@@ -124,7 +124,9 @@ def _store(app: App, rows: list[tuple[int, FetchedMention]], *, source: str, rep
     try:
         report.stored += _store_batch(app, [mention for _, mention in rows], source=source)
         return
-    except Exception as exc:  # noqa: BLE001 - whatever refused the batch, its other rows must still be stored
+    except MentionDeskError:
+        raise  # a model that will not load, say: nothing to do with the rows
+    except (SQLAlchemyError, ValueError, OverflowError) as exc:  # what a row's values can provoke; bugs propagate
         _stop_if_database_is_unusable(exc, rows)
         if len(rows) == 1:
             report.rejected.append(Rejected(rows[0][0], f"database: refused this row ({describe_failure(exc)})",
