@@ -9,7 +9,6 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -39,9 +38,16 @@ def with_cookie(app: Any, cookie: str) -> TestClient:
     return client
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Engine]:
-    return make_desk(tmp_path_factory.mktemp("security"))
+@pytest.fixture
+def desk(any_engine: Engine) -> tuple[Any, Engine]:
+    """The desk's accounts on each database kind, without demo data (sign-in does not need any)."""
+    from mentiondesk.web.app import create_app
+    from mentiondesk.web.users import add_user
+
+    with transaction(any_engine) as session:
+        for name, role in (("maria", "manager"), ("omar", "manager"), ("ana", "analyst"), ("root", "admin")):
+            add_user(session, name, role, PASSWORD)
+    return create_app(any_engine, {}, Settings(secret_key=SecretStr(""))), any_engine
 
 
 # --- sessions -------------------------------------------------------------------------------------------------
@@ -82,16 +88,27 @@ def test_a_new_password_or_a_disabled_account_ends_every_session(desk: tuple[Any
     assert fresh.get("/queue").status_code == 303
 
 
-def test_password_change_from_the_command_line_ends_sessions(desk: tuple[Any, Engine]) -> None:
-    from mentiondesk.web.users import set_password
+def test_password_change_from_the_command_line_ends_sessions(
+    desk: tuple[Any, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from mentiondesk.cli import main
+    from mentiondesk.settings import get_settings
 
     app, engine = desk
     client = signed_in(app, "maria")
-    with transaction(engine) as session:
-        set_password(session, "maria", PASSWORD + "-new", actor="cli")
-    assert client.get("/queue").status_code == 303
-    with transaction(engine) as session:
-        set_password(session, "maria", PASSWORD, actor="cli")
+    monkeypatch.setenv("MENTIONDESK_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["user", "password", "maria", "--password", "fresh-password-1"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0 and "sessions have ended" in result.output
+    assert client.get("/queue").status_code == 303 and client.get("/api/me").status_code == 401
+    fresh = TestClient(app, follow_redirects=False)
+    response = fresh.post("/login", data={"name": "maria", "password": "fresh-password-1", "csrf_token": csrf(fresh)})
+    assert response.status_code == 303
 
 
 # --- login throttle -------------------------------------------------------------------------------------------
@@ -102,8 +119,8 @@ def attempt(app: Any, name: str, password: str, address: str) -> int:
     return client.post("/login", data={"name": name, "password": password, "csrf_token": csrf(client)}).status_code
 
 
-def test_throttle_counts_one_account_however_the_name_is_typed_from_any_address(tmp_path: Path) -> None:
-    app, engine = make_desk(tmp_path)
+def test_throttle_counts_one_account_however_the_name_is_typed_from_any_address(desk: tuple[Any, Engine]) -> None:
+    app, engine = desk
     variants = [" maria", "MARIA ", "maria", "\uff4d\uff41\uff52\uff49\uff41", "ma\u200bria"]  # full-width, zero-width
     statuses = [attempt(app, name, "wrong-password", f"10.0.0.{i}") for i, name in enumerate(variants)]
     assert statuses == [401] * 5
@@ -119,8 +136,8 @@ def test_throttle_counts_one_account_however_the_name_is_typed_from_any_address(
     assert attempt(app, "maria", PASSWORD, "10.0.1.4") == 303
 
 
-def test_parallel_guesses_on_two_workers_check_at_most_the_limit(tmp_path: Path) -> None:
-    app, engine = make_desk(tmp_path)
+def test_parallel_guesses_on_two_workers_check_at_most_the_limit(desk: tuple[Any, Engine]) -> None:
+    app, engine = desk
     workers = [app, second_worker(app, engine)]
     statuses: list[int] = []
     barrier = threading.Barrier(12)
