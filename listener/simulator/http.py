@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from listener.simulator.faults import Fault
+from listener.simulator.records import Request, handle_control, records_for
 from listener.simulator.state import SimState
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ class SimHandler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
+        records_for(self.state).observe(self.platform, self.command, self.route, status, payload, headers or {},
+                                        Request(self.headers, self.body))
 
     def form(self) -> dict[str, str]:
         return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True).items()}
@@ -139,5 +142,7 @@ class SimHandler(BaseHTTPRequestHandler):
                         "requests": len(state.request_log),
                     },
                 )
+        elif (answer := handle_control(state, method, self.route, self.query, self.json_body())) is not None:
+            self.send_json(*answer)
         else:
             self.send_json(404, {"error": "unknown simulator control endpoint"})

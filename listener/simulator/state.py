@@ -428,3 +428,37 @@ class SimState:
             name = self._comment(thing_id, text, self.reddit_account)
             self.replies.append(Reply("reddit", name, thing_id, text, self.now_iso()))
             return self.things[name], ""
+
+    # --- fault campaigns (benchmarks/faults.py) ---------------------------------------------------------
+
+    def post_to_brand(self, platform: str, *, author: str, text: str, in_reply_to: str = "") -> str:
+        """`author` says `text` to the brand (X: "@handle text"; Reddit: "u/account text"), in the thread of
+        `in_reply_to` when that post exists; returns the new post's id."""
+        with self.lock:
+            if platform == "x":
+                handle = self.x_users[self.brand_x_ids[0]]["username"] if self.brand_x_ids else "mentiondesk_bot"
+                parent = in_reply_to if in_reply_to in self.tweet_index else None
+                if parent is None and self.brand_tweets:
+                    parent = self.brand_tweets[0]
+                return self._tweet(self._x_user(author), f"@{handle} {text}", reply_to=parent)
+            parent = in_reply_to if in_reply_to in self.things else self.submissions[0]
+            return self._comment(parent, f"u/{self.reddit_account} {text}", author)
+
+    def delete_x_post(self, tweet_id: str) -> bool:
+        """The author deletes a tweet: it leaves every timeline and X refuses replies to it."""
+        with self.lock:
+            tweet = self.tweet_index.pop(tweet_id, None)
+            if tweet is None:
+                return False
+            del self.tweets[next(i for i, t in enumerate(self.tweets) if t is tweet)]
+            return True
+
+    def set_rate_limits(self, *, x: int | None = None, reddit: int | None = None) -> None:
+        """Requests per window: X per endpoint (existing windows too), Reddit per client."""
+        with self.lock:
+            if x is not None:
+                self.x_rate_limit = x
+                for window in self.x_windows.values():
+                    window.limit = x
+            if reddit is not None:
+                self.reddit_window.limit = reddit
