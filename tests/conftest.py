@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, text
 
 from mentiondesk.core.brands import BrandConfig, parse_brands
 from storage.db import make_engine, upgrade
+
+if TYPE_CHECKING:
+    from rules.classifier import Classifier
 
 POSTGRES_URL = os.environ.get("MENTIONDESK_TEST_POSTGRES_URL")
 
@@ -37,7 +41,7 @@ auto_reply_platforms = ["x", "replay"]
 """
 
 
-def _postgres_engine() -> Iterator[Engine]:
+def _postgres_engine() -> Generator[Engine, None, None]:
     assert POSTGRES_URL
     schema = f"md_{uuid.uuid4().hex[:12]}"
     admin = make_engine(POSTGRES_URL)
@@ -87,7 +91,7 @@ def brands() -> BrandConfig:
 
 
 @pytest.fixture(scope="session")
-def classifier():  # type: ignore[no-untyped-def]
+def classifier() -> Classifier:
     from rules.classifier import load_classifier
 
     return load_classifier()

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from listener.base import Batch, FetchedMention
 from storage.models import FoundVia
 
 _ids = itertools.count(1)
 BASE_TIME = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+T = TypeVar("T")
+
+
+def must(value: T | None) -> T:
+    """The value a test expects to be there (a row by key, an id after flush); fails the test if it is None."""
+    assert value is not None
+    return value
 
 
 def mention(

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from responders.states import TRANSITIONS, transition, transition_many
 from storage.db import transaction
 from storage.models import Draft, DraftState, Mention, utcnow
+from tests.factories import must
 
 ALL = list(DraftState)
 OPEN = {DraftState.DRAFTED, DraftState.APPROVED, DraftState.SENDING, DraftState.UNKNOWN, DraftState.FAILED}
@@ -22,7 +23,7 @@ def a_draft(engine: Engine, state: DraftState) -> int:
                           author_handle="ana", text="@acme my order is late", created_at=utcnow())
         session.add(mention)
         session.flush()
-        draft = Draft(mention_id=mention.id, open_mention_id=mention.id if state in OPEN else None, brand="acme",
+        draft = Draft(mention_id=must(mention.id), open_mention_id=mention.id if state in OPEN else None, brand="acme",
                       platform="replay", state=state, category="complaint", text="Sorry!", original_text="Sorry!")
         session.add(draft)
         session.flush()

@@ -11,7 +11,7 @@ from mentiondesk.pipeline import Pipeline
 from storage.db import transaction
 from storage.models import Case, Classification, Draft, DraftState, FoundVia, Mention, Route, SourceState
 from storage.queries import list_queue
-from tests.factories import ListSource, mention
+from tests.factories import ListSource, mention, must
 
 
 def count(engine: Engine, model: type) -> int:
@@ -50,10 +50,14 @@ def test_database_refuses_a_second_row_for_one_mention(any_engine):
 
     from storage.models import utcnow
 
-    row = dict(brand="acme", platform="x", external_id="42", author_handle="a", text="t", created_at=utcnow())
+    created = utcnow()
+
+    def same_row() -> Mention:
+        return Mention(brand="acme", platform="x", external_id="42", author_handle="a", text="t", created_at=created)
+
     with pytest.raises(IntegrityError), transaction(any_engine) as session:
-        session.add(Mention(**row))
-        session.add(Mention(**row))
+        session.add(same_row())
+        session.add(same_row())
 
 
 def test_a_batch_and_its_cursor_are_saved_together(any_engine, brands, classifier):
@@ -163,5 +167,5 @@ def test_empty_batch_moves_the_cursor(engine, brands, classifier):
 
     Pipeline(engine=engine, brands=brands, classifier=classifier).poll(Empty())
     with Session(engine) as session:
-        assert session.get(SourceState, "empty").cursor == "77"
+        assert must(session.get(SourceState, "empty")).cursor == "77"
     assert DraftState.DRAFTED  # enum importable for other modules

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import parse_brands
 from mentiondesk.core.errors import PolicyBlocked
@@ -18,7 +18,7 @@ from rules.routing import MentionFacts, decide, is_opt_out
 from storage.db import transaction
 from storage.models import Author, Draft, DraftState, FoundVia, Mention, Route
 from tests.conftest import TEST_BRANDS
-from tests.factories import ListSource, mention
+from tests.factories import ListSource, mention, must
 
 PRAISE = "@AcmeCoffee the barista at Main St made the best flat white of my life, thank you!"
 
@@ -44,7 +44,7 @@ def praise_model():
 def run(engine, brands, classifier, *items, name="s"):
     Pipeline(engine=engine, brands=brands, classifier=classifier).poll(ListSource([list(items)], name=name))
     with Session(engine) as session:
-        return session.exec(select(Draft).order_by(Draft.id)).all()
+        return session.exec(select(Draft).order_by(col(Draft.id))).all()
 
 
 def test_clear_praise_that_mentions_us_is_thanked_automatically_with_disclosure(engine, brands, praise_model):
@@ -189,7 +189,7 @@ def test_stale_cooldown_window(engine, brands, praise_model):
     drafts = run(engine, brands, praise_model, mention(PRAISE, author="old_fan", platform="x"))
     assert drafts[0].automated
     with transaction(engine) as session:
-        d = session.get(Draft, drafts[0].id)
+        d = must(session.get(Draft, drafts[0].id))
         d.created_at = datetime.now(UTC) - timedelta(days=8)
     later = run(engine, brands, praise_model, mention(PRAISE.replace("life", "week"), author="old_fan", platform="x"),
                 name="later")

@@ -57,7 +57,8 @@ def stored(engine) -> int:
 
 
 def test_rate_limited_source_is_not_asked_again_before_its_reset(engine, brands, classifier):
-    clock, sleeps = Clock(), []
+    clock = Clock()
+    sleeps: list[float] = []
     reset = clock.now + timedelta(minutes=15)
     source = Scripted(RateLimited(reset, platform="x"), Batch(mentions=[mention("@AcmeCoffee hi")], cursor="1"))
     poller = make_poller(engine, brands, classifier, clock, sleeps)
@@ -72,7 +73,8 @@ def test_rate_limited_source_is_not_asked_again_before_its_reset(engine, brands,
 
 
 def test_transient_faults_are_retried_with_backoff_then_reported(engine, brands, classifier):
-    clock, sleeps = Clock(), []
+    clock = Clock()
+    sleeps: list[float] = []
     source = Scripted(TransientError("503"), TransientError("timeout"), TransientError("503"))
     outcome = make_poller(engine, brands, classifier, clock, sleeps).poll(source)
     assert outcome.status == "failing" and len(source.cursors) == 3
@@ -82,14 +84,16 @@ def test_transient_faults_are_retried_with_backoff_then_reported(engine, brands,
 
 
 def test_a_fault_that_clears_on_retry_stores_the_batch(engine, brands, classifier):
-    clock, sleeps = Clock(), []
+    clock = Clock()
+    sleeps: list[float] = []
     source = Scripted(TransientError("503"), Batch(mentions=[mention("@AcmeCoffee ok")], cursor="9"))
     outcome = make_poller(engine, brands, classifier, clock, sleeps).poll(source)
     assert outcome.status == "ok" and outcome.stored == 1 and state(engine).cursor == "9"
 
 
 def test_access_denied_says_so_plainly(engine, brands, classifier):
-    clock, sleeps = Clock(), []
+    clock = Clock()
+    sleeps: list[float] = []
     source = Scripted(AccessDenied("your X API access tier does not include this endpoint", platform="x"))
     outcome = make_poller(engine, brands, classifier, clock, sleeps).poll(source)
     assert outcome.status == "access_denied" and sleeps == []
@@ -97,7 +101,8 @@ def test_access_denied_says_so_plainly(engine, brands, classifier):
 
 
 def test_skipped_items_are_reported_and_the_rest_of_the_page_kept(engine, brands, classifier):
-    clock, sleeps = Clock(), []
+    clock = Clock()
+    sleeps: list[float] = []
     page = Batch(mentions=[mention("@AcmeCoffee one"), mention("@AcmeCoffee two")], cursor="2",
                  skipped=[SkippedItem(where="tweet 17", reason="no text")])
     outcome = make_poller(engine, brands, classifier, clock, sleeps).poll(Scripted(page))
@@ -105,7 +110,8 @@ def test_skipped_items_are_reported_and_the_rest_of_the_page_kept(engine, brands
 
 
 def test_a_restart_mid_backlog_has_no_gap_and_no_duplicate(engine, brands, classifier):
-    clock, sleeps = Clock(), []
+    clock = Clock()
+    sleeps: list[float] = []
     pages = [Batch(mentions=[mention(f"@AcmeCoffee m{i}", external_id=f"id{i}")], cursor=str(i + 1), more=True)
              for i in range(4)]
     first = Scripted(pages[0], pages[1], TransientError("connection reset"), TransientError("x"),

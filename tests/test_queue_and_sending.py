@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from listener.base import OutgoingReply, SentReply
 from listener.replay import OutboxSender
@@ -18,7 +18,7 @@ from responders import queue as desk
 from responders.sending import send_approved
 from storage.db import transaction
 from storage.models import AuditEvent, Draft, DraftState, ReplyLedger
-from tests.factories import ListSource, mention
+from tests.factories import ListSource, mention, must
 
 
 def drafted(engine: Engine, brands, classifier, text: str = "@AcmeCoffee my latte was cold again, not happy",
@@ -27,9 +27,9 @@ def drafted(engine: Engine, brands, classifier, text: str = "@AcmeCoffee my latt
         ListSource([[mention(text, **kwargs)]], name=f"s{text[:10]}{kwargs}")
     )
     with Session(engine) as session:
-        draft = session.exec(select(Draft).order_by(Draft.id.desc())).first()  # type: ignore[union-attr]
+        draft = session.exec(select(Draft).order_by(col(Draft.id).desc())).first()
         assert draft is not None and draft.state == DraftState.DRAFTED
-        return draft.id  # type: ignore[return-value]
+        return must(draft.id)
 
 
 def test_edit_and_approve_keeps_before_and_after_in_the_audit(any_engine, brands, classifier):
@@ -38,7 +38,7 @@ def test_edit_and_approve_keeps_before_and_after_in_the_audit(any_engine, brands
         original = desk.get_draft(draft_id, session=session).text
         desk.approve(draft_id, session=session, actor="maria", text="Hi Ana, sorry! DM us and we'll fix it.")
     with Session(any_engine) as session:
-        draft = session.get(Draft, draft_id)
+        draft = must(session.get(Draft, draft_id))
         event = session.exec(select(AuditEvent).where(AuditEvent.draft_id == draft_id)).one()
     assert draft.state == DraftState.APPROVED and draft.approved_by == "maria"
     assert draft.original_text == original
@@ -79,7 +79,7 @@ def test_reject_needs_a_reason_and_closes_the_draft(engine, brands, classifier):
     with transaction(engine) as session:
         desk.reject(draft_id, session=session, actor="a", reason="already handled by phone")
     with Session(engine) as session:
-        draft = session.get(Draft, draft_id)
+        draft = must(session.get(Draft, draft_id))
     assert draft.state == DraftState.REJECTED and draft.open_mention_id is None
 
 
@@ -93,7 +93,7 @@ def test_send_twice_posts_one_reply(any_engine, brands, classifier, tmp_path: Pa
     assert first.sent == [draft_id] and second.sent == []
     assert len(outbox.replies()) == 1
     with Session(any_engine) as session:
-        draft = session.get(Draft, draft_id)
+        draft = must(session.get(Draft, draft_id))
         ledger = session.exec(select(ReplyLedger)).one()
     assert draft.state == DraftState.SENT and draft.reply_external_id == ledger.reply_external_id
 
@@ -124,7 +124,7 @@ def test_a_second_draft_for_a_replied_mention_cannot_be_sent(engine, brands, cla
     outbox = OutboxSender(tmp_path / "outbox")
     send_approved(engine=engine, senders={"replay": outbox})
     with transaction(engine) as session:  # someone sneaks in a second draft for the same mention
-        sent = session.get(Draft, draft_id)
+        sent = must(session.get(Draft, draft_id))
         session.add(Draft(mention_id=sent.mention_id, open_mention_id=sent.mention_id, brand="acme",
                           platform="replay", state=DraftState.APPROVED, category="complaint",
                           text="again", original_text="again"))
@@ -154,14 +154,14 @@ def test_killed_between_posting_and_recording_still_one_reply(any_engine, brands
     with pytest.raises(KeyboardInterrupt):
         send_approved(engine=any_engine, senders={"replay": CrashAfterPosting(outbox_dir)})
     with Session(any_engine) as session:
-        assert session.get(Draft, draft_id).state == DraftState.SENDING
+        assert must(session.get(Draft, draft_id)).state == DraftState.SENDING
     # Restarted: the interrupted send is reconciled with the platform, not posted again.
     restarted = OutboxSender(outbox_dir)
     report = send_approved(engine=any_engine, senders={"replay": restarted}, stale_after=timedelta(0))
     assert report.reconciled == [draft_id] and report.sent == []
     assert len(restarted.replies()) == 1
     with Session(any_engine) as session:
-        assert session.get(Draft, draft_id).state == DraftState.SENT
+        assert must(session.get(Draft, draft_id)).state == DraftState.SENT
 
 
 def test_a_failed_send_is_retried_once_the_platform_is_back(engine, brands, classifier, tmp_path: Path):
@@ -190,8 +190,8 @@ def test_a_refusal_that_cannot_change_is_not_retried(engine, brands, classifier,
     again = send_approved(engine=engine, senders={"replay": refused})
     assert "locked" in first.failed[draft_id] and again.failed == {} and refused.calls == 1
     with Session(engine) as session:
-        failed = session.get(Draft, draft_id)
-    assert failed.state == DraftState.FAILED and "locked" in failed.error
+        failed = must(session.get(Draft, draft_id))
+    assert failed.state == DraftState.FAILED and "locked" in must(failed.error)
 
 
 def test_relabel_is_stored_as_a_human_correction(engine, brands, classifier):
@@ -202,10 +202,10 @@ def test_relabel_is_stored_as_a_human_correction(engine, brands, classifier):
     from storage.models import Classification, Mention
 
     with Session(engine) as session:
-        assert session.get(Mention, mention_id).label == "question"
+        assert must(session.get(Mention, mention_id)).label == "question"
         human = session.exec(select(Classification).where(Classification.origin == "human:maria")).one()
         assert human.label == "question"
-        assert session.get(Draft, draft_id).category == "question"
+        assert must(session.get(Draft, draft_id)).category == "question"
 
 
 def test_a_mention_never_has_two_open_drafts(any_engine, brands, classifier):
@@ -213,7 +213,7 @@ def test_a_mention_never_has_two_open_drafts(any_engine, brands, classifier):
 
     draft_id = drafted(any_engine, brands, classifier)
     with pytest.raises(IntegrityError), transaction(any_engine) as session:
-        first = session.get(Draft, draft_id)
+        first = must(session.get(Draft, draft_id))
         session.add(Draft(mention_id=first.mention_id, open_mention_id=first.mention_id, brand="acme",
                           platform="replay", category="complaint", text="second", original_text="second"))
 
@@ -230,8 +230,8 @@ def test_reject_as_wrong_category_teaches_the_next_model(engine, brands, classif
             desk.reject(draft_id, session=session, actor="mia", reason="wrong category", correct_label="rant")
         desk.reject(draft_id, session=session, actor="mia", reason="wrong category", correct_label=wrong)
     with Session(engine) as session:
-        assert session.get(Draft, draft_id).state == DraftState.REJECTED
-        assert session.get(Mention, draft.mention_id).label == wrong
+        assert must(session.get(Draft, draft_id)).state == DraftState.REJECTED
+        assert must(session.get(Mention, draft.mention_id)).label == wrong
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "reject")).one()
         assert event.detail["wrong_category"] == {"was": draft.category, "is": wrong}
     corrections = load_desk_corrections(str(engine.url))

@@ -20,8 +20,10 @@ from mentiondesk.platforms import build_senders, build_sources
 from mentiondesk.settings import Settings
 from responders import queue as desk
 from responders.sending import send_approved
+from rules.classifier import Classifier
 from storage.db import transaction
 from storage.models import Author, Draft, DraftState, Mention
+from tests.factories import must
 
 BRANDS = """
 [brands.acme]
@@ -56,7 +58,7 @@ def settings_for(sim: Simulator) -> Settings:
 class Desk:
     """The pipeline, the senders and the approve button, wired to one simulator and one database."""
 
-    def __init__(self, engine: Engine, sim: Simulator, brands: BrandConfig, classifier) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, engine: Engine, sim: Simulator, brands: BrandConfig, classifier: Classifier) -> None:
         self.engine, self.sim, self.brands = engine, sim, brands
         settings = settings_for(sim)
         self.pipeline = Pipeline(engine=engine, brands=brands, classifier=classifier)
@@ -70,11 +72,12 @@ class Desk:
 
     def approve_all(self, *, limit: int | None = None) -> list[int]:
         with Session(self.engine) as session:
-            ids = list(session.exec(select(Draft.id).where(Draft.state == DraftState.DRAFTED).order_by(Draft.id)))
+            drafted = select(Draft.id).where(Draft.state == DraftState.DRAFTED).order_by(col(Draft.id))
+            ids = [must(draft_id) for draft_id in session.exec(drafted)]
         for draft_id in ids[:limit]:
             with transaction(self.engine) as session:
-                desk.approve(draft_id, session=session, actor="maria")  # type: ignore[arg-type]
-        return ids[:limit]  # type: ignore[return-value]
+                desk.approve(draft_id, session=session, actor="maria")
+        return ids[:limit]
 
     def send(self, *, clock: datetime | None = None) -> object:
         return send_approved(engine=self.engine, senders=self.senders, brands=self.brands,
@@ -102,7 +105,7 @@ def complaints_on_reddit(sim: Simulator, n: int) -> list[str]:
 
 
 @pytest.fixture
-def desk_on(any_engine: Engine, sim: Simulator, desk_brands: BrandConfig, classifier) -> Desk:  # type: ignore[no-untyped-def]
+def desk_on(any_engine: Engine, sim: Simulator, desk_brands: BrandConfig, classifier: Classifier) -> Desk:
     return Desk(any_engine, sim, desk_brands, classifier)
 
 

@@ -16,7 +16,7 @@ from mentiondesk.core.brands import Brand
 from mentiondesk.web import trends
 from mentiondesk.web.seed import bulk_authors, bulk_mentions
 from storage.db import make_engine, transaction, upgrade
-from storage.models import Draft, Mention, User
+from storage.models import Draft, DraftState, Mention, User
 from tests.test_web_support import TestClient, first_drafted, make_desk, signed_in
 
 BRAND = Brand(key="acme", name="Acme", keywords=["acme"], competitors=["Globex", "Initech"])
@@ -137,7 +137,7 @@ def test_rollups_match_direct_aggregation_and_follow_changes(tmp_path: Path) -> 
     with transaction(engine) as session:
         draft = session.get(Draft, pending.id)
         assert draft is not None
-        draft.state, draft.sent_at = "sent", END - timedelta(days=4)
+        draft.state, draft.sent_at = DraftState.SENT, END - timedelta(days=4)
     both()
     with engine.begin() as conn:  # a competitor added to the brand file is counted over existing mentions
         web_rollups.sync_terms(conn, [("acme", "Acme"), ("acme", "Globex")])
