@@ -13,7 +13,7 @@ from mentiondesk.core.errors import MentionDeskError
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, help)
     "init": ("mentiondesk.commands.init", "Write a commented starter brands.toml and .env."),
-    "db": ("mentiondesk.commands.db", "Database schema: upgrade, current revision."),
+    "db": ("mentiondesk.commands.db", "Database schema: upgrade, current revision, check against the models."),
     "demo": ("mentiondesk.commands.demo", "Run the whole pipeline on built-in data; no keys needed."),
     "import": ("mentiondesk.commands.import_", "Import a JSONL or CSV export of mentions."),
     "classify": ("mentiondesk.commands.classify", "Classify texts from CSV/JSONL/stdin; JSON lines out."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, column, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -42,6 +42,23 @@ class Mention(SQLModel, table=True):
         UniqueConstraint("platform", "external_id", name="uq_mention_platform_external_id"),
         Index("ix_mention_brand_created", "brand", "created_at"),
         Index("ix_mention_author_created", "author_id", "created_at"),
+        # Migration 0002, for the desk: threads, case timelines, and trends read from the index alone.
+        Index("ix_mention_conversation", "conversation_id", "created_at"),
+        Index("ix_mention_case", "case_id", "created_at"),
+        Index("ix_mention_trends", "brand", "created_at", "label", "sentiment", "platform", "found_via", "author_id"),
+        # SQLite only (info "dialect", see storage/schema_check.py): trends GROUP BY this exact day expression,
+        # and repeat customers GROUP BY author, in index order.
+        Index(
+            "ix_mention_day",
+            "brand",
+            text("substr(created_at, 1, 10)"),
+            "label",
+            "sentiment",
+            "platform",
+            "found_via",
+            info={"dialect": "sqlite"},
+        ),
+        Index("ix_mention_brand_author", "brand", "author_id", "created_at", info={"dialect": "sqlite"}),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -95,6 +112,11 @@ class Draft(SQLModel, table=True):
         UniqueConstraint("open_mention_id", name="uq_draft_one_open_per_mention"),
         Index("ix_draft_state_urgency", "state", "urgency", "created_at"),
         Index("ix_draft_brand_automated_created", "brand", "automated", "created_at"),
+        # Migration 0002, for the desk: the queue (urgent first, then oldest) without a sort, filter counts
+        # from the index alone, and sent replies by time.
+        Index("ix_draft_queue", "state", column("urgency").desc(), "created_at"),
+        Index("ix_draft_filters", "state", "category", "platform", "brand", "urgency"),
+        Index("ix_draft_sent", "state", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Column, Connection, Integer, String, Table, text
 from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
@@ -52,6 +53,34 @@ class LoginFailures(SQLModel, table=True):
 
 
 # --- trend rollups (SQLite) ------------------------------------------------------------------------------
+
+# The rollup tables as the models see them, so `mentiondesk db check` and autogenerate compare them instead of
+# taking them for strays. SQLite only (info "dialect", see storage/schema_check.py); the code reads them with SQL.
+# TABLES below is what migration 0002 ran: changing either needs a new migration, not an edit.
+
+
+def _rollup(name: str, *columns: Column[Any]) -> Table:
+    return Table(name, SQLModel.metadata, *columns, sqlite_with_rowid=False, info={"dialect": "sqlite"})
+
+
+def _key(name: str, length: int) -> Column[str]:
+    return Column(name, String(length), primary_key=True)
+
+
+def _count(name: str, *, primary_key: bool = False) -> Column[int]:
+    return Column(name, Integer, primary_key=primary_key, nullable=False)
+
+
+TREND_DAY = _rollup(
+    "trend_day", _key("brand", 64), _key("day", 10), _key("label", 16), _key("sentiment", 16),
+    _key("platform", 32), _key("found_via", 16), _count("n"),
+)  # fmt: skip
+TREND_REPLY = _rollup(
+    "trend_reply", _key("brand", 64), _key("day", 10), _count("automated", primary_key=True),
+    _count("minutes", primary_key=True), _count("n"),
+)  # fmt: skip
+TREND_TERM = _rollup("trend_term", _key("brand", 64), _key("term", 255))
+TREND_VOICE = _rollup("trend_voice", _key("brand", 64), _key("day", 10), _key("term", 255), _count("n"))
 
 # julianday() differences carry float noise (60 minutes comes out as 59.9999998): round to the millisecond
 # before taking whole minutes.

@@ -2,11 +2,11 @@
 
 from alembic import context
 from sqlalchemy import Connection
-from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables)
+from storage.schema_check import comparison_options, model_metadata
 
-target_metadata = SQLModel.metadata
+# Every table (the desk's and the SQLite rollups too), compared the way `mentiondesk db check` compares them.
+target_metadata = model_metadata()
 config = context.config
 
 
@@ -15,6 +15,7 @@ def migrate(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        **comparison_options(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
