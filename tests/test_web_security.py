@@ -22,6 +22,7 @@ from mentiondesk.settings import Settings
 from storage.db import transaction
 from storage.models import Case, Draft, Mention
 from storage.web_models import DeskSession
+from tests.factories import must
 from tests.test_web_support import PASSWORD, TestClient, csrf, first_drafted, make_desk, signed_in
 
 
@@ -171,7 +172,7 @@ def desk_routes(app: Any) -> list[tuple[str, APIRoute]]:
     while pending:
         route = pending.pop(0)
         if isinstance(route, APIRoute):
-            found += [(method, route) for method in sorted(route.methods)]
+            found += [(method, route) for method in sorted(must(route.methods))]
         elif hasattr(route, "original_router"):
             pending += route.original_router.routes
     assert len(found) > 20
