@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mentiondesk.errors import InputError
+from mentiondesk.core.errors import InputError
 
 LABELS = ("complaint", "praise", "question", "other")
 SENTIMENT_TO_LABEL = {"negative": "complaint", "positive": "praise"}
@@ -36,12 +36,18 @@ _QUESTION_START = re.compile(
 
 @dataclass(frozen=True)
 class Example:
+    """A text with whatever targets its source knows; "" / -1 mean "not labelled" (that head skips it)."""
+
     text: str
     label: str
     sentiment: str
     source: str
-    split: str = "train"  # "train" or "dev"
+    split: str = "train"  # "train", "dev" or "test"
     weight: float = 1.0
+    needs_reply: int = -1  # 1 yes, 0 no
+    sarcasm: int = -1  # 1 yes, 0 no
+    urgency: str = ""  # critical / high / medium / low
+    language: str = ""  # ISO 639-1, "" when not known
 
 
 def clean(text: str) -> str:

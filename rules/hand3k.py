@@ -1,0 +1,93 @@
+"""The hand-labelled brand-directed tweets (`rules/eval/hand3k_*.csv`, protocol in docs/labelling-protocol.md).
+
+The repository holds ids and labels only; texts are read from the raw files in ../shared/data at build time.
+Splits: `test` (1,000 rows, never trained or tuned on), and the `tune` rows divided by a fixed hash into
+`train` (learned from) and `dev` (calibration, thresholds and choices).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rules.data import Example, bucket, clean
+
+EVAL_DIR = Path(__file__).parent / "eval"
+IDS_FILE = EVAL_DIR / "hand3k_ids.csv"
+LABELS_FILE = EVAL_DIR / "hand3k_labels.csv"
+# Share of the tune rows kept for calibration and thresholds (by a hash of source and row: fixed).
+DEV_PERCENT = 35
+
+
+@dataclass(frozen=True)
+class HandRow:
+    source: str
+    source_file: str
+    row: int
+    id: str
+    stratum: str
+    split: str  # "test", "train" or "dev"
+
+
+def _read(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def hand_rows() -> list[HandRow]:
+    out = []
+    for r in _read(IDS_FILE):
+        split = r["split"]
+        if split == "tune":
+            split = "dev" if bucket(f"hand3k-dev:{r['source']}:{r['row']}") < DEV_PERCENT else "train"
+        out.append(HandRow(r["source"], r["source_file"], int(r["row"]), r["id"], r["stratum"], split))
+    return out
+
+
+def source_texts(data_dir: Path, source_file: str) -> list[str]:
+    """Text column of a raw file by 1-based data row (index 0 is row 1)."""
+    return [row["text"] for row in _read(data_dir / source_file)]
+
+
+def load_hand3k(data_dir: Path, *, splits: tuple[str, ...] = ("train", "dev", "test")) -> list[Example]:
+    """Gold examples with every field of the protocol; `split` is train / dev / test."""
+    labels = {(r["source"], int(r["row"])): r for r in _read(LABELS_FILE)}
+    rows = [r for r in hand_rows() if r.split in splits]
+    texts: dict[str, list[str]] = {}
+    out: list[Example] = []
+    for r in rows:
+        if r.source_file not in texts:
+            if not (data_dir / r.source_file).is_file():
+                return []
+            texts[r.source_file] = source_texts(data_dir, r.source_file)
+        gold = labels[(r.source, r.row)]
+        out.append(
+            Example(
+                clean(texts[r.source_file][r.row - 1]),
+                gold["label"],
+                gold["sentiment"],
+                f"hand3k:{r.stratum}",
+                r.split,
+                needs_reply=1 if gold["needs_reply"] == "yes" else 0,
+                sarcasm=1 if gold["sarcasm"] == "yes" else 0,
+                urgency=gold["urgency"],
+                language=gold["language"],
+            )
+        )
+    return out
+
+
+def hand3k_keys(data_dir: Path) -> tuple[set[str], set[str]]:
+    """(normalised texts, twacs conversation ids) of every hand-labelled row: kept out of weak training."""
+    from rules.text import norm_key
+
+    texts: set[str] = set()
+    threads: set[str] = set()
+    for e in load_hand3k(data_dir):
+        texts.add(norm_key(e.text))
+    for r in hand_rows():
+        if r.source == "twacs":
+            threads.add(r.id.split(":")[0])
+    return texts, threads
