@@ -160,7 +160,7 @@ def use_service_level() -> None:
 def _read_settings() -> tuple[str | None, bool, list[str]]:
     """(log level, log HTTP, secret values). With settings that do not validate, the command itself reports
     the problem; logging still starts, with secrets read from the raw environment and .env."""
-    from mentiondesk.errors import ConfigError
+    from mentiondesk.core.errors import ConfigError
     from mentiondesk.settings import get_settings
 
     try:
