@@ -304,27 +304,11 @@ def _labeled_row(row: dict[str, str], path: Path, line: int) -> Example:
 # --- corrections made in the desk -----------------------------------------------------------------------
 
 
-def load_desk_corrections(database_url: str) -> list[Example]:
-    """Mentions a manager relabelled (classification.origin starts with 'human:'), newest verdict wins."""
-    from sqlmodel import Session, col, select
-
-    from storage.db import open_database
-    from storage.models import Classification, Mention
-
-    engine = open_database(database_url)
-    latest: dict[int, tuple[str, str, str]] = {}
-    with Session(engine) as session:
-        query = (
-            select(Classification.mention_id, Classification.label, Classification.sentiment, Mention.text)
-            .join(Mention, col(Mention.id) == col(Classification.mention_id))
-            .where(col(Classification.origin).startswith("human:"))
-            .order_by(col(Classification.created_at), col(Classification.id))
-        )
-        for mention_id, label, sentiment, text in session.exec(query):
-            latest[mention_id] = (label, sentiment, text)
+def desk_examples(corrections: Iterable[tuple[str, str, str]]) -> list[Example]:
+    """Training examples from a manager's corrections, (text, label, sentiment) each, as storage reads them."""
     return [
         Example(clean(text), label, sentiment if sentiment else LABEL_TO_SENTIMENT[label], "desk")
-        for label, sentiment, text in latest.values()
+        for text, label, sentiment in corrections
         if label in LABELS and text
     ]
 

@@ -18,6 +18,7 @@ from storage.models import (
     AuditEvent,
     Author,
     Case,
+    Classification,
     Draft,
     DraftState,
     Mention,
@@ -423,3 +424,18 @@ def reply_texts_to_authors(
     for author_id, text in rows:
         texts.setdefault(author_id, set()).add(text)
     return texts
+
+
+def desk_corrections(*, session: Session) -> list[tuple[str, str, str]]:
+    """(text, label, sentiment) of every mention a manager relabelled (classification origin 'human:<user>');
+    the newest correction of a mention wins."""
+    query = (
+        select(Classification.mention_id, Classification.label, Classification.sentiment, Mention.text)
+        .join(Mention, col(Mention.id) == col(Classification.mention_id))
+        .where(col(Classification.origin).startswith("human:"))
+        .order_by(col(Classification.created_at), col(Classification.id))
+    )
+    latest: dict[int, tuple[str, str, str]] = {}
+    for mention_id, label, sentiment, text in session.exec(query):
+        latest[mention_id] = (text, label, sentiment)
+    return list(latest.values())

@@ -219,7 +219,7 @@ def test_a_mention_never_has_two_open_drafts(any_engine, brands, classifier):
 
 
 def test_reject_as_wrong_category_teaches_the_next_model(engine, brands, classifier):
-    from rules.data import load_desk_corrections
+    from mentiondesk.corrections import load_desk_corrections
     from storage.models import Mention
 
     draft_id = drafted(engine, brands, classifier, text="@AcmeCoffee is the oat latte vegan?")

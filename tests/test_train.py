@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from mentiondesk.cli import main
 from mentiondesk.settings import get_settings
-from rules.data import DEFAULT_DATA_DIR, Example, load_desk_corrections, load_shared
+from mentiondesk.corrections import load_desk_corrections
+from rules.data import DEFAULT_DATA_DIR, Example, load_shared
 from rules.trained import TrainedClassifier
 from rules.training import TrainConfig, evaluate, save, train
 

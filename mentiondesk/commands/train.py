@@ -51,8 +51,9 @@ def command(
 ) -> None:
     """Train a classifier model; print held-out metrics of the current model and the new one."""
     from mentiondesk.settings import get_settings
+    from mentiondesk.corrections import load_desk_corrections
     from rules.classifier import load_classifier
-    from rules.data import DEFAULT_DATA_DIR, Example, bucket, load_desk_corrections, load_labeled_file, load_shared
+    from rules.data import DEFAULT_DATA_DIR, Example, bucket, load_labeled_file, load_shared
     from rules.trained import TrainedClassifier
     from rules.training import TrainConfig, evaluate, save, train
 
