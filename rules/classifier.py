@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, cast
 
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.errors import ConfigError
 
 Label = Literal["complaint", "praise", "question", "other"]
 Sentiment = Literal["negative", "neutral", "positive"]

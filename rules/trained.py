@@ -21,7 +21,7 @@ from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from mentiondesk.errors import ConfigError
+from mentiondesk.core.errors import ConfigError
 from rules.classifier import (
     LABELS,
     Classification,
