@@ -169,17 +169,17 @@ class Poller:
                 pause_scope(rate_scope(source), until=exc.reset_at, reason=exc.message, session=session)
                 state.requests_remaining = 0
                 state.window_reset_at = exc.reset_at
-                outcome.status = "rate_limited"
+                outcome.status = SourceHealth.RATE_LIMITED
             elif isinstance(exc, AccessDenied):
                 state.health = SourceHealth.ACCESS_DENIED
-                outcome.status = "access_denied"
+                outcome.status = SourceHealth.ACCESS_DENIED
             else:
                 state.health = SourceHealth.FAILING
                 state.consecutive_failures += 1
                 state.failing_since = state.failing_since or now
                 # A failing source is polled again later anyway; this just stops a tight retry loop.
                 state.rate_limited_until = now + timedelta(seconds=min(300, 15 * state.consecutive_failures))
-                outcome.status = "failing"
+                outcome.status = SourceHealth.FAILING
             session.add(state)
         outcome.message = str(exc)
         log.warning("%s: %s", source.name, exc)

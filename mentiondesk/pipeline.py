@@ -29,7 +29,18 @@ from rules.classifier import Classification as Verdict
 from rules.classifier import Classifier, thank_you_eligible, urgency_score
 from rules.optout import is_opt_out
 from rules.routing import MentionFacts, decide
-from storage.models import AuditEvent, Author, Case, Classification, Draft, DraftState, FoundVia, Route, utcnow
+from storage.models import (
+    AuditEvent,
+    Author,
+    Case,
+    CaseStatus,
+    Classification,
+    Draft,
+    DraftState,
+    FoundVia,
+    Route,
+    utcnow,
+)
 from storage.queries import AuthorRef, NewMention, insert_mentions, reply_texts_to_authors
 
 # Replies to one author within this window never repeat word for word (platforms refuse duplicate posts).
@@ -308,5 +319,5 @@ def _authors_of(mentions: Sequence[NewMention], *, session: Session) -> dict[int
 
 def _open_cases_of(mentions: Sequence[NewMention], *, session: Session) -> dict[tuple[str, int], Case]:
     ids = {m.author_id for m in mentions}
-    rows = session.exec(select(Case).where(Case.status == "open", col(Case.author_id).in_(ids)))
+    rows = session.exec(select(Case).where(Case.status == CaseStatus.OPEN, col(Case.author_id).in_(ids)))
     return {(c.brand, c.author_id): c for c in rows if c.author_id is not None}

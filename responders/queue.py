@@ -12,6 +12,7 @@ from responders.states import transition
 from storage.models import (
     Author,
     Case,
+    CaseStatus,
     Classification,
     Draft,
     DraftState,
@@ -171,9 +172,9 @@ def resolve_case(case_id: int, *, session: Session, actor: str) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"no case {case_id}")
-    if case.status == "resolved":
-        raise InvalidTransition(case_id, "resolved", "resolved again")
-    case.status = "resolved"
+    if case.status == CaseStatus.RESOLVED:
+        raise InvalidTransition(case_id, CaseStatus.RESOLVED, "resolved again")
+    case.status = CaseStatus.RESOLVED
     case.resolved_at = utcnow()
     case.resolved_by = actor
     session.add(case)

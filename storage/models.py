@@ -225,7 +225,7 @@ class Case(SQLModel, table=True):
     platform: str = Field(max_length=32)
     author_id: int | None = Field(default=None, foreign_key="author.id", index=True)
     first_mention_id: int | None = None
-    status: str = Field(default="open", max_length=16, index=True)
+    status: str = Field(default=CaseStatus.OPEN, max_length=16, index=True)
     opened_at: datetime = Field(default_factory=utcnow)
     last_activity_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None

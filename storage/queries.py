@@ -18,6 +18,7 @@ from storage.models import (
     AuditEvent,
     Author,
     Case,
+    CaseStatus,
     Classification,
     Draft,
     DraftState,
@@ -385,7 +386,7 @@ def our_reply_in_thread(platform: str, external_id: str, *, session: Session) ->
 
 def open_case_for(brand: str, author_id: int, *, session: Session) -> Case | None:
     return session.exec(
-        select(Case).where(Case.brand == brand, Case.author_id == author_id, Case.status == "open")
+        select(Case).where(Case.brand == brand, Case.author_id == author_id, Case.status == CaseStatus.OPEN)
     ).first()
 
 
