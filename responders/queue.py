@@ -7,6 +7,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
 from mentiondesk.core.errors import Conflict, InputError, InvalidTransition, NotFound, PolicyBlocked
+from mentiondesk.core.vocabulary import SENTIMENT_OF_LABEL, Label
 from responders.policy import check_reply
 from responders.states import transition
 from storage.models import (
@@ -22,8 +23,7 @@ from storage.models import (
 )
 from storage.queries import record_audit
 
-LABELS = ("complaint", "praise", "question", "other")
-SENTIMENT_OF = {"complaint": "negative", "praise": "positive", "question": "neutral", "other": "neutral"}
+LABELS = tuple(label.value for label in Label)
 
 
 def get_draft(draft_id: int, *, session: Session) -> Draft:
@@ -143,7 +143,7 @@ def relabel(mention_id: int, *, session: Session, actor: str, label: str) -> Men
         Classification(
             mention_id=mention_id,
             label=label,
-            sentiment=SENTIMENT_OF[label],
+            sentiment=SENTIMENT_OF_LABEL[Label(label)],
             confidence=1.0,
             scores={name: 1.0 if name == label else 0.0 for name in LABELS},
             cues=[],
@@ -152,7 +152,7 @@ def relabel(mention_id: int, *, session: Session, actor: str, label: str) -> Men
         )
     )
     mention.label = label
-    mention.sentiment = SENTIMENT_OF[label]
+    mention.sentiment = SENTIMENT_OF_LABEL[Label(label)]
     mention.confidence = 1.0
     mention.needs_review = False
     session.add(mention)

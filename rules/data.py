@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mentiondesk.core.errors import InputError
+from mentiondesk.core.vocabulary import Label
 
-LABELS = ("complaint", "praise", "question", "other")
+LABELS = tuple(label.value for label in Label)
 SENTIMENT_TO_LABEL = {"negative": "complaint", "positive": "praise"}
 LABEL_TO_SENTIMENT = {"complaint": "negative", "praise": "positive", "question": "neutral", "other": "neutral"}
 

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
 from mentiondesk.core.errors import NotFound
+from mentiondesk.core.vocabulary import Label
 from responders import queue as desk
 from responders.sending import send_approved
 from storage.db import transaction
@@ -52,7 +53,7 @@ def _one_line(text: str, width: int) -> str:
 @click.group(name="queue", invoke_without_command=True)
 @click.option("--brand")
 @click.option("--platform")
-@click.option("--category", type=click.Choice(["complaint", "praise", "question", "other"]))
+@click.option("--category", type=click.Choice([label.value for label in Label]))
 @click.option("--state", default="drafted", show_default=True,
               type=click.Choice([s.value for s in DraftState] + ["all"]))
 @click.option("--min-urgency", type=click.IntRange(0, 100))

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mentiondesk.core.errors import ConfigError
+from mentiondesk.core.vocabulary import Label
 
 PLATFORMS = ("x", "reddit", "replay")
 
@@ -71,12 +72,7 @@ class ReplyPolicy(_Strict):
 class RoutingRules(_Strict):
     escalate_urgency: int = Field(default=70, ge=0, le=100)
     # Categories that get a drafted reply; others are stored as insight.
-    draft_categories: list[Literal["complaint", "praise", "question", "other"]] = [
-        "complaint",
-        "praise",
-        "question",
-        "other",
-    ]
+    draft_categories: list[Label] = list(Label)
     # Draft replies to keyword-only matches (no @mention, no reply to us) where the platform allows it.
     draft_keyword_matches: bool = True
     spam_terms: list[str] = [
@@ -123,7 +119,7 @@ class Brand(_Strict):
     reply_policy: ReplyPolicy = ReplyPolicy()
     routing: RoutingRules = RoutingRules()
     # Optional wording per category: a list of Jinja2 templates each, used in turn.
-    templates: dict[Literal["complaint", "praise", "question", "other", "escalation"], list[str]] = {}
+    templates: dict[Label | Literal["escalation"], list[str]] = {}
     signature: str = ""
 
     @field_validator("handles")

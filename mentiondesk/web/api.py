@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
 from mentiondesk.core.brands import PLATFORMS
+from mentiondesk.core.vocabulary import Label
 from mentiondesk.web import actions, params, queries, routes_trends, trends
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk
 from mentiondesk.web.params import ItemId
@@ -73,7 +74,7 @@ class ApproveBody(BaseModel):
 class RejectBody(BaseModel):
     reason: str = Field(min_length=1, max_length=params.MAX_TEXT_LENGTH)
     expected_version: int | None = Field(default=None, ge=0, le=params.MAX_ID)
-    wrong_category: Literal["complaint", "praise", "question", "other"] | None = Field(
+    wrong_category: Label | None = Field(
         default=None, description="The mention is really this category: stored as a relabel the next model learns."
     )
 
