@@ -274,7 +274,11 @@ class Service:
     def _install_signals(self) -> None:
         def handler(signum: int, frame: FrameType | None) -> None:
             log.warning("%s: finishing the batches in hand, then stopping", signal.Signals(signum).name)
-            self.stop()
+            # The scheduler's loop runs on this thread and may be halfway through its job store: shutting it
+            # down from here would empty the store under it (JobLookupError, exit 1). Another thread waits
+            # for the loop to let go, then shuts it down.
+            self.stopping.set()
+            threading.Thread(target=self.stop, name="stop-on-signal", daemon=True).start()
 
         signal.signal(signal.SIGINT, handler)
         signal.signal(signal.SIGTERM, handler)
