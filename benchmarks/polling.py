@@ -56,14 +56,17 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp, Simulator.start(
-        brand_handles={"x": ["acme"], "reddit": ["acme_support"]},
-        keywords=["acme"],
-        subreddits=["acme", "gadgets"],
-        seed=args.seed,
-        x_rate_limit=10_000,
-        reddit_rate_limit=10_000,
-    ) as sim:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Simulator.start(
+            brand_handles={"x": ["acme"], "reddit": ["acme_support"]},
+            keywords=["acme"],
+            subreddits=["acme", "gadgets"],
+            seed=args.seed,
+            x_rate_limit=10_000,
+            reddit_rate_limit=10_000,
+        ) as sim,
+    ):
         env = {k.removeprefix("MENTIONDESK_").lower(): v for k, v in sim.env().items()}
         settings = Settings(_env_file=None, database_url=f"sqlite:///{Path(tmp) / 'bench.db'}", **env)  # type: ignore[call-arg, arg-type]
         engine = open_database(settings.database_url)
@@ -93,8 +96,10 @@ def main() -> int:
             failures += not ok
             total_requests += outcome.requests
             flag = "" if ok else "  <-- FAIL"
-            print(f"{source.name:36} {fetched:>8} {outcome.stored:>7} {outcome.requests:>9} {bound:>6} {dupes:>6}"
-                  f"  {seconds:6.2f}{flag}")
+            print(
+                f"{source.name:36} {fetched:>8} {outcome.stored:>7} {outcome.requests:>9} {bound:>6} {dupes:>6}"
+                f"  {seconds:6.2f}{flag}"
+            )
         served = len(sim.requests()) - before
         print(f"\nRequests counted by the sources: {total_requests}; answered by the simulator: {served}")
         print("OK" if failures == 0 and served == total_requests else "FAILED")

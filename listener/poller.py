@@ -24,7 +24,6 @@ from storage.queries import NewMention, insert_mentions, new_mentions, pause_sco
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Arrival:
     """A batch's mentions not stored before, and the open transaction that will save them with the cursor."""

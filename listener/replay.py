@@ -329,8 +329,9 @@ class _CsvLayout:
 
     def __init__(self, header: list[str]) -> None:
         self.width = len(header)
-        columns = {field: next((header.index(n) for n in names if n in header), None)
-                   for field, names in _ALIASES.items()}
+        columns = {
+            field: next((header.index(n) for n in names if n in header), None) for field, names in _ALIASES.items()
+        }
         missing = [field for field in _REQUIRED if columns[field] is None]
         if missing:
             names = "; ".join(f"{field} ({', '.join(_ALIASES[field])})" for field in missing)
@@ -422,20 +423,22 @@ def _runaway(
     if values is not None and problem is None:
         shapes.add(_id_shape(layout.id_of(values)))
         # A well-formed record: only a line with this export's id shape is evidence of a runaway quote.
-        restart = next((i for i, (_, text) in enumerate(taken[1:], 1) if layout.starts_record(text, shapes=shapes)),
-                       None)
+        restart = next(
+            (i for i, (_, text) in enumerate(taken[1:], 1) if layout.starts_record(text, shapes=shapes)), None
+        )
         if restart is None:
             return None
         problem = "broken CSV row"
     else:
         problem = problem or "broken CSV row"
         # Broken anyway: any line that stands alone as a record starts the next one.
-        restart = next((i for i, (_, text) in enumerate(taken[1:], 1) if layout.starts_record(text, shapes=None)),
-                       None)
+        restart = next((i for i, (_, text) in enumerate(taken[1:], 1) if layout.starts_record(text, shapes=None)), None)
     if restart is not None:
         lines.give_back(taken[restart:])
-        return (f"{problem}; probably an unclosed quote: the lines from {taken[restart][0]} on are read again "
-                "as rows of their own")
+        return (
+            f"{problem}; probably an unclosed quote: the lines from {taken[restart][0]} on are read again "
+            "as rows of their own"
+        )
     return f"{problem} (lines {taken[0][0]}-{taken[-1][0]})"
 
 

@@ -393,9 +393,7 @@ class _XPagedSource:
 class XMentionsSource(_XPagedSource):
     """The mentions timeline of one brand handle (GET /2/users/:id/mentions)."""
 
-    def __init__(
-        self, brand: Brand, handle: str, client: tweepy.Client, session: MeteredSession
-    ) -> None:
+    def __init__(self, brand: Brand, handle: str, client: tweepy.Client, session: MeteredSession) -> None:
         super().__init__(f"x:{brand.key}:mentions:{handle.lower()}", brand, client, session)
         self.handle = handle
         self._user_id: str | None = None
@@ -427,9 +425,7 @@ class XMentionsSource(_XPagedSource):
 class XSearchSource(_XPagedSource):
     """Recent search for one of the brand's keyword queries (GET /2/tweets/search/recent)."""
 
-    def __init__(
-        self, name: str, brand: Brand, query: str, client: tweepy.Client, session: MeteredSession
-    ) -> None:
+    def __init__(self, name: str, brand: Brand, query: str, client: tweepy.Client, session: MeteredSession) -> None:
         super().__init__(name, brand, client, session)
         self.query = query
 
@@ -506,9 +502,7 @@ def build_queries(brand: Brand, *, limit: int = MAX_QUERY_CHARS) -> list[str]:
 def sources_for(brand: Brand, access: XAccess) -> list[_XPagedSource]:
     """A mentions source per X handle and a search source per query; each has its own client, so its
     request count and rate-limit figures are its own even when sources are polled in parallel."""
-    sources: list[_XPagedSource] = [
-        XMentionsSource(brand, h, *make_client(access)) for h in brand.handles.get("x", [])
-    ]
+    sources: list[_XPagedSource] = [XMentionsSource(brand, h, *make_client(access)) for h in brand.handles.get("x", [])]
     queries = build_queries(brand)
     for index, query in enumerate(queries):
         name = f"x:{brand.key}:search" + (f":{index + 1}" if len(queries) > 1 else "")

@@ -98,11 +98,23 @@ def post_demo_mentions(sim: Simulator, *, now: datetime | None = None) -> int:
 
 def _post(sim: Simulator, item: DemoMention, created: datetime) -> None:
     if item.platform == "reddit":
-        sim.state.post_reddit(item.text, author=item.author, mention_account=item.via == "mention",
-                              as_comment=item.via == "reply", created_at=created)
+        sim.state.post_reddit(
+            item.text,
+            author=item.author,
+            mention_account=item.via == "mention",
+            as_comment=item.via == "reply",
+            created_at=created,
+        )
         return
-    sim.state.post_tweet(item.text, username=item.author, name=item.name, followers=item.followers,
-                         lang=item.lang, reply_to_brand=item.via == "reply", created_at=created)
+    sim.state.post_tweet(
+        item.text,
+        username=item.author,
+        name=item.name,
+        followers=item.followers,
+        lang=item.lang,
+        reply_to_brand=item.via == "reply",
+        created_at=created,
+    )
 
 
 @dataclass

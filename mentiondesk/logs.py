@@ -28,22 +28,30 @@ HTTP_LOGGERS = (
 # more than it protects. The patterns below still catch it next to its name.
 MIN_SECRET_LENGTH = 4
 
-_KEY = (r"(?:[a-z_]*(?:token|secret|passwd|password|signature|api_key|consumer_key|client_key|resource_owner_key)"
-        r"|md_session)")
+_KEY = (
+    r"(?:[a-z_]*(?:token|secret|passwd|password|signature|api_key|consumer_key|client_key|resource_owner_key)"
+    r"|md_session)"
+)
 _SEP = r"""(?:['"]?[ \t]*[=:][ \t]*['"]?|%3D|['"][ \t]*,[ \t]*['"])"""
 # A value ends at a quote, space, separator or URL-encoded separator (%26 &, %2C ,, %22 ", %27 ', %20 space).
 _VALUE = r"""(?!\[redacted\])(?:%(?!2[0267C]|3D)[0-9A-F]{2}|[^\s'"&,;)}\]%<>])+"""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Authorization: 'OAuth oauth_token="…", …' / "Bearer …" and cookies, quoted or to the end of the line.
-    (re.compile(r"""(\b(?:authorization|cookie|set-cookie)['"]?[ \t]*[:=][ \t]*)(['"])(?:(?!\2).)*\2""", re.I),
-     rf"\1\2{REDACTED}\2"),
-    (re.compile(r"""(\b(?:authorization|cookie|set-cookie)[ \t]*[:=][ \t]*)(?!['"\s])[^\r\n]+""", re.I),
-     rf"\1{REDACTED}"),
+    (
+        re.compile(r"""(\b(?:authorization|cookie|set-cookie)['"]?[ \t]*[:=][ \t]*)(['"])(?:(?!\2).)*\2""", re.I),
+        rf"\1\2{REDACTED}\2",
+    ),
+    (
+        re.compile(r"""(\b(?:authorization|cookie|set-cookie)[ \t]*[:=][ \t]*)(?!['"\s])[^\r\n]+""", re.I),
+        rf"\1{REDACTED}",
+    ),
     (re.compile(r"\b(bearer|basic)([ \t]+)[A-Za-z0-9._~+/=-]{6,}", re.I), rf"\1\2{REDACTED}"),
     # oauth_token=…, "access_token": "…", ('password', '…'), oauth_consumer_key%3D… (a signature base string);
     # X's page tokens are cursors, not credentials
-    (re.compile(rf"(?<![a-z_])(?!(?:pagination|next|previous)_token\b)({_KEY})({_SEP})({_VALUE})", re.I),
-     rf"\1\2{REDACTED}"),
+    (
+        re.compile(rf"(?<![a-z_])(?!(?:pagination|next|previous)_token\b)({_KEY})({_SEP})({_VALUE})", re.I),
+        rf"\1\2{REDACTED}",
+    ),
     # scheme://user:password@host
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+(@)", re.I), rf"\1{REDACTED}\2"),
     # the desk's own API tokens

@@ -96,8 +96,9 @@ class Pipeline:
         insert_mentions(mentions, session=session)
         if new_cases:
             session.execute(update(Case), [{"id": c.id, "first_mention_id": m.id} for c, m in new_cases])
-        session.execute(insert(Classification), [_classification_row(m, v, now) for m, v in zip(mentions, verdicts,
-                                                                                                   strict=True)])
+        session.execute(
+            insert(Classification), [_classification_row(m, v, now) for m, v in zip(mentions, verdicts, strict=True)]
+        )
         self._write_drafts(planned, session=session, now=now)
         self.stats.stored += len(mentions)
 
@@ -165,8 +166,13 @@ class Pipeline:
             key = (mention.brand, mention.author_id)
             case = cases.get(key)
             if case is None:
-                case = Case(brand=mention.brand, platform=mention.platform, author_id=mention.author_id,
-                            opened_at=now, last_activity_at=now)
+                case = Case(
+                    brand=mention.brand,
+                    platform=mention.platform,
+                    author_id=mention.author_id,
+                    opened_at=now,
+                    last_activity_at=now,
+                )
                 cases[key] = case
                 session.add(case)
                 opened.append((case, mention))
@@ -197,9 +203,17 @@ class Pipeline:
             if route not in (Route.DRAFT, Route.ESCALATE):
                 continue
             avoid = said.setdefault(mention.author_id, set())
-            plan = self._plan(mention, verdict, brand=self.brands.get(mention.brand),
-                              author=authors.get(mention.author_id), escalated=route == Route.ESCALATE,
-                              unsaved_automated=automated, avoid=avoid, session=session, now=now)
+            plan = self._plan(
+                mention,
+                verdict,
+                brand=self.brands.get(mention.brand),
+                author=authors.get(mention.author_id),
+                escalated=route == Route.ESCALATE,
+                unsaved_automated=automated,
+                avoid=avoid,
+                session=session,
+                now=now,
+            )
             if plan is None:
                 continue
             avoid.add(str(plan.values["text"]))
@@ -218,13 +232,24 @@ class Pipeline:
         audits = []
         if automated:
             # A new mention has exactly one draft: the one just written. The thank-you approves it.
-            rows = list(session.execute(select(Draft.id, Draft.mention_id)
-                                        .where(col(Draft.mention_id).in_(automated))))
-            transition_many([draft_id for draft_id, _ in rows], DraftState.APPROVED, from_state=DraftState.DRAFTED,
-                            session=session, approved_by="auto-thank", approved_at=now)
+            rows = list(session.execute(select(Draft.id, Draft.mention_id).where(col(Draft.mention_id).in_(automated))))
+            transition_many(
+                [draft_id for draft_id, _ in rows],
+                DraftState.APPROVED,
+                from_state=DraftState.DRAFTED,
+                session=session,
+                approved_by="auto-thank",
+                approved_at=now,
+            )
             audits = [
-                {"actor": "auto-thank", "action": "auto_approve", "draft_id": draft_id, "mention_id": mention_id,
-                 "detail": {"confidence": automated[mention_id].confidence}, "at": now}
+                {
+                    "actor": "auto-thank",
+                    "action": "auto_approve",
+                    "draft_id": draft_id,
+                    "mention_id": mention_id,
+                    "detail": {"confidence": automated[mention_id].confidence},
+                    "at": now,
+                }
                 for draft_id, mention_id in rows
             ]
         if audits:
@@ -252,14 +277,31 @@ class Pipeline:
         seed = f"{mention.platform}:{mention.external_id}"
 
         def text_for(auto: bool) -> tuple[str, str]:
-            made = draft_reply(brand=brand, category=category, platform=mention.platform,
-                               author_name=mention.author_name, author_handle=mention.author_handle, seed=seed,
-                               automated=auto, avoid=avoid)
+            made = draft_reply(
+                brand=brand,
+                category=category,
+                platform=mention.platform,
+                author_name=mention.author_name,
+                author_handle=mention.author_handle,
+                seed=seed,
+                automated=auto,
+                avoid=avoid,
+            )
             return made.text, made.template_key
 
         text, template_key = text_for(automated)
-        gate = check(session=session, brand=brand, mention=mention, author=author, text=text, automated=automated,
-                     thank_eligible=eligible, now=now, fresh=True, unsaved_automated=unsaved_automated)
+        gate = check(
+            session=session,
+            brand=brand,
+            mention=mention,
+            author=author,
+            text=text,
+            automated=automated,
+            thank_eligible=eligible,
+            now=now,
+            fresh=True,
+            unsaved_automated=unsaved_automated,
+        )
         if not gate.may_send:
             mention.route, mention.route_reason = Route.INSIGHT, "no reply allowed: " + "; ".join(gate.blocked)
             return None

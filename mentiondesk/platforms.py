@@ -55,16 +55,12 @@ def reddit_access(settings: Settings) -> reddit_platform.RedditAccess:
     )
 
 
-def build_sources(
-    brands: BrandConfig, settings: Settings, *, notices: list[str] | None = None
-) -> list[Source]:
+def build_sources(brands: BrandConfig, settings: Settings, *, notices: list[str] | None = None) -> list[Source]:
     """Every source for every brand. A skipped platform's line is logged, or appended to `notices` instead
     when the caller shows them itself."""
     sources: list[Source] = []
     wants_x = any(b.handles.get("x") or b.keywords for b in brands.brands.values())
-    wants_reddit = any(
-        b.handles.get("reddit") or b.keywords or b.reddit.subreddits for b in brands.brands.values()
-    )
+    wants_reddit = any(b.handles.get("reddit") or b.keywords or b.reddit.subreddits for b in brands.brands.values())
     if wants_x:
         x = x_access(settings)
         if x.can_read:

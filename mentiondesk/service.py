@@ -151,8 +151,10 @@ class Intervals:
 
 
 def describe(outcome: PollOutcome) -> str:
-    line = f"{outcome.source}: {outcome.status}, {outcome.fetched} fetched, {outcome.stored} new, " \
-           f"{outcome.requests} requests"
+    line = (
+        f"{outcome.source}: {outcome.status}, {outcome.fetched} fetched, {outcome.stored} new, "
+        f"{outcome.requests} requests"
+    )
     if outcome.skipped:
         line += f", {len(outcome.skipped)} skipped"
     return line + (f" ({outcome.message})" if outcome.message else "")
@@ -194,18 +196,28 @@ class Service:
         poll_trigger_args = {"seconds": self.intervals.poll_seconds, "jitter": self.intervals.poll_jitter}
         for index, source in enumerate(self.sources):
             self.scheduler.add_job(
-                self._job, IntervalTrigger(**poll_trigger_args), args=[self.poll_source, source],
-                id=f"poll:{source.name}", name=f"poll {source.name}",
+                self._job,
+                IntervalTrigger(**poll_trigger_args),
+                args=[self.poll_source, source],
+                id=f"poll:{source.name}",
+                name=f"poll {source.name}",
                 # Stagger the first round a little so sources don't all start in the same second.
                 next_run_time=now + timedelta(seconds=min(index * 0.2, 5)),
             )
         self.scheduler.add_job(
-            self._job, IntervalTrigger(seconds=self.intervals.send_seconds), args=[self.send_replies],
-            id="send", name="send approved replies", next_run_time=now + timedelta(seconds=1),
+            self._job,
+            IntervalTrigger(seconds=self.intervals.send_seconds),
+            args=[self.send_replies],
+            id="send",
+            name="send approved replies",
+            next_run_time=now + timedelta(seconds=1),
         )
         self.scheduler.add_job(
-            self._job, IntervalTrigger(seconds=self.intervals.housekeeping_seconds), args=[self.housekeeping],
-            id="housekeeping", name="housekeeping",
+            self._job,
+            IntervalTrigger(seconds=self.intervals.housekeeping_seconds),
+            args=[self.housekeeping],
+            id="housekeeping",
+            name="housekeeping",
         )
 
     def _job(self, work: Callable[..., object], *args: object) -> None:
@@ -229,13 +241,22 @@ class Service:
         return outcome
 
     def send_replies(self) -> None:
-        report = send_approved(engine=self.engine, senders=self.senders, brands=self.pipeline.brands,
-                               actor="service", stale_after=self.send_stale_after)
+        report = send_approved(
+            engine=self.engine,
+            senders=self.senders,
+            brands=self.pipeline.brands,
+            actor="service",
+            stale_after=self.send_stale_after,
+        )
         if report.sent or report.reconciled or report.failed or report.blocked or report.unknown:
             log.info(
                 "sent %d, reconciled %d, failed %d, blocked %d, outcome unknown %d, held %d",
-                len(report.sent), len(report.reconciled), len(report.failed), len(report.blocked),
-                len(report.unknown), len(report.paused),
+                len(report.sent),
+                len(report.reconciled),
+                len(report.failed),
+                len(report.blocked),
+                len(report.unknown),
+                len(report.paused),
             )
 
     def housekeeping(self) -> None:

@@ -13,7 +13,10 @@ from mentiondesk.core.errors import ConfigError
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="MENTIONDESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_prefix="MENTIONDESK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
         env_ignore_empty=True,  # `MENTIONDESK_MODEL=` in a starter .env means "not set", not "the current folder"
     )
 

@@ -45,8 +45,9 @@ def _move(
     """Compare-and-set on (state, version): exactly one of two concurrent actions succeeds."""
     if draft.state not in allowed_from:
         raise InvalidTransition(draft.id or 0, draft.state, to.value)
-    if not transition(draft, to, session=session, expected_version=expected_version,
-                      from_states=[DraftState(draft.state)], **values):
+    if not transition(
+        draft, to, session=session, expected_version=expected_version, from_states=[DraftState(draft.state)], **values
+    ):
         raise Conflict(f"draft {draft.id} was changed by someone else (it is now {draft.state}); reload it")
 
 
@@ -77,8 +78,13 @@ def approve(
         allowed_from=(DraftState.DRAFTED, DraftState.FAILED),
         to=DraftState.APPROVED,
         expected_version=expected_version,
-        values={"text": final, "approved_by": actor, "approved_at": utcnow(), "policy_ok": True,
-                "policy_reasons": verdict.reasons()},
+        values={
+            "text": final,
+            "approved_by": actor,
+            "approved_at": utcnow(),
+            "policy_ok": True,
+            "policy_reasons": verdict.reasons(),
+        },
     )
     edited = final != before
     record_audit(
@@ -119,13 +125,15 @@ def reject(
         values={"rejected_reason": reason},
     )
     # Nothing of this draft was posted (a failed send was refused by the platform): free the post's ledger row.
-    session.execute(delete(ReplyLedger).where(col(ReplyLedger.draft_id) == draft.id,
-                                              col(ReplyLedger.posted_at).is_(None)))
+    session.execute(
+        delete(ReplyLedger).where(col(ReplyLedger.draft_id) == draft.id, col(ReplyLedger.posted_at).is_(None))
+    )
     detail: dict[str, object] = {"reason": reason}
     if correct_label is not None:
         detail["wrong_category"] = {"was": draft.category, "is": correct_label}
-    record_audit(session=session, actor=actor, action="reject", draft_id=draft.id, mention_id=draft.mention_id,
-                 detail=detail)
+    record_audit(
+        session=session, actor=actor, action="reject", draft_id=draft.id, mention_id=draft.mention_id, detail=detail
+    )
     if correct_label is not None:
         relabel(draft.mention_id, session=session, actor=actor, label=correct_label)
     return draft
@@ -162,9 +170,7 @@ def relabel(mention_id: int, *, session: Session, actor: str, label: str) -> Men
         .values(category=label)
         .execution_options(synchronize_session=False)
     )
-    record_audit(
-        session=session, actor=actor, action="relabel", mention_id=mention_id, before=before, after=label
-    )
+    record_audit(session=session, actor=actor, action="relabel", mention_id=mention_id, before=before, after=label)
     return mention
 
 

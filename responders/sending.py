@@ -107,10 +107,17 @@ def _mark_abandoned(engine: Engine, *, cutoff: datetime) -> None:
     with transaction(engine) as session:
         stale = session.execute(select(Draft).where(col(Draft.state) == DraftState.SENDING)).scalars()
         for draft in list(stale):
-            if as_utc(draft.updated_at) <= cutoff and transition(draft, DraftState.UNKNOWN, session=session,
-                                                                 error="the sender stopped mid-send"):
-                record_audit(session=session, actor="sender", action="outcome_unknown", draft_id=draft.id,
-                             mention_id=draft.mention_id, detail={"why": "sender stopped mid-send"})
+            if as_utc(draft.updated_at) <= cutoff and transition(
+                draft, DraftState.UNKNOWN, session=session, error="the sender stopped mid-send"
+            ):
+                record_audit(
+                    session=session,
+                    actor="sender",
+                    action="outcome_unknown",
+                    draft_id=draft.id,
+                    mention_id=draft.mention_id,
+                    detail={"why": "sender stopped mid-send"},
+                )
 
 
 # --- one draft ----------------------------------------------------------------------------------------------
@@ -175,8 +182,12 @@ def _claim(draft_id: int, ctx: SendContext) -> _Claim | None:
             entry = _hold_ledger(draft, mention, session=session)
             if entry is None:
                 report.blocked[draft_id] = "we already replied to this post"
-                transition(draft, DraftState.REJECTED, session=session,
-                           rejected_reason="policy: we already replied to this post")
+                transition(
+                    draft,
+                    DraftState.REJECTED,
+                    session=session,
+                    rejected_reason="policy: we already replied to this post",
+                )
                 return None
             reply = OutgoingReply(
                 draft_id=draft_id,
@@ -200,8 +211,13 @@ def _hold_ledger(draft: Draft, mention: Mention, *, session: Session) -> ReplyLe
     """This draft's row in the reply-once ledger (made on its first claim); None if another draft holds it."""
     entry = ledger_entry(mention.platform, mention.external_id, session=session)
     if entry is None:
-        entry = ReplyLedger(platform=mention.platform, in_reply_to=mention.external_id, draft_id=draft.id or 0,
-                            claimed_at=utcnow(), idempotency_key=uuid.uuid4().hex)
+        entry = ReplyLedger(
+            platform=mention.platform,
+            in_reply_to=mention.external_id,
+            draft_id=draft.id or 0,
+            claimed_at=utcnow(),
+            idempotency_key=uuid.uuid4().hex,
+        )
         session.add(entry)
         session.flush()
     return entry if entry.draft_id == draft.id else None
@@ -217,15 +233,21 @@ def _gate(claim: _Claim, ctx: SendContext) -> bool:
             return False
         author = session.get(Author, mention.author_id) if mention.author_id else None
         brand = ctx.brands.brands.get(draft.brand) if ctx.brands else None
-        verdict = check_before_send(session=session, draft=draft, mention=mention, author=author, brand=brand,
-                                    now=ctx.clock())
+        verdict = check_before_send(
+            session=session, draft=draft, mention=mention, author=author, brand=brand, now=ctx.clock()
+        )
         if verdict.blocked:
             _close_unposted(session, draft, claim, "policy: " + "; ".join(verdict.blocked), verdict.blocked)
             ctx.report.blocked[reply.draft_id] = "; ".join(verdict.blocked)
             return False
         if verdict.manual_only:  # quiet hours: hold it, try again later
-            transition(draft, DraftState.APPROVED, session=session, expected_version=claim.version,
-                       attempts=max(draft.attempts - 1, 0))
+            transition(
+                draft,
+                DraftState.APPROVED,
+                session=session,
+                expected_version=claim.version,
+                attempts=max(draft.attempts - 1, 0),
+            )
             ctx.report.paused[reply.draft_id] = "; ".join(verdict.manual_only)
             return False
     return True
@@ -256,8 +278,12 @@ def _failed(claim: _Claim, exc: SendFailed, ctx: SendContext) -> None:
         with transaction(ctx.engine) as session:
             draft = session.get(Draft, draft_id)
             if draft is not None and draft.version == claim.version:
-                session.execute(update(Mention).where(col(Mention.id) == draft.mention_id)
-                                .values(deleted_at=utcnow()).execution_options(synchronize_session=False))
+                session.execute(
+                    update(Mention)
+                    .where(col(Mention.id) == draft.mention_id)
+                    .values(deleted_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
                 _close_unposted(session, draft, claim, f"the post is gone: {exc}", ["the post was deleted"])
         ctx.report.blocked[draft_id] = str(exc)
     else:
@@ -284,19 +310,39 @@ def _finish(claim: _Claim, to: DraftState, ctx: SendContext, *, error: str, spen
             DraftState.UNKNOWN,
             DraftState.FAILED,
         ):
-            record_audit(session=session, actor=ctx.actor, action=f"send_{to.value}", draft_id=draft.id,
-                         mention_id=draft.mention_id, detail={"error": error})
+            record_audit(
+                session=session,
+                actor=ctx.actor,
+                action=f"send_{to.value}",
+                draft_id=draft.id,
+                mention_id=draft.mention_id,
+                detail={"error": error},
+            )
 
 
 def _close_unposted(session: Session, draft: Draft, claim: _Claim, reason: str, reasons: list[str]) -> None:
     """sending -> rejected, when we know nothing was posted: the post's ledger row is freed for a person."""
-    if not transition(draft, DraftState.REJECTED, session=session, expected_version=claim.version,
-                      rejected_reason=reason, policy_ok=False, policy_reasons=reasons):
+    if not transition(
+        draft,
+        DraftState.REJECTED,
+        session=session,
+        expected_version=claim.version,
+        rejected_reason=reason,
+        policy_ok=False,
+        policy_reasons=reasons,
+    ):
         return
-    session.execute(delete(ReplyLedger).where(col(ReplyLedger.draft_id) == draft.id,
-                                              col(ReplyLedger.posted_at).is_(None)))
-    record_audit(session=session, actor="policy gate", action="blocked", draft_id=draft.id,
-                 mention_id=draft.mention_id, detail={"reasons": reasons})
+    session.execute(
+        delete(ReplyLedger).where(col(ReplyLedger.draft_id) == draft.id, col(ReplyLedger.posted_at).is_(None))
+    )
+    record_audit(
+        session=session,
+        actor="policy gate",
+        action="blocked",
+        draft_id=draft.id,
+        mention_id=draft.mention_id,
+        detail={"reasons": reasons},
+    )
 
 
 def _pause(scope: str, exc: RateLimited, ctx: SendContext) -> None:
@@ -317,10 +363,26 @@ def _record_sent(claim: _Claim, sent: SentReply, ctx: SendContext, *, action: st
             .values(posted_at=now, reply_external_id=sent.external_id)
             .execution_options(synchronize_session=False)
         )
-        moved = transition(draft, DraftState.SENT, session=session, expected_version=claim.version, sent_at=now,
-                           reply_external_id=sent.external_id, reply_url=sent.url, error=None)
+        moved = transition(
+            draft,
+            DraftState.SENT,
+            session=session,
+            expected_version=claim.version,
+            sent_at=now,
+            reply_external_id=sent.external_id,
+            reply_url=sent.url,
+            error=None,
+        )
         if not moved:
-            log.error("draft %s was posted (%s) but changed meanwhile; recorded on the ledger", draft.id,
-                      sent.external_id)
-        record_audit(session=session, actor=ctx.actor, action=action, draft_id=draft.id, mention_id=draft.mention_id,
-                     after=draft.text, detail={"reply_id": sent.external_id})
+            log.error(
+                "draft %s was posted (%s) but changed meanwhile; recorded on the ledger", draft.id, sent.external_id
+            )
+        record_audit(
+            session=session,
+            actor=ctx.actor,
+            action=action,
+            draft_id=draft.id,
+            mention_id=draft.mention_id,
+            after=draft.text,
+            detail={"reply_id": sent.external_id},
+        )

@@ -77,8 +77,9 @@ def transition(
     `from_states` widens the accepted current states (e.g. "from whatever open state it is in"); each must be
     allowed to move to `to`. Returns False when someone else moved it first; the object is refreshed either way.
     Raises ValueError for a move the table does not have: that is a bug, not a race."""
-    sources = check_move({DraftState(draft.state)} if from_states is None else set(from_states), to,
-                         what=f"draft {draft.id}")
+    sources = check_move(
+        {DraftState(draft.state)} if from_states is None else set(from_states), to, what=f"draft {draft.id}"
+    )
     version = draft.version if expected_version is None else expected_version
     result = session.execute(
         update(Draft)

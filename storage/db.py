@@ -87,11 +87,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available: lock_timeout ran out
             raise ConfigError(
                 f"another process has been upgrading the database schema for over {SCHEMA_LOCK_WAIT_SECONDS} s; "
-                "try again when it has finished", key="MENTIONDESK_DATABASE_URL"
+                "try again when it has finished",
+                key="MENTIONDESK_DATABASE_URL",
             ) from None
-        raise ConfigError(
-            f"cannot reach the database: {exc.orig}", key="MENTIONDESK_DATABASE_URL"
-        ) from None
+        raise ConfigError(f"cannot reach the database: {exc.orig}", key="MENTIONDESK_DATABASE_URL") from None
 
 
 def _at_head(engine: Engine, cfg: Config) -> bool:

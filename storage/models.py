@@ -127,8 +127,13 @@ class Draft(SQLModel, table=True):
     state: DraftState = Field(
         default=DraftState.DRAFTED,
         sa_column=Column(
-            SAEnum(DraftState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
-                   validate_strings=True),
+            SAEnum(
+                DraftState,
+                native_enum=False,
+                length=16,
+                values_callable=lambda e: [m.value for m in e],
+                validate_strings=True,
+            ),
             nullable=False,
         ),
     )

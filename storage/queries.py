@@ -75,9 +75,7 @@ class NewMention:
         return {name: getattr(self, name) for name in _MENTION_COLUMNS}
 
 
-_MENTION_COLUMNS = tuple(
-    name for name in NewMention.__dataclass_fields__ if name != "id"
-)
+_MENTION_COLUMNS = tuple(name for name in NewMention.__dataclass_fields__ if name != "id")
 
 
 def author_refs(
@@ -107,8 +105,12 @@ def author_refs(
         session.execute(
             update(Author),
             [
-                {"id": ref.id, "last_seen": now, "display_name": latest[key].author_name,
-                 "followers": latest[key].author_followers}
+                {
+                    "id": ref.id,
+                    "last_seen": now,
+                    "display_name": latest[key].author_name,
+                    "followers": latest[key].author_followers,
+                }
                 for key, ref in found.items()
             ],
         )
@@ -122,9 +124,16 @@ def author_refs(
     missing = [key for key in latest if key not in found]
     if missing:
         new_rows = [
-            {"platform": key[0], "handle": key[1], "external_id": latest[key].author_external_id,
-             "display_name": latest[key].author_name, "followers": latest[key].author_followers,
-             "first_seen": now, "last_seen": now, "mention_count": counts[key]}
+            {
+                "platform": key[0],
+                "handle": key[1],
+                "external_id": latest[key].author_external_id,
+                "display_name": latest[key].author_name,
+                "followers": latest[key].author_followers,
+                "first_seen": now,
+                "last_seen": now,
+                "mention_count": counts[key],
+            }
             for key in missing
         ]
         session.execute(insert(Author), new_rows)
@@ -165,8 +174,10 @@ def new_mentions(
     keys = [(m.platform, m.external_id) for m in fetched]
     if keys:
         lock_for_ingest({platform for platform, _ in keys}, session=session)
-    seen = {(platform, external_id) for platform, external_id, _ in _ids_by_key(Mention, "external_id", keys,
-                                                                                 session=session)}
+    seen = {
+        (platform, external_id)
+        for platform, external_id, _ in _ids_by_key(Mention, "external_id", keys, session=session)
+    }
     fresh: list[FetchedMention] = []
     for m, key in zip(fetched, keys, strict=True):
         if key in seen:
@@ -206,8 +217,10 @@ def insert_mentions(rows: Sequence[NewMention], *, session: Session) -> None:
         return
     session.execute(insert(Mention), [row.values() for row in pending])
     keys = [(row.platform, row.external_id) for row in pending]
-    ids = {(platform, external_id): row_id for platform, external_id, row_id in
-           _ids_by_key(Mention, "external_id", keys, session=session)}
+    ids = {
+        (platform, external_id): row_id
+        for platform, external_id, row_id in _ids_by_key(Mention, "external_id", keys, session=session)
+    }
     for row in pending:
         row.id = ids[(row.platform, row.external_id)]
 
@@ -215,8 +228,9 @@ def insert_mentions(rows: Sequence[NewMention], *, session: Session) -> None:
 def source_state(name: str, *, session: Session, platform: str = "", brand: str = "") -> SourceState:
     state = session.get(SourceState, name)
     if state is None:  # two processes may poll a new source at once: the second insert does nothing
-        insert_if_absent(SourceState, SourceState(name=name, platform=platform, brand=brand).model_dump(),
-                         session=session)
+        insert_if_absent(
+            SourceState, SourceState(name=name, platform=platform, brand=brand).model_dump(), session=session
+        )
         state = session.get_one(SourceState, name)
     return state
 
@@ -289,9 +303,7 @@ def list_queue(
         stmt = stmt.where(Draft.category == category)
     if min_urgency is not None:
         stmt = stmt.where(Draft.urgency >= min_urgency)
-    stmt = (
-        stmt.order_by(col(Draft.urgency).desc(), col(Draft.created_at), col(Draft.id)).offset(offset).limit(limit)
-    )
+    stmt = stmt.order_by(col(Draft.urgency).desc(), col(Draft.created_at), col(Draft.id)).offset(offset).limit(limit)
     return [QueueRow(draft=d, mention=m) for d, m in session.exec(stmt)]
 
 
@@ -315,9 +327,7 @@ def recent_mention_count(author_id: int, *, session: Session, days: int = 30, no
     since = (now or utcnow()) - timedelta(days=days)
     return int(
         session.exec(
-            select(func.count())
-            .select_from(Mention)
-            .where(Mention.author_id == author_id, Mention.created_at >= since)
+            select(func.count()).select_from(Mention).where(Mention.author_id == author_id, Mention.created_at >= since)
         ).one()
     )
 
@@ -379,7 +389,9 @@ def newer_mentions_by_author(author_id: int, *, after: datetime, session: Sessio
 def our_reply_in_thread(platform: str, external_id: str, *, session: Session) -> bool:
     """Whether one of our own posts (seen while polling) answers this post: someone replied outside the desk."""
     stmt = select(Mention.id).where(
-        Mention.platform == platform, Mention.parent_id == external_id, Mention.is_own == True  # noqa: E712
+        Mention.platform == platform,
+        Mention.parent_id == external_id,
+        Mention.is_own == True,  # noqa: E712
     )
     return session.exec(stmt.limit(1)).first() is not None
 
@@ -409,17 +421,18 @@ def paused_until(scope: str, *, now: datetime, session: Session) -> datetime | N
     return as_utc(pause.until)
 
 
-def reply_texts_to_authors(
-    author_ids: Collection[int], *, since: datetime, session: Session
-) -> dict[int, set[str]]:
+def reply_texts_to_authors(author_ids: Collection[int], *, since: datetime, session: Session) -> dict[int, set[str]]:
     """The texts of replies drafted to these authors since `since` (rejected ones aside), by author."""
     if not author_ids:
         return {}
     rows = session.execute(
         select(Mention.author_id, Draft.text)
         .join(Mention, col(Mention.id) == Draft.mention_id)
-        .where(col(Mention.author_id).in_(list(author_ids)), col(Draft.created_at) >= since,
-               Draft.state != DraftState.REJECTED)
+        .where(
+            col(Mention.author_id).in_(list(author_ids)),
+            col(Draft.created_at) >= since,
+            Draft.state != DraftState.REJECTED,
+        )
     )
     texts: dict[int, set[str]] = {}
     for author_id, text in rows:

@@ -75,8 +75,9 @@ def environment(tmp_path: Path, database_url: str, sim: Simulator | None = None)
 
 
 def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([*MENTIONDESK, *args], env=env, cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*MENTIONDESK, *args], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 300) -> tuple[int, str]:
@@ -93,9 +94,7 @@ def head_revisions() -> set[str]:
     return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
-def test_ten_commands_started_at_once_on_an_empty_database(
-    database_url: str, tmp_path: Path
-) -> None:
+def test_ten_commands_started_at_once_on_an_empty_database(database_url: str, tmp_path: Path) -> None:
     env = environment(tmp_path, database_url)
     blocker = _hold_sqlite_file(tmp_path / "desk.db") if database_url.startswith("sqlite") else None
     processes = [start(COMMANDS[i % len(COMMANDS)], env, tmp_path) for i in range(10)]
@@ -129,8 +128,9 @@ def _versions(engine: Engine) -> set[str]:
 
 
 def test_poll_once_beside_run_stores_every_mention_once(database_url: str, tmp_path: Path) -> None:
-    with Simulator.start(brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"],
-                         subreddits=["acme"], seed=11) as sim:
+    with Simulator.start(
+        brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"], subreddits=["acme"], seed=11
+    ) as sim:
         served = sim.add_mentions(40)  # each source's first page holds all of them: every one is found
         env = environment(tmp_path, database_url, sim)
         assert finish(start(["db", "upgrade"], env, tmp_path))[0] == 0  # the schema exists: this is about polling

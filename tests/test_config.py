@@ -36,8 +36,12 @@ quiet_hours = "22:00-07:00"
 @pytest.mark.parametrize(
     ("change", "line", "key", "words"),
     [
-        (("auto_thank = true", "auto_thank = true\ndaily_capp = 3"), 10, "brands.acme.reply_policy.daily_capp",
-         "unknown key"),
+        (
+            ("auto_thank = true", "auto_thank = true\ndaily_capp = 3"),
+            10,
+            "brands.acme.reply_policy.daily_capp",
+            "unknown key",
+        ),
         (('"22:00-07:00"', '"25:00"'), 10, "brands.acme.reply_policy.quiet_hours", "HH:MM-HH:MM"),
         (("x = ", "tiktok = "), 6, "brands.acme.handles.tiktok", "'x', 'reddit' or 'replay'"),
         (('name = "Acme"\n', ""), 1, "brands.acme.name", "missing required key 'name'"),
@@ -102,8 +106,15 @@ def _run(args: list[str], cwd: Path, env_extra: dict[str, str] | None = None) ->
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTIONDESK_")}
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "mentiondesk.cli", *args], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "mentiondesk.cli", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_bad_config_is_one_line_not_a_traceback(tmp_path: Path):

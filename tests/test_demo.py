@@ -34,8 +34,15 @@ class KindOf:
 
 def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTIONDESK_")}
-    result = subprocess.run([sys.executable, "-m", "mentiondesk.cli", "demo", "--once"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "mentiondesk.cli", "demo", "--once"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     assert "Queue:" in result.stdout and "Most urgent:" in result.stdout
     assert "sent to the simulated platforms" in result.stdout
@@ -46,7 +53,8 @@ def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
         for m in mentions:
             kind.add(m)
         queue = session.exec(
-            select(Draft, Mention).join(Mention, col(Mention.id) == Draft.mention_id)
+            select(Draft, Mention)
+            .join(Mention, col(Mention.id) == Draft.mention_id)
             .where(Draft.state == DraftState.DRAFTED)
             .order_by(col(Draft.urgency).desc(), col(Draft.created_at))
         ).all()

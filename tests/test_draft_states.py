@@ -19,12 +19,26 @@ OPEN = {DraftState.DRAFTED, DraftState.APPROVED, DraftState.SENDING, DraftState.
 
 def a_draft(engine: Engine, state: DraftState) -> int:
     with transaction(engine) as session:
-        mention = Mention(brand="acme", platform="replay", external_id=f"m-{utcnow().timestamp()}-{state}",
-                          author_handle="ana", text="@acme my order is late", created_at=utcnow())
+        mention = Mention(
+            brand="acme",
+            platform="replay",
+            external_id=f"m-{utcnow().timestamp()}-{state}",
+            author_handle="ana",
+            text="@acme my order is late",
+            created_at=utcnow(),
+        )
         session.add(mention)
         session.flush()
-        draft = Draft(mention_id=must(mention.id), open_mention_id=mention.id if state in OPEN else None, brand="acme",
-                      platform="replay", state=state, category="complaint", text="Sorry!", original_text="Sorry!")
+        draft = Draft(
+            mention_id=must(mention.id),
+            open_mention_id=mention.id if state in OPEN else None,
+            brand="acme",
+            platform="replay",
+            state=state,
+            category="complaint",
+            text="Sorry!",
+            original_text="Sorry!",
+        )
         session.add(draft)
         session.flush()
         assert draft.id is not None
@@ -72,8 +86,9 @@ def test_many_at_once_moves_only_those_still_in_the_expected_state(engine: Engin
     waiting = [a_draft(engine, DraftState.DRAFTED) for _ in range(3)]
     gone = a_draft(engine, DraftState.REJECTED)
     with transaction(engine) as session:
-        assert transition_many([*waiting, gone], DraftState.APPROVED, from_state=DraftState.DRAFTED,
-                               session=session) == 3
+        assert (
+            transition_many([*waiting, gone], DraftState.APPROVED, from_state=DraftState.DRAFTED, session=session) == 3
+        )
         with pytest.raises(ValueError):
             transition_many(waiting, DraftState.SENT, from_state=DraftState.APPROVED, session=session)
     with Session(engine) as session:

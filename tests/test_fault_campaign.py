@@ -17,16 +17,25 @@ import requests
 from listener.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[1]
-MUST_BE_ZERO = ("posts_with_2plus_replies", "drafts_stuck", "drafts_sent_without_a_reply",
-                "replies_the_desk_lost_track_of", "mentions_lost", "mentions_duplicated", "replies_after_opt_out",
-                "replies_to_deleted_posts", "sends_in_429_window")
+MUST_BE_ZERO = (
+    "posts_with_2plus_replies",
+    "drafts_stuck",
+    "drafts_sent_without_a_reply",
+    "replies_the_desk_lost_track_of",
+    "mentions_lost",
+    "mentions_duplicated",
+    "replies_after_opt_out",
+    "replies_to_deleted_posts",
+    "sends_in_429_window",
+)
 OAUTH = {"Authorization": 'OAuth oauth_consumer_key="sim", oauth_token="sender-7", oauth_signature="x"'}
 
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
-    with Simulator.start(brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"],
-                         subreddits=["acme"], seed=11) as running:
+    with Simulator.start(
+        brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"], subreddits=["acme"], seed=11
+    ) as running:
         yield running
 
 
@@ -36,8 +45,12 @@ def control(sim: Simulator, method: str, path: str, body: dict[str, Any] | None 
 
 
 def reply(sim: Simulator, tweet_id: str) -> requests.Response:
-    return requests.post(f"{sim.x_base_url}/2/tweets", headers=OAUTH, timeout=10,
-                         json={"text": "Sorry about that, we are on it.", "reply": {"in_reply_to_tweet_id": tweet_id}})
+    return requests.post(
+        f"{sim.x_base_url}/2/tweets",
+        headers=OAUTH,
+        timeout=10,
+        json={"text": "Sorry about that, we are on it.", "reply": {"in_reply_to_tweet_id": tweet_id}},
+    )
 
 
 def test_a_429_on_the_reply_endpoint_is_recorded_with_the_reset_it_announced(sim: Simulator) -> None:
@@ -53,7 +66,9 @@ def test_a_429_on_the_reply_endpoint_is_recorded_with_the_reset_it_announced(sim
     assert 28 <= window["until"] - window["at"] <= 31
     attempts = control(sim, "GET", "/_sim/attempts")[1]["attempts"]
     assert [(a["in_reply_to"], a["status"], a["client"]) for a in attempts] == [
-        (first, 429, "sender-7"), (second, 201, "sender-7")]
+        (first, 429, "sender-7"),
+        (second, 201, "sender-7"),
+    ]
 
 
 def test_served_lists_what_a_client_received_not_an_answer_it_lost(sim: Simulator) -> None:
@@ -75,8 +90,12 @@ def test_an_opt_out_reaches_the_brand_and_a_deleted_post_takes_no_reply(sim: Sim
     [post, gone] = sim.add_mentions(2, platform="x", kind="mention")
     author = sim.state.x_users[sim.state.tweet_index[post]["author_id"]]["username"]
 
-    status, said = control(sim, "POST", "/_sim/optout", {"platform": "x", "author": author, "in_reply_to": post,
-                                                         "text": "stop replying to me"})
+    status, said = control(
+        sim,
+        "POST",
+        "/_sim/optout",
+        {"platform": "x", "author": author, "in_reply_to": post, "text": "stop replying to me"},
+    )
     deleted_status, deleted = control(sim, "POST", "/_sim/delete", {"platform": "x", "id": gone})
 
     assert status == 200 and deleted_status == 200
@@ -97,8 +116,12 @@ def test_a_reddit_opt_out_mentions_the_account_in_the_authors_thread(sim: Simula
     [post] = sim.add_mentions(1, platform="reddit", kind="mention")
     author = sim.state.things[post]["data"]["author"]
 
-    status, said = control(sim, "POST", "/_sim/optout", {"platform": "reddit", "author": author, "in_reply_to": post,
-                                                         "text": "please stop replying to me"})
+    status, said = control(
+        sim,
+        "POST",
+        "/_sim/optout",
+        {"platform": "reddit", "author": author, "in_reply_to": post, "text": "please stop replying to me"},
+    )
 
     comment = sim.state.things[said["id"]]["data"]
     assert status == 200 and comment["parent_id"] == post and comment["author"] == author
@@ -110,9 +133,25 @@ def test_a_reddit_opt_out_mentions_the_account_in_the_authors_thread(sim: Simula
 def test_fault_campaign_in_small_keeps_every_promise(tmp_path: Path) -> None:
     report = tmp_path / "figures.json"
     result = subprocess.run(
-        [sys.executable, "benchmarks/faults.py", "--kills", "15", "--approved", "40", "--stale-seconds", "20",
-         "--max-minutes", "15", "--json", str(report)],
-        cwd=ROOT, capture_output=True, text=True, timeout=1500, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "benchmarks/faults.py",
+            "--kills",
+            "15",
+            "--approved",
+            "40",
+            "--stale-seconds",
+            "20",
+            "--max-minutes",
+            "15",
+            "--json",
+            str(report),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        stdin=subprocess.DEVNULL,
     )
     assert report.exists(), result.stderr[-3000:]
     figures = json.loads(report.read_text())

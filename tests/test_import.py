@@ -70,8 +70,15 @@ class Desk:
         """The CLI as a user runs it: its own process, real stderr, real logging."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("MENTIONDESK_")}
         env["MENTIONDESK_DATABASE_URL"] = self.url
-        return subprocess.run([sys.executable, "-m", "mentiondesk.cli", *args], cwd=self.root, env=env, text=True,
-                              capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [sys.executable, "-m", "mentiondesk.cli", *args],
+            cwd=self.root,
+            env=env,
+            text=True,
+            capture_output=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
 
     def stored(self) -> dict[str, str]:
         """external id -> brand of every stored mention."""
@@ -113,8 +120,13 @@ def jsonl(*rows: dict[str, object]) -> str:
 
 
 def good(i: int, **extra: object) -> dict[str, object]:
-    return {"id": str(i), "text": f"@AcmeCoffee order {i} is late {MARK}", "author": f"user{i}",
-            "created_at": "2026-11-20T10:00:00Z", **extra}
+    return {
+        "id": str(i),
+        "text": f"@AcmeCoffee order {i} is late {MARK}",
+        "author": f"user{i}",
+        "created_at": "2026-11-20T10:00:00Z",
+        **extra,
+    }
 
 
 def assert_clean(output: str) -> None:
@@ -210,7 +222,9 @@ def test_a_line_that_is_not_utf8_is_rejected_alone(sqlite_desk: Desk, suffix: st
 IMPOSSIBLE_ROWS = {
     "NUL in text": (good(0, text=f"@AcmeCoffee nul \u0000 here {MARK}"), "text: contains a NUL character (U+0000)"),
     "lone surrogate in text": (
-        good(0, text=f"@AcmeCoffee cut emoji \ud83d {MARK}"), "text: contains an unpaired surrogate (U+D83D)"),
+        good(0, text=f"@AcmeCoffee cut emoji \ud83d {MARK}"),
+        "text: contains an unpaired surrogate (U+D83D)",
+    ),
     "NUL in author": (good(0, author="ana\u0000"), "author: contains a NUL character (U+0000)"),
     "id too long": (good(0, id="9" * 65), "id: longer than 64 characters"),
     "author too long": (good(0, author="a" * 256), "author: longer than 255 characters"),
@@ -220,7 +234,9 @@ IMPOSSIBLE_ROWS = {
     "follower count past 32 bits": (good(0, followers=2**31), "followers: out of range (at most 2,147,483,647)"),
     "infinite follower count": (good(0, followers=float("inf")), "followers: must be a whole number"),
     "date UTC pushes past year 9999": (
-        good(0, created_at="9999-12-31T23:59:59-01:00"), "created_at: not a date (use ISO 8601)"),
+        good(0, created_at="9999-12-31T23:59:59-01:00"),
+        "created_at: not a date (use ISO 8601)",
+    ),
 }
 
 
@@ -241,8 +257,14 @@ def test_a_row_the_database_cannot_store_is_rejected_alone(desk: Desk, case: str
 def test_a_huge_number_in_json_is_rejected_without_a_crash(sqlite_desk: Desk):
     path = sqlite_desk.write(
         "export.jsonl",
-        jsonl(good(1)) + '{"id": "2", "text": "t", "author": "b", "followers": ' + "9" * 5000 + "}\n"
-        + '{"id": "3", "text": "t", "author": "c", "followers": "' + "9" * 5000 + '"}\n' + jsonl(good(4)),
+        jsonl(good(1))
+        + '{"id": "2", "text": "t", "author": "b", "followers": '
+        + "9" * 5000
+        + "}\n"
+        + '{"id": "3", "text": "t", "author": "c", "followers": "'
+        + "9" * 5000
+        + '"}\n'
+        + jsonl(good(4)),
     )
     report = json.loads(sqlite_desk.run("import", str(path), "--json").output)
     assert [(s["line"], s["error"]) for s in report["skipped"]] == [
@@ -257,8 +279,12 @@ def _refuse_rows_saying_poison(engine: Engine) -> None:
     with a real refusal, not a mock."""
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            conn.execute(text("CREATE TRIGGER poison BEFORE INSERT ON mention WHEN NEW.text LIKE '%poison%' "
-                              "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"))
+            conn.execute(
+                text(
+                    "CREATE TRIGGER poison BEFORE INSERT ON mention WHEN NEW.text LIKE '%poison%' "
+                    "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"
+                )
+            )
         else:
             conn.execute(text("ALTER TABLE mention ADD CONSTRAINT no_poison CHECK (text NOT LIKE '%poison%')"))
 

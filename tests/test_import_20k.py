@@ -25,26 +25,43 @@ def _text(i: int) -> str:
 
 
 def _jsonl_line(i: int, **extra: object) -> bytes:
-    row = {"id": str(i), "text": _text(i), "author": f"user{i % 997}", "created_at": WHEN,
-           "brand": "acme" if i % 2 else "bolt", "followers": i, **extra}
+    row = {
+        "id": str(i),
+        "text": _text(i),
+        "author": f"user{i % 997}",
+        "created_at": WHEN,
+        "brand": "acme" if i % 2 else "bolt",
+        "followers": i,
+        **extra,
+    }
     return json.dumps(row).encode()
 
 
-def _csv_line(i: int, *, id: str | None = None, text: bytes | None = None, author: str | None = None,
-              followers: str | None = None) -> bytes:
-    fields = [(id or str(i)).encode(), text if text is not None else _text(i).encode(),
-              (author or f"user{i % 997}").encode(), WHEN.encode(), b"acme" if i % 2 else b"bolt",
-              (followers or str(i)).encode()]
+def _csv_line(
+    i: int, *, id: str | None = None, text: bytes | None = None, author: str | None = None, followers: str | None = None
+) -> bytes:
+    fields = [
+        (id or str(i)).encode(),
+        text if text is not None else _text(i).encode(),
+        (author or f"user{i % 997}").encode(),
+        WHEN.encode(),
+        b"acme" if i % 2 else b"bolt",
+        (followers or str(i)).encode(),
+    ]
     return b",".join(fields)
 
 
 # line number -> (the bad line, the start of the reason reported for it)
 JSONL_BAD = {
-    1_500: (b'{"id": "1500", "text": "@AcmeCoffee caf\xe9 ' + MARK.encode() + b'", "author": "ana", "brand": "acme"}',
-            "not UTF-8 text (byte 0xe9"),
+    1_500: (
+        b'{"id": "1500", "text": "@AcmeCoffee caf\xe9 ' + MARK.encode() + b'", "author": "ana", "brand": "acme"}',
+        "not UTF-8 text (byte 0xe9",
+    ),
     4_000: (_jsonl_line(4_000, text=f"@AcmeCoffee nul \u0000 {MARK}"), "text: contains a NUL character"),
-    7_000: (_jsonl_line(7_000, text=f"@AcmeCoffee half an emoji \ud800 {MARK}"),
-            "text: contains an unpaired surrogate"),
+    7_000: (
+        _jsonl_line(7_000, text=f"@AcmeCoffee half an emoji \ud800 {MARK}"),
+        "text: contains an unpaired surrogate",
+    ),
     10_000: (_jsonl_line(10_000, id="1" * 65), "id: longer than 64 characters"),
     13_000: (_jsonl_line(13_000, author="a" * 256), "author: longer than 255 characters"),
     16_000: (_jsonl_line(16_000, followers=10**30), "followers: out of range"),
@@ -54,8 +71,10 @@ CSV_BAD = {
     1_500: (_csv_line(1_500, text=b"@AcmeCoffee caf\xe9 " + MARK.encode()), "not UTF-8 text (byte 0xe9"),
     4_000: (_csv_line(4_000, text=b"@AcmeCoffee nul \x00 " + MARK.encode()), "text: contains a NUL character"),
     # A lone surrogate cannot be UTF-8; written anyway (as WTF-8 does), its bytes are not UTF-8 text.
-    7_000: (_csv_line(7_000, text=b"@AcmeCoffee half an emoji \xed\xa0\x80 " + MARK.encode()),
-            "not UTF-8 text (byte 0xed"),
+    7_000: (
+        _csv_line(7_000, text=b"@AcmeCoffee half an emoji \xed\xa0\x80 " + MARK.encode()),
+        "not UTF-8 text (byte 0xed",
+    ),
     10_000: (_csv_line(10_000, id="1" * 65), "id: longer than 64 characters"),
     13_000: (_csv_line(13_000, author="a" * 256), "author: longer than 255 characters"),
     16_000: (_csv_line(16_000, followers=str(10**30)), "followers: out of range"),
@@ -102,5 +121,7 @@ def test_twenty_thousand_rows_with_one_bad_line_of_each_kind(two_brand_desk: Des
         bad_ids = {str(line - (1 if fmt == "csv" else 0)) for line in bad}
         stored_ids = set(session.exec(select(Mention.external_id)).all())
     assert stored_ids == {str(i) for i in range(1, ROWS + 1)} - bad_ids
-    assert by_brand == {"acme": sum(1 for i in stored_ids if int(i) % 2), "bolt": sum(1 for i in stored_ids
-                                                                                    if not int(i) % 2)}
+    assert by_brand == {
+        "acme": sum(1 for i in stored_ids if int(i) % 2),
+        "bolt": sum(1 for i in stored_ids if not int(i) % 2),
+    }

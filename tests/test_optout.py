@@ -374,7 +374,7 @@ def test_hostile_and_huge_text_is_handled_quickly() -> None:
         "please " * 2000 + "stop replying",
         "\u202e" * 5000 + "leave me alone",
         "<script>alert('stop replying')</script>",
-        "\"" * 3000,
+        '"' * 3000,
         "don't " * 3000,
     ]
     started = time.perf_counter()
@@ -395,14 +395,20 @@ def test_only_a_request_addressed_to_us_opts_the_author_out(
     any_engine: Engine, brands: BrandConfig, classifier: Classifier
 ) -> None:
     pipeline = Pipeline(engine=any_engine, brands=brands, classifier=classifier)
-    pipeline.poll(ListSource([[
-        mention("stop replying to me", author="keyword_kim", via=FoundVia.KEYWORD),
-        mention("@AcmeCoffee stop replying to me", author="mention_mo"),
-        mention("stop replying to me", author="reply_rae", via=FoundVia.REPLY),
-        mention("@AcmeCoffee how do I unsubscribe?", author="question_quinn"),
-        mention("@AcmeCoffee bitte hört auf, mir zu antworten", author="german_gerd", lang="de"),
-        mention("@AcmeCoffee stop replying to me", author="AcmeCoffee"),  # our own account
-    ]]))
+    pipeline.poll(
+        ListSource(
+            [
+                [
+                    mention("stop replying to me", author="keyword_kim", via=FoundVia.KEYWORD),
+                    mention("@AcmeCoffee stop replying to me", author="mention_mo"),
+                    mention("stop replying to me", author="reply_rae", via=FoundVia.REPLY),
+                    mention("@AcmeCoffee how do I unsubscribe?", author="question_quinn"),
+                    mention("@AcmeCoffee bitte hört auf, mir zu antworten", author="german_gerd", lang="de"),
+                    mention("@AcmeCoffee stop replying to me", author="AcmeCoffee"),  # our own account
+                ]
+            ]
+        )
+    )
     assert not _opted_out(any_engine, "keyword_kim")  # a keyword match is not talking to us
     assert _opted_out(any_engine, "mention_mo")
     assert _opted_out(any_engine, "reply_rae")

@@ -97,8 +97,12 @@ def test_own_posts_and_spam_get_no_draft(any_engine, brands, classifier):
 def test_keyword_only_match_on_x_is_insight_but_reddit_gets_a_draft(engine, brands, classifier):
     pipeline = Pipeline(engine=engine, brands=brands, classifier=classifier)
     on_x = mention("acme coffee took 40 minutes today, never again", platform="x", via=FoundVia.KEYWORD)
-    on_reddit = mention("Has anyone tried acme coffee's new roast? Is it worth it?", platform="reddit",
-                        via=FoundVia.KEYWORD, author="beans42")
+    on_reddit = mention(
+        "Has anyone tried acme coffee's new roast? Is it worth it?",
+        platform="reddit",
+        via=FoundVia.KEYWORD,
+        author="beans42",
+    )
     source_x = ListSource([[on_x]], name="x")
     source_x.platform = "x"
     pipeline.poll(source_x)
@@ -114,8 +118,11 @@ def test_keyword_only_match_on_x_is_insight_but_reddit_gets_a_draft(engine, bran
 def test_urgent_complaints_are_escalated_first(engine, brands, classifier):
     pipeline = Pipeline(engine=engine, brands=brands, classifier=classifier)
     calm = mention("@AcmeCoffee the app logs me out every day, annoying", author="calm")
-    urgent = mention("@AcmeCoffee found glass in my muffin, my lawyer will be in touch. This is dangerous!",
-                     author="urgent", followers=250_000)
+    urgent = mention(
+        "@AcmeCoffee found glass in my muffin, my lawyer will be in touch. This is dangerous!",
+        author="urgent",
+        followers=250_000,
+    )
     pipeline.poll(ListSource([[calm, urgent]]))
     with transaction(engine) as session:
         rows = list_queue(session=session)

@@ -31,9 +31,18 @@ class ConfidentPraise:
     def classify(self, texts):
         from rules.classifier import Classification
 
-        return [Classification(label="praise", sentiment="positive", confidence=0.99,
-                               scores={"complaint": 0.0, "praise": 0.99, "question": 0.0, "other": 0.01},
-                               cues=(), needs_review=False, model_version=self.version) for _ in texts]
+        return [
+            Classification(
+                label="praise",
+                sentiment="positive",
+                confidence=0.99,
+                scores={"complaint": 0.0, "praise": 0.99, "question": 0.0, "other": 0.01},
+                cues=(),
+                needs_review=False,
+                model_version=self.version,
+            )
+            for _ in texts
+        ]
 
 
 @pytest.fixture
@@ -54,8 +63,12 @@ def test_clear_praise_that_mentions_us_is_thanked_automatically_with_disclosure(
 
 
 def test_keyword_only_x_match_never_gets_an_automated_reply(engine, brands, praise_model):
-    drafts = run(engine, brands, praise_model,
-                 mention(PRAISE.replace("@AcmeCoffee", "acme coffee"), platform="x", via=FoundVia.KEYWORD))
+    drafts = run(
+        engine,
+        brands,
+        praise_model,
+        mention(PRAISE.replace("@AcmeCoffee", "acme coffee"), platform="x", via=FoundVia.KEYWORD),
+    )
     assert drafts == []
     with Session(engine) as session:
         assert session.exec(select(Mention)).one().route == Route.INSIGHT
@@ -63,21 +76,40 @@ def test_keyword_only_x_match_never_gets_an_automated_reply(engine, brands, prai
 
 def test_gate_blocks_any_reply_to_a_keyword_only_x_post(engine, brands):
     with transaction(engine) as session:
-        m = Mention(brand="acme", platform="x", external_id="1", author_handle="a", text="acme coffee rocks",
-                    created_at=datetime.now(UTC), found_via=FoundVia.KEYWORD)
+        m = Mention(
+            brand="acme",
+            platform="x",
+            external_id="1",
+            author_handle="a",
+            text="acme coffee rocks",
+            created_at=datetime.now(UTC),
+            found_via=FoundVia.KEYWORD,
+        )
         session.add(m)
         session.flush()
-        verdict = check(session=session, brand=brands.get("acme"), mention=m, author=None, text="Thanks!",
-                        automated=True, thank_eligible=True, now=datetime.now(UTC))
+        verdict = check(
+            session=session,
+            brand=brands.get("acme"),
+            mention=m,
+            author=None,
+            text="Thanks!",
+            automated=True,
+            thank_eligible=True,
+            now=datetime.now(UTC),
+        )
     assert not verdict.may_send
     assert any("mention or reply to us" in r for r in verdict.blocked)
 
 
 def test_an_author_who_opted_out_gets_no_further_reply(engine, brands, classifier, praise_model):
-    first = run(engine, brands, classifier, mention("@AcmeCoffee my cup leaked everywhere", author="zed", platform="x"),
-                name="a")
-    run(engine, brands, classifier, mention("@AcmeCoffee stop replying to me", author="zed", platform="x"),
-        name="b")
+    first = run(
+        engine,
+        brands,
+        classifier,
+        mention("@AcmeCoffee my cup leaked everywhere", author="zed", platform="x"),
+        name="a",
+    )
+    run(engine, brands, classifier, mention("@AcmeCoffee stop replying to me", author="zed", platform="x"), name="b")
     with Session(engine) as session:
         assert session.exec(select(Author).where(Author.handle == "zed")).one().opted_out_at is not None
     # the earlier draft can no longer be approved
@@ -128,8 +160,15 @@ def test_opt_out_phrases(text, expected):
 
 
 def facts(text: str, **kw) -> MentionFacts:
-    base = dict(platform="x", text=text, author_handle="ana", found_via=FoundVia.MENTION, language="en",
-                label="complaint", urgency=20)
+    base = dict(
+        platform="x",
+        text=text,
+        author_handle="ana",
+        found_via=FoundVia.MENTION,
+        language="en",
+        label="complaint",
+        urgency=20,
+    )
     base.update(kw)
     return MentionFacts(**base)  # type: ignore[arg-type]
 
@@ -150,18 +189,32 @@ def test_routing_rules_in_order(brands):
 def test_drafts_use_the_name_fit_x_and_promise_nothing(brands):
     brand = brands.get("acme")
     for seed in range(12):
-        text = draft_reply(brand=brand, category="complaint", platform="x", author_name="Ana Lopez",
-                           author_handle="ana", seed=str(seed)).text
+        text = draft_reply(
+            brand=brand,
+            category="complaint",
+            platform="x",
+            author_name="Ana Lopez",
+            author_handle="ana",
+            seed=str(seed),
+        ).text
         assert "Ana" in text and weighted_length(text, "x") <= 280
         assert not any(word in text.lower() for word in ("refund", "free", "compensat", "tomorrow", "by friday"))
-    variants = {draft_reply(brand=brand, category="praise", platform="x", author_name="Bo", author_handle="b",
-                            seed=str(s)).text for s in range(20)}
+    variants = {
+        draft_reply(brand=brand, category="praise", platform="x", author_name="Bo", author_handle="b", seed=str(s)).text
+        for s in range(20)
+    }
     assert len(variants) >= 2
 
 
 def test_a_very_long_name_still_fits_x(brands):
-    text = draft_reply(brand=brands.get("acme"), category="escalation", platform="x",
-                       author_name="Bartholomew" * 30, author_handle="b" * 200, seed="1").text
+    text = draft_reply(
+        brand=brands.get("acme"),
+        category="escalation",
+        platform="x",
+        author_name="Bartholomew" * 30,
+        author_handle="b" * 200,
+        seed="1",
+    ).text
     assert weighted_length(text, "x") <= 280
 
 
@@ -178,8 +231,9 @@ def test_custom_templates_are_sandboxed(brands):
     from mentiondesk.core.errors import ConfigError
 
     try:
-        text = draft_reply(brand=hostile.get("acme"), category="praise", platform="x", author_name="Ana",
-                           author_handle="a", seed="1").text
+        text = draft_reply(
+            brand=hostile.get("acme"), category="praise", platform="x", author_name="Ana", author_handle="a", seed="1"
+        ).text
     except ConfigError:
         return
     assert "object" not in text  # the sandbox never exposes Python internals
@@ -191,6 +245,11 @@ def test_stale_cooldown_window(engine, brands, praise_model):
     with transaction(engine) as session:
         d = must(session.get(Draft, drafts[0].id))
         d.created_at = datetime.now(UTC) - timedelta(days=8)
-    later = run(engine, brands, praise_model, mention(PRAISE.replace("life", "week"), author="old_fan", platform="x"),
-                name="later")
+    later = run(
+        engine,
+        brands,
+        praise_model,
+        mention(PRAISE.replace("life", "week"), author="old_fan", platform="x"),
+        name="later",
+    )
     assert later[-1].automated

@@ -103,8 +103,11 @@ def test_access_denied_says_so_plainly(engine, brands, classifier):
 def test_skipped_items_are_reported_and_the_rest_of_the_page_kept(engine, brands, classifier):
     clock = Clock()
     sleeps: list[float] = []
-    page = Batch(mentions=[mention("@AcmeCoffee one"), mention("@AcmeCoffee two")], cursor="2",
-                 skipped=[SkippedItem(where="tweet 17", reason="no text")])
+    page = Batch(
+        mentions=[mention("@AcmeCoffee one"), mention("@AcmeCoffee two")],
+        cursor="2",
+        skipped=[SkippedItem(where="tweet 17", reason="no text")],
+    )
     outcome = make_poller(engine, brands, classifier, clock, sleeps).poll(Scripted(page))
     assert outcome.stored == 2 and [s.where for s in outcome.skipped] == ["tweet 17"]
 
@@ -112,16 +115,16 @@ def test_skipped_items_are_reported_and_the_rest_of_the_page_kept(engine, brands
 def test_a_restart_mid_backlog_has_no_gap_and_no_duplicate(engine, brands, classifier):
     clock = Clock()
     sleeps: list[float] = []
-    pages = [Batch(mentions=[mention(f"@AcmeCoffee m{i}", external_id=f"id{i}")], cursor=str(i + 1), more=True)
-             for i in range(4)]
-    first = Scripted(pages[0], pages[1], TransientError("connection reset"), TransientError("x"),
-                     TransientError("y"))
+    pages = [
+        Batch(mentions=[mention(f"@AcmeCoffee m{i}", external_id=f"id{i}")], cursor=str(i + 1), more=True)
+        for i in range(4)
+    ]
+    first = Scripted(pages[0], pages[1], TransientError("connection reset"), TransientError("x"), TransientError("y"))
     make_poller(engine, brands, classifier, clock, sleeps).poll(first)
     assert stored(engine) == 2 and state(engine).cursor == "2"
     # A new process: it starts from the saved cursor and the platform re-sends page 2 (overlap) and more.
     clock.now += timedelta(hours=1)
-    second = Scripted(pages[1], pages[2], Batch(mentions=[mention("@AcmeCoffee m3", external_id="id3")],
-                                                cursor="4"))
+    second = Scripted(pages[1], pages[2], Batch(mentions=[mention("@AcmeCoffee m3", external_id="id3")], cursor="4"))
     make_poller(engine, brands, classifier, clock, sleeps).poll(second)
     assert second.cursors[0] == "2"
     assert stored(engine) == 4

@@ -21,8 +21,9 @@ from storage.models import AuditEvent, Draft, DraftState, ReplyLedger
 from tests.factories import ListSource, mention, must
 
 
-def drafted(engine: Engine, brands, classifier, text: str = "@AcmeCoffee my latte was cold again, not happy",
-            **kwargs) -> int:
+def drafted(
+    engine: Engine, brands, classifier, text: str = "@AcmeCoffee my latte was cold again, not happy", **kwargs
+) -> int:
     Pipeline(engine=engine, brands=brands, classifier=classifier).poll(
         ListSource([[mention(text, **kwargs)]], name=f"s{text[:10]}{kwargs}")
     )
@@ -43,7 +44,11 @@ def test_edit_and_approve_keeps_before_and_after_in_the_audit(any_engine, brands
     assert draft.state == DraftState.APPROVED and draft.approved_by == "maria"
     assert draft.original_text == original
     assert (event.actor, event.action, event.before, event.after) == (
-        "maria", "edit_approve", original, "Hi Ana, sorry! DM us and we'll fix it.")
+        "maria",
+        "edit_approve",
+        original,
+        "Hi Ana, sorry! DM us and we'll fix it.",
+    )
 
 
 def test_approving_twice_is_refused(engine, brands, classifier):
@@ -125,9 +130,18 @@ def test_a_second_draft_for_a_replied_mention_cannot_be_sent(engine, brands, cla
     send_approved(engine=engine, senders={"replay": outbox})
     with transaction(engine) as session:  # someone sneaks in a second draft for the same mention
         sent = must(session.get(Draft, draft_id))
-        session.add(Draft(mention_id=sent.mention_id, open_mention_id=sent.mention_id, brand="acme",
-                          platform="replay", state=DraftState.APPROVED, category="complaint",
-                          text="again", original_text="again"))
+        session.add(
+            Draft(
+                mention_id=sent.mention_id,
+                open_mention_id=sent.mention_id,
+                brand="acme",
+                platform="replay",
+                state=DraftState.APPROVED,
+                category="complaint",
+                text="again",
+                original_text="again",
+            )
+        )
     report = send_approved(engine=engine, senders={"replay": outbox})
     assert report.sent == [] and len(report.blocked) == 1
     assert len(outbox.replies()) == 1
@@ -214,8 +228,17 @@ def test_a_mention_never_has_two_open_drafts(any_engine, brands, classifier):
     draft_id = drafted(any_engine, brands, classifier)
     with pytest.raises(IntegrityError), transaction(any_engine) as session:
         first = must(session.get(Draft, draft_id))
-        session.add(Draft(mention_id=first.mention_id, open_mention_id=first.mention_id, brand="acme",
-                          platform="replay", category="complaint", text="second", original_text="second"))
+        session.add(
+            Draft(
+                mention_id=first.mention_id,
+                open_mention_id=first.mention_id,
+                brand="acme",
+                platform="replay",
+                category="complaint",
+                text="second",
+                original_text="second",
+            )
+        )
 
 
 def test_reject_as_wrong_category_teaches_the_next_model(engine, brands, classifier):

@@ -15,12 +15,28 @@ from mentiondesk.settings import get_settings
 from tests.conftest import TEST_BRANDS
 
 ROWS = [
-    {"id": "q1", "text": "@AcmeCoffee I want a refund NOW, I found a bug in my coffee, calling my lawyer",
-     "author": "angry", "author_name": "Rita Moreno", "followers": 90000, "created_at": "2026-11-20T08:00:00Z"},
-    {"id": "q2", "text": "@AcmeCoffee do you have oat milk at the airport store?", "author": "curious",
-     "author_name": "Tom", "created_at": "2026-11-20T07:00:00Z"},
-    {"id": "q3", "text": "@AcmeCoffee my order is 2 hours late", "author": "late", "author_name": "Lee",
-     "created_at": "2026-11-20T06:00:00Z"},
+    {
+        "id": "q1",
+        "text": "@AcmeCoffee I want a refund NOW, I found a bug in my coffee, calling my lawyer",
+        "author": "angry",
+        "author_name": "Rita Moreno",
+        "followers": 90000,
+        "created_at": "2026-11-20T08:00:00Z",
+    },
+    {
+        "id": "q2",
+        "text": "@AcmeCoffee do you have oat milk at the airport store?",
+        "author": "curious",
+        "author_name": "Tom",
+        "created_at": "2026-11-20T07:00:00Z",
+    },
+    {
+        "id": "q3",
+        "text": "@AcmeCoffee my order is 2 hours late",
+        "author": "late",
+        "author_name": "Lee",
+        "created_at": "2026-11-20T06:00:00Z",
+    },
 ]
 
 
@@ -59,13 +75,22 @@ def test_show_approve_edit_reject_and_send(desk: CliRunner, tmp_path: Path):
     items = {i["author"]: i for i in run_json(desk, "queue")}
     shown = run_json(desk, "queue", "show", str(items["curious"]["id"]))
     assert shown["classification"]["label"] and shown["mention"].startswith("@AcmeCoffee do you")
-    approved = run_json(desk, "queue", "approve", str(items["curious"]["id"]), "--text",
-                        "Hi Tom! Yes, oat milk at every airport store.", "--as", "maria")
+    approved = run_json(
+        desk,
+        "queue",
+        "approve",
+        str(items["curious"]["id"]),
+        "--text",
+        "Hi Tom! Yes, oat milk at every airport store.",
+        "--as",
+        "maria",
+    )
     assert approved["state"] == "approved"
     again = desk.invoke(main, ["queue", "approve", str(items["curious"]["id"])])
     assert again.exit_code == 2 and "it cannot be approved" in again.output
-    rejected = run_json(desk, "queue", "reject", str(items["late"]["id"]), "--reason", "not a complaint",
-                        "--wrong-category", "other")
+    rejected = run_json(
+        desk, "queue", "reject", str(items["late"]["id"]), "--reason", "not a complaint", "--wrong-category", "other"
+    )
     assert rejected["state"] == "rejected"
     late = run_json(desk, "queue", "show", str(items["late"]["id"]))
     assert late["classification"]["label"] == "other" and late["classification"]["origin"].startswith("human:")

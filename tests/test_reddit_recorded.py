@@ -160,8 +160,13 @@ def test_a_deleted_cursor_item_does_not_stall_the_source(comments: RedditListing
 
 @responses.activate
 def test_an_empty_first_read_makes_everything_later_new(comments: RedditListingSource, token: None) -> None:
-    responses.get(COMMENTS_URL, json={"kind": "Listing", "data": {"after": None, "dist": 0, "modhash": None,
-                                                                  "geo_filter": "", "children": [], "before": None}})
+    responses.get(
+        COMMENTS_URL,
+        json={
+            "kind": "Listing",
+            "data": {"after": None, "dist": 0, "modhash": None, "geo_filter": "", "children": [], "before": None},
+        },
+    )
     responses.get(COMMENTS_URL, json=body("comments_listing"), headers=rate_headers())
     first = comments.fetch(None)
     assert first.cursor == "0" and first.mentions == []
@@ -259,7 +264,11 @@ def test_wrong_app_credentials_or_password(comments: RedditListingSource) -> Non
 # --- sender -------------------------------------------------------------------------------------------
 
 REPLY = OutgoingReply(
-    draft_id=3, platform="reddit", brand="acme", in_reply_to="t1_l3cd111", author_handle="shot_puller",
+    draft_id=3,
+    platform="reddit",
+    brand="acme",
+    in_reply_to="t1_l3cd111",
+    author_handle="shot_puller",
     text="Sorry about that! We've messaged you. (automated reply)",
 )
 

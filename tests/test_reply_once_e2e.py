@@ -39,8 +39,9 @@ def sim():
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*MENTIONDESK, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [*MENTIONDESK, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
     assert result.returncode == 0, result.stderr
     return result
 
@@ -49,8 +50,11 @@ def test_killed_mid_send_then_restarted_leaves_one_reply(tmp_path: Path, sim: Si
     (tmp_path / "brands.toml").write_text(BRANDS)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTIONDESK_")}
     env.update(sim.env())
-    env.update(MENTIONDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'desk.db'}", MENTIONDESK_SEND_STALE_SECONDS="0",
-               MENTIONDESK_REQUEST_TIMEOUT_SECONDS="60")
+    env.update(
+        MENTIONDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'desk.db'}",
+        MENTIONDESK_SEND_STALE_SECONDS="0",
+        MENTIONDESK_REQUEST_TIMEOUT_SECONDS="60",
+    )
     run(["poll", "--once"], env, tmp_path)  # marks where "new" begins
     sim.state.post_tweet("@acme my order arrived cold and late, not happy", username="dana", name="Dana Park")
     run(["poll", "--once"], env, tmp_path)
@@ -59,8 +63,14 @@ def test_killed_mid_send_then_restarted_leaves_one_reply(tmp_path: Path, sim: Si
 
     # The platform takes the reply, but its answer never arrives: the sender is killed while it waits.
     sim.inject("answer_lost", platform="x", path="/2/tweets", delay=60)
-    sender = subprocess.Popen([*MENTIONDESK, "queue", "send"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sender = subprocess.Popen(
+        [*MENTIONDESK, "queue", "send"],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not sim.replies("x") and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -60,23 +60,40 @@ class Workspace:
         self.env.update(sim.env())
         self.env.update(SECRETS)
         # The commands run the code of this checkout, whatever the virtualenv points at.
-        self.env.update(PYTHONPATH=str(ROOT), MENTIONDESK_DATABASE_URL=f"sqlite:///{path / 'desk.db'}",
-                        MENTIONDESK_REQUEST_TIMEOUT_SECONDS="30", MENTIONDESK_SEND_STALE_SECONDS="0")
+        self.env.update(
+            PYTHONPATH=str(ROOT),
+            MENTIONDESK_DATABASE_URL=f"sqlite:///{path / 'desk.db'}",
+            MENTIONDESK_REQUEST_TIMEOUT_SECONDS="30",
+            MENTIONDESK_SEND_STALE_SECONDS="0",
+        )
         self.outputs: dict[str, str] = {}  # what each command wrote, stdout and stderr
         (path / "brands.toml").write_text(BRANDS)
 
     def run(self, *args: str, extra: dict[str, str] | None = None, verbose: bool = True) -> str:
         argv = [*MENTIONDESK, *(["-v"] if verbose else []), *args]
-        result = subprocess.run(argv, env={**self.env, **(extra or {})}, cwd=self.path, capture_output=True,
-                                text=True, timeout=300, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            argv,
+            env={**self.env, **(extra or {})},
+            cwd=self.path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
         self.outputs[f"{' '.join(args)} {extra or ''} #{len(self.outputs)}"] = result.stdout + result.stderr
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout
 
     def start(self, *args: str, extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
-        return subprocess.Popen([*MENTIONDESK, "-v", *args], env={**self.env, **(extra or {})}, cwd=self.path,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [*MENTIONDESK, "-v", *args],
+            env={**self.env, **(extra or {})},
+            cwd=self.path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
 
     def stop(self, name: str, process: subprocess.Popen[str]) -> None:
         process.send_signal(signal.SIGINT)
@@ -103,8 +120,9 @@ def leaks(outputs: dict[str, str], secrets: dict[str, str]) -> dict[str, list[st
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[Simulator]:
-    with Simulator.start(brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"],
-                         seed=11) as running:
+    with Simulator.start(
+        brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"], seed=11
+    ) as running:
         yield running
 
 
@@ -113,8 +131,9 @@ def complaints(sim: Simulator, n: int) -> None:
     for _ in range(n):
         i = len(sim.requests())
         sim.state.post_tweet(f"@acme order {i} arrived cold and late, not happy", username=f"cust{i}", name="Cust")
-        sim.state.post_reddit(f"my acme order {i} arrived broken, terrible service", author=f"redditor{i}",
-                              mention_account=True)
+        sim.state.post_reddit(
+            f"my acme order {i} arrived broken, terrible service", author=f"redditor{i}", mention_account=True
+        )
 
 
 def read_until(process: subprocess.Popen[str], text: str, timeout: float = 120) -> str:
@@ -151,9 +170,12 @@ def test_sending_at_debug_level_logs_no_credential(tmp_path: Path, sim: Simulato
 
 def test_every_command_at_debug_level_logs_no_secret(tmp_path: Path, sim: Simulator) -> None:
     ws = Workspace(tmp_path, sim)
-    (tmp_path / "export.jsonl").write_text(json.dumps(
-        {"id": "imp-1", "text": "@acme my parcel never came", "author": "lee", "created_at": "2026-11-20T07:00:00Z"}
-    ) + "\n")
+    (tmp_path / "export.jsonl").write_text(
+        json.dumps(
+            {"id": "imp-1", "text": "@acme my parcel never came", "author": "lee", "created_at": "2026-11-20T07:00:00Z"}
+        )
+        + "\n"
+    )
     ws.run("db", "current", extra=LOUDEST)
     ws.run("user", "add", "maria", "--role", "admin", "--password", DESK_PASSWORD, extra=LOUDEST)
     token = ws.run("user", "token", "maria", extra=LOUDEST).strip()
@@ -214,29 +236,51 @@ def test_log_level_setting(tmp_path: Path, sim: Simulator) -> None:
     ws = Workspace(tmp_path, sim)
     quiet = subprocess.run([*MENTIONDESK, "db", "upgrade"], env=ws.env, cwd=tmp_path, capture_output=True, text=True)
     assert " INFO " not in quiet.stderr
-    chatty = subprocess.run([*MENTIONDESK, "db", "upgrade"], env={**ws.env, "MENTIONDESK_LOG_LEVEL": "info"},
-                            cwd=tmp_path, capture_output=True, text=True)
+    chatty = subprocess.run(
+        [*MENTIONDESK, "db", "upgrade"],
+        env={**ws.env, "MENTIONDESK_LOG_LEVEL": "info"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert " INFO alembic" in chatty.stderr
-    debug = subprocess.run([*MENTIONDESK, "poll", "--once"], capture_output=True, text=True, cwd=tmp_path,
-                           env={**ws.env, **LOUDEST})
+    debug = subprocess.run(
+        [*MENTIONDESK, "poll", "--once"], capture_output=True, text=True, cwd=tmp_path, env={**ws.env, **LOUDEST}
+    )
     assert " DEBUG urllib3" in debug.stderr
-    no_http = subprocess.run([*MENTIONDESK, "poll", "--once"], capture_output=True, text=True, cwd=tmp_path,
-                             env={**ws.env, "MENTIONDESK_LOG_LEVEL": "DEBUG"})
+    no_http = subprocess.run(
+        [*MENTIONDESK, "poll", "--once"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**ws.env, "MENTIONDESK_LOG_LEVEL": "DEBUG"},
+    )
     assert no_http.returncode == 0 and "urllib3" not in no_http.stderr  # HTTP logs are opt-in
 
     # `run` logs at INFO by default; a chosen level is kept.
     for level, shown in ((None, True), ("ERROR", False)):
         env = {**ws.env, **({"MENTIONDESK_LOG_LEVEL": level} if level else {})}
-        service = subprocess.Popen([*MENTIONDESK, "run", "--poll-interval", "1"], env=env, cwd=tmp_path,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        service = subprocess.Popen(
+            [*MENTIONDESK, "run", "--poll-interval", "1"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         output = read_until(service, "Ctrl-C to stop.")
         time.sleep(2)  # a first round of polling
         service.send_signal(signal.SIGINT)
         output += service.communicate(timeout=60)[0]
         assert ("INFO mentiondesk.service" in output) == shown, output[-1500:]
 
-    wrong = subprocess.run([*MENTIONDESK, "db", "current"], env={**ws.env, "MENTIONDESK_LOG_LEVEL": "LOUD"},
-                           cwd=tmp_path, capture_output=True, text=True)
+    wrong = subprocess.run(
+        [*MENTIONDESK, "db", "current"],
+        env={**ws.env, "MENTIONDESK_LOG_LEVEL": "LOUD"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1 and "MENTIONDESK_LOG_LEVEL" in wrong.stderr
 
 
@@ -246,8 +290,8 @@ def test_the_redactor_on_what_libraries_log() -> None:
 
     redactor = SecretRedactor(["Xaccesstoken-T1j5pQz6"])
     lines = [
-        "Updated headers: {'Authorization': 'OAuth oauth_nonce=\"1\", oauth_consumer_key=\"ck-123456\", "
-        "oauth_token=\"Xaccesstoken-T1j5pQz6\", oauth_signature=\"sig%2F%3D\"'}",
+        'Updated headers: {\'Authorization\': \'OAuth oauth_nonce="1", oauth_consumer_key="ck-123456", '
+        'oauth_token="Xaccesstoken-T1j5pQz6", oauth_signature="sig%2F%3D"\'}',
         "Collected params: [('oauth_consumer_key', 'ck-123456'), ('oauth_token', 'tok-654321')]",
         "signature base string: POST&url&oauth_consumer_key%3Dck-123456%26oauth_token%3Dtok-654321%26oauth_v",
         "Data: [('grant_type', 'password'), ('password', 'hunter2-pw'), ('username', 'bot')]",
@@ -258,7 +302,15 @@ def test_the_redactor_on_what_libraries_log() -> None:
     ]
     for line in lines:
         clean = redactor.redact(line)
-        for value in ("ck-123456", "tok-654321", "Xaccesstoken-T1j5pQz6", "hunter2-pw", "rt-abcdef", "pg-pass-99",
-                      "abcdefghijklmnop", "sig%2F"):
+        for value in (
+            "ck-123456",
+            "tok-654321",
+            "Xaccesstoken-T1j5pQz6",
+            "hunter2-pw",
+            "rt-abcdef",
+            "pg-pass-99",
+            "abcdefghijklmnop",
+            "sig%2F",
+        ):
             assert value not in clean, (line, clean)
     assert redactor.redact("GET /2/tweets?pagination_token=7140abc") == "GET /2/tweets?pagination_token=7140abc"

@@ -39,8 +39,9 @@ auto_thank = false
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
-    with Simulator.start(brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"],
-                         subreddits=["acme"], seed=11) as running:
+    with Simulator.start(
+        brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"], subreddits=["acme"], seed=11
+    ) as running:
         yield running
 
 
@@ -80,9 +81,13 @@ class Desk:
         return ids[:limit]
 
     def send(self, *, clock: datetime | None = None) -> object:
-        return send_approved(engine=self.engine, senders=self.senders, brands=self.brands,
-                             stale_after=timedelta(seconds=30),
-                             clock=(lambda: clock) if clock else (lambda: datetime.now(UTC)))
+        return send_approved(
+            engine=self.engine,
+            senders=self.senders,
+            brands=self.brands,
+            stale_after=timedelta(seconds=30),
+            clock=(lambda: clock) if clock else (lambda: datetime.now(UTC)),
+        )
 
     def state_of(self, draft_id: int) -> Draft:
         with Session(self.engine) as session:
@@ -95,13 +100,19 @@ class Desk:
 
 
 def complaints_on_x(sim: Simulator, n: int, *, prefix: str = "user") -> list[str]:
-    return [sim.state.post_tweet(f"@acme order {i} arrived cold and late again, not happy", username=f"{prefix}{i}")
-            for i in range(n)]
+    return [
+        sim.state.post_tweet(f"@acme order {i} arrived cold and late again, not happy", username=f"{prefix}{i}")
+        for i in range(n)
+    ]
 
 
 def complaints_on_reddit(sim: Simulator, n: int) -> list[str]:
-    return [sim.state.post_reddit(f"my acme order {i} arrived broken, really not happy", author=f"redditor{i}",
-                                  mention_account=True) for i in range(n)]
+    return [
+        sim.state.post_reddit(
+            f"my acme order {i} arrived broken, really not happy", author=f"redditor{i}", mention_account=True
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
@@ -255,8 +266,12 @@ def test_a_reddit_429_on_sending_pauses_every_reddit_source_too(desk_on: Desk, s
 
 
 def test_several_mentions_by_one_author_get_different_replies(desk_on: Desk, sim: Simulator):
-    for text in ("@acme my order arrived cold", "@acme and the second order arrived cold too",
-                 "@acme third cold order this week", "@acme fourth one cold as well, not happy"):
+    for text in (
+        "@acme my order arrived cold",
+        "@acme and the second order arrived cold too",
+        "@acme third cold order this week",
+        "@acme fourth one cold as well, not happy",
+    ):
         sim.state.post_tweet(text, username="sam", name="Sam Lee")
     desk_on.poll()
     drafts = desk_on.approve_all()

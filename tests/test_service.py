@@ -35,8 +35,9 @@ reddit = { subreddits = ["acme"] }
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
-    with Simulator.start(brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"],
-                         subreddits=["acme"], seed=11) as running:
+    with Simulator.start(
+        brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"], subreddits=["acme"], seed=11
+    ) as running:
         yield running
 
 
@@ -127,10 +128,12 @@ def test_service_polls_sends_approved_replies_and_stops_cleanly(
     runner = threading.Thread(target=service.run, kwargs={"install_signals": False})
     runner.start()
     try:
+
         def drafted() -> list[int]:
             with transaction(engine) as session:
-                return [d for d in session.exec(select(Draft.id).where(Draft.state == DraftState.DRAFTED))
-                        if d is not None]
+                return [
+                    d for d in session.exec(select(Draft.id).where(Draft.state == DraftState.DRAFTED)) if d is not None
+                ]
 
         assert wait_for(lambda: bool(drafted())), "the service polled and drafted replies"
         draft_id = drafted()[0]

@@ -33,8 +33,9 @@ MENTIONDESK = [sys.executable, "-m", "mentiondesk.cli"]
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
-    with Simulator.start(brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"],
-                         subreddits=["acme"], seed=5) as running:
+    with Simulator.start(
+        brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"], subreddits=["acme"], seed=5
+    ) as running:
         running.add_mentions(40)
         yield running
 
@@ -64,8 +65,12 @@ def test_poll_once_then_sources(tmp_path: Path, sim: Simulator) -> None:
     assert polled.returncode == 0, polled.stderr
     outcomes = [json.loads(line) for line in polled.stdout.splitlines()]
     assert {o["source"] for o in outcomes} == {
-        "x:acme:mentions:acme", "x:acme:search", "reddit:acme:mentions:acme_support", "reddit:acme:posts",
-        "reddit:acme:comments", "reddit:acme:search",
+        "x:acme:mentions:acme",
+        "x:acme:search",
+        "reddit:acme:mentions:acme_support",
+        "reddit:acme:posts",
+        "reddit:acme:comments",
+        "reddit:acme:search",
     }
     assert all(o["status"] == "ok" for o in outcomes)
     assert sum(o["stored"] for o in outcomes) > 0
@@ -95,7 +100,11 @@ def test_run_refuses_a_second_instance_and_stops_cleanly_on_sigterm(tmp_path: Pa
     env = environment(tmp_path, sim)
     first = subprocess.Popen(
         [*MENTIONDESK, "run", "--poll-interval", "2", "--send-interval", "2"],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -153,8 +162,14 @@ def _locked(tmp_path: Path) -> bool:
 def test_poll_without_once_keeps_polling_until_interrupted(tmp_path: Path, sim: Simulator) -> None:
     env = environment(tmp_path, sim)
     env["MENTIONDESK_POLL_INTERVAL_SECONDS"] = "1"
-    looping = subprocess.Popen([*MENTIONDESK, "poll", "--json"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    looping = subprocess.Popen(
+        [*MENTIONDESK, "poll", "--json"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and _sources_polled(tmp_path) < 6:  # the brand's six sources

@@ -45,8 +45,12 @@ class Counting:
 
 
 def test_backlog_costs_at_most_one_request_per_hundred_plus_one(engine: Engine) -> None:
-    with Simulator.start(brand_handles={"x": ["acme"], "reddit": ["acme_support"]}, keywords=["acme"],
-                         subreddits=["acme", "gadgets"], seed=2) as sim:
+    with Simulator.start(
+        brand_handles={"x": ["acme"], "reddit": ["acme_support"]},
+        keywords=["acme"],
+        subreddits=["acme", "gadgets"],
+        seed=2,
+    ) as sim:
         values = {k.removeprefix("MENTIONDESK_").lower(): v for k, v in sim.env().items()}
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
         poller = Poller(engine)
@@ -71,9 +75,26 @@ def test_backlog_costs_at_most_one_request_per_hundred_plus_one(engine: Engine) 
 
 def test_simulate_command_serves_both_platforms(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "mentiondesk.cli", "simulate", "--x-port", "0", "--reddit-port", "0",
-         "--backlog", "5", "--per-minute", "0", "--brands", str(tmp_path / "none.toml")],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mentiondesk.cli",
+            "simulate",
+            "--x-port",
+            "0",
+            "--reddit-port",
+            "0",
+            "--backlog",
+            "5",
+            "--per-minute",
+            "0",
+            "--brands",
+            str(tmp_path / "none.toml"),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -115,8 +115,12 @@ def test_approve_edit_reject_relabel_via_forms(desk: tuple[Any, Any]) -> None:
     truly = "question" if miscategorised.category != "question" else "other"
     response = client.post(
         f"/drafts/{miscategorised.id}/reject",
-        data={"csrf_token": token, "reason": "Not what they said", "version": miscategorised.version,
-              "wrong_category": truly},
+        data={
+            "csrf_token": token,
+            "reason": "Not what they said",
+            "version": miscategorised.version,
+            "wrong_category": truly,
+        },
     )
     assert flash_of(client, response) == f"ok: Rejected draft {miscategorised.id}."
     with Session(engine) as session:
@@ -248,10 +252,17 @@ def test_a_send_with_unknown_outcome_and_a_refused_one_are_shown_with_what_happe
     card = failed_view[failed_view.index(f'id="draft-{refused.id}"') :]
     assert "this thread is locked" in card and "Nothing was posted" in card
     token = csrf(client, "/queue?state=failed")
-    answer = client.post(f"/drafts/{refused.id}/approve", data={"csrf_token": token, "version": refused.version,
-                                                               "original": refused.text,
-                                                               "text": "Sorry Ana, we're on it.", "back": "/queue"},
-                         follow_redirects=False)
+    answer = client.post(
+        f"/drafts/{refused.id}/approve",
+        data={
+            "csrf_token": token,
+            "version": refused.version,
+            "original": refused.text,
+            "text": "Sorry Ana, we're on it.",
+            "back": "/queue",
+        },
+        follow_redirects=False,
+    )
     assert answer.status_code in (303, 302)
     with Session(engine) as session:
         again = session.get(Draft, refused.id)

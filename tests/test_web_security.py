@@ -75,8 +75,15 @@ def test_a_new_password_or_a_disabled_account_ends_every_session(desk: tuple[Any
     app, engine = desk
     admin = signed_in(app, "root")
     laptop, phone = signed_in(app, "ana"), signed_in(second_worker(app, engine), "ana")
-    response = admin.post("/users/ana/update", data={"csrf_token": csrf(admin, "/users"), "role": "analyst",
-                                                     "disabled": "0", "password": "brand-new-password"})
+    response = admin.post(
+        "/users/ana/update",
+        data={
+            "csrf_token": csrf(admin, "/users"),
+            "role": "analyst",
+            "disabled": "0",
+            "password": "brand-new-password",
+        },
+    )
     assert response.status_code == 303
     assert laptop.get("/queue").status_code == 303 and phone.get("/queue").status_code == 303
     fresh = TestClient(app, follow_redirects=False)
@@ -159,8 +166,13 @@ def test_parallel_guesses_on_two_workers_check_at_most_the_limit(desk: tuple[Any
 
 HOSTILE = ["9" * 31, "-1", "abc", "\x00", "a\x00b", "x" * 10_000, "\u0663", "<script>alert(1)</script>\u202e"]
 # Parameters that accept free text or fall back with a note (trend dates, where to go after login).
-LENIENT = {"/trends": {"brand", "start", "end"}, "/trends.csv": {"brand", "start", "end"},
-           "/api/trends": {"brand", "start", "end"}, "/login": {"next", "name", "password"}, "/": set()}
+LENIENT = {
+    "/trends": {"brand", "start", "end"},
+    "/trends.csv": {"brand", "start", "end"},
+    "/api/trends": {"brand", "start", "end"},
+    "/login": {"next", "name", "password"},
+    "/": set(),
+}
 # Parameters the queue page reads itself (filters kept in the address).
 QUEUE_PARAMS = ["brand", "platform", "category", "state", "min_urgency", "page"]
 
@@ -222,7 +234,6 @@ def test_every_route_answers_hostile_values_with_400_or_422_never_500(hostile_de
     problems: list[str] = []
     tested: set[tuple[str, str]] = set()
 
-
     def check(method: str, path: str, strict: bool | str, what: str, **kwargs: Any) -> None:
         if method == "GET":
             response = client.get(path, **kwargs)
@@ -246,8 +257,9 @@ def test_every_route_answers_hostile_values_with_400_or_422_never_500(hostile_de
             base = valid_path(route.path, ids)
             lenient = LENIENT.get(route.path, set())
             for name in query:
-                check(method, base, name not in lenient and value != "", f"?{name}={value[:12]!r}",
-                      params={name: value})
+                check(
+                    method, base, name not in lenient and value != "", f"?{name}={value[:12]!r}", params={name: value}
+                )
             if method == "POST" and route.path.startswith("/api/"):
                 for field in ("text", "reason", "expected_version", "label", "wrong_category"):
                     body = {"reason": "r", "label": "praise", field: value}
@@ -256,8 +268,14 @@ def test_every_route_answers_hostile_values_with_400_or_422_never_500(hostile_de
                         check(method, base, True, "json expected_version=10**30", json={**body, field: 10**30})
             elif method == "POST":
                 for name in forms:
-                    check(method, base, False, f"form {name}={value[:12]!r}",
-                          data={"csrf_token": token, name: value}, params={})
+                    check(
+                        method,
+                        base,
+                        False,
+                        f"form {name}={value[:12]!r}",
+                        data={"csrf_token": token, name: value},
+                        params={},
+                    )
     # A user name in the path: unknown names are refused without reaching the database as NUL bytes.
     for value in HOSTILE:
         response = client.post(f"/users/{quote(value, safe='')}/update", data={"csrf_token": token, "role": "x"})
@@ -295,8 +313,12 @@ def invisible_desk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Engin
     app, engine = make_desk(tmp_path_factory.mktemp("invisible"))
     template = next(m for m in demo_mentions() if "late" in m.text)
     fetched = dataclasses.replace(
-        template, external_id="invisible-1", author_handle=HOSTILE_HANDLE, author_name=HOSTILE_NAME,
-        text=template.text + " ‮is late​, terrible ⁦service⁩", created_at=datetime.now(UTC),
+        template,
+        external_id="invisible-1",
+        author_handle=HOSTILE_HANDLE,
+        author_name=HOSTILE_NAME,
+        text=template.text + " ‮is late​, terrible ⁦service⁩",
+        created_at=datetime.now(UTC),
     )
     pipeline = Pipeline(engine=engine, brands=demo_brands(), classifier=load_classifier(None))
     pipeline.poll(MemorySource([fetched], brand=DEMO_BRAND_KEY, name="hostile:names"))
@@ -329,8 +351,10 @@ def test_the_templates_cannot_forget(invisible_desk: tuple[Any, Engine, Mention]
     app, _, _ = invisible_desk
     env = app.state.desk.templates.env
     rendered = env.from_string("{{ a }}|{{ b|e }}|{{ c|join(',') }}|<p title=\"{{ a }}\">").render(
-        a="x\u202ey", b="\u200b<b>", c=["\u2066", "ok"])
-    assert rendered == "x[U+202E]y|[U+200B]&lt;b&gt;|[U+2066],ok|<p title=\"x[U+202E]y\">"
+        a="x\u202ey", b="\u200b<b>", c=["\u2066", "ok"]
+    )
+    assert rendered == 'x[U+202E]y|[U+200B]&lt;b&gt;|[U+2066],ok|<p title="x[U+202E]y">'
     # Joiners inside emoji and scripts stay; between Latin letters they are shown.
     assert env.from_string("{{ a }}").render(a="\U0001f468\u200d\U0001f469 ma\u200dria") == (
-        "\U0001f468\u200d\U0001f469 ma[U+200D]ria")
+        "\U0001f468\u200d\U0001f469 ma[U+200D]ria"
+    )

@@ -109,9 +109,7 @@ def test_mentions_page_parsed_oldest_first_with_author_and_rate_figures(
 
 
 @responses.activate
-def test_malformed_item_is_skipped_and_the_rest_of_the_page_kept(
-    mentions: XMentionsSource, user_lookup: None
-) -> None:
+def test_malformed_item_is_skipped_and_the_rest_of_the_page_kept(mentions: XMentionsSource, user_lookup: None) -> None:
     responses.get(MENTIONS_URL, json=body("mentions_page1"), headers=rate_headers())
 
     batch = mentions.fetch(None)
@@ -165,9 +163,7 @@ def test_503_and_timeouts_are_transient(mentions: XMentionsSource, user_lookup: 
 
 
 @responses.activate
-def test_access_tier_answers_are_access_denied_in_plain_words(
-    mentions: XMentionsSource, user_lookup: None
-) -> None:
+def test_access_tier_answers_are_access_denied_in_plain_words(mentions: XMentionsSource, user_lookup: None) -> None:
     responses.get(MENTIONS_URL, json=body("error_453"), status=403)
     responses.get(MENTIONS_URL, json=body("error_403_client_not_enrolled"), status=403)
     responses.get(MENTIONS_URL, json=body("error_401"), status=401)
@@ -189,10 +185,19 @@ def test_unknown_handle_is_a_source_error(brand: Brand, settings: Settings) -> N
     source = XMentionsSource(brand, "nobody_here", *make_client(x_access(settings)))
     responses.get(
         f"{BASE}/2/users/by/username/nobody_here",
-        json={"errors": [{"value": "nobody_here", "detail": "Could not find user with username: [nobody_here].",
-                          "title": "Not Found Error", "resource_type": "user", "parameter": "username",
-                          "resource_id": "nobody_here",
-                          "type": "https://api.twitter.com/2/problems/resource-not-found"}]},
+        json={
+            "errors": [
+                {
+                    "value": "nobody_here",
+                    "detail": "Could not find user with username: [nobody_here].",
+                    "title": "Not Found Error",
+                    "resource_type": "user",
+                    "parameter": "username",
+                    "resource_id": "nobody_here",
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                }
+            ]
+        },
     )
     with pytest.raises(SourceError, match="nobody_here"):
         source.fetch(None)
@@ -225,16 +230,12 @@ def test_search_marks_keyword_only_mention_and_reply(brand: Brand, settings: Set
 
 
 def test_query_has_keywords_exclusions_language_and_no_retweets(brand: Brand) -> None:
-    assert build_queries(brand) == [
-        '("acme coffee" OR #acmebrew) -"acme anvil" -is:retweet -from:AcmeCoffee lang:en'
-    ]
+    assert build_queries(brand) == ['("acme coffee" OR #acmebrew) -"acme anvil" -is:retweet -from:AcmeCoffee lang:en']
 
 
 def test_long_keyword_lists_are_split_under_512_characters() -> None:
     keywords = ", ".join(f'"blend number {i}"' for i in range(60))
-    brand = parse_brands(
-        f'[brands.big]\nname = "Big"\nkeywords = [{keywords}]\nlanguages = ["en", "es"]\n'
-    ).get("big")
+    brand = parse_brands(f'[brands.big]\nname = "Big"\nkeywords = [{keywords}]\nlanguages = ["en", "es"]\n').get("big")
 
     queries = build_queries(brand)
 
@@ -254,7 +255,11 @@ def test_a_keyword_that_cannot_fit_is_a_config_error() -> None:
 # --- sender -------------------------------------------------------------------------------------------
 
 REPLY = OutgoingReply(
-    draft_id=7, platform="x", brand="acme", in_reply_to="1790011350471147520", author_handle="ana_lima",
+    draft_id=7,
+    platform="x",
+    brand="acme",
+    in_reply_to="1790011350471147520",
+    author_handle="ana_lima",
     text="Sorry about that, Ana! DM us your order number and we'll chase it. (automated reply)",
 )
 
@@ -270,7 +275,8 @@ def test_sender_posts_an_oauth1_reply(settings: Settings) -> None:
     request = responses.calls[0].request
     assert request.headers["Authorization"].startswith("OAuth ")
     assert json.loads(request.body or b"{}") == {
-        "text": REPLY.text, "reply": {"in_reply_to_tweet_id": "1790011350471147520"}
+        "text": REPLY.text,
+        "reply": {"in_reply_to_tweet_id": "1790011350471147520"},
     }
 
 
@@ -292,8 +298,12 @@ def test_send_failures_say_whether_a_retry_can_help(settings: Settings) -> None:
     responses.post(f"{BASE}/2/tweets", json=body("error_503"), status=503)
     responses.post(
         f"{BASE}/2/tweets",
-        json={"detail": "You are not allowed to create a Tweet with duplicate content.", "type": "about:blank",
-              "title": "Forbidden", "status": 403},
+        json={
+            "detail": "You are not allowed to create a Tweet with duplicate content.",
+            "type": "about:blank",
+            "title": "Forbidden",
+            "status": 403,
+        },
         status=403,
     )
     sender = XSender.from_access(x_access(settings))
@@ -353,7 +363,9 @@ def test_an_empty_first_read_makes_everything_later_new(mentions: XMentionsSourc
 
     assert first.more and not second.more and second.cursor == "1790011350471147520"
     assert [query_of(c).get("since_id") for c in responses.calls if "/mentions" in str(c.request.url)] == [
-        None, None, None
+        None,
+        None,
+        None,
     ]
     assert len(first.mentions) + len(second.mentions) == 3
 

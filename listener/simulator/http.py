@@ -94,8 +94,9 @@ class SimHandler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
-        records_for(self.state).observe(self.platform, self.command, self.route, status, payload, headers or {},
-                                        Request(self.headers, self.body))
+        records_for(self.state).observe(
+            self.platform, self.command, self.route, status, payload, headers or {}, Request(self.headers, self.body)
+        )
 
     def form(self) -> dict[str, str]:
         return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True).items()}

@@ -158,8 +158,10 @@ class RedditHandler(SimHandler):
     # --- Listings -------------------------------------------------------------------------------------
 
     def _empty(self) -> dict[str, Any]:
-        return {"kind": "Listing", "data": {"after": None, "dist": 0, "modhash": None, "geo_filter": "",
-                                            "children": [], "before": None}}
+        return {
+            "kind": "Listing",
+            "data": {"after": None, "dist": 0, "modhash": None, "geo_filter": "", "children": [], "before": None},
+        }
 
     def _listing(
         self, names: list[str], keep: Callable[[dict[str, Any]], bool], *, as_message: bool = False

@@ -17,8 +17,32 @@ from listener.simulator.faults import Fault
 
 MentionKind = Literal["mixed", "mention", "reply", "keyword"]
 
-_FIRST_NAMES = ["Ana", "Ben", "Chidi", "Dana", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jia", "Kofi", "Lena",
-                "Mateo", "Noor", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor", "Wen", "Yara"]
+_FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Chidi",
+    "Dana",
+    "Eli",
+    "Fatima",
+    "Goran",
+    "Hana",
+    "Ivan",
+    "Jia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Noor",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+]
 _LANGS = ["en"] * 8 + ["es", "de"]
 
 
@@ -73,8 +97,13 @@ class Reply:
     at: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"platform": self.platform, "id": self.id, "in_reply_to": self.in_reply_to, "text": self.text,
-                "at": self.at}
+        return {
+            "platform": self.platform,
+            "id": self.id,
+            "in_reply_to": self.in_reply_to,
+            "text": self.text,
+            "at": self.at,
+        }
 
 
 def _iso(moment: datetime) -> str:
@@ -126,8 +155,10 @@ class SimState:
         self.reddit_window = RateWindow(limit=reddit_rate_limit, seconds=600)
         self._next_t3 = 36**5
         self._next_t1 = 36**6
-        self.anchor_posts = [self._submission(sub, "Weekly discussion thread", "Talk about anything.", "AutoModerator")
-                             for sub in self.subreddits]
+        self.anchor_posts = [
+            self._submission(sub, "Weekly discussion thread", "Talk about anything.", "AutoModerator")
+            for sub in self.subreddits
+        ]
 
     # --- helpers --------------------------------------------------------------------------------------
 

@@ -168,9 +168,17 @@ class XHandler(SimHandler):
     def _mentions(self, user_id: str) -> tuple[int, dict[str, Any]]:
         user = self.state.x_users.get(user_id)
         if user is None:
-            return 200, {"errors": [{"detail": f"Could not find user with id: [{user_id}].",
-                                     "title": "Not Found Error", "resource_type": "user", "value": user_id,
-                                     "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
+            return 200, {
+                "errors": [
+                    {
+                        "detail": f"Could not find user with id: [{user_id}].",
+                        "title": "Not Found Error",
+                        "resource_type": "user",
+                        "value": user_id,
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    }
+                ]
+            }
         handle = user["username"].lower()
         return self._timeline(
             lambda t: any(m["username"].lower() == handle for m in t.get("entities", {}).get("mentions", [])),
@@ -214,8 +222,13 @@ class XHandler(SimHandler):
         tweet_id, reason = self.state.add_x_reply(in_reply_to, body["text"])
         if tweet_id is None:
             return 403, problem(403, "Forbidden", reason, "about:blank")
-        return 201, {"data": {"id": tweet_id, "text": self.state.tweet_index[tweet_id]["text"],
-                              "edit_history_tweet_ids": [tweet_id]}}
+        return 201, {
+            "data": {
+                "id": tweet_id,
+                "text": self.state.tweet_index[tweet_id]["text"],
+                "edit_history_tweet_ids": [tweet_id],
+            }
+        }
 
     # --- helpers --------------------------------------------------------------------------------------
 

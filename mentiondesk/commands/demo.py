@@ -34,8 +34,11 @@ def command(once: bool, host: str | None, port: int | None) -> None:
         for source in sources:
             app.pipeline.poll(source, max_pages=1)
         total = post_demo_mentions(sim)
-        click.echo(f"Mention Desk demo: {total} mentions for Northwind Coffee on the simulated X and Reddit "
-                   f"-> {settings.database_url}", err=True)
+        click.echo(
+            f"Mention Desk demo: {total} mentions for Northwind Coffee on the simulated X and Reddit "
+            f"-> {settings.database_url}",
+            err=True,
+        )
         _read_all(app.pipeline, sources, total)
         senders = build_senders(settings)
         report = send_approved(engine=app.engine, senders=senders, brands=app.brands, actor="demo")
@@ -46,10 +49,16 @@ def command(once: bool, host: str | None, port: int | None) -> None:
         if once:
             return
         sim.stream(per_minute=4)
-        service = Service(engine=app.engine, pipeline=app.pipeline, sources=sources, senders=senders,
-                          intervals=Intervals(poll_seconds=20, send_seconds=10))
-        worker = threading.Thread(target=service.run, kwargs={"install_signals": False}, daemon=True,
-                                  name="demo-service")
+        service = Service(
+            engine=app.engine,
+            pipeline=app.pipeline,
+            sources=sources,
+            senders=senders,
+            intervals=Intervals(poll_seconds=20, send_seconds=10),
+        )
+        worker = threading.Thread(
+            target=service.run, kwargs={"install_signals": False}, daemon=True, name="demo-service"
+        )
         worker.start()
         click.echo("New mentions keep arriving on the simulator; the service polls them every 20 s.")
         from mentiondesk.web.serve import serve_demo
@@ -79,10 +88,14 @@ def _print_summary(summary: Summary, *, sent: int) -> None:
     click.echo(f"Stored mentions: {summary.mentions}")
     click.echo("By category:  " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_label.items())))
     click.echo("By route:     " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_route.items())))
-    click.echo(f"Queue:        {summary.queue} drafts awaiting approval ("
-               + ", ".join(f"{k} {v}" for k, v in sorted(summary.queue_by_category.items())) + ")")
-    click.echo(f"Automated thank-yous passed by the gate: {summary.auto_approved}; "
-               f"sent to the simulated platforms: {sent}")
+    click.echo(
+        f"Queue:        {summary.queue} drafts awaiting approval ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(summary.queue_by_category.items()))
+        + ")"
+    )
+    click.echo(
+        f"Automated thank-yous passed by the gate: {summary.auto_approved}; sent to the simulated platforms: {sent}"
+    )
     click.echo("Most urgent:")
     for draft_id, urgency, author, text in summary.top_urgent:
         flat = " ".join(text.split())

@@ -72,11 +72,19 @@ def command(path: Path, brand: str | None, as_json: bool) -> None:
     report = import_rows(app, rows, source=source_name(path))
     rejected = sorted(report.rejected, key=lambda r: r.line)
     if as_json:
-        emit_json({"read": report.valid, "stored": report.stored, "already_known": report.known,
-                   "skipped": [r.as_dict() for r in rejected]})
+        emit_json(
+            {
+                "read": report.valid,
+                "stored": report.stored,
+                "already_known": report.known,
+                "skipped": [r.as_dict() for r in rejected],
+            }
+        )
         return
-    click.echo(f"{path}: {report.valid} valid rows, {report.stored} new stored, {report.known} already known, "
-               f"{len(rejected)} rejected")
+    click.echo(
+        f"{path}: {report.valid} valid rows, {report.stored} new stored, {report.known} already known, "
+        f"{len(rejected)} rejected"
+    )
     for item in rejected[:LISTED]:
         click.echo(f"  line {item.line}: {item.error}", err=True)
     if len(rejected) > LISTED:
@@ -92,7 +100,7 @@ def default_brand(brands: BrandConfig, key: str | None) -> str | None:
 
 def source_name(path: Path) -> str:
     name = f"import:{path.resolve()}"
-    return name if len(name) <= _SOURCE_LENGTH else "import:…" + name[-(_SOURCE_LENGTH - len("import:…")):]
+    return name if len(name) <= _SOURCE_LENGTH else "import:…" + name[-(_SOURCE_LENGTH - len("import:…")) :]
 
 
 def import_rows(app: App, rows: Iterable[ParsedRow], *, source: str) -> ImportReport:
@@ -129,11 +137,13 @@ def _store(app: App, rows: list[tuple[int, FetchedMention]], *, source: str, rep
     except (SQLAlchemyError, ValueError, OverflowError) as exc:  # what a row's values can provoke; bugs propagate
         _stop_if_database_is_unusable(exc, rows)
         if len(rows) == 1:
-            report.rejected.append(Rejected(rows[0][0], f"database: refused this row ({describe_failure(exc)})",
-                                            "database"))
+            report.rejected.append(
+                Rejected(rows[0][0], f"database: refused this row ({describe_failure(exc)})", "database")
+            )
             return
-        log.debug("lines %d-%d refused together (%s); storing them in halves",
-                  rows[0][0], rows[-1][0], describe_failure(exc))
+        log.debug(
+            "lines %d-%d refused together (%s); storing them in halves", rows[0][0], rows[-1][0], describe_failure(exc)
+        )
     middle = len(rows) // 2
     _store(app, rows[:middle], source=source, report=report)
     _store(app, rows[middle:], source=source, report=report)

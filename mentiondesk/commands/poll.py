@@ -45,8 +45,9 @@ def command(once: bool, names: tuple[str, ...], as_json: bool) -> None:
             raise ConfigError(f"no configured source {unknown[0]!r}; `mentiondesk sources` lists them")
         sources = [s for s in sources if s.name in names]
     if not sources:
-        click.echo("No sources configured: add handles or keywords to the brand file and platform credentials.",
-                   err=True)
+        click.echo(
+            "No sources configured: add handles or keywords to the brand file and platform credentials.", err=True
+        )
         return
     stop = threading.Event()
     while True:

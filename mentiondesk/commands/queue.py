@@ -54,21 +54,37 @@ def _one_line(text: str, width: int) -> str:
 @click.option("--brand")
 @click.option("--platform")
 @click.option("--category", type=click.Choice([label.value for label in Label]))
-@click.option("--state", default="drafted", show_default=True,
-              type=click.Choice([s.value for s in DraftState] + ["all"]))
+@click.option(
+    "--state", default="drafted", show_default=True, type=click.Choice([s.value for s in DraftState] + ["all"])
+)
 @click.option("--min-urgency", type=click.IntRange(0, 100))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def command(ctx: click.Context, brand: str | None, platform: str | None, category: str | None, state: str,
-            min_urgency: int | None, limit: int, as_json: bool) -> None:
+def command(
+    ctx: click.Context,
+    brand: str | None,
+    platform: str | None,
+    category: str | None,
+    state: str,
+    min_urgency: int | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """List drafted replies, most urgent first, then oldest."""
     if ctx.invoked_subcommand is not None:
         return
     app = App.open()
     with transaction(app.engine) as session:
-        rows = list_queue(session=session, brand=brand, platform=platform, category=category,
-                          state=None if state == "all" else state, min_urgency=min_urgency, limit=limit)
+        rows = list_queue(
+            session=session,
+            brand=brand,
+            platform=platform,
+            category=category,
+            state=None if state == "all" else state,
+            min_urgency=min_urgency,
+            limit=limit,
+        )
         items = [draft_summary(r.draft, r.mention) for r in rows]
     if as_json:
         emit_json(items)
@@ -79,9 +95,11 @@ def command(ctx: click.Context, brand: str | None, platform: str | None, categor
     click.echo(f"{'ID':>6}  {'URG':>3}  {'CATEGORY':<10} {'PLATFORM':<8} {'AGE':>6}  {'AUTHOR':<18} MENTION")
     for item in items:
         flag = "!" if item["escalated"] else " "
-        click.echo(f"{item['id']:>6} {flag}{item['urgency']:>3}  {item['category']:<10} {item['platform']:<8} "
-                   f"{item['age_minutes']:>5}m  {_one_line('@' + item['author'], 18):<18} "
-                   f"{_one_line(item['mention'], 60)}")
+        click.echo(
+            f"{item['id']:>6} {flag}{item['urgency']:>3}  {item['category']:<10} {item['platform']:<8} "
+            f"{item['age_minutes']:>5}m  {_one_line('@' + item['author'], 18):<18} "
+            f"{_one_line(item['mention'], 60)}"
+        )
 
 
 @command.command(name="show")
@@ -96,20 +114,39 @@ def show(draft_id: int, as_json: bool) -> None:
         if mention is None:
             raise NotFound(f"draft {draft_id} has no mention")
         item = draft_summary(draft, mention)
-        latest = session.exec(select(Classification).where(Classification.mention_id == mention.id)
-                              .order_by(col(Classification.id).desc())).first()
+        latest = session.exec(
+            select(Classification)
+            .where(Classification.mention_id == mention.id)
+            .order_by(col(Classification.id).desc())
+        ).first()
         if latest is not None:
-            item["classification"] = {"label": latest.label, "sentiment": latest.sentiment,
-                                      "confidence": round(latest.confidence, 3), "cues": latest.cues,
-                                      "model": latest.model_version, "origin": latest.origin}
+            item["classification"] = {
+                "label": latest.label,
+                "sentiment": latest.sentiment,
+                "confidence": round(latest.confidence, 3),
+                "cues": latest.cues,
+                "model": latest.model_version,
+                "origin": latest.origin,
+            }
         events = audit_for(session=session, mention_id=mention.id or 0)
-        item["audit"] = [{"at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
-                          "before": e.before, "after": e.after, **e.detail} for e in events]
+        item["audit"] = [
+            {
+                "at": e.at.isoformat(timespec="seconds"),
+                "actor": e.actor,
+                "action": e.action,
+                "before": e.before,
+                "after": e.after,
+                **e.detail,
+            }
+            for e in events
+        ]
     if as_json:
         emit_json(item)
         return
-    click.echo(f"draft {item['id']} [{item['state']}] {item['category']} urgency {item['urgency']}"
-               f"{' ESCALATED' if item['escalated'] else ''} on {item['platform']} for {item['brand']}")
+    click.echo(
+        f"draft {item['id']} [{item['state']}] {item['category']} urgency {item['urgency']}"
+        f"{' ESCALATED' if item['escalated'] else ''} on {item['platform']} for {item['brand']}"
+    )
     click.echo(f"from @{item['author']} ({item['followers']} followers), {item['age_minutes']} min ago:")
     click.echo(f"  {item['mention']!r}")
     if "classification" in item:
@@ -118,8 +155,10 @@ def show(draft_id: int, as_json: bool) -> None:
     click.echo(f"reply: {item['reply']}")
     click.echo(f"policy: {'ok' if item['policy_ok'] else 'blocked'} {'; '.join(item['policy'])}")
     for event in item["audit"]:
-        click.echo(f"  {event['at']} {event['actor']} {event['action']}"
-                   + (f": {event['before']!r} -> {event['after']!r}" if event.get("before") else ""))
+        click.echo(
+            f"  {event['at']} {event['actor']} {event['action']}"
+            + (f": {event['before']!r} -> {event['after']!r}" if event.get("before") else "")
+        )
 
 
 @command.command(name="approve")
@@ -139,16 +178,18 @@ def approve(draft_id: int, text: str | None, actor: str | None, as_json: bool) -
 @command.command(name="reject")
 @click.argument("draft_id", type=int)
 @click.option("--reason", required=True, help="Why (kept in the audit log).")
-@click.option("--wrong-category", type=click.Choice(list(desk.LABELS)),
-              help="The mention is really this category (stored as a relabel; the next model learns it).")
+@click.option(
+    "--wrong-category",
+    type=click.Choice(list(desk.LABELS)),
+    help="The mention is really this category (stored as a relabel; the next model learns it).",
+)
 @click.option("--as", "actor")
 @click.option("--json", "as_json", is_flag=True)
 def reject(draft_id: int, reason: str, wrong_category: str | None, actor: str | None, as_json: bool) -> None:
     """Reject a draft with a reason."""
     app = App.open()
     with transaction(app.engine) as session:
-        draft = desk.reject(draft_id, session=session, actor=_actor(actor), reason=reason,
-                            correct_label=wrong_category)
+        draft = desk.reject(draft_id, session=session, actor=_actor(actor), reason=reason, correct_label=wrong_category)
         result = {"id": draft.id, "state": draft.state, "reason": reason}
     emit_json(result) if as_json else click.echo(f"rejected draft {draft_id}: {reason}")
 
@@ -160,15 +201,27 @@ def send(as_json: bool) -> None:
     from mentiondesk.platforms import build_senders
 
     app = App.open()
-    report = send_approved(engine=app.engine, senders=build_senders(app.settings), brands=app.brands,
-                           stale_after=timedelta(seconds=app.settings.send_stale_seconds))
-    result = {"sent": report.sent, "reconciled": report.reconciled, "failed": report.failed,
-              "blocked": report.blocked, "skipped": report.skipped, "unknown": report.unknown,
-              "held": report.paused}
+    report = send_approved(
+        engine=app.engine,
+        senders=build_senders(app.settings),
+        brands=app.brands,
+        stale_after=timedelta(seconds=app.settings.send_stale_seconds),
+    )
+    result = {
+        "sent": report.sent,
+        "reconciled": report.reconciled,
+        "failed": report.failed,
+        "blocked": report.blocked,
+        "skipped": report.skipped,
+        "unknown": report.unknown,
+        "held": report.paused,
+    }
     if as_json:
         emit_json(result)
         return
-    click.echo(f"sent {len(report.sent)}, reconciled {len(report.reconciled)}, failed {len(report.failed)}, "
-               f"blocked {len(report.blocked)}, outcome unknown {len(report.unknown)}, held {len(report.paused)}")
+    click.echo(
+        f"sent {len(report.sent)}, reconciled {len(report.reconciled)}, failed {len(report.failed)}, "
+        f"blocked {len(report.blocked)}, outcome unknown {len(report.unknown)}, held {len(report.paused)}"
+    )
     for draft_id, why in {**report.failed, **report.blocked, **report.unknown, **report.paused}.items():
         click.echo(f"  draft {draft_id}: {why}", err=True)

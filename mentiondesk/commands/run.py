@@ -13,10 +13,18 @@ from mentiondesk.service import Intervals, Service
 
 
 @click.command(name="run")
-@click.option("--poll-interval", type=int, default=None, help="Seconds between polls of each source "
-              "(default MENTIONDESK_POLL_INTERVAL_SECONDS).")
-@click.option("--send-interval", type=int, default=None, help="Seconds between sending rounds "
-              "(default MENTIONDESK_SEND_INTERVAL_SECONDS).")
+@click.option(
+    "--poll-interval",
+    type=int,
+    default=None,
+    help="Seconds between polls of each source (default MENTIONDESK_POLL_INTERVAL_SECONDS).",
+)
+@click.option(
+    "--send-interval",
+    type=int,
+    default=None,
+    help="Seconds between sending rounds (default MENTIONDESK_SEND_INTERVAL_SECONDS).",
+)
 def command(poll_interval: int | None, send_interval: int | None) -> None:
     """Poll every source on a schedule, send approved replies, keep house. Ctrl-C stops after the batch in hand."""
     use_service_level()  # a service's log is its output: INFO unless -v or MENTIONDESK_LOG_LEVEL chose
@@ -31,9 +39,19 @@ def command(poll_interval: int | None, send_interval: int | None) -> None:
         poll_seconds=poll_interval or settings.poll_interval_seconds,
         send_seconds=send_interval or settings.send_interval_seconds,
     )
-    service = Service(engine=app.engine, pipeline=app.pipeline, sources=sources, senders=senders,
-                      intervals=intervals, send_stale_after=timedelta(seconds=settings.send_stale_seconds))
-    service.run(on_start=lambda: click.echo(
-        f"Mention Desk service: {len(sources)} sources every {intervals.poll_seconds}s, "
-        f"sending every {intervals.send_seconds}s ({', '.join(sorted(senders))}). Ctrl-C to stop.", err=True))
+    service = Service(
+        engine=app.engine,
+        pipeline=app.pipeline,
+        sources=sources,
+        senders=senders,
+        intervals=intervals,
+        send_stale_after=timedelta(seconds=settings.send_stale_seconds),
+    )
+    service.run(
+        on_start=lambda: click.echo(
+            f"Mention Desk service: {len(sources)} sources every {intervals.poll_seconds}s, "
+            f"sending every {intervals.send_seconds}s ({', '.join(sorted(senders))}). Ctrl-C to stop.",
+            err=True,
+        )
+    )
     click.echo("Stopped.", err=True)

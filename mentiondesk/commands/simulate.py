@@ -34,13 +34,23 @@ def _from_brands(path: Path | None) -> tuple[dict[str, list[str]], list[str], li
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--x-port", default=8701, show_default=True, help="X API port (0: any free port).")
 @click.option("--reddit-port", default=8702, show_default=True, help="Reddit API port (0: any free port).")
-@click.option("--brands", "brands_file", type=click.Path(path_type=Path), default=None,
-              help="Brand file whose handles, keywords and subreddits to play (default MENTIONDESK_BRANDS_FILE).")
+@click.option(
+    "--brands",
+    "brands_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Brand file whose handles, keywords and subreddits to play (default MENTIONDESK_BRANDS_FILE).",
+)
 @click.option("--backlog", default=50, show_default=True, help="Mentions already waiting on each platform.")
 @click.option("--per-minute", default=12.0, show_default=True, help="New mentions per minute (0: none).")
 @click.option("--seed", default=0, show_default=True, help="Random seed for reproducible mentions.")
-@click.option("--fault", "faults", multiple=True, metavar="KIND[:PLATFORM[:TIMES]]",
-              help="Inject a fault at start, e.g. rate_limit:x or unavailable:reddit:3 (repeatable).")
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="KIND[:PLATFORM[:TIMES]]",
+    help="Inject a fault at start, e.g. rate_limit:x or unavailable:reddit:3 (repeatable).",
+)
 def command(
     host: str,
     x_port: int,
@@ -55,8 +65,15 @@ def command(
     from listener.simulator import Fault, Simulator
 
     handles, keywords, subreddits = _from_brands(brands_file)
-    sim = Simulator.create(brand_handles=handles, keywords=keywords, subreddits=subreddits, seed=seed, host=host,
-                           x_port=x_port, reddit_port=reddit_port)
+    sim = Simulator.create(
+        brand_handles=handles,
+        keywords=keywords,
+        subreddits=subreddits,
+        seed=seed,
+        host=host,
+        x_port=x_port,
+        reddit_port=reddit_port,
+    )
     try:
         if backlog:
             sim.add_mentions(backlog)
@@ -71,8 +88,10 @@ def command(
         click.echo("Point Mention Desk at it (any credentials work):")
         for key, value in sim.env().items():
             click.echo(f"  export {key}={value}")
-        click.echo(f"Replies posted: GET {sim.x_base_url}/_sim/replies  (also /_sim/stats, POST /_sim/mentions?n=10,"
-                   " POST /_sim/faults with {\"kind\": \"rate_limit\", \"platform\": \"x\"})")
+        click.echo(
+            f"Replies posted: GET {sim.x_base_url}/_sim/replies  (also /_sim/stats, POST /_sim/mentions?n=10,"
+            ' POST /_sim/faults with {"kind": "rate_limit", "platform": "x"})'
+        )
         click.echo("Ctrl-C to stop.")
         _wait_for_signal()
     finally:

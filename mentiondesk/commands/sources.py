@@ -20,9 +20,20 @@ def _when(value: datetime | None) -> str:
 
 def _row(name: str, configured: bool, state: SourceState | None) -> dict[str, object]:
     if state is None:
-        return {"source": name, "configured": configured, "health": "never polled", "cursor": None,
-                "last_fetch_at": None, "last_ok_at": None, "requests_used": 0, "requests_remaining": None,
-                "window_reset_at": None, "rate_limited_until": None, "fetched_total": 0, "message": ""}
+        return {
+            "source": name,
+            "configured": configured,
+            "health": "never polled",
+            "cursor": None,
+            "last_fetch_at": None,
+            "last_ok_at": None,
+            "requests_used": 0,
+            "requests_remaining": None,
+            "window_reset_at": None,
+            "rate_limited_until": None,
+            "fetched_total": 0,
+            "message": "",
+        }
     return {
         "source": name,
         "configured": configured,
@@ -67,7 +78,9 @@ def command(as_json: bool) -> None:
         click.echo(f"{row['source']}{suffix}")
         click.echo(f"  health {row['health']}" + (f": {row['message']}" if row["message"] else ""))
         click.echo(f"  cursor {cursor}   last fetch {row['last_fetch_at'] or '-'}   fetched {row['fetched_total']}")
-        click.echo(f"  requests used {row['requests_used']}, left in window {remaining}"
-                   f" (resets {row['window_reset_at'] or '-'})")
+        click.echo(
+            f"  requests used {row['requests_used']}, left in window {remaining}"
+            f" (resets {row['window_reset_at'] or '-'})"
+        )
         if row["rate_limited_until"] not in (None, "-"):
             click.echo(f"  paused until {row['rate_limited_until']}")

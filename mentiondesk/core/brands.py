@@ -182,9 +182,7 @@ def load_brands(path: Path | str) -> BrandConfig:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            "brand file not found; run `mentiondesk init` to write a starter one", path=file
-        ) from None
+        raise ConfigError("brand file not found; run `mentiondesk init` to write a starter one", path=file) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read brand file: {exc}", path=file) from None
     return parse_brands(text, path=file)

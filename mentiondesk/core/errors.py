@@ -95,7 +95,6 @@ class InvalidTransition(MentionDeskError):
         super().__init__(f"draft {draft_id} is {state}; it cannot be {wanted}")
 
 
-
 class PolicyBlocked(MentionDeskError):
     """The policy gate refuses this reply; `reasons` says why."""
 
@@ -117,7 +116,6 @@ class SendFailed(MentionDeskError):
         self.maybe_posted = maybe_posted
         self.target_gone = target_gone
         super().__init__(message)
-
 
 
 class Conflict(MentionDeskError):

@@ -76,7 +76,11 @@ def reject(
         engine,
         f"Rejected draft {draft_id}.",
         lambda s: _queue().reject(
-            draft_id, session=s, actor=actor, reason=reason.strip(), expected_version=expected_version,
+            draft_id,
+            session=s,
+            actor=actor,
+            reason=reason.strip(),
+            expected_version=expected_version,
             correct_label=correct_label,
         ),
     )

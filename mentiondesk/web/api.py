@@ -63,10 +63,12 @@ class QueuePage(BaseModel):
 
 
 class ApproveBody(BaseModel):
-    text: str | None = Field(default=None, max_length=params.MAX_TEXT_LENGTH,
-                             description="Edited reply text; omit to approve as drafted.")
-    expected_version: int | None = Field(default=None, ge=0, le=params.MAX_ID,
-                                         description="The draft version you saw (409 if stale).")
+    text: str | None = Field(
+        default=None, max_length=params.MAX_TEXT_LENGTH, description="Edited reply text; omit to approve as drafted."
+    )
+    expected_version: int | None = Field(
+        default=None, ge=0, le=params.MAX_ID, description="The draft version you saw (409 if stale)."
+    )
 
     _no_nul = field_validator("text")(params.no_nul)
 
@@ -201,7 +203,11 @@ def approve(*, request: Request, draft_id: ItemId, body: ApproveBody, user: Acto
 def reject(*, request: Request, draft_id: ItemId, body: RejectBody, user: Actor) -> ActionResult:
     return _result(
         actions.reject(
-            desk(request).engine, draft_id, actor=user.name, reason=body.reason, expected_version=body.expected_version,
+            desk(request).engine,
+            draft_id,
+            actor=user.name,
+            reason=body.reason,
+            expected_version=body.expected_version,
             correct_label=body.wrong_category,
         )
     )

@@ -174,8 +174,12 @@ def _install_handlers(app: FastAPI) -> None:
             return await request_validation_exception_handler(request, exc)
         first = exc.errors()[0] if exc.errors() else {}
         where = str(first.get("loc", ["", "value"])[-1])
-        return _error_page(request, 400, f"This address or form has a value the desk cannot use: {where}: "
-                                         f"{str(first.get('msg', 'invalid')).lower()}.")
+        return _error_page(
+            request,
+            400,
+            f"This address or form has a value the desk cannot use: {where}: "
+            f"{str(first.get('msg', 'invalid')).lower()}.",
+        )
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -18,10 +18,10 @@ from storage.models import as_utc, utcnow
 # control characters. Tab and newline are layout and stay. Joiners stay between non-ASCII letters or emoji, where
 # scripts and emoji sequences need them, and so do the tags of a subdivision flag such as England's.
 _SHOWN = re.compile(
-    "(?P<flag>\U0001F3F4[\U000E0020-\U000E007E]{1,8}\U000E007F)"
+    "(?P<flag>\U0001f3f4[\U000e0020-\U000e007e]{1,8}\U000e007f)"
     "|(?P<joiner>[\u200c\u200d])"
     "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f"
-    "\u3164\ufeff\uffa0\ufff9-\ufffb\U000E0000-\U000E007F]"
+    "\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 
 

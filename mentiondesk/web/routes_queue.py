@@ -109,8 +109,14 @@ def reject(
 ) -> Response:
     params.clean_text(reason, "reason")
     params.choice(wrong_category, "category", LABELS)
-    outcome = actions.reject(desk(request).engine, draft_id, actor=user.name, reason=reason, expected_version=version,
-                             correct_label=wrong_category or None)
+    outcome = actions.reject(
+        desk(request).engine,
+        draft_id,
+        actor=user.name,
+        reason=reason,
+        expected_version=version,
+        correct_label=wrong_category or None,
+    )
     return _done(request, back, outcome)
 
 
@@ -121,10 +127,12 @@ async def bulk_approve(*, request: Request, user: Actor) -> Response:
     for raw in form.getlist("item"):
         draft_id, _, version = str(raw).partition(":")
         if draft_id.strip():
-            items.append((
-                params.whole_number(draft_id, "draft id", low=1, high=params.MAX_ID, default=0),
-                params.whole_number(version, "version", low=0, high=params.MAX_ID, default=-1) if version else None,
-            ))
+            items.append(
+                (
+                    params.whole_number(draft_id, "draft id", low=1, high=params.MAX_ID, default=0),
+                    params.whole_number(version, "version", low=0, high=params.MAX_ID, default=-1) if version else None,
+                )
+            )
     back = str(form.get("back") or "/queue")
     if not items:
         return _done(request, back, actions.Outcome(False, "Select drafts to approve first."))

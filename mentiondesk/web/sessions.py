@@ -31,8 +31,15 @@ def start_session(session: Session, user: User, *, now: datetime | None = None) 
     now = now or utcnow()
     value = secrets.token_urlsafe(32)
     session.execute(delete(DeskSession).where(col(DeskSession.expires_at) <= now))  # housekeeping
-    session.add(DeskSession(id=_digest(value), user_id=user.id, password_version=password_version(user.password_hash),
-                            created_at=now, expires_at=now + SESSION_LIFETIME))
+    session.add(
+        DeskSession(
+            id=_digest(value),
+            user_id=user.id,
+            password_version=password_version(user.password_hash),
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
     session.flush()
     return value
 
