@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mentiondesk.cli import main
-from mentiondesk.settings import get_settings
 from mentiondesk.corrections import load_desk_corrections
+from mentiondesk.settings import get_settings
 from rules.data import DEFAULT_DATA_DIR, Example, load_shared
 from rules.trained import TrainedClassifier
 from rules.training import TrainConfig, evaluate, save, train

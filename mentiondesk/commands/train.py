@@ -50,8 +50,8 @@ def command(
     epochs: int | None,
 ) -> None:
     """Train a classifier model; print held-out metrics of the current model and the new one."""
-    from mentiondesk.settings import get_settings
     from mentiondesk.corrections import load_desk_corrections
+    from mentiondesk.settings import get_settings
     from rules.classifier import load_classifier
     from rules.data import DEFAULT_DATA_DIR, Example, bucket, load_labeled_file, load_shared
     from rules.trained import TrainedClassifier
