@@ -240,7 +240,11 @@ def _gate(claim: _Claim, ctx: SendContext) -> bool:
             _close_unposted(session, draft, claim, "policy: " + "; ".join(verdict.blocked), verdict.blocked)
             ctx.report.blocked[reply.draft_id] = "; ".join(verdict.blocked)
             return False
-        if verdict.manual_only:  # quiet hours: hold it, try again later
+        # Another sender may have been told "429" since this one claimed the draft: look again, just before
+        # the call, so nothing is posted inside a window the platform announced.
+        until = paused_until(claim.sender.rate_scope, now=ctx.clock(), session=session)
+        held = [f"{claim.sender.rate_scope} rate-limited until {until:%H:%M:%S}"] if until else verdict.manual_only
+        if held:  # quiet hours or a rate limit: hold it, try again later
             transition(
                 draft,
                 DraftState.APPROVED,
@@ -248,7 +252,7 @@ def _gate(claim: _Claim, ctx: SendContext) -> bool:
                 expected_version=claim.version,
                 attempts=max(draft.attempts - 1, 0),
             )
-            ctx.report.paused[reply.draft_id] = "; ".join(verdict.manual_only)
+            ctx.report.paused[reply.draft_id] = "; ".join(held)
             return False
     return True
 
