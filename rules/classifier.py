@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, cast
 
@@ -21,6 +21,7 @@ LABELS: tuple[str, ...] = ("complaint", "praise", "question", "other")
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
+NON_ENGLISH_SUPPORTED = frozenset({"de", "es", "fr", "it", "pt"})
 RULES_VERSION = "rules-1"
 # Below this probability of its label a mention goes to a person and is never auto-replied. This is the rule
 # fallback's; a trained model carries its own (0.5 for the shipped one, in its state.json).
@@ -41,6 +42,19 @@ class Classification:
     cues: tuple[str, ...]
     needs_review: bool
     model_version: str
+    # ISO 639-1 code ("und": no words to judge).
+    language: str = "en"
+    # Probability that the mention asks for or deserves a reply (merely naming the brand does not).
+    needs_reply: float = 1.0
+    # Why a person must look ("" when needs_review is False): low confidence, possible complaint, language.
+    review_reason: str = ""
+    # Urgency tier (low / medium / high / critical) and its reason ("injury", "legal threat", "lost money"...).
+    urgency: str = "low"
+    urgency_reason: str = ""
+    # Calibrated probability of each sentiment (sums to 1); empty for results made without a model.
+    sentiment_scores: dict[str, float] = field(default_factory=dict)
+    # Probability that the text is sarcastic or ironic.
+    sarcasm: float = 0.0
 
 
 class Classifier(Protocol):
@@ -87,18 +101,150 @@ def make_classification(
     version: str,
     *,
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+    text: str = "",
+    language: str = "en",
 ) -> Classification:
+    """A Classification from label scores alone (the rule fallback)."""
     label = max(scores, key=scores.__getitem__)
     confidence = scores[label]
+    sentiment = sentiment_for(label, scores, cues)
+    tier, reason = urgency_tier_of(text, label, scores.get("complaint", 0.0), cues)
+    review = review_reason_for(confidence, review_threshold, language)
     return Classification(
         label=cast(Label, label),
-        sentiment=sentiment_for(label, scores, cues),
+        sentiment=sentiment,
         confidence=confidence,
         scores=scores,
         cues=cues,
-        needs_review=confidence < review_threshold,
+        needs_review=bool(review),
         model_version=version,
+        language=language,
+        review_reason=review,
+        urgency=tier,
+        urgency_reason=reason,
     )
+
+
+def review_reason_for(confidence: float, threshold: float, language: str, possible_complaint: bool = False) -> str:
+    from rules.language import is_supported
+
+    if not is_supported(language):
+        return f"language {language} not supported"
+    if confidence < threshold:
+        return "low confidence"
+    if possible_complaint:
+        return "possible complaint"
+    return ""
+
+
+def urgency_tier_of(text: str, label: str, complaint: float, cues: Sequence[str]) -> tuple[str, str]:
+    from rules.urgency import urgency_tier
+
+    tier, reason = urgency_tier(text, label=label, complaint=complaint)
+    if tier == "low" and label == "complaint":
+        return "medium", "complaint"
+    return tier, reason
+
+
+def critical_is_complaint(scores: dict[str, float]) -> dict[str, float]:
+    """Move the question and other probability to complaint, enough to make complaint the top label."""
+    moved = dict(scores)
+    for name in ("question", "other"):
+        moved["complaint"] += moved[name]
+        moved[name] = 0.0
+    if moved["complaint"] <= moved["praise"]:
+        half = (moved["complaint"] + moved["praise"]) / 2
+        moved["complaint"], moved["praise"] = half + 0.01, half - 0.01
+    return {name: round(p, 4) for name, p in moved.items()}
+
+
+@dataclass(frozen=True)
+class Decoder:
+    """Turns a trained model's head probabilities into a Classification. Settings are tuned on the dev split
+    and saved with the model (state.json: decoder)."""
+
+    review_threshold: float = 0.5
+    # A mention not labelled complaint whose complaint probability reaches this is flagged for review.
+    complaint_floor: float = 0.35
+    # Sentiment of questions and "other" leans negative when the complaint probability reaches this.
+    negative_at: float = 0.5
+    # A model with a label head only (made before the multi-head version): sentiment from label scores.
+    label_only: bool = False
+
+    @classmethod
+    def from_state(cls, settings: dict[str, float], review_threshold: float) -> Decoder:
+        return cls(
+            review_threshold=review_threshold,
+            complaint_floor=settings.get("complaint_floor", cls.complaint_floor),
+            negative_at=settings.get("negative_at", cls.negative_at),
+            label_only=bool(settings.get("label_only", 0.0)),
+        )
+
+    @staticmethod
+    def from_sentiment(scores: dict[str, float], sentiments: dict[str, float]) -> dict[str, float]:
+        """Label scores for a mention in a supported language other than English.
+
+        The label head learned from few non-English brand tweets; the sentiment head learned from thousands
+        in each language. A negative mention to a brand is a complaint, a positive one praise, and the
+        neutral share is split between question and other as the label head sees it."""
+        neutral = scores["question"] + scores["other"]
+        question = scores["question"] / neutral if neutral > 0 else 0.5
+        return {
+            "complaint": round(sentiments["negative"], 4),
+            "praise": round(sentiments["positive"], 4),
+            "question": round(sentiments["neutral"] * question, 4),
+            "other": round(sentiments["neutral"] * (1 - question), 4),
+        }
+
+    def decide(
+        self, row: Sequence[float], cues: tuple[str, ...], language: str, version: str, text: str = ""
+    ) -> Classification:
+        scores = dict(zip(LABELS, row[0:4], strict=True))
+        sentiments = dict(zip(SENTIMENTS, row[4:7], strict=True))
+        if language != "en" and language in NON_ENGLISH_SUPPORTED and not self.label_only:
+            scores = self.from_sentiment(scores, sentiments)
+        label = max(scores, key=scores.__getitem__)
+        confidence = scores[label]
+        complaint = scores["complaint"]
+        if self.label_only:
+            made = make_classification(
+                scores, cues, version, review_threshold=self.review_threshold, text=text, language=language
+            )
+            return made
+        tier, reason = urgency_tier_of(text, label, complaint, cues)
+        if tier == "critical" and label in ("question", "other"):
+            # An injury, a legal threat or fraud told to a brand is a complaint, however it is phrased (protocol
+            # 2.4: "someone used my card on your site, what do I do?" is critical, and a complaint).
+            scores = critical_is_complaint(scores)
+            label, complaint = "complaint", scores["complaint"]
+            confidence = scores["complaint"]
+        if label == "complaint":
+            sentiment = "negative"
+        elif label == "praise":
+            sentiment = "positive"
+        elif complaint >= self.negative_at:
+            sentiment = "negative"
+        else:
+            sentiment = max(sentiments, key=sentiments.__getitem__)
+        review = review_reason_for(
+            confidence, self.review_threshold, language, label != "complaint" and complaint >= self.complaint_floor
+        )
+        return Classification(
+            label=cast(Label, label),
+            sentiment=cast(Sentiment, sentiment),
+            confidence=confidence,
+            scores=scores,
+            cues=cues,
+            needs_review=bool(review),
+            model_version=version,
+            language=language,
+            needs_reply=row[8],
+            review_reason=review,
+            urgency=tier,
+            urgency_reason=reason,
+            sentiment_scores=sentiments,
+            sarcasm=row[10],
+        )
 
 
 def softmax(logits: Sequence[float]) -> list[float]:
@@ -124,13 +270,15 @@ class RuleClassifier:
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
         from rules.cues import public
+        from rules.language import detect
 
         out: list[Classification] = []
-        for doc in self.nlp.pipe(texts, batch_size=512):
+        languages = detect(texts)
+        for text, language, doc in zip(texts, languages, self.nlp.pipe(texts, batch_size=512), strict=True):
             found = self.cue_matcher(doc)
             probs = softmax(rule_logits(found))
             scores = {name: round(p, 4) for name, p in zip(LABELS, probs, strict=True)}
-            out.append(make_classification(scores, public(found), self.version))
+            out.append(make_classification(scores, public(found), self.version, text=text, language=language))
         return out
 
 
@@ -173,38 +321,43 @@ def require_model_dir(path: Path) -> None:
 
 # --- what the rest of the desk asks of a Classification -------------------------------------------------
 
-_URGENT_WEIGHTS = {
-    "urgent:safety": 40,
-    "urgent:legal": 35,
-    "urgent:cancel": 20,
-    "urgent:refund": 12,
-}
+# Each tier owns a band of the 0..100 score, so reach never lifts a mention into the next tier.
+TIER_FLOOR = {"low": 0, "medium": 25, "high": 50, "critical": 75}
+TIER_WIDTH = 24
 
 
 def urgency_score(c: Classification, *, followers: int = 0) -> int:
-    """0..100 from negativity, cues (cancel, refund, legal, safety...) and author reach (log of followers)."""
-    negativity = c.scores.get("complaint", 0.0)
-    if c.sentiment == "negative":
-        negativity = max(negativity, 0.6)
-    score = 35.0 * negativity
-    score += sum(weight for cue, weight in _URGENT_WEIGHTS.items() if cue in c.cues)
-    score += min(10, 4 * sum(1 for cue in c.cues if cue.startswith("complaint:")))
-    score += 5 * ("sarcasm" in c.cues)
-    # Reach matters only for something that is going wrong; 1M followers adds 18 points.
-    reach = 3.0 * math.log10(1 + max(0, followers))
-    score += reach if negativity >= 0.3 else reach / 3
-    return max(0, min(100, round(score)))
+    """0..100: the tier's band (critical 75+, high 50-74, medium 25-49, low 0-24), then within it up to 14
+    points for how sure the model is of a complaint and up to 10 for reach (log of followers)."""
+    floor = TIER_FLOOR.get(c.urgency, 0)
+    severity = 14.0 * c.scores.get("complaint", 0.0) if c.urgency != "low" else 6.0 * c.scores.get("complaint", 0.0)
+    reach = min(10.0, 2.0 * math.log10(1 + max(0, followers)))
+    if c.urgency == "low" and c.sentiment != "negative":
+        reach /= 3
+    return int(floor + min(TIER_WIDTH, round(severity + reach)))
 
 
 _THANK_BLOCKERS = frozenset({"sarcasm", "question", "negation", "contrast", "spam", "opt_out", "emoji:negative"})
+# Above this sarcasm probability (the model's sarcasm head) praise is not thanked automatically; above the
+# hint, only praise the model is sure of ("Big thanks for the free workout: walked to 3 stores for milk").
+THANK_MAX_SARCASM = 0.5
+THANK_SARCASM_HINT = 0.2
+THANK_SURE = 0.75
 
 
 def thank_you_eligible(c: Classification, *, threshold: float = DEFAULT_THANK_THRESHOLD) -> bool:
-    """Text-level gate for an automated thank-you: praise only, confidence >= threshold, no complaint or
-    sarcasm cue, no question, no negation or contrast, not needs_review. (The caller adds: direct @mention,
-    platform allows, author not thanked recently, daily cap, quiet hours.)"""
-    if c.label != "praise" or c.needs_review or c.confidence < threshold:
+    """Text-level gate for an automated thank-you: praise only, confidence >= threshold, positive sentiment,
+    no complaint or sarcasm cue or probability, no question, no negation or contrast, not needs_review.
+    (The caller adds: direct @mention, platform allows, author not thanked recently, daily cap, quiet hours.)"""
+    if c.label != "praise" or c.needs_review or c.confidence < threshold or c.sentiment != "positive":
         return False
-    if c.scores.get("complaint", 0.0) > THANK_MAX_COMPLAINT:
+    if c.scores.get("complaint", 0.0) > THANK_MAX_COMPLAINT or c.sarcasm > THANK_MAX_SARCASM:
+        return False
+    if c.sarcasm > THANK_SARCASM_HINT and c.confidence < THANK_SURE:
+        return False
+    if c.sentiment_scores and c.sentiment_scores.get("negative", 0.0) > THANK_MAX_COMPLAINT:
+        return False
+    if c.urgency != "low" or c.language != "en":
+        # Outside English the model has seen few brand mentions: a person thanks those.
         return False
     return not any(cue in _THANK_BLOCKERS or cue.startswith(_GRIEVANCE_PREFIXES) for cue in c.cues)

@@ -320,14 +320,16 @@ def banking77(data_dir: Path) -> list[Example]:
 def build(data_dir: Path, *, commercial_only: bool = False) -> list[Example]:
     """Every example with its fixed split (train / dev / test). Hand-labelled rows never appear as weak rows."""
     out: list[Example] = []
+    hand = load_hand3k(data_dir)
+    skip_texts, skip_threads = hand3k_keys(data_dir) if hand else (set(), set())
     if not commercial_only:
-        hand = load_hand3k(data_dir)
         out += [_hand_weighted(e) for e in hand]
-        skip_texts, skip_threads = hand3k_keys(data_dir) if hand else (set(), set())
         out += twacs_threads(data_dir, skip_texts, skip_threads)
         out += other_threads(data_dir, skip_texts)
-    out += fig8(data_dir) + semeval(data_dir) + sentiment140(data_dir) + umsab(data_dir)
-    out += brand_sentiment(data_dir) + sarcasm_sets(data_dir, commercial_only=commercial_only) + banking77(data_dir)
+    public = fig8(data_dir) + semeval(data_dir) + sentiment140(data_dir) + umsab(data_dir)
+    public += brand_sentiment(data_dir) + sarcasm_sets(data_dir, commercial_only=commercial_only) + banking77(data_dir)
+    # A public tweet that reads like a hand-labelled one ("@x Really?") is never trained on.
+    out += [e for e in public if e.split != "train" or norm_key(e.text) not in skip_texts]
     return [e for e in out if e.text]
 
 

@@ -24,11 +24,12 @@ from spacy.tokens import Doc
 from mentiondesk.core.errors import ConfigError
 from rules.classifier import (
     LABELS,
+    SENTIMENTS,
     Classification,
-    make_classification,
+    Decoder,
     require_model_dir,
 )
-from rules.cues import NEGATIONS, CueMatcher, blank_nlp, public
+from rules.cues import NEGATIONS, CueMatcher, blank_nlp, public, text_of
 
 FACTORY = "mentiondesk_textcat"
 NUMPY_FILE = "weights.npz"
@@ -44,6 +45,11 @@ GRIEVANCE_QUESTION_SHARE = 0.5
 THANKS_SHARE = 0.3
 _SCOPE_ENDERS = (".", ",", "!", "?", ";", ":", "but", "...", "…")
 _DIGITS = re.compile(r"\d")
+_LITOTES = re.compile(
+    r"\b(?:not|n't|never|wasn'?t|isn'?t) (?:that |too |so |half )?(?:bad|terrible|awful|disappointed)\b|"
+    r"\bno complaints\b|\bcan'?t complain\b",
+    re.IGNORECASE,
+)
 _REPEATS = re.compile(r"(.)\1{2,}")
 
 # Cues live in doc.user_data (a plain dict is cheaper than an extension attribute at 10,000 docs/s);
@@ -53,19 +59,47 @@ if not Doc.has_extension("md_cues"):
     Doc.set_extension("md_cues", getter=lambda doc: doc.user_data.get(CUES_KEY, ()))
 
 
+# The model's heads: each is a softmax over its own columns of one weight matrix (shared features).
+HEADS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("label", LABELS),
+    ("sentiment", SENTIMENTS),
+    ("reply", ("no", "yes")),
+    ("sarcasm", ("no", "yes")),
+)
+
+
+def head_slices(heads: Sequence[tuple[str, Sequence[str]]] = HEADS) -> dict[str, slice]:
+    out: dict[str, slice] = {}
+    start = 0
+    for name, classes in heads:
+        out[name] = slice(start, start + len(classes))
+        start += len(classes)
+    return out
+
+
+N_COLUMNS = sum(len(classes) for _, classes in HEADS)
+
+
 @dataclass
 class ModelState:
     """Everything the component learns. Saved as weights.npz + state.json."""
 
     labels: tuple[str, ...] = LABELS
     n_buckets: int = 1 << 18
-    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LABELS)), dtype=np.float32))
-    bias: np.ndarray = field(default_factory=lambda: np.zeros(len(LABELS), dtype=np.float32))
-    temperature: float = 1.0
-    # log of the expected label mix where the model is used minus the mix it was trained on.
-    prior_shift: np.ndarray = field(default_factory=lambda: np.zeros(len(LABELS), dtype=np.float32))
-    review_threshold: float = 0.55
+    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, N_COLUMNS), dtype=np.float32))
+    bias: np.ndarray = field(default_factory=lambda: np.zeros(N_COLUMNS, dtype=np.float32))
+    # One temperature per head (fitted on held-out data), applied before the shift.
+    temperatures: dict[str, float] = field(default_factory=lambda: {name: 1.0 for name, _ in HEADS})
+    # Per column: log of the expected class mix where the model is used minus the mix it was trained on.
+    prior_shift: np.ndarray = field(default_factory=lambda: np.zeros(N_COLUMNS, dtype=np.float32))
+    review_threshold: float = 0.5
+    # Decision settings tuned on the dev split (rules/classifier.py: Decoder).
+    decoder: dict[str, float] = field(default_factory=dict)
     version: str = "mentiondesk-textcat-untrained"
+
+    @property
+    def temperature(self) -> float:
+        return self.temperatures.get("label", 1.0)
 
 
 class HashedTextCat:
@@ -160,14 +194,14 @@ class HashedTextCat:
     # --- scoring ----------------------------------------------------------------------------------------
 
     def logits(self, flat: list[int], lengths: list[int]) -> np.ndarray:
-        """Raw (uncalibrated) scores, one row per document."""
+        """Raw (uncalibrated) scores, one row per document, every head's columns."""
         return sparse_logits(
             self.state.weights, self.state.bias, np.array(flat, dtype=np.int64), np.array(lengths, dtype=np.int64)
         )
 
     def probabilities(self, logits: np.ndarray) -> np.ndarray:
-        state = self.state
-        return softmax_rows(logits / state.temperature + state.prior_shift)
+        """Calibrated probabilities: a softmax per head over temperature-scaled, prior-shifted logits."""
+        return calibrated(logits, self.state.temperatures, self.state.prior_shift)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -177,14 +211,23 @@ class HashedTextCat:
         for doc in docs:
             batch.append(doc)
             if len(batch) >= batch_size:
-                yield from self._predict(batch)
+                yield from self._set_cats(batch)
                 batch = []
         if batch:
-            yield from self._predict(batch)
+            yield from self._set_cats(batch)
 
-    def _predict(self, docs: list[Doc]) -> list[Doc]:
+    def _set_cats(self, docs: list[Doc]) -> list[Doc]:
+        probs, _ = self.predict(docs)
+        label = head_slices()["label"]
+        for doc, row in zip(docs, np.round(probs[:, label], 4).tolist(), strict=True):
+            doc.cats = dict(zip(self.state.labels, row, strict=True))
+        return docs
+
+    def predict(self, docs: Sequence[Doc]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+        """Probabilities of every head (one row per doc) after the cue rules, and each doc's cues."""
         flat: list[int] = []
         lengths: list[int] = []
+        all_cues: list[tuple[str, ...]] = []
         sarcastic: list[int] = []
         negated: list[int] = []
         grievance: list[int] = []
@@ -193,6 +236,7 @@ class HashedTextCat:
             count, cues = self.featurize(doc, flat)
             lengths.append(count)
             doc.user_data[CUES_KEY] = cues
+            all_cues.append(cues)
             if "sarcasm" in cues:
                 sarcastic.append(i)
             elif "_negpos" in cues:
@@ -202,16 +246,48 @@ class HashedTextCat:
             elif _plain_thanks(cues):
                 thanks.append(i)
         probs = self.probabilities(self.logits(flat, lengths)).astype(np.float64)
+        slices = head_slices()
+        label = probs[:, slices["label"]]  # a view: the moves below write through
         labels = self.state.labels
-        move_to_complaint(probs, sarcastic, "praise", SARCASM_SHARE, labels)
-        move_to_complaint(probs, negated, "praise", NEGATED_PRAISE_SHARE, labels)
-        move_to_complaint(probs, grievance, "other", GRIEVANCE_SHARE, labels)
-        move_to_complaint(probs, grievance, "question", GRIEVANCE_QUESTION_SHARE, labels)
-        move_share(probs, thanks, "complaint", "praise", THANKS_SHARE, labels)
-        move_share(probs, thanks, "other", "praise", THANKS_SHARE, labels)
-        for doc, row in zip(docs, np.round(probs, 4).tolist(), strict=True):
-            doc.cats = dict(zip(labels, row, strict=True))
-        return docs
+        shares = self.state.decoder
+        # Praise next to a grievance word also raises the sarcasm cue, and sincere praise names refunds and
+        # cancellations too ("thanks for waiving the cancellation fee"): with a grievance cue in sight the
+        # sarcasm head must agree. Without one the cue came from a sarcastic phrase ("thanks for ruining").
+        gate = shares.get("sarcasm_gate", 0.0)
+        sarcasm_yes = probs[:, slices["sarcasm"].start + 1]
+        if gate:
+            sarcastic = [i for i in sarcastic if sarcasm_yes[i] >= gate or not _has_grievance_cue(all_cues[i])]
+        # Praise the sarcasm head is sure of is sarcasm with or without a cue ("thank you for ruining my trip").
+        sure = shares.get("sarcasm_sure", 0.0)
+        if sure:
+            cued = set(sarcastic)
+            sarcastic += [i for i in np.flatnonzero(sarcasm_yes >= sure).tolist() if i not in cued]
+        move_to_complaint(label, sarcastic, "praise", shares.get("sarcasm_share", SARCASM_SHARE), labels)
+        move_to_complaint(label, negated, "praise", shares.get("negated_share", NEGATED_PRAISE_SHARE), labels)
+        move_to_complaint(label, grievance, "other", shares.get("grievance_share", GRIEVANCE_SHARE), labels)
+        move_to_complaint(
+            label, grievance, "question", shares.get("grievance_question_share", GRIEVANCE_QUESTION_SHARE), labels
+        )
+        move_share(label, thanks, "complaint", "praise", shares.get("thanks_share", THANKS_SHARE), labels)
+        move_share(label, thanks, "other", "praise", shares.get("thanks_share", THANKS_SHARE), labels)
+        if "litotes_share" in shares:
+            self._litotes(docs, all_cues, probs, shares["litotes_share"])
+        return probs, all_cues
+
+    def _litotes(self, docs: Sequence[Doc], cues: list[tuple[str, ...]], probs: np.ndarray, share: float) -> None:
+        """ "not bad at all", "can't complain": a negated negative word is praise, not a grievance; the
+        hashed features see "bad" and lean negative."""
+        rows = [
+            i
+            for i, doc in enumerate(docs)
+            if _LITOTES.search(text_of(doc)) and not any(c.startswith(("complaint:", "urgent:")) for c in cues[i])
+        ]
+        if not rows:
+            return
+        slices = head_slices()
+        label, sentiment = probs[:, slices["label"]], probs[:, slices["sentiment"]]
+        move_share(label, rows, "complaint", "praise", share, self.state.labels)
+        move_share(sentiment, rows, "negative", "positive", share, SENTIMENTS)
 
     # --- serialization ----------------------------------------------------------------------------------
 
@@ -227,9 +303,11 @@ class HashedTextCat:
         )
         meta = {
             "labels": list(s.labels),
+            "heads": [[name, list(classes)] for name, classes in HEADS],
             "n_buckets": s.n_buckets,
-            "temperature": s.temperature,
+            "temperatures": s.temperatures,
             "review_threshold": s.review_threshold,
+            "decoder": s.decoder,
             "version": s.version,
         }
         (path / "state.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
@@ -237,19 +315,57 @@ class HashedTextCat:
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> HashedTextCat:
         path = Path(path)
         meta = json.loads((path / "state.json").read_text(encoding="utf-8"))
+        if "heads" not in meta:
+            return self._from_label_only(path, meta)
+        if [[name, list(classes)] for name, classes in HEADS] != meta["heads"]:
+            raise ValueError("model made by another Mention Desk version (different heads); retrain it")
         with np.load(path / NUMPY_FILE) as arrays:
             self.state = ModelState(
                 labels=tuple(meta["labels"]),
                 n_buckets=int(meta["n_buckets"]),
                 weights=arrays["weights"].astype(np.float32),
                 bias=arrays["bias"].astype(np.float32),
-                temperature=float(meta["temperature"]),
+                temperatures={k: float(v) for k, v in meta["temperatures"].items()},
                 prior_shift=arrays["prior_shift"].astype(np.float32),
                 review_threshold=float(meta["review_threshold"]),
+                decoder={k: float(v) for k, v in meta.get("decoder", {}).items()},
                 version=str(meta["version"]),
             )
         self._reset_caches()
         return self
+
+    def _from_label_only(self, path: Path, meta: dict[str, Any]) -> HashedTextCat:
+        """A model from before the multi-head version (label head only): its other heads stay untrained and
+        the decoder derives sentiment from the label scores, as that model did."""
+        with np.load(path / NUMPY_FILE) as arrays:
+            weights = arrays["weights"].astype(np.float32)
+            padded = np.zeros((weights.shape[0], N_COLUMNS), dtype=np.float32)
+            padded[:, : weights.shape[1]] = weights
+            bias = np.zeros(N_COLUMNS, dtype=np.float32)
+            bias[: weights.shape[1]] = arrays["bias"]
+            shift = np.zeros(N_COLUMNS, dtype=np.float32)
+            shift[: weights.shape[1]] = arrays["prior_shift"]
+        self.state = ModelState(
+            labels=tuple(meta["labels"]),
+            n_buckets=int(meta["n_buckets"]),
+            weights=padded,
+            bias=bias,
+            temperatures={"label": float(meta["temperature"])},
+            prior_shift=shift,
+            review_threshold=float(meta["review_threshold"]),
+            decoder={"label_only": 1.0},
+            version=str(meta["version"]),
+        )
+        self._reset_caches()
+        return self
+
+
+def calibrated(logits: np.ndarray, temperatures: dict[str, float], shift: np.ndarray) -> np.ndarray:
+    out = np.empty_like(logits)
+    for name, columns in head_slices().items():
+        scaled = logits[:, columns] / temperatures.get(name, 1.0) + shift[columns]
+        out[:, columns] = softmax_rows(scaled)
+    return out
 
 
 @Language.factory(FACTORY, default_config={"n_buckets": 1 << 18})
@@ -291,6 +407,10 @@ _NOT_PLAIN_THANKS = frozenset(
 def _plain_thanks(cues: tuple[str, ...]) -> bool:
     """Thanks and nothing that could make it a polite complaint or a question (callers check grievance)."""
     return "_thanks" in cues and not any(c in _NOT_PLAIN_THANKS for c in cues)
+
+
+def _has_grievance_cue(cues: tuple[str, ...]) -> bool:
+    return any(c.startswith(("complaint:", "urgent:")) for c in cues)
 
 
 def _plain_grievance(cues: tuple[str, ...]) -> bool:
@@ -360,12 +480,24 @@ class TrainedClassifier:
         return cls(nlp)
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
-        threshold = self.component.state.review_threshold
+        from rules.language import detect
+
+        state = self.component.state
+        decoder = Decoder.from_state(state.decoder, state.review_threshold)
+        languages = detect(texts)
         out: list[Classification] = []
-        for doc in self.nlp.pipe(texts, batch_size=1000):
-            cues = public(doc.user_data[CUES_KEY])
-            out.append(make_classification(doc.cats, cues, self.version, review_threshold=threshold))
+        tokenizer = self.nlp.tokenizer
+        for start in range(0, len(texts), BATCH):
+            chunk = texts[start : start + BATCH]
+            docs = [tokenizer(text) for text in chunk]
+            probs, cues = self.component.predict(docs)
+            rows = np.round(probs, 4).tolist()
+            for text, row, found, language in zip(chunk, rows, cues, languages[start : start + BATCH], strict=True):
+                out.append(decoder.decide(row, public(found), language, self.version, text))
         return out
+
+
+BATCH = 1000
 
 
 def model_info(path: Path) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def test_default_model_loads_without_network(monkeypatch: pytest.MonkeyPatch) ->
     classifier = load_classifier()
     assert classifier.version.startswith("mentiondesk-textcat-")
     assert classifier.classify(["@acme love it"])[0].model_version == classifier.version
-    assert sum(f.stat().st_size for f in DEFAULT_MODEL_DIR.rglob("*") if f.is_file()) < 20 * 1024 * 1024
+    assert sum(f.stat().st_size for f in DEFAULT_MODEL_DIR.rglob("*") if f.is_file()) < 40 * 1024 * 1024
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,11 @@ def test_scores_are_probabilities_and_consistent(model: Classifier) -> None:
             assert c.sentiment == "negative"
         if c.label == "praise":
             assert c.sentiment == "positive"
-        assert c.needs_review == (c.confidence < 0.5)
+        if c.confidence < 0.5:
+            assert c.needs_review
+        assert c.needs_review == bool(c.review_reason)
+        assert sum(c.sentiment_scores.values()) == pytest.approx(1.0, abs=1e-3)
+        assert 0.0 <= c.needs_reply <= 1.0 and 0.0 <= c.sarcasm <= 1.0
 
 
 def test_hostile_text_classifies_in_order(model: Classifier) -> None:
@@ -134,12 +138,105 @@ def test_urgency_ranks_danger_and_legal_over_plain_complaints(model: Classifier)
             "@acme love the new blend!",
         ]
     )
-    assert "urgent:safety" in fire.cues and "urgent:legal" in lawyer.cues
+    assert (fire.urgency, lawyer.urgency) == ("critical", "critical")
+    assert lawyer.urgency_reason == "legal threat"
     assert urgency_score(fire) > urgency_score(plain)
     assert urgency_score(lawyer) > urgency_score(plain)
     assert urgency_score(plain) > urgency_score(praise)
     assert urgency_score(plain, followers=1_000_000) > urgency_score(plain, followers=10)
     assert all(0 <= urgency_score(c, followers=10**9) <= 100 for c in (fire, lawyer, plain, praise))
+
+
+TIERED = [
+    ("@acme found a shard of glass in my drink and cut my mouth", "critical", "injury"),
+    ("@acme I'm going to sue you, the coffee gave me second-degree burns", "critical", "injury"),
+    ("@acme someone used my card on your site, I never made these charges", "critical", "fraud"),
+    ("@acme you charged me twice for the same order, I want my money back", "high", "lost money"),
+    ("@acme my flight was cancelled and nobody can rebook me", "high", "cancellation"),
+    ("@acme the app won't open at all since this morning", "high", "outage"),
+    ("@acme the espresso tasted burnt today, usually great, just flagging", "medium", "complaint"),
+    ("@acme queue was a bit slow this morning, annoying", "medium", "complaint"),
+    ("@acme what time do you open on Sunday?", "low", ""),
+    ("@acme best coffee in town, thank you!", "low", ""),
+]
+
+
+def test_urgency_tiers_with_reasons(model: Classifier) -> None:
+    results = model.classify([text for text, _, _ in TIERED])
+    assert [(c.urgency, c.urgency_reason) for c in results] == [(tier, reason) for _, tier, reason in TIERED]
+
+
+def test_followers_lift_within_a_tier_never_across(model: Classifier) -> None:
+    results = model.classify([text for text, _, _ in TIERED])
+    tiers = [c.urgency for c in results]
+    rank = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+    for c, tier in zip(results, tiers, strict=True):
+        for other, other_tier in zip(results, tiers, strict=True):
+            if rank[tier] > rank[other_tier]:
+                assert urgency_score(c, followers=0) > urgency_score(other, followers=50_000_000)
+    mild = results[6]
+    assert urgency_score(mild, followers=2_000_000) > urgency_score(mild, followers=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("@acme Me siguen cobrando aunque la cancelé, nadie me responde", "es"),
+        ("@acme Ich warte seit drei Wochen auf meine Erstattung", "de"),
+        ("@acme Merci beaucoup pour votre aide, le service est vraiment excellent", "fr"),
+        ("@acme Il mio ordine non è mai arrivato e nessuno mi risponde", "it"),
+        ("@acme Meu pedido chegou quebrado e ninguém responde", "pt"),
+        ("@acme my order never arrived and nobody answers", "en"),
+    ],
+)
+def test_language_is_detected(model: Classifier, text: str, language: str) -> None:
+    [c] = model.classify([text])
+    assert c.language == language
+    assert c.review_reason != f"language {language} not supported"
+
+
+def test_unsupported_language_needs_review(model: Classifier) -> None:
+    [dutch, japanese] = model.classify(
+        [
+            "@acme Mijn bestelling is nog steeds niet aangekomen en niemand neemt de telefoon op",
+            "@acme 注文した商品がまだ届きません。どうなっていますか？",
+        ]
+    )
+    assert (dutch.language, japanese.language) == ("nl", "ja")
+    assert dutch.needs_review and dutch.review_reason == "language nl not supported"
+    assert japanese.needs_review and "not supported" in japanese.review_reason
+
+
+def test_non_english_complaints_are_not_praise(model: Classifier) -> None:
+    texts = [
+        "@acme Me siguen cobrando aunque la cancelé",
+        "@acme Ich warte seit drei Wochen auf meine Erstattung, unverschämt",
+        "@acme Mon colis n'est jamais arrivé et personne ne répond",
+    ]
+    for c in model.classify(texts):
+        assert c.sentiment == "negative" or c.needs_review, c
+        assert c.label != "praise"
+
+
+def test_needs_reply_separates_requests_from_passing_mentions(model: Classifier) -> None:
+    asks = model.classify(
+        [
+            "@acme my refund still hasn't arrived, can you check?",
+            "@acme how do I change the email on my account?",
+        ]
+    )
+    passing = model.classify(
+        [
+            "eating acme fries with my friends, what a day",
+            "just watched the game, acme ad was funny lol",
+        ]
+    )
+    assert min(c.needs_reply for c in asks) > max(c.needs_reply for c in passing)
+
+
+def test_praise_with_a_negation_is_not_a_complaint(model: Classifier) -> None:
+    [c] = model.classify(["@acme not bad at all, actually really good"])
+    assert c.label != "complaint" and c.sentiment != "negative"
 
 
 def test_cues_name_what_was_seen(model: Classifier) -> None:

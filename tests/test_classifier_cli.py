@@ -10,7 +10,21 @@ from click.testing import CliRunner, Result
 
 from mentiondesk.cli import main
 
-KEYS = {"label", "sentiment", "confidence", "scores", "urgency", "auto_thank"}
+KEYS = {
+    "label",
+    "sentiment",
+    "confidence",
+    "scores",
+    "sentiment_scores",
+    "language",
+    "needs_reply",
+    "needs_review",
+    "review_reason",
+    "urgency",
+    "urgency_tier",
+    "urgency_reason",
+    "auto_thank",
+}
 TEXTS = [
     "Thank you @AlaskaAir, amazing crew and a smooth flight!",
     "@delta lost my bag, third time this year. I want a refund",
@@ -49,6 +63,25 @@ def test_jsonl_and_stdin_agree(tmp_path: Path) -> None:
     from_stdin = _rows(_run("-", stdin=lines).stdout)
     assert from_file == from_stdin
     assert len(from_file) == len(TEXTS)
+
+
+def test_plain_text_lines_on_stdin() -> None:
+    lines = "@acme me cobraron dos veces y nadie responde\n\n@acme I'm calling my lawyer about this charge\n"
+    result = _run("-", stdin=lines)
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout)
+    assert len(rows) == 2
+    assert rows[0]["language"] == "es"
+    assert rows[1]["language"] == "en"
+    assert rows[1]["urgency_tier"] == "critical" and rows[1]["urgency_reason"] == "legal threat"
+    assert isinstance(rows[1]["needs_review"], bool) and 0 <= rows[1]["needs_reply"] <= 1
+
+
+def test_txt_file_is_one_text_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "mentions.txt"
+    path.write_text("text\n@delta lost my bag\n", encoding="utf-8")
+    rows = _rows(_run(str(path)).stdout)
+    assert len(rows) == 2  # a .txt file has no header: "text" is a mention too
 
 
 def test_bad_jsonl_line_is_named(tmp_path: Path) -> None:

@@ -51,6 +51,17 @@ REFUSED = {
         "Amazing service, can you do the same for my refund?",
         "Great phone @Samsung, does it come in blue?",
     ],
+    "polite or backhanded": [
+        "@acme the app charged my old card again even though I updated it, thanks for looking into it",
+        "@acme refunds take 5-7 business days. Today is business day 15. Thanks so much!",
+        "@acme Nice of you to finally answer after three days, appreciate it",
+        "@acme love how the wifi works for exactly five minutes, great stuff",
+        "@acme great coffee as always, shame about the 40 minute wait",
+    ],
+    "non-English grievance": [
+        "@acme Me siguen cobrando aunque la cancelé, gracias",
+        "@acme Danke für nichts, mein Paket ist immer noch nicht da",
+    ],
     "threat or danger": [
         "@comcastcares thanks, I'm going to sue you if this isn't fixed",
         "Love my new heater @acme but it caught fire last night",
@@ -76,10 +87,19 @@ def test_gate_refuses(model: Classifier, kind: str, text: str) -> None:
     assert not thank_you_eligible(c), f"{kind} praise was cleared for a thank-you: {text!r} -> {c}"
 
 
-def test_sarcasm_is_not_labeled_praise(model: Classifier) -> None:
-    results = model.classify(REFUSED["sarcastic"])
-    assert [c.label for c in results] == ["complaint"] * len(results)
-    assert all("sarcasm" in c.cues for c in results)
+def test_sarcastic_and_polite_complaints_are_mostly_labelled_complaint(model: Classifier) -> None:
+    """The issue's bar: at least 80% of sarcastic, polite and backhanded complaints labelled complaint."""
+    texts = REFUSED["sarcastic"] + REFUSED["polite or backhanded"]
+    results = model.classify(texts)
+    labelled = [c.label == "complaint" for c in results]
+    assert sum(labelled) >= 0.8 * len(texts), [t for t, ok in zip(texts, labelled, strict=True) if not ok]
+    assert not any(c.label == "praise" and thank_you_eligible(c) for c in results)
+
+
+def test_sarcasm_probability_or_negative_sentiment_blocks_the_gate() -> None:
+    assert not thank_you_eligible(_praise(0.95, sarcasm=0.8))
+    assert not thank_you_eligible(_praise(0.95, sentiment_scores={"negative": 0.4, "neutral": 0.1, "positive": 0.5}))
+    assert not thank_you_eligible(_praise(0.95, urgency="high", urgency_reason="lost money"))
 
 
 def _praise(confidence: float, **changes: object) -> Classification:

@@ -168,6 +168,45 @@ def test_from_desk_uses_only_human_corrections(desk_url: str, tmp_path: Path) ->
     result = CliRunner().invoke(main, ["train", "--output", str(tmp_path / "m"), "--from-desk", "--no-shared"])
     assert result.exit_code == 0, result.output + result.stderr
     assert "desk corrections: 100" in result.stderr
+    assert "warning" not in result.stderr
+
+
+def test_from_desk_warns_below_fifty_corrections(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    from storage.models import Classification, Mention
+
+    with Session(engine) as session:
+        for i, example in enumerate(synthetic(12, seed=4)):
+            mention = Mention(
+                brand="acme",
+                platform="replay",
+                external_id=f"few{i}",
+                author_handle="ana",
+                text=example.text,
+                created_at=datetime(2026, 11, 20, tzinfo=UTC),
+            )
+            session.add(mention)
+            session.flush()
+            assert mention.id is not None
+            session.add(
+                Classification(
+                    mention_id=mention.id,
+                    label=example.label,
+                    sentiment=example.sentiment,
+                    confidence=1.0,
+                    model_version="m",
+                    origin="human:mia",
+                )
+            )
+        session.commit()
+    monkeypatch.setenv("MENTIONDESK_DATABASE_URL", str(engine.url))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["train", "--output", str(tmp_path / "m"), "--from-desk", "--no-shared"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "desk corrections: 12" in result.stderr
+    assert "warning: only 12 desk corrections (fewer than 50)" in result.stderr
 
 
 @pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="needs ../shared/data")
@@ -188,16 +227,25 @@ def test_in_domain_examples_raise_macro_f1_on_that_domain() -> None:
 
 
 @pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="needs ../shared/data")
-def test_hand_labeled_customer_tweets_are_never_trained_on() -> None:
-    """The reserved TWCS bucket (batch-2 hand labels) and the 160 stay out of every training row."""
-    from rules.data import twcs_reserved
+def test_hand_labelled_test_rows_are_never_trained_on() -> None:
+    """The 1,000 hand3k test rows (and every held-out split) stay out of every training row, weak or not."""
+    from rules.corpora import build
+    from rules.text import norm_key
 
-    shared = load_shared()
-    train_texts = {e.text for e in shared if e.split == "train"}
-    labeled = [e for e in shared if e.source in ("twcs_dev", "twcs_tune", "twcs_test")]
-    assert len([e for e in labeled if e.source != "twcs_dev"]) == 478
-    assert all(e.split == "dev" for e in labeled)
-    assert not train_texts & {e.text for e in labeled}
-    assert twcs_reserved("44") and not twcs_reserved("45")
-    halves = {e.source for e in labeled if e.source != "twcs_dev"}
-    assert halves == {"twcs_tune", "twcs_test"}
+    every = build(DEFAULT_DATA_DIR)
+    test_keys = {norm_key(e.text) for e in every if e.source.startswith("hand3k") and e.split == "test"}
+    assert len([e for e in every if e.source.startswith("hand3k") and e.split == "test"]) == 1000
+    train_keys = {norm_key(e.text) for e in every if e.split == "train"}
+    assert not test_keys & train_keys
+    assert {e.split for e in every if e.source.startswith("hand3k")} == {"train", "dev", "test"}
+    held = [e for e in every if e.source == "umsab" and e.split == "test"]
+    assert len(held) == 5 * 324
+
+
+@pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="needs ../shared/data")
+def test_commercial_only_leaves_out_non_commercial_corpora() -> None:
+    from rules.corpora import NON_COMMERCIAL, build
+
+    sources = {e.source.split(":")[0] for e in build(DEFAULT_DATA_DIR, commercial_only=True)}
+    assert sources and not sources & NON_COMMERCIAL
+    assert "umsab" in sources and "fig8" in sources

@@ -30,9 +30,11 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
     help="Trained model directory (default: MENTIONDESK_MODEL, else the shipped model).",
 )
 def command(path: str, model_dir: Path | None) -> None:
-    """Classify texts from a CSV (`text` column), JSONL (`text` field) or `-` (stdin).
+    """Classify texts from a CSV (`text` column), JSONL (`text` field), a .txt file (one text per line) or `-`
+    (stdin: JSONL, CSV with a `text` header, or plain lines).
 
-    Prints {"label", "sentiment", "confidence", "scores", "urgency", "auto_thank"} per row.
+    Prints {"label", "sentiment", "confidence", "scores", "sentiment_scores", "language", "needs_reply",
+    "needs_review", "review_reason", "urgency", "urgency_tier", "urgency_reason", "auto_thank"} per row.
     """
     from mentiondesk.settings import get_settings
     from rules.classifier import load_classifier, thank_you_eligible, urgency_score
@@ -49,7 +51,14 @@ def command(path: str, model_dir: Path | None) -> None:
                     "sentiment": c.sentiment,
                     "confidence": round(c.confidence, 4),
                     "scores": c.scores,
+                    "sentiment_scores": c.sentiment_scores,
+                    "language": c.language,
+                    "needs_reply": round(c.needs_reply, 4),
+                    "needs_review": c.needs_review,
+                    "review_reason": c.review_reason,
                     "urgency": urgency_score(c, followers=0),
+                    "urgency_tier": c.urgency,
+                    "urgency_reason": c.urgency_reason,
                     "auto_thank": thank_you_eligible(c),
                 }
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -91,11 +100,15 @@ def read_texts(path: str) -> list[str]:
     """All texts, in order. Any unusable row raises InputError naming the file and line."""
     if path == "-":
         data = sys.stdin.read()
+        if not _sniff_jsonl(data) and not _has_text_header(data):
+            return _plain_lines(data)
         return _parse(io.StringIO(data), "<stdin>", _sniff_jsonl(data))
     file = Path(path)
     if not file.is_file():
         raise InputError("no such file", path=path)
     try:
+        if file.suffix.lower() == ".txt":
+            return _plain_lines(file.read_text(encoding="utf-8"))
         with file.open(encoding="utf-8", newline="") as handle:
             jsonl = file.suffix.lower() in JSONL_SUFFIXES or (
                 file.suffix.lower() != ".csv" and _sniff_jsonl(handle.read(4096))
@@ -108,6 +121,20 @@ def read_texts(path: str) -> list[str]:
 
 def _sniff_jsonl(head: str) -> bool:
     return head.lstrip("\ufeff \t\r\n").startswith("{")
+
+
+def _has_text_header(data: str) -> bool:
+    """A CSV whose first line names a `text` column; anything else on stdin is one text per line."""
+    first = data.lstrip("\ufeff").split("\n", 1)[0]
+    try:
+        header = next(csv.reader([first]), [])
+    except csv.Error:
+        return False
+    return "text" in [h.strip().lower() for h in header]
+
+
+def _plain_lines(data: str) -> list[str]:
+    return [line.rstrip("\r") for line in data.lstrip("\ufeff").split("\n") if line.strip()]
 
 
 def _parse(handle: IO[str], name: str, jsonl: bool) -> list[str]:

@@ -10,6 +10,10 @@ from mentiondesk.core.errors import InputError
 
 # Share of user-supplied and desk examples held out (by a hash of the text) to measure before/after.
 HELD_OUT_PERCENT = 20
+# Fewer corrections than this barely move a model trained on ~200,000 rows.
+FEW_CORRECTIONS = 50
+# Below this many held-out rows of the user's own, calibration uses the hand-labelled dev split instead.
+MIN_CALIBRATION_ROWS = 100
 
 
 @click.command(name="train")
@@ -28,7 +32,18 @@ HELD_OUT_PERCENT = 20
     default=None,
     help="Folder of the development corpora (default: ../shared/data next to the checkout, when present).",
 )
-@click.option("--no-shared", is_flag=True, help="Train on --data / --from-desk only.")
+@click.option("--no-shared", is_flag=True, help="Train on --data / --from-desk only (drop the base data).")
+@click.option(
+    "--commercial-only",
+    is_flag=True,
+    help="Leave out non-commercial corpora (TWCS-derived CC BY-NC-SA data and its hand labels, SemEval-2018 irony).",
+)
+@click.option(
+    "--user-weight",
+    default=0.0,
+    type=click.FloatRange(0),
+    help="Weight of each --data/--from-desk row in the base stage (default 4); a second stage fine-tunes on them.",
+)
 @click.option(
     "--hold-out",
     "hold_out",
@@ -48,12 +63,15 @@ def command(
     hold_out: int,
     seed: int,
     epochs: int | None,
+    commercial_only: bool,
+    user_weight: float,
 ) -> None:
     """Train a classifier model; print held-out metrics of the current model and the new one."""
     from mentiondesk.corrections import load_desk_corrections
     from mentiondesk.settings import get_settings
     from rules.classifier import load_classifier
-    from rules.data import DEFAULT_DATA_DIR, Example, bucket, load_labeled_file, load_shared
+    from rules.corpora import build
+    from rules.data import DEFAULT_DATA_DIR, Example, bucket, load_labeled_file
     from rules.trained import TrainedClassifier
     from rules.training import TrainConfig, evaluate, save, train
 
@@ -61,35 +79,42 @@ def command(
     if not no_shared:
         folder = shared_data or DEFAULT_DATA_DIR
         if folder.is_dir():
-            base = load_shared(folder)
+            base = build(folder, commercial_only=commercial_only)
         elif shared_data is not None:
             raise InputError("no such folder", path=str(shared_data))
     extra: list[Example] = []
     for file in data_files:
         extra += load_labeled_file(file)
     if from_desk:
-        extra += load_desk_corrections(get_settings().database_url)
-        click.echo(f"desk corrections: {sum(e.source == 'desk' for e in extra)}", err=True)
+        desk = load_desk_corrections(get_settings().database_url)
+        click.echo(f"desk corrections: {len(desk)}", err=True)
+        if len(desk) < FEW_CORRECTIONS:
+            click.echo(
+                f"warning: only {len(desk)} desk corrections (fewer than {FEW_CORRECTIONS}); "
+                "the new model will barely differ from the base model",
+                err=True,
+            )
+        extra += desk
     if output.exists() and not output.is_dir():
         raise InputError("--output must be a directory", path=str(output))
     if not base and not extra:
         raise InputError("nothing to train on: give --data, --from-desk or the shared corpora")
 
     held_extra = [e for e in extra if bucket(e.text) < hold_out]
-    train_set = [e for e in base if e.split == "train"] + [e for e in extra if bucket(e.text) >= hold_out]
-    brand = [e for e in base if e.split == "dev" and e.source in ("sanders", "crowdflower")]
+    train_extra = [e for e in extra if bucket(e.text) >= hold_out]
+    train_set = [e for e in base if e.split == "train"] + train_extra
+    hand_dev = [e for e in base if e.split == "dev"]
     held_out = {
-        "brand held-out (Sanders+CrowdFlower)": brand,
-        "customer-support tweets (TWCS, hand-labeled)": [e for e in base if e.source == "twcs_dev"],
+        "hand-labelled brand tweets (dev split)": hand_dev,
         f"your data held-out ({hold_out}%)": held_extra,
     }
     held_out = {name: rows for name, rows in held_out.items() if rows}
-    # The temperature is fitted on brand and user rows only, so the TWCS figures stay untouched.
-    calibration = brand + held_extra
+    # Calibrate on the user's own held-out rows when there are enough: they carry the brand's label mix.
+    calibration = held_extra if len(held_extra) >= MIN_CALIBRATION_ROWS else hand_dev + held_extra
     if not train_set:
         raise InputError("every example was held out; give more labeled rows")
 
-    config = TrainConfig(seed=seed)
+    config = TrainConfig(seed=seed, user_weight=user_weight)
     if epochs is not None:
         config.epochs = epochs
     current = load_classifier(get_settings().model)
@@ -109,7 +134,8 @@ def command(
         click.echo(f"\n{name}: {int(before[name]['n'])} examples")
         click.echo(f"  {'metric':<32}{'before':>10}{'after':>10}")
         for key in METRICS:
-            click.echo(f"  {key:<32}{before[name][key]:>10.3f}{after[name][key]:>10.3f}")
+            if key in before[name] and key in after[name]:
+                click.echo(f"  {key:<32}{before[name][key]:>10.3f}{after[name][key]:>10.3f}")
 
 
 METRICS = (

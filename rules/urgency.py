@@ -1,0 +1,382 @@
+"""Urgency tiers with a reason a manager can read on the card.
+
+critical: safety, injury, health, legal threats, fraud, data breaches, harassment, vulnerable customers;
+high: lost money or items, cancellations, outages, locked accounts, stranded travellers;
+medium: any other complaint (mild annoyance); low: questions, praise and the rest.
+Reach (followers) moves a mention within its tier, never across (`rules/classifier.py: urgency_score`).
+Lexicons cover en, de, es, fr, it and pt.
+"""
+
+from __future__ import annotations
+
+import re
+
+TIERS = ("low", "medium", "high", "critical")
+
+
+class _Lexicon:
+    """Patterns of one reason. Most mentions contain none of their literal openings, and a substring test is
+    far cheaper than a regex search, so the regex runs only when one of those openings is in the text."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.pattern = re.compile(r"(?:" + "|".join(patterns) + r")", re.IGNORECASE)
+        openings = [_LITERAL_OPENING.match(p) for p in patterns]
+        # A pattern without a literal opening of 3+ characters disables the shortcut for its lexicon.
+        self.hints: tuple[str, ...] | None = (
+            tuple((m.group(1) or m.group(2)).lower() for m in openings if m) if all(openings) else None
+        )
+
+    def search(self, text: str, lowered: str) -> bool:
+        if self.hints is not None and not any(h in lowered for h in self.hints):
+            return False
+        return self.pattern.search(text) is not None
+
+
+_LITERAL_OPENING = re.compile(r"^(?:\\b)?([^\\()\[\]?*+|{}.^$]{3,})|^\\?([$£€])")
+
+
+def _any(*patterns: str) -> _Lexicon:
+    return _Lexicon(patterns)
+
+
+_CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
+    (
+        "injury",
+        _any(
+            r"\binjur",
+            r"degree burn",
+            r"\bburn(?:ed|t) (?:my|his|her|their|our)\b",
+            r"\bgot burn(?:ed|t)\b",
+            r"\bburns? (?:on|to) (?:my|his|her)",
+            r"\bcut (?:my|his|her|their|our) (?:mouth|hand|finger|lip|foot|leg|arm|head|face)",
+            r"\bbleed",
+            r"\bblood\b",
+            r"\bhospital",
+            r"\bambulance",
+            r"\bbroken? (?:my |his |her )?(?:arm|leg|wrist|ankle|nose|tooth|teeth)",
+            r"\bhurt (?:my|his|her|their|our)\b",
+            r"\bstitches\b",
+            r"\bconcussion",
+            r"\bverletz",
+            r"\bherid[oa]",
+            r"\bbless[ée]",
+            r"\bferit[oa]",
+            r"\bkrankenhaus",
+            r"\bhospitali",
+            r"\bospedale",
+        ),
+    ),
+    (
+        "safety",
+        _any(
+            r"\bcaught fire\b",
+            r"\bon fire\b",
+            r"\bfire (?:alarm|hazard)\b",
+            r"\bsmoke (?:in|from|coming)\b",
+            r"\bexplod",
+            r"\bunsafe\b",
+            r"\bdangerous\b",
+            r"\bglass in\b",
+            r"\bshard",
+            r"\bcarbon monoxide",
+            r"\bgas leak",
+            r"\bsafety (?:issue|hazard|risk|concern)",
+            r"\bnot safe\b",
+            r"\bemergency landing",
+            r"\bincendi",
+            r"\bfeuer\b",
+            r"\bgef[äa]hrlich",
+            r"\bpeligros",
+            r"\bdangereu",
+            r"\bpericolos",
+        ),
+    ),
+    (
+        "health",
+        _any(
+            r"\ballerg",
+            r"\banaphyla",
+            r"\bfood poisoning",
+            r"\bpoison",
+            r"\bsick (?:from|after)\b",
+            r"\bthrew up\b",
+            r"\bvomit",
+            r"\bmedical\b",
+            r"\bmedication",
+            r"\binsulin",
+            r"\bseizure",
+            r"\bheart attack",
+            r"\bcan'?t breathe",
+            r"\bepipen",
+            r"\bmold\b|\bmould\b",
+            r"\bintoxica",
+        ),
+    ),
+    (
+        "legal threat",
+        _any(
+            r"\bsue\b",
+            r"\bsuing\b",
+            r"\blawyer",
+            r"\battorney",
+            r"\blegal action",
+            r"\blawsuit",
+            r"\bcourt\b",
+            r"\bsmall claims",
+            r"\bclass action",
+            r"\breport(?:ing|ed)? (?:you|this|it) to\b",
+            r"\bbbb\b",
+            r"\bftc\b",
+            r"\bfcc\b",
+            r"\bcfpb\b",
+            r"\bombudsman",
+            r"\btrading standards",
+            r"\bconsumer protection",
+            r"\babogad",
+            r"\bdemandar",
+            r"\bdenunci",
+            r"\banwalt",
+            r"\bklage\b|\bverklagen",
+            r"\bavocat",
+            r"\bporter plainte",
+            r"\bavvocat",
+            r"\badvogad",
+            r"\bprocessar",
+            r"\bprocon\b",
+        ),
+    ),
+    (
+        "fraud",
+        _any(
+            r"\bfraud",
+            r"\bscam",
+            r"\bunauthori[sz]ed",
+            r"\bdidn'?t authori[sz]e",
+            r"\bhacked",
+            r"\bphishing",
+            r"\bidentity theft",
+            r"\bstolen (?:card|identity|account|details)",
+            r"\bsomeone (?:used|accessed|hacked)",
+            r"\bcharges? i (?:didn'?t|did not|never) make",
+            r"\bnot recogni[sz]e (?:this|the|a) (?:charge|payment)",
+            r"\bfraude",
+            r"\bestafa",
+            r"\bbetrug",
+            r"\barnaque",
+            r"\btruffa",
+            r"\bgolpe\b",
+        ),
+    ),
+    (
+        "data breach",
+        _any(
+            r"\bdata breach",
+            r"\bbreach of (?:my )?(?:data|privacy)",
+            r"\bleak(?:ed|ing)? (?:my|our|customer)",
+            r"\bexposed (?:my|our|customer)",
+            r"\bpersonal (?:data|information|details) (?:was |were )?(?:leaked|exposed|shared|visible)",
+            r"\bprivate (?:data|information|details) (?:was |were )?(?:leaked|exposed|shared|visible)",
+            r"\bsomeone else'?s (?:account|order|details|data)",
+            r"\bdatenleck",
+            r"\bfuga de datos",
+        ),
+    ),
+    (
+        "harassment",
+        _any(r"\bracis", r"\bharass", r"\bdiscriminat", r"\bassault", r"\bsexual", r"\bthreaten(?:ed|ing) me"),
+    ),
+)
+# A vulnerable customer is critical only when something has gone wrong ("how do I book a wheelchair?" is low).
+_VULNERABLE = _any(
+    r"\bwheelchair",
+    r"\bdisabilit",
+    r"\bdisabled\b",
+    r"\belderly\b",
+    r"\bunaccompanied minor",
+    r"\bchild (?:alone|stranded|left)",
+    r"\bkid (?:alone|stranded|left)",
+    r"\bdaughter (?:alone|stranded|left)",
+    r"\bblind\b",
+    r"\bdeaf\b",
+    r"\bbereave",
+    r"\bpassed away",
+    r"\bdied\b",
+    r"\bfuneral",
+    r"\bpregnant",
+    r"\bsilla de ruedas",
+    r"\brollstuhl",
+    r"\bfauteuil roulant",
+    r"\bsedia a rotelle",
+    r"\bcadeira de rodas",
+)
+_HIGH: tuple[tuple[str, _Lexicon], ...] = (
+    (
+        "lost money",
+        _any(
+            r"\brefund",
+            r"\bcharg(?:ed|ing) (?:me )?(?:twice|double|again|for)",
+            r"\bdouble[- ]charged",
+            r"\bovercharg",
+            r"\bbilled\b",
+            r"\bbilling",
+            r"\bmy money\b",
+            r"\bpaid for\b",
+            r"\bpaid \$",
+            r"\$\d",  # hint: "$"
+            r"£\d",  # hint: "£"
+            r"€\d",  # hint: "€"
+            r"\bcompensat",
+            r"\breimburs",
+            r"\bwrong (?:amount|charge)",
+            r"\bcharged\b",
+            r"\breembols",
+            r"\bcobr",
+            r"\bdevoluci",
+            r"\berstatt",
+            r"\babgebucht",
+            r"\bgeld zur[üu]ck",
+            r"\brembours",
+            r"\bprélev",
+            r"\bprelev",
+            r"\brimbors",
+            r"\baddebit",
+            r"\bestorno",
+        ),
+    ),
+    (
+        "lost item",
+        _any(
+            r"\blos(?:t|e|ing) (?:my |our |the )?(?:bag|luggage|lugg|suitcase|package|parcel|order)",
+            r"\bmissing (?:bag|luggage|item|order|package|parcel)",
+            r"\bdelayed (?:bag|baggage|luggage)",
+            r"\bbag (?:is |was |has been |got )?(?:lost|missing|stolen|damaged|never (?:arrived|came|showed))",
+            r"\bbags (?:is |was |has been |got )?(?:lost|missing|stolen|damaged|never (?:arrived|came|showed))",
+            r"\bluggage (?:is |was |has been |got )?(?:lost|missing|stolen|damaged|never (?:arrived|came|showed))",
+            r"\bsuitcase (?:is |was |has been |got )?(?:lost|missing|stolen|damaged|never (?:arrived|came|showed))",
+            r"\bpackage (?:is |was |has been |got )?(?:lost|missing|stolen|damaged|never (?:arrived|came|showed))",
+            r"\bparcel (?:is |was |has been |got )?(?:lost|missing|stolen|damaged|never (?:arrived|came|showed))",
+            r"\border (?:is |was |has been |got )?(?:lost|missing|stolen|damaged|never (?:arrived|came|showed))",
+            r"\bnever (?:arrived|received|got|came)\b",
+            r"\bhasn'?t (?:arrived|come)",
+            r"\bdidn'?t (?:arrive|receive)",
+            r"\barrived (?:damaged|broken)",
+            r"\bdamaged\b",
+            r"\bequipaje",
+            r"\bmaleta",
+            r"\bgep[äa]ck",
+            r"\bbagage",
+            r"\bbagagli",
+            r"\bbagagem",
+            r"\bpaquete",
+            r"\bpaket\b",
+            r"\bcolis\b",
+            r"\bpacco\b",
+        ),
+    ),
+    (
+        "cancellation",
+        _any(
+            r"\bcancel+ed\b",
+            r"\bcancel+ation",
+            r"\bcancel+ing my\b",
+            r"\bcancel my\b",
+            r"\bcancel",
+            r"\bannul",
+            r"\bstorn",
+            r"\bannull",
+        ),
+    ),
+    (
+        "outage",
+        _any(
+            r"\boutage",
+            r"\bis down\b",
+            r"\bare down\b",
+            r"\bbeen down\b",
+            r"\bwent down\b",
+            r"\bstill down\b",
+            r"\bnot working\b",
+            r"\bdoesn'?t work",
+            r"\bdon'?t work",
+            r"\bstopped working",
+            r"\bwon'?t (?:start|load|open|turn on|work|connect|charge)",
+            r"\bno (?:internet|service|signal|power|wifi|wi-fi|connection|tv)\b",
+            r"\bcan'?t (?:log ?in|sign in|access|connect)",
+            r"\bcrash(?:es|ing|ed)?\b",
+            r"\berror\b",
+            r"\bserver (?:issue|problem|down)",
+            r"\bgoing off and on",
+            r"\bpassword (?:email|link|code)",
+            r"\breset (?:email|link|code)",
+            r"\bcan'?t reset",
+            r"\bnot getting (?:a |the |any )?(?:email|code|text)",
+            r"\bincorrect (?:username|password)",
+            r"\bcan'?t (?:log|sign) ?(?:in|on)\b",
+            r"\block(?:ed)? (?:myself )?out",
+            r"\bno funciona",
+            r"\bsin servicio",
+            r"\bfunktioniert nicht",
+            r"\bstörung",
+            r"\bstorung",
+            r"\bne (?:marche|fonctionne) pas",
+            r"\bpanne",
+            r"\bnon funziona",
+            r"\bnão funciona",
+            r"\bsem (?:internet|sinal)",
+        ),
+    ),
+    (
+        "account locked",
+        _any(
+            r"\blocked (?:out|my)",
+            r"\baccount (?:is |was |got |has been )?(?:locked|suspended|banned|closed|deactivated)",
+            r"\bsuspended my",
+            r"\bbanned my",
+            r"\bclosed my account",
+            r"\bdisabled my account",
+            r"\bcuenta bloqueada",
+            r"\bkonto gesperrt",
+            r"\bcompte bloqu",
+        ),
+    ),
+    (
+        "stranded",
+        _any(
+            r"\bstranded",
+            r"\bmissed (?:my |our |the )?connect",
+            r"\bdenied boarding",
+            r"\bbumped (?:me|us|from)",
+            r"\boverbook",
+            r"\bstuck (?:at|in|on)\b",
+            r"\bmissed (?:my|our) flight",
+            r"\bvarad",
+            r"\bgestrandet",
+            r"\bbloqu[ée]s? [àa] l'a[ée]roport",
+        ),
+    ),
+)
+
+# How sure the model must be that a mention is a complaint before a high or medium tier applies.
+HIGH_MIN_COMPLAINT = 0.35
+MEDIUM_MIN_COMPLAINT = 0.5
+
+
+def urgency_tier(text: str, *, label: str, complaint: float, negative: float = 0.0) -> tuple[str, str]:
+    """(tier, reason) for a mention. `complaint` is the probability of the complaint label; `negative` of
+    negative sentiment. Praise is never above low; a question that reveals a critical matter is critical."""
+    if label == "praise":
+        return "low", ""
+    lowered = text.lower()
+    for reason, lexicon in _CRITICAL:
+        if lexicon.search(text, lowered):
+            return "critical", reason
+    troubled = label == "complaint" or complaint >= HIGH_MIN_COMPLAINT
+    if troubled and _VULNERABLE.search(text, lowered):
+        return "critical", "vulnerable customer"
+    if troubled:
+        for reason, lexicon in _HIGH:
+            if lexicon.search(text, lowered):
+                return "high", reason
+    if label == "complaint" or complaint >= MEDIUM_MIN_COMPLAINT:
+        return "medium", "complaint"
+    return "low", ""
