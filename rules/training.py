@@ -425,7 +425,9 @@ def evaluate(classifier: Classifier, examples: Sequence[Example], *, reweight: b
         idx = np.flatnonzero(has_label).tolist()
         gold_c = ["y" if examples[i].label == "complaint" else "n" for i in idx]
         pred_c = ["y" if results[i].label == "complaint" else "n" for i in idx]
-        out["complaint_macro_f1"] = f1_macro(gold_c, pred_c, ("y", "n"), weights[idx])
+        out["called_complaint_rate"] = pred_c.count("y") / len(pred_c)
+        if len(set(gold_c)) == 2:  # a macro-F1 over one gold class says nothing
+            out["complaint_macro_f1"] = f1_macro(gold_c, pred_c, ("y", "n"), weights[idx])
         out["label_macro_f1"] = f1_macro(
             [examples[i].label for i in idx], [results[i].label for i in idx], LABELS, weights[idx]
         )
