@@ -2,7 +2,8 @@
 timelines and listings, every rate-limit window it announced with a 429, the reply requests it was sent, the
 opt-outs it posted for authors, the posts it deleted and when each client (X token, Reddit user agent) first
 called. Read through /_sim/served, /_sim/ratelimits, /_sim/attempts, /_sim/optouts, /_sim/deleted and
-/_sim/clients; POST /_sim/optout and /_sim/delete make opt-outs and deletions happen."""
+/_sim/clients; GET /_sim/faults lists the faults not yet used; POST /_sim/optout and /_sim/delete make opt-outs
+and deletions happen."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class RateLimitWindow:
     path: str
     at: float
     until: float
+    client: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Records:
     def observe(self, platform: str, method: str, path: str, status: int, payload: Any,
                 headers: Mapping[str, str], request: Request | None = None) -> None:
         """One answer the simulator has just written to a client, with the request it answered."""
+        client = ""
         if request is not None and not path.startswith("/_sim/"):
             client, target = _client(platform, request.headers), _reply_target(platform, method, path, request.body)
             now = time.time()
@@ -83,7 +86,7 @@ class Records:
                 if target:
                     self.attempts.append(ReplyAttempt(platform, target, now, status, client))
         if status == 429:
-            window = _window(platform, method, path, headers)
+            window = _window(platform, method, path, headers, client)
             if window is not None:
                 with self.lock:
                     self.windows.append(window)
@@ -105,14 +108,14 @@ def records_for(state: SimState) -> Records:
         return _RECORDS[state]
 
 
-def _window(platform: str, method: str, path: str, headers: Mapping[str, str]) -> RateLimitWindow | None:
+def _window(platform: str, method: str, path: str, headers: Mapping[str, str], client: str) -> RateLimitWindow | None:
     now = time.time()
     try:
         # X announces the reset as an epoch second, Reddit as seconds from now.
         until = float(headers["x-rate-limit-reset"]) if platform == "x" else now + float(headers["x-ratelimit-reset"])
     except (KeyError, ValueError):
         return None
-    return RateLimitWindow(platform=platform, method=method, path=path, at=now, until=until)
+    return RateLimitWindow(platform=platform, method=method, path=path, at=now, until=until, client=client)
 
 
 def _reply_target(platform: str, method: str, path: str, body: bytes) -> str:
@@ -168,6 +171,9 @@ def handle_control(
                 return 200, {platform: sorted(ids) for platform, ids in records.served.items()}
             if route == "/_sim/attempts":
                 return 200, {"attempts": [asdict(a) for a in records.attempts]}
+            if route == "/_sim/faults":
+                with state.lock:
+                    return 200, {"faults": [asdict(f) for f in state.faults if f.times > 0]}
             if route == "/_sim/clients":
                 part = query.get("contains", "")
                 return 200, {"clients": {c: at for c, at in records.clients.items() if part in c}}
