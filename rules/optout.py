@@ -74,8 +74,17 @@ _INVISIBLE = re.compile(
     "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 )
 _MARKS = (
-    ("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u00b4", "'"), ("\u201c", '"'), ("\u201d", '"'),
-    ("\u201e", '"'), ("\u00ab", '"'), ("\u00bb", '"'), ("\u2039", '"'), ("\u203a", '"'),
+    ("\u2019", "'"),
+    ("\u2018", "'"),
+    ("\u02bc", "'"),
+    ("\u00b4", "'"),
+    ("\u201c", '"'),
+    ("\u201d", '"'),
+    ("\u201e", '"'),
+    ("\u00ab", '"'),
+    ("\u00bb", '"'),
+    ("\u2039", '"'),
+    ("\u203a", '"'),
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HANDLE = re.compile(r"@\w+")
@@ -269,13 +278,17 @@ ENGLISH = _Language(
         _rule("no more|enough of|enough with", f" {_EN_ADJ}{_EN_NOUNS}", "filler", asks=False),
         _rule(_each("enough", _EN_ADJ_WORDS), f" {_EN_ADJ}{_EN_NOUNS}", "filler", asks=False),
         _rule(_each("enough", _EN_NOUN_WORDS), tail="filler", asks=False),
-        _rule(_each("i dont|i do not|i never", "want"),
-              r" (?:to hear from (?:you|u|you guys|you people|your \w+)"
-              rf"|{_EN_ADJ}{_EN_NOUNS}|to be (?:tagged|contacted|messaged|mentioned|pinged|replied to)"
-              rf"|(?:you|u|you guys) to {_alt(_EN_VERBS)}(?: (?:to|back to|at))?(?: me| us)?)"),
+        _rule(
+            _each("i dont|i do not|i never", "want"),
+            r" (?:to hear from (?:you|u|you guys|you people|your \w+)"
+            rf"|{_EN_ADJ}{_EN_NOUNS}|to be (?:tagged|contacted|messaged|mentioned|pinged|replied to)"
+            rf"|(?:you|u|you guys) to {_alt(_EN_VERBS)}(?: (?:to|back to|at))?(?: me| us)?)",
+        ),
         _rule("unsubscribe me|unsubscribe us|opt me out|opt us out"),
-        _rule("take me|take us|delete me|drop me|scratch me|cross me|remove me|remove us",
-              rf" (?:off|from|out of) {_EN_CONTACT_LIST}"),
+        _rule(
+            "take me|take us|delete me|drop me|scratch me|cross me|remove me|remove us",
+            rf" (?:off|from|out of) {_EN_CONTACT_LIST}",
+        ),
         _rule("unsubscribe|opt out|optout|go away|get lost|buzz off", tail="filler", asks=False),
         _rule("stop|stop all", tail="filler", asks=False, lone=True),
     ),
@@ -325,11 +338,13 @@ SPANISH = _Language(
         _rule("no me|nunca me|nunca mas me|no mas me", rf" {_ES_YOU}(?: (?:mas|nunca mas|jamas))?"),
         _rule("no vuelvas|no vuelvan|no volvais|no vuelva", f" a {_ES_ME}"),
         _rule("dejame|dejenme|dejadme|dejeme|deja me", " (?:en paz|tranquilo|tranquila)"),
-        _rule("no quiero", rf" (?:(?:mas|sus|tus|vuestras|vuestros|ninguna|ningun|recibir) )*{_ES_NOUNS}"
-              r"| saber (?:nada )?(?:mas )?de (?:ustedes|vosotros|ti|usted)"),
+        _rule(
+            "no quiero",
+            rf" (?:(?:mas|sus|tus|vuestras|vuestros|ninguna|ningun|recibir) )*{_ES_NOUNS}"
+            r"| saber (?:nada )?(?:mas )?de (?:ustedes|vosotros|ti|usted)",
+        ),
         _rule("dame|denme|dadme|deme", " de baja"),
-        _rule("no mas|basta de|basta ya de|ya basta de|ni una|se acabaron las", f" {_ES_NOUNS}", "filler",
-              asks=False),
+        _rule("no mas|basta de|basta ya de|ya basta de|ni una|se acabaron las", f" {_ES_NOUNS}", "filler", asks=False),
     ),
     openers=(
         "por favor|porfa|porfavor|xfa|plis|ya|ya basta|basta|bot|oye|hey|hola|ok|vale|en serio|de una vez|y|pero|"
@@ -353,24 +368,36 @@ _DE_ME_TO = rf"(?: ,)? (?:mir|mich|uns)(?: \w+){{0,2}} zu {_DE_VERBS}"
 GERMAN = _Language(
     code="de",
     rules=(
-        _rule("hor auf|hort auf|hoer auf|hoert auf|horen sie auf|hoeren sie auf|hor bitte auf|hort bitte auf|"
-              "hor endlich auf|hort endlich auf|hor jetzt auf|hort jetzt auf|hor doch auf|hort doch auf",
-              rf"(?: ,)?(?: (?:damit|bitte|endlich|jetzt))*{_DE_ME_TO}"),
+        _rule(
+            "hor auf|hort auf|hoer auf|hoert auf|horen sie auf|hoeren sie auf|hor bitte auf|hort bitte auf|"
+            "hor endlich auf|hort endlich auf|hor jetzt auf|hort jetzt auf|hor doch auf|hort doch auf",
+            rf"(?: ,)?(?: (?:damit|bitte|endlich|jetzt))*{_DE_ME_TO}",
+        ),
         _rule("aufhoren|aufhoeren", _DE_ME_TO),
         _rule("antworte|antwortet|antworten sie", " (?:mir|uns)(?: bitte)? (?:nicht|nie)(?: mehr| wieder)?"),
-        _rule("schreib|schreibe|schreibt|schreiben sie|markier|markiere|markiert|markieren sie|kontaktier|"
-              "kontaktiere|kontaktiert|kontaktieren sie|erwahnt|erwaehnt|erwahne|erwaehne",
-              " (?:mir|mich|uns)(?: bitte)? (?:nicht|nie) (?:mehr|wieder)"),
-        _rule("lass mich|lasst mich|lassen sie mich|lasset mich|lass uns|lasst uns",
-              "(?: (?:bitte|doch|einfach|endlich|jetzt|bloss|nur))* in (?:ruhe|frieden)"),
+        _rule(
+            "schreib|schreibe|schreibt|schreiben sie|markier|markiere|markiert|markieren sie|kontaktier|"
+            "kontaktiere|kontaktiert|kontaktieren sie|erwahnt|erwaehnt|erwahne|erwaehne",
+            " (?:mir|mich|uns)(?: bitte)? (?:nicht|nie) (?:mehr|wieder)",
+        ),
+        _rule(
+            "lass mich|lasst mich|lassen sie mich|lasset mich|lass uns|lasst uns",
+            "(?: (?:bitte|doch|einfach|endlich|jetzt|bloss|nur))* in (?:ruhe|frieden)",
+        ),
         _rule("meldet mich|melde mich|melden sie mich|tragt mich|tragen sie mich", "(?: bitte)? (?:ab|aus)"),
-        _rule("ich will|ich mochte|ich moechte",
-              r" (?:nichts mehr von (?:euch|ihnen|dir) (?:horen|hoeren|lesen)"
-              rf"|keine {_DE_NOUNS} mehr|nicht mehr (?:markiert|kontaktiert|angeschrieben|erwahnt|erwaehnt) werden)"),
+        _rule(
+            "ich will|ich mochte|ich moechte",
+            r" (?:nichts mehr von (?:euch|ihnen|dir) (?:horen|hoeren|lesen)"
+            rf"|keine {_DE_NOUNS} mehr|nicht mehr (?:markiert|kontaktiert|angeschrieben|erwahnt|erwaehnt) werden)",
+        ),
         _rule("keine", rf" (?:weiteren )?{_DE_NOUNS} mehr", "filler", asks=False),
         _rule("bitte keine", rf" (?:weiteren )?{_DE_NOUNS}(?: mehr)?", "filler", asks=False),
-        _rule("nicht mehr|bitte nicht mehr", " (?:antworten|schreiben|markieren|taggen|kontaktieren)", "filler",
-              asks=False),
+        _rule(
+            "nicht mehr|bitte nicht mehr",
+            " (?:antworten|schreiben|markieren|taggen|kontaktieren)",
+            "filler",
+            asks=False,
+        ),
         _rule("verschwinde|verschwindet|hau ab|haut ab", tail="filler", asks=False),
     ),
     openers=(
@@ -397,19 +424,25 @@ _FR_NOUNS = _alt("reponses|messages|notifications|tags|mentions|spam|mails|email
 FRENCH = _Language(
     code="fr",
     rules=(
-        _rule("arrete de|arretez de|arretes de|cesse de|cessez de|stop de|stoppez de|merci d arreter de",
-              f" (?:me|m) {_FR_VERBS}"),
+        _rule(
+            "arrete de|arretez de|arretes de|cesse de|cessez de|stop de|stoppez de|merci d arreter de",
+            f" (?:me|m) {_FR_VERBS}",
+        ),
         _rule("ne me|ne m", f" {_FR_YOU} (?:plus|jamais|plus jamais|pas|surtout pas)"),
         _rule("ne plus|ne jamais|ne plus jamais", f" (?:me|m) {_FR_VERBS}"),
         _rule("laissez moi|laisse moi|laissez nous|laisse nous", " (?:tranquille|tranquilles|en paix)"),
         _rule("fichez moi|fiche moi|foutez moi|fous moi|fichez nous|foutez nous", " la paix"),
         _rule("desabonnez moi|desinscrivez moi|desabonne moi|desinscris moi"),
-        _rule("retirez moi|supprimez moi|enlevez moi|retire moi|enleve moi|retirez nous",
-              " (?:de|d) (?:votre liste|vos listes|ta liste|la liste de diffusion|votre newsletter|la newsletter)",
-              "filler"),
-        _rule("je ne veux plus|je ne veux pas",
-              rf" (?:de vos {_FR_NOUNS}|recevoir (?:vos|de|des) \w+|etre (?:tague|taguee|contacte|contactee|"
-              r"mentionne|mentionnee|identifie|identifiee)|entendre parler de vous|vous entendre|que vous me \w+)"),
+        _rule(
+            "retirez moi|supprimez moi|enlevez moi|retire moi|enleve moi|retirez nous",
+            " (?:de|d) (?:votre liste|vos listes|ta liste|la liste de diffusion|votre newsletter|la newsletter)",
+            "filler",
+        ),
+        _rule(
+            "je ne veux plus|je ne veux pas",
+            rf" (?:de vos {_FR_NOUNS}|recevoir (?:vos|de|des) \w+|etre (?:tague|taguee|contacte|contactee|"
+            r"mentionne|mentionnee|identifie|identifiee)|entendre parler de vous|vous entendre|que vous me \w+)",
+        ),
         _rule("plus de|plus jamais de|assez de|fini les|stop aux|stop les", f" {_FR_NOUNS}", "filler", asks=False),
         _rule("allez vous en|va t en|degage|degagez|casse toi|cassez vous", tail="filler", asks=False),
     ),
@@ -438,18 +471,30 @@ _IT_NOUNS = _alt("risposte|messaggi|tag|notifiche|menzioni|spam|email|mail")
 ITALIAN = _Language(
     code="it",
     rules=(
-        _rule("smettila|smettetela|smetti|smettete|basta|piantala|piantatela|finiscila|finitela",
-              f" (?:(?:di|a) )?{_IT_ME}"),
+        _rule(
+            "smettila|smettetela|smetti|smettete|basta|piantala|piantatela|finiscila|finitela",
+            f" (?:(?:di|a) )?{_IT_ME}",
+        ),
         _rule("|".join(f"non {verb}" for verb in _IT_NOT.split("|")), "(?: (?:piu|mai piu|mai))?"),
         _rule("lasciami|lasciatemi|lasciateci|lasciaci", " (?:in pace|stare|perdere)"),
-        _rule("non voglio", rf" (?:piu )?(?:(?:le vostre|vostre|i vostri|vostri|altre|altri|ricevere) )*{_IT_NOUNS}"
-              r"| (?:piu )?essere (?:taggato|taggata|contattato|contattata|menzionato|menzionata)"
-              r"| (?:piu )?sentirvi"),
+        _rule(
+            "non voglio",
+            rf" (?:piu )?(?:(?:le vostre|vostre|i vostri|vostri|altre|altri|ricevere) )*{_IT_NOUNS}"
+            r"| (?:piu )?essere (?:taggato|taggata|contattato|contattata|menzionato|menzionata)"
+            r"| (?:piu )?sentirvi",
+        ),
         _rule("disiscrivetemi|disiscrivimi"),
-        _rule("cancellatemi|cancellami|toglietemi|toglimi|rimuovetemi|rimuovimi",
-              " (?:dalla|dalle|dal|da) (?:vostra|vostre|tua|vostro) (?:lista|liste|mailing list|newsletter)", "filler"),
-        _rule("basta|niente piu|niente|non piu|stop", rf" (?:con (?:le|i|questi|queste) )?{_IT_NOUNS}", "filler",
-              asks=False),
+        _rule(
+            "cancellatemi|cancellami|toglietemi|toglimi|rimuovetemi|rimuovimi",
+            " (?:dalla|dalle|dal|da) (?:vostra|vostre|tua|vostro) (?:lista|liste|mailing list|newsletter)",
+            "filler",
+        ),
+        _rule(
+            "basta|niente piu|niente|non piu|stop",
+            rf" (?:con (?:le|i|questi|queste) )?{_IT_NOUNS}",
+            "filler",
+            asks=False,
+        ),
         _rule("vattene|andatevene|sparisci|sparite", tail="filler", asks=False),
     ),
     openers=(
@@ -462,8 +507,7 @@ ITALIAN = _Language(
 )
 
 _PT_ME = _alt(
-    "responder|marcar|mencionar|escrever|mandar|enviar|incomodar|contatar|contactar|encher|spammar|perturbar|"
-    "chatear"
+    "responder|marcar|mencionar|escrever|mandar|enviar|incomodar|contatar|contactar|encher|spammar|perturbar|chatear"
 )
 _PT_YOU = _alt(
     "responda|respondam|escreva|escrevam|marque|marquem|mencione|mencionem|mande|mandem|envie|enviem|contate|"
@@ -473,17 +517,27 @@ _PT_NOUNS = _alt("respostas|mensagens|marcacoes|mencoes|notificacoes|spam|emails
 PORTUGUESE = _Language(
     code="pt",
     rules=(
-        _rule("pare de|parem de|para de|parar de|pararem de|deixe de|deixem de|deixa de|chega de",
-              f" (?:me {_PT_ME}|{_PT_ME} me)"),
+        _rule(
+            "pare de|parem de|para de|parar de|pararem de|deixe de|deixem de|deixa de|chega de",
+            f" (?:me {_PT_ME}|{_PT_ME} me)",
+        ),
         _rule("nao me|nunca me|nunca mais me", rf" {_PT_YOU}(?: (?:mais|nunca mais))?"),
-        _rule("me deixe|me deixem|me deixa|deixe me|deixem me|deixa me|deixai me|me deixai",
-              " (?:em paz|quieto|quieta|sossegado|sossegada)"),
-        _rule("nao quero", rf" (?:mais )?(?:(?:suas|as suas|vossas|receber|nenhuma|nenhum|mais) )*{_PT_NOUNS}"
-              r"| (?:mais )?ser (?:marcado|marcada|mencionado|mencionada|contatado|contatada|"
-              r"contactado|contactada|respondido|respondida)| (?:mais )?saber de (?:voces|vcs|vc|voce)"),
+        _rule(
+            "me deixe|me deixem|me deixa|deixe me|deixem me|deixa me|deixai me|me deixai",
+            " (?:em paz|quieto|quieta|sossegado|sossegada)",
+        ),
+        _rule(
+            "nao quero",
+            rf" (?:mais )?(?:(?:suas|as suas|vossas|receber|nenhuma|nenhum|mais) )*{_PT_NOUNS}"
+            r"| (?:mais )?ser (?:marcado|marcada|mencionado|mencionada|contatado|contatada|"
+            r"contactado|contactada|respondido|respondida)| (?:mais )?saber de (?:voces|vcs|vc|voce)",
+        ),
         _rule("me descadastre|me descadastrem|descadastre me|descadastrem me"),
-        _rule("me tire|me tirem|tire me|tirem me|me remova|me removam|remova me|removam me",
-              " (?:da|das|do|dessa|desta) (?:sua |vossa )?(?:lista|listas|newsletter|mailing)", "filler"),
+        _rule(
+            "me tire|me tirem|tire me|tirem me|me remova|me removam|remova me|removam me",
+            " (?:da|das|do|dessa|desta) (?:sua |vossa )?(?:lista|listas|newsletter|mailing)",
+            "filler",
+        ),
         _rule("chega de|sem mais|nada de|basta de|chega", f" {_PT_NOUNS}", "filler", asks=False),
         _rule("vai embora|vao embora|sai daqui", tail="filler", asks=False),
     ),
@@ -497,9 +551,7 @@ PORTUGUESE = _Language(
     redirects=_word_set("se|quando|com|ate|ha|desde"),
 )
 
-LANGUAGES: dict[str, _Language] = {
-    lang.code: lang for lang in (ENGLISH, SPANISH, GERMAN, FRENCH, ITALIAN, PORTUGUESE)
-}
+LANGUAGES: dict[str, _Language] = {lang.code: lang for lang in (ENGLISH, SPANISH, GERMAN, FRENCH, ITALIAN, PORTUGUESE)}
 
 
 @dataclass(frozen=True, eq=False)
