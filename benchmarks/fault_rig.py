@@ -25,9 +25,10 @@ from typing import IO, Any
 
 from sqlalchemy import Engine, func, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from mentiondesk.errors import MentionDeskError
+from mentiondesk.core.errors import MentionDeskError
 from responders.queue import approve
 from storage.db import make_engine, transaction
 from storage.models import Author, Draft, DraftState, Mention
@@ -67,6 +68,13 @@ def epoch(iso: str) -> float:
     return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
 
 
+def as_epoch(moment: datetime | str) -> float:
+    """A database time (naive means UTC; SQLite may hand back text) as epoch seconds."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 def handle(name: str | None) -> str:
     return (name or "").lower().removeprefix("@").removeprefix("u/")
 
@@ -80,9 +88,28 @@ class Sim:
     def __init__(self, workdir: Path, seed: int) -> None:
         self.log = (workdir / "simulator.log").open("w")
         self.process = subprocess.Popen(
-            [*MENTIONDESK, "simulate", "--x-port", "0", "--reddit-port", "0", "--backlog", "0", "--per-minute", "0",
-             "--brands", str(workdir / "brands.toml"), "--seed", str(seed)],
-            cwd=workdir, env=clean_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.log, text=True,
+            [
+                *MENTIONDESK,
+                "simulate",
+                "--x-port",
+                "0",
+                "--reddit-port",
+                "0",
+                "--backlog",
+                "0",
+                "--per-minute",
+                "0",
+                "--brands",
+                str(workdir / "brands.toml"),
+                "--seed",
+                str(seed),
+            ],
+            cwd=workdir,
+            env=clean_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
         )
         self.env: dict[str, str] = {}
         assert self.process.stdout is not None
@@ -100,8 +127,9 @@ class Sim:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             return json.loads(response.read())
 
@@ -149,14 +177,30 @@ class Desk:
     def start(self, command: str, *, tag: str, stderr: IO[bytes] | int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
         """`tag` goes out as the X tokens and in the Reddit user agent, so the simulator's records tell which
         process made each request."""
-        env = clean_env(MENTIONDESK_X_ACCESS_TOKEN=tag, MENTIONDESK_X_BEARER_TOKEN=tag,
-                        MENTIONDESK_REDDIT_USER_AGENT=f"faults/{tag} ")
-        return subprocess.Popen([*MENTIONDESK, *ARGS[command]], cwd=self.workdir, env=env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+        env = clean_env(
+            MENTIONDESK_X_ACCESS_TOKEN=tag,
+            MENTIONDESK_X_BEARER_TOKEN=tag,
+            MENTIONDESK_REDDIT_USER_AGENT=f"faults/{tag} ",
+        )
+        return subprocess.Popen(
+            [*MENTIONDESK, *ARGS[command]],
+            cwd=self.workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
 
     def run(self, command: str, *, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*MENTIONDESK, *ARGS[command]], cwd=self.workdir, env=clean_env(), text=True,
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+        return subprocess.run(
+            [*MENTIONDESK, *ARGS[command]],
+            cwd=self.workdir,
+            env=clean_env(),
+            text=True,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+        )
 
     def close(self) -> None:
         if self._engine is not None:
@@ -176,8 +220,11 @@ class Desk:
     def drafted(self, limit: int) -> list[int]:
         with Session(self.engine) as session:
             ids = session.exec(
-                select(col(Draft.id)).where(Draft.state == DraftState.DRAFTED, col(Draft.platform).in_(PLATFORMS))
-                .order_by(col(Draft.id)).limit(limit))
+                select(col(Draft.id))
+                .where(Draft.state == DraftState.DRAFTED, col(Draft.platform).in_(PLATFORMS))
+                .order_by(col(Draft.id))
+                .limit(limit)
+            )
             return [i for i in ids if i is not None]
 
     def approve(self, draft_ids: list[int]) -> int:
@@ -197,8 +244,10 @@ class Desk:
             rows = session.exec(
                 select(Mention.platform, Mention.external_id, Mention.author_handle, Draft.state)
                 .join(Draft, col(Draft.mention_id) == col(Mention.id))
-                .where(col(Draft.state).in_(["approved", "failed", "unknown", "sending"]),
-                       col(Mention.platform).in_(PLATFORMS))
+                .where(
+                    col(Draft.state).in_(["approved", "failed", "unknown", "sending"]),
+                    col(Mention.platform).in_(PLATFORMS),
+                )
             ).all()
         return [(str(p), str(i), handle(a), str(s)) for p, i, a, s in rows]
 
@@ -210,15 +259,29 @@ class Desk:
                 wanted = sorted(i for p, i in ids if p == platform)
                 for start in range(0, len(wanted), 500):
                     chunk = wanted[start : start + 500]
-                    found.update((platform, str(i)) for i in session.exec(
-                        select(Mention.external_id).where(Mention.platform == platform,
-                                                          col(Mention.external_id).in_(chunk))))
+                    found.update(
+                        (platform, str(i))
+                        for i in session.exec(
+                            select(Mention.external_id).where(
+                                Mention.platform == platform, col(Mention.external_id).in_(chunk)
+                            )
+                        )
+                    )
         return dict(found)
 
     def authors(self) -> dict[tuple[str, str], str]:
         with Session(self.engine) as session:
             rows = session.exec(select(Mention.platform, Mention.external_id, Mention.author_handle)).all()
         return {(str(p), str(i)): handle(a) for p, i, a in rows}
+
+    def rate_pauses(self) -> list[tuple[str, float]]:
+        """(scope, until as epoch seconds) of the rate-limit pauses the desk has recorded, if it records any."""
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(text("SELECT scope, until FROM rate_pause")).all()
+        except SQLAlchemyError:
+            return []  # a desk without the table
+        return [(str(scope), as_epoch(until)) for scope, until in rows]
 
     def opted_out_authors(self) -> set[tuple[str, str]]:
         """(platform, author) of every author the desk has marked as opted out."""
@@ -230,9 +293,13 @@ class Desk:
         """(draft id, platform, post id, state, reply id) of every draft."""
         with Session(self.engine) as session:
             rows = session.execute(
-                sa_select(col(Draft.id), col(Mention.platform), col(Mention.external_id), col(Draft.state),
-                          col(Draft.reply_external_id))
-                .join(Mention, col(Draft.mention_id) == col(Mention.id))
+                sa_select(
+                    col(Draft.id),
+                    col(Mention.platform),
+                    col(Mention.external_id),
+                    col(Draft.state),
+                    col(Draft.reply_external_id),
+                ).join(Mention, col(Draft.mention_id) == col(Mention.id))
             ).all()
         return [(int(d or 0), str(p), str(i), str(s), r) for d, p, i, s, r in rows]
 

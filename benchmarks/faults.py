@@ -8,8 +8,9 @@ A `mentiondesk simulate` process plays X and Reddit; a brand file and .env in a 
 real CLI at it, on a SQLite file (or, with --database-url, a fresh schema in that PostgreSQL database, dropped
 afterwards). While mentions keep arriving and a reviewer keeps approving drafts, three lanes run the CLI over
 and over: two senders (`queue send` twice at once, or `queue send` beside `run`) and a poller (`poll --once`).
-Each process is SIGKILLed after a delay drawn uniformly from a window that starts around the time it takes the
-command to start up, so most kills land while it sends or polls. Meanwhile the simulator loses answers after it
+Each process is SIGKILLed after a uniform random delay: mostly counted from its first request to a platform
+(the simulator says when), so the kill lands while it sends or polls however slowly a busy machine starts
+Python; sometimes counted from its start (see fault_rig.Killer). Meanwhile the simulator loses answers after it
 has posted the reply (`answer_lost`), answers 429 with a reset and 503 on the reply endpoints, authors tell the
 brand to stop replying to them and delete posts that have an approved draft. Then, with faults off, it polls and
 sends until nothing is left to do, and prints:
@@ -67,9 +68,16 @@ from fault_rig import (
 from storage.models import DraftState
 
 GRACE_SECONDS = 1.0  # a reply already on the wire when the desk learnt of an opt-out, a deletion or a 429
+PAUSE_RECORD_SECONDS = 2.0  # a process killed this soon after its 429 may have died before recording it
 OPT_OUT_PHRASES = (
-    "stop replying to me", "stop replying to me", "please stop replying to me", "stop pinging me",
-    "do not reply to me again", "never reply to me again", "leave me alone", "deja de responderme",
+    "stop replying to me",
+    "stop replying to me",
+    "please stop replying to me",
+    "stop pinging me",
+    "do not reply to me again",
+    "never reply to me again",
+    "leave me alone",
+    "deja de responderme",
     "hör auf, mir zu antworten",
 )
 
@@ -98,6 +106,7 @@ class World:
     opted_out: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)  # (platform, author) -> post
     opt_out_known: dict[str, float] = field(default_factory=dict)  # opt-out post id -> first seen stored
     deleted: dict[tuple[str, str], float] = field(default_factory=dict)
+    pauses: dict[tuple[str, float], float] = field(default_factory=dict)  # (scope, until) -> first seen recorded
 
 
 class Campaign:
@@ -162,14 +171,18 @@ class Campaign:
     def opt_out(self) -> None:
         """An author whose draft is approved (or failed, or unknown) tells the brand to stop replying."""
         taken = set(self.world.opted_out)
-        candidates = [p for p in self.desk.pending() if (p[0], p[2]) not in taken and (p[0], p[1]) not in
-                      self.world.deleted]
+        candidates = [
+            p for p in self.desk.pending() if (p[0], p[2]) not in taken and (p[0], p[1]) not in self.world.deleted
+        ]
         retried = [p for p in candidates if p[3] in ("failed", "unknown")]
         if not candidates:
             return
         platform, post_id, author, _ = self.rng.choice(retried or candidates)
-        said = self.sim.call("POST", "/_sim/optout", {"platform": platform, "author": author, "in_reply_to": post_id,
-                                                      "text": self.rng.choice(OPT_OUT_PHRASES)})
+        said = self.sim.call(
+            "POST",
+            "/_sim/optout",
+            {"platform": platform, "author": author, "in_reply_to": post_id, "text": self.rng.choice(OPT_OUT_PHRASES)},
+        )
         self.world.opted_out[(platform, author)] = (str(said["id"]), float(said["at"]))
         self.world.fed.add((platform, str(said["id"])))
 
@@ -188,19 +201,29 @@ class Campaign:
 
     def watch_opt_outs(self) -> None:
         """When each opt-out reached the database: from then on no reply to that author may be created."""
-        waiting = {(p, post) for (p, _), (post, _) in self.world.opted_out.items()
-                   if post not in self.world.opt_out_known}
+        waiting = {
+            (p, post) for (p, _), (post, _) in self.world.opted_out.items() if post not in self.world.opt_out_known
+        }
         if waiting:
             now = time.time()
-            for (_, post) in self.desk.stored(waiting):
+            for _, post in self.desk.stored(waiting):
                 self.world.opt_out_known[post] = now
+
+    def watch_pauses(self) -> None:
+        """When the desk recorded each rate-limit pause (if it records them): from then on it knows."""
+        now = time.time()
+        for pause in self.desk.rate_pauses():
+            self.world.pauses.setdefault(pause, now)
 
     # --- the run ---
 
     def run(self) -> bool:
         """Kill, feed, approve and break things until the targets are met; False if time ran out first."""
-        lanes = [Lane(self.killer, SEND, self.stopping), Lane(self.killer, SEND, self.stopping, with_run=True),
-                 Lane(self.killer, POLL, self.stopping)]
+        lanes = [
+            Lane(self.killer, SEND, self.stopping),
+            Lane(self.killer, SEND, self.stopping, with_run=True),
+            Lane(self.killer, POLL, self.stopping),
+        ]
         for lane in lanes:
             lane.start()
         deadline = time.monotonic() + self.args.max_minutes * 60
@@ -211,11 +234,16 @@ class Campaign:
                 self.feed(backlog=150)
                 self.approve()
                 self.watch_opt_outs()
+                self.watch_pauses()
                 now = time.monotonic()
                 for name, when in due.items():
                     if now >= when:
-                        {"fault": self.inject_fault, "opt_out": self.opt_out, "delete": self.delete_post,
-                         "report": self._progress}[name]()
+                        {
+                            "fault": self.inject_fault,
+                            "opt_out": self.opt_out,
+                            "delete": self.delete_post,
+                            "report": self._progress,
+                        }[name]()
                         due[name] = now + every[name]
                 time.sleep(0.5)
         except BaseException:
@@ -234,8 +262,12 @@ class Campaign:
 
     def _progress(self) -> None:
         startup = {c: round(s, 1) for c, s in self.startup.items()}
-        print(f"  ... {self.tally.total_kills} kills, {self.world.approved} approved, {len(self.world.fed)} mentions "
-              f"posted; start-up now {startup} s", file=sys.stderr, flush=True)
+        print(
+            f"  ... {self.tally.total_kills} kills, {self.world.approved} approved, {len(self.world.fed)} mentions "
+            f"posted; start-up now {startup} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     # --- the end ---
 
@@ -268,14 +300,18 @@ def figures(campaign: Campaign, minutes: float) -> dict[str, Any]:
         "minutes": round(minutes, 1),
         "kills": {**dict(tally.kills), "total": sum(tally.kills.values())},
         "kills_after_first_request": _kills_after_first_request(tally, sim.call("GET", "/_sim/clients")["clients"]),
-        "kill_seconds_after_start": {c: [round(min(d), 1), round(statistics.median(d), 1), round(max(d), 1)]
-                               for c, d in tally.delays.items()},
+        "kill_seconds_after_start": {
+            c: [round(min(d), 1), round(statistics.median(d), 1), round(max(d), 1)] for c, d in tally.delays.items()
+        },
         "startup_seconds": {c: round(s, 1) for c, s in campaign.startup.items()},
-        "finished": dict(tally.finished), "crashed": dict(tally.crashed), "refused": dict(tally.refused),
+        "finished": dict(tally.finished),
+        "crashed": dict(tally.crashed),
+        "refused": dict(tally.refused),
         "crash_examples": sorted(set(tally.crash_lines))[:8],
         "approved": world.approved,
         "faults_injected": dict(world.faults),
-        "opt_outs": len(world.opted_out), "deleted_posts": len(world.deleted),
+        "opt_outs": len(world.opted_out),
+        "deleted_posts": len(world.deleted),
         "replies": len(replies),
         "replies_per_post": {str(k): v for k, v in sorted(Counter(per_post.values()).items())},
         "posts_with_2plus_replies": sum(1 for n in per_post.values() if n > 1),
@@ -285,13 +321,21 @@ def figures(campaign: Campaign, minutes: float) -> dict[str, Any]:
     out.update(_mention_figures(sim, desk, world))
     out.update(_opt_out_figures(desk, world, replies))
     out.update(_deleted_figures(world, replies, attempts))
-    out.update(_rate_limit_figures(sim, replies, attempts))
+    out.update(_rate_limit_figures(campaign, replies, attempts))
     return out
 
 
-MUST_BE_ZERO = ("posts_with_2plus_replies", "drafts_stuck", "drafts_sent_without_a_reply",
-                "replies_the_desk_lost_track_of", "mentions_lost",
-                "mentions_duplicated", "replies_after_opt_out", "replies_to_deleted_posts", "sends_in_429_window")
+MUST_BE_ZERO = (
+    "posts_with_2plus_replies",
+    "drafts_stuck",
+    "drafts_sent_without_a_reply",
+    "replies_the_desk_lost_track_of",
+    "mentions_lost",
+    "mentions_duplicated",
+    "replies_after_opt_out",
+    "replies_to_deleted_posts",
+    "sends_in_429_window",
+)
 
 
 def _kills_after_first_request(tally: Tally, clients: dict[str, float]) -> dict[str, list[int]]:
@@ -317,8 +361,9 @@ def _draft_figures(desk: Desk, replies: list[dict[str, Any]], per_post: Counter[
         "drafts_by_state": dict(sorted(states.items())),
         # Nobody is sending any more, so `approved` and `sending` are limbo, as is a state the desk does not know.
         "drafts_stuck": sum(n for s, n in states.items() if s in ("approved", "sending") or s not in known),
-        "drafts_sent_without_a_reply": sum(1 for _, p, _, state, reply in drafts
-                                           if state == "sent" and (p, reply) not in reply_ids),
+        "drafts_sent_without_a_reply": sum(
+            1 for _, p, _, state, reply in drafts if state == "sent" and (p, reply) not in reply_ids
+        ),
         # A reply on the platform whose drafts all say it was not posted (failed, rejected, approved): the desk
         # lost track of it. `unknown` is honest: it will be reconciled.
         "replies_the_desk_lost_track_of": sum(1 for post in per_post if post not in owned),
@@ -353,10 +398,12 @@ def _opt_out_figures(desk: Desk, world: World, replies: list[dict[str, Any]]) ->
             unrecognised += author not in recognised
         elif at > posted:
             before_known += 1
-    return {"replies_after_opt_out": after_known, "replies_after_opt_out_not_recognised": unrecognised,
-            "replies_after_opt_out_posted_before_stored": before_known,
-            "opt_outs_never_stored": sum(1 for post, _ in world.opted_out.values()
-                                         if post not in world.opt_out_known)}
+    return {
+        "replies_after_opt_out": after_known,
+        "replies_after_opt_out_not_recognised": unrecognised,
+        "replies_after_opt_out_posted_before_stored": before_known,
+        "opt_outs_never_stored": sum(1 for post, _ in world.opted_out.values() if post not in world.opt_out_known),
+    }
 
 
 def _deleted_figures(world: World, replies: list[dict[str, Any]], attempts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -370,62 +417,115 @@ def _deleted_figures(world: World, replies: list[dict[str, Any]], attempts: list
     }
 
 
-def _rate_limit_figures(sim: Sim, replies: list[dict[str, Any]], attempts: list[dict[str, Any]]) -> dict[str, Any]:
-    windows = sim.call("GET", "/_sim/ratelimits")["windows"]
+def _rate_limit_figures(
+    campaign: Campaign, replies: list[dict[str, Any]], attempts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Replies created inside a 429 window once the desk could know: after it recorded the pause (+ grace), or,
+    if it never recorded one, after the 429 (+ grace) unless the process told died within PAUSE_RECORD_SECONDS
+    (then nobody was left who knew: counted apart)."""
+    windows = campaign.sim.call("GET", "/_sim/ratelimits")["windows"]
     # X limits each endpoint (creating posts is POST /2/tweets); Reddit limits the whole client.
-    closing = [w for w in windows
-               if w["platform"] == "reddit" or (w["method"] == "POST" and w["path"] == REPLY_PATHS["x"])]
+    closing = [
+        w for w in windows if w["platform"] == "reddit" or (w["method"] == "POST" and w["path"] == REPLY_PATHS["x"])
+    ]
     posted_by = {(a["platform"], a["in_reply_to"]): client_tag(a["client"]) for a in attempts if a["status"] < 300}
-    inside: list[tuple[float, str]] = []  # (seconds after the 429, who sent it: the 429's own process or another)
+    inside: list[tuple[float, str]] = []  # (seconds after the 429, who sent it: the told process or another)
+    untold = 0
     for reply in replies:
         at = epoch(reply["at"])
-        window = next((w for w in closing if w["platform"] == reply["platform"]
-                       and w["at"] + GRACE_SECONDS < at < w["until"]), None)
-        if window is not None:
+        window = next(
+            (w for w in closing if w["platform"] == reply["platform"] and w["at"] + GRACE_SECONDS < at < w["until"]),
+            None,
+        )
+        if window is None:
+            continue
+        known = _pause_recorded(campaign.world, window)
+        told = client_tag(window["client"])
+        killed = campaign.tally.killed.get(told)
+        if known is None and killed is not None and killed[2] - window["at"] < PAUSE_RECORD_SECONDS:
+            untold += 1
+        elif known is None or at > known + GRACE_SECONDS:
             sender = posted_by.get((reply["platform"], reply["in_reply_to"]), "")
-            who = "unknown" if not sender else "same" if sender == client_tag(window["client"]) else "other"
-            inside.append((at - window["at"], who))
+            inside.append((at - window["at"], "unknown" if not sender else "same" if sender == told else "other"))
     lags = sorted(lag for lag, _ in inside)
-    return {"rate_limit_windows": len(closing), "sends_in_429_window": len(inside),
-            "sends_in_429_window_by": dict(Counter(who for _, who in inside)),
-            "sends_in_429_window_seconds_after": [round(lags[0], 1), round(statistics.median(lags), 1),
-                                                  round(lags[-1], 1)] if lags else []}
+    return {
+        "rate_limit_windows": len(closing),
+        "sends_in_429_window": len(inside),
+        "sends_in_429_window_by": dict(Counter(who for _, who in inside)),
+        "sends_in_429_window_seconds_after": [round(lags[0], 1), round(statistics.median(lags), 1), round(lags[-1], 1)]
+        if lags
+        else [],
+        "sends_in_429_window_nobody_knew": untold,
+    }
+
+
+def _pause_recorded(world: World, window: dict[str, Any]) -> float | None:
+    """When the desk first had a pause on the window's platform ending with the window (within 1.5 s)."""
+    seen = [
+        at
+        for (scope, until), at in world.pauses.items()
+        if scope.split(":")[0] == window["platform"] and abs(until - window["until"]) <= 1.5
+    ]
+    return min(seen) if seen else None
 
 
 def print_figures(out: dict[str, Any]) -> None:
     kills = out["kills"]
-    print(f"Fault campaign: {out['minutes']} min, {kills['total']} kills "
-          f"({', '.join(f'{c} {n}' for c, n in kills.items() if c != 'total')}); "
-          f"{out['approved']} drafts approved, {out['replies']} replies created")
+    print(
+        f"Fault campaign: {out['minutes']} min, {kills['total']} kills "
+        f"({', '.join(f'{c} {n}' for c, n in kills.items() if c != 'total')}); "
+        f"{out['approved']} drafts approved, {out['replies']} replies created"
+    )
     during = ", ".join(f"{c} {n} of {k}" for c, (n, k) in out["kills_after_first_request"].items())
-    print(f"  killed after s (min/median/max): {out['kill_seconds_after_start']}; start-up {out['startup_seconds']}; "
-          f"kills after the process's first platform request: {during}")
+    print(
+        f"  killed after s (min/median/max): {out['kill_seconds_after_start']}; start-up {out['startup_seconds']}; "
+        f"kills after the process's first platform request: {during}"
+    )
     print(f"  finished {out['finished']}; crashed {out['crashed']}; refused {out['refused']}")
     for line in out["crash_examples"]:
         print(f"    crash: {line}")
-    print(f"  faults injected: {out['faults_injected']}; opt-outs {out['opt_outs']}; "
-          f"posts deleted {out['deleted_posts']}; 429 windows on sending {out['rate_limit_windows']}")
-    print(f"Replies per post (created on the platform): {out['replies_per_post']}; posts with 2+ replies "
-          f"{out['posts_with_2plus_replies']} ({out['extra_replies']} extra replies)")
-    print(f"Drafts per state: {out['drafts_by_state']}; stuck without a visible state {out['drafts_stuck']}; "
-          f"sent without a reply on the platform {out['drafts_sent_without_a_reply']}; replies whose draft says "
-          f"they were not posted {out['replies_the_desk_lost_track_of']}")
+    print(
+        f"  faults injected: {out['faults_injected']}; opt-outs {out['opt_outs']}; "
+        f"posts deleted {out['deleted_posts']}; 429 windows on sending {out['rate_limit_windows']}"
+    )
+    print(
+        f"Replies per post (created on the platform): {out['replies_per_post']}; posts with 2+ replies "
+        f"{out['posts_with_2plus_replies']} ({out['extra_replies']} extra replies)"
+    )
+    print(
+        f"Drafts per state: {out['drafts_by_state']}; stuck without a visible state {out['drafts_stuck']}; "
+        f"sent without a reply on the platform {out['drafts_sent_without_a_reply']}; replies whose draft says "
+        f"they were not posted {out['replies_the_desk_lost_track_of']}"
+    )
     served = out["mentions_served"]
-    print(f"Mentions: {out['mentions_posted']} posted, {served} served, {out['mentions_stored']} stored "
-          f"({out['mentions_stored'] / served if served else 0:.3f} per served); lost {out['mentions_lost']}, "
-          f"duplicated {out['mentions_duplicated']}")
-    print(f"Replies after an opt-out: {out['replies_after_opt_out']} (after the desk stored it, +{GRACE_SECONDS:g} s; "
-          f"{out['replies_after_opt_out_not_recognised']} to authors the desk never marked as opted out); "
-          f"{out['replies_after_opt_out_posted_before_stored']} between the opt-out post and its storing; "
-          f"{out['opt_outs_never_stored']} opt-outs never stored")
-    print(f"Replies to deleted posts: {out['replies_to_deleted_posts']}; reply requests to deleted posts "
-          f"{out['reply_requests_to_deleted_posts']}")
-    print(f"Sends inside an announced 429 window: {out['sends_in_429_window']} (by the process that got the 429 or "
-          f"another: {out['sends_in_429_window_by']}; seconds after the 429, min/median/max: "
-          f"{out['sends_in_429_window_seconds_after']})")
+    print(
+        f"Mentions: {out['mentions_posted']} posted, {served} served, {out['mentions_stored']} stored "
+        f"({out['mentions_stored'] / served if served else 0:.3f} per served); lost {out['mentions_lost']}, "
+        f"duplicated {out['mentions_duplicated']}"
+    )
+    print(
+        f"Replies after an opt-out: {out['replies_after_opt_out']} (after the desk stored it, +{GRACE_SECONDS:g} s; "
+        f"{out['replies_after_opt_out_not_recognised']} to authors the desk never marked as opted out); "
+        f"{out['replies_after_opt_out_posted_before_stored']} between the opt-out post and its storing; "
+        f"{out['opt_outs_never_stored']} opt-outs never stored"
+    )
+    print(
+        f"Replies to deleted posts: {out['replies_to_deleted_posts']}; reply requests to deleted posts "
+        f"{out['reply_requests_to_deleted_posts']}"
+    )
+    print(
+        f"Sends inside an announced 429 window: {out['sends_in_429_window']} (by the process that got the 429 or "
+        f"another: {out['sends_in_429_window_by']}; seconds after the 429, min/median/max: "
+        f"{out['sends_in_429_window_seconds_after']}); not counted: "
+        f"{out['sends_in_429_window_nobody_knew']} in windows the desk never recorded whose 429 went to a process "
+        f"killed within {PAUSE_RECORD_SECONDS:g} s"
+    )
     bad = [name for name in MUST_BE_ZERO if out[name]]
-    print("Must be 0: " + ", ".join(f"{name} {out[name]}" for name in MUST_BE_ZERO)
-          + (f"  -> FAILED: {', '.join(bad)}" if bad else "  -> all 0"))
+    print(
+        "Must be 0: "
+        + ", ".join(f"{name} {out[name]}" for name in MUST_BE_ZERO)
+        + (f"  -> FAILED: {', '.join(bad)}" if bad else "  -> all 0")
+    )
 
 
 # --- two senders --------------------------------------------------------------------------------------------
@@ -453,11 +553,17 @@ def two_senders(desk: Desk, sim: Sim, rounds: int, *, per_round: int = 200, fail
         drain_sends(desk, deadline=time.monotonic() + 300)
         _, per_post = count_replies(sim)
         counts = Counter(per_post.get(post, 0) for post in posts.values())
-        result = {"round": number, "failed_once": dict(states_after_failure),
-                  "replies_per_post": {str(k): v for k, v in sorted(counts.items())}}
+        result = {
+            "round": number,
+            "failed_once": dict(states_after_failure),
+            "replies_per_post": {str(k): v for k, v in sorted(counts.items())},
+        }
         results.append(result)
-        print(f"round {number:>2}: {len(posts)} posts, first attempt of {len(first)} gave {result['failed_once']}; "
-              f"replies per post {result['replies_per_post']}", flush=True)
+        print(
+            f"round {number:>2}: {len(posts)} posts, first attempt of {len(first)} gave {result['failed_once']}; "
+            f"replies per post {result['replies_per_post']}",
+            flush=True,
+        )
     twice = sum(r["replies_per_post"].get(k, 0) for r in results for k in r["replies_per_post"] if int(k) > 1)
     none = sum(r["replies_per_post"].get("0", 0) for r in results)
     return {"rounds": results, "posts_with_2plus_replies": twice, "posts_without_a_reply": none}
@@ -484,8 +590,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="a PostgreSQL database to use a fresh schema of (default SQLite)")
     parser.add_argument("--two-senders", type=int, metavar="ROUNDS", help="run the two-senders rounds instead")
-    parser.add_argument("--stale-seconds", type=int, default=120,
-                        help="MENTIONDESK_SEND_STALE_SECONDS for the desk (default 120, the desk's own default)")
+    parser.add_argument(
+        "--stale-seconds",
+        type=int,
+        default=120,
+        help="MENTIONDESK_SEND_STALE_SECONDS for the desk (default 120, the desk's own default)",
+    )
     parser.add_argument("--fault-every", type=float, default=2.5, help="seconds between injected faults")
     parser.add_argument("--max-minutes", type=float, default=40, help="give up after this long")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -515,9 +625,13 @@ def _campaign_main(desk: Desk, sim: Sim, args: argparse.Namespace) -> int:
     campaign = Campaign(desk, sim, args)
     began = time.monotonic()
     campaign.prepare()
-    print(f"Fault campaign: {args.kills} kills, {args.approved} approvals, seed {args.seed}, "
-          f"{'PostgreSQL' if args.database_url else 'SQLite'}; start-up "
-          f"{ {c: round(s, 1) for c, s in campaign.startup.items()} } s", file=sys.stderr, flush=True)
+    print(
+        f"Fault campaign: {args.kills} kills, {args.approved} approvals, seed {args.seed}, "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}; start-up "
+        f"{ {c: round(s, 1) for c, s in campaign.startup.items()} } s",
+        file=sys.stderr,
+        flush=True,
+    )
     complete = campaign.run()
     campaign.drain()
     out = figures(campaign, (time.monotonic() - began) / 60)
@@ -526,8 +640,10 @@ def _campaign_main(desk: Desk, sim: Sim, args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")
     if not complete:
-        print(f"INCOMPLETE: {args.max_minutes} min were not enough for {args.kills} kills and {args.approved} "
-              "approvals", file=sys.stderr)
+        print(
+            f"INCOMPLETE: {args.max_minutes} min were not enough for {args.kills} kills and {args.approved} approvals",
+            file=sys.stderr,
+        )
     return 0 if complete and not any(out[name] for name in MUST_BE_ZERO) else 1
 
 
@@ -536,8 +652,10 @@ def _two_senders_main(desk: Desk, sim: Sim, args: argparse.Namespace) -> int:
     began = time.monotonic()
     out = two_senders(desk, sim, args.two_senders)
     out["minutes"] = round((time.monotonic() - began) / 60, 1)
-    print(f"Two senders, {args.two_senders} rounds: posts with 2+ replies {out['posts_with_2plus_replies']}, "
-          f"posts left without a reply {out['posts_without_a_reply']} ({out['minutes']} min)")
+    print(
+        f"Two senders, {args.two_senders} rounds: posts with 2+ replies {out['posts_with_2plus_replies']}, "
+        f"posts left without a reply {out['posts_without_a_reply']} ({out['minutes']} min)"
+    )
     if args.json:
         args.json.write_text(json.dumps(out, indent=2), encoding="utf-8")
     return 1 if out["posts_with_2plus_replies"] else 0
