@@ -129,7 +129,6 @@ def test_a_reddit_opt_out_mentions_the_account_in_the_authors_thread(sim: Simula
     assert said["id"] in sim.state.inbox
 
 
-@pytest.mark.xfail(strict=False, reason="send path being rewritten")
 def test_fault_campaign_in_small_keeps_every_promise(tmp_path: Path) -> None:
     report = tmp_path / "figures.json"
     result = subprocess.run(
