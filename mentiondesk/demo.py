@@ -86,12 +86,17 @@ def start_simulator() -> Simulator:
     )
 
 
+# The demo's mentions arrive within the last 45 minutes, inside its brand's 60-minute response target: a new
+# user's queue is fresh rather than all "Stale", and replies sent now take minutes, not days.
+DEMO_SPREAD = timedelta(minutes=45)
+
+
 def post_demo_mentions(sim: Simulator, *, now: datetime | None = None) -> int:
-    """Post the built-in mentions on the simulated platforms, spread over the last two days, oldest first."""
+    """Post the built-in mentions on the simulated platforms, spread over the last 45 minutes, oldest first."""
     now = now or datetime.now(UTC)
     total = len(DEMO_MENTIONS)
     for index, item in enumerate(DEMO_MENTIONS):
-        created = now - timedelta(minutes=8 * (total - index))
+        created = now - DEMO_SPREAD * (total - index) / total
         _post(sim, item, created)
     return total
 
@@ -126,7 +131,8 @@ class Summary:
     queue_by_category: dict[str, int] = field(default_factory=dict)
     auto_approved: int = 0
     replies_posted: int = 0
-    top_urgent: list[tuple[int, int, str, str]] = field(default_factory=list)  # draft id, urgency, author, text
+    # draft id, mention id, urgency, author, text
+    top_urgent: list[tuple[int, int, int, str, str]] = field(default_factory=list)
 
 
 def summarize(session: Session) -> Summary:
@@ -151,5 +157,5 @@ def summarize(session: Session) -> Summary:
         .order_by(col(Draft.urgency).desc(), col(Draft.created_at))
         .limit(5)
     )
-    summary.top_urgent = [(d.id or 0, d.urgency, m.author_handle, m.text) for d, m in top]
+    summary.top_urgent = [(d.id or 0, m.id or 0, d.urgency, m.author_handle, m.text) for d, m in top]
     return summary

@@ -33,11 +33,15 @@ def clean(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) not in _INVISIBLE).strip()
 
 
-def greeting_name(display_name: str, handle: str) -> str:
-    """The customer's first name when the display name starts with one, else their @handle."""
+def greeting_name(display_name: str, handle: str, platform: str = "x") -> str:
+    """The customer's first name when the display name starts with one, else their handle as the platform
+    writes it: @name on X, u/name on Reddit (where an @ means nothing)."""
     first = clean(display_name).split(" ")[0] if display_name else ""
     if first and _NAME_WORD.match(first) and first.lower() not in {"the", "official", "mr", "mrs", "ms", "dr"}:
         return first
+    if platform == "reddit":
+        tidy = re.sub(r"[^\w-]", "", clean(handle))[:30]
+        return f"u/{tidy}" if tidy else "there"
     tidy = re.sub(r"[^\w]", "", clean(handle))[:30]
     return f"@{tidy}" if tidy else "there"
 
@@ -82,7 +86,7 @@ def draft_reply(
     variant is taken a short reference makes the text unique."""
     sources = templates_for(brand, category)
     start = int(hashlib.blake2b(seed.encode(), digest_size=4).hexdigest(), 16) % len(sources)
-    name = greeting_name(author_name, author_handle)
+    name = greeting_name(author_name, author_handle, platform)
     context = {"name": name, "handle": author_handle, "brand": brand.name, "platform": platform}
     fallback: DraftText | None = None
     for offset in range(len(sources)):

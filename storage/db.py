@@ -30,6 +30,11 @@ INGEST_LOCK_KEY = 0x4D44494E
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for any SQLAlchemy URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith(("postgres://", "postgres+")):
+        raise ConfigError(
+            "cannot use database URL: SQLAlchemy has no 'postgres' dialect; write postgresql:// instead of postgres://",
+            key="MENTIONDESK_DATABASE_URL",
+        )
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     try:
@@ -173,8 +178,16 @@ def is_unique_violation(exc: IntegrityError) -> bool:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        reason = _first_line(exc.orig)
+        raise ConfigError(f"cannot reach the database: {reason}", key="MENTIONDESK_DATABASE_URL") from None
+
+
+def _first_line(error: BaseException | None) -> str:
+    return str(error).strip().splitlines()[0] if error is not None and str(error).strip() else "no answer"
 
 
 def open_database(url: str) -> Engine:

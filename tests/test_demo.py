@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from listener.demo_corpus import DEMO_MENTIONS
+from mentiondesk.demo import demo_brands
+from mentiondesk.web.queries import queue_items
 from storage.db import make_engine
-from storage.models import Draft, DraftState, Mention
+from storage.models import Draft, DraftState, Mention, as_utc, utcnow
 
 
 class KindOf:
@@ -78,3 +82,13 @@ def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
     unsafe = {"complaint", "urgent", "sarcasm", "question", "spam", "own", "opt_out"}
     assert [m.text for m in automated if kind[m.external_id] in unsafe] == []
     assert len(automated) >= 5
+    # A new user's desk is fresh: the demo's mentions are recent, inside the 60-minute response target, and
+    # the summary names drafts and mentions apart, with ids that match what the desk shows.
+    assert all(utcnow() - as_utc(m.created_at) < timedelta(minutes=60) for m in mentions)
+    with Session(engine) as session:
+        items = queue_items(session, [(d, m) for d, m in queue], demo_brands().brands)
+    assert [it.stale_reasons for it in items if it.breached] == []
+    shown = re.findall(r"draft (\d+)\s+mention (\d+)", result.stdout)
+    assert len(shown) == 5
+    by_draft = {d.id: m.id for d, m in queue}
+    assert all(by_draft[int(draft)] == int(mention) for draft, mention in shown)

@@ -25,6 +25,11 @@ def command(once: bool, host: str | None, port: int | None) -> None:
     """Post built-in mentions for a demo brand on the local platform simulator, read them through the real
     X and Reddit clients and the whole pipeline, then serve the desk."""
     user_settings = get_settings()
+    if not once:
+        from mentiondesk.web.serve import check_port_free
+
+        # Before anything runs: a second demo must not reset the running desk's login or print one of its own.
+        check_port_free(host or user_settings.host, port or user_settings.port)
     sim = start_simulator()
     try:
         settings = demo_settings(user_settings, sim)
@@ -97,7 +102,10 @@ def _print_summary(summary: Summary, *, sent: int) -> None:
         f"Automated thank-yous passed by the gate: {summary.auto_approved}; sent to the simulated platforms: {sent}"
     )
     click.echo("Most urgent:")
-    for draft_id, urgency, author, text in summary.top_urgent:
+    for draft_id, mention_id, urgency, author, text in summary.top_urgent:
         flat = " ".join(text.split())
-        click.echo(f"  #{draft_id:<5} urgency {urgency:>3}  @{author}: {flat[:80]}")
-    click.echo("Next: `mentiondesk queue`, `mentiondesk queue show ID`, `mentiondesk queue approve ID`.")
+        click.echo(f"  draft {draft_id:<5} mention {mention_id:<5} urgency {urgency:>3}  @{author}: {flat[:70]}")
+    click.echo(
+        "Next: `mentiondesk queue`, `mentiondesk queue show DRAFT`, `mentiondesk queue approve DRAFT`, "
+        "`mentiondesk relabel MENTION LABEL`; the desk shows a mention at /mentions/MENTION."
+    )

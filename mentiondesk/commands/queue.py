@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
+from mentiondesk.core.durations import minutes_label
 from mentiondesk.core.errors import NotFound
 from mentiondesk.core.vocabulary import Label
 from responders import queue as desk
@@ -75,6 +76,8 @@ def command(
     if ctx.invoked_subcommand is not None:
         return
     app = App.open()
+    if brand:
+        app.brands.get(brand)  # an unknown brand is an error, not an empty queue
     with transaction(app.engine) as session:
         rows = list_queue(
             session=session,
@@ -92,13 +95,15 @@ def command(
     if not items:
         click.echo("queue is empty")
         return
-    click.echo(f"{'ID':>6}  {'URG':>3}  {'CATEGORY':<10} {'PLATFORM':<8} {'AGE':>6}  {'AUTHOR':<18} MENTION")
+    click.echo(
+        f"{'DRAFT':>6}  {'MENTION':>7}  {'URG':>3}  {'CATEGORY':<10} {'PLATFORM':<8} {'AGE':>7}  {'AUTHOR':<18} TEXT"
+    )
     for item in items:
         flag = "!" if item["escalated"] else " "
         click.echo(
-            f"{item['id']:>6} {flag}{item['urgency']:>3}  {item['category']:<10} {item['platform']:<8} "
-            f"{item['age_minutes']:>5}m  {_one_line('@' + item['author'], 18):<18} "
-            f"{_one_line(item['mention'], 60)}"
+            f"{item['id']:>6}  {item['mention_id']:>7} {flag}{item['urgency']:>3}  {item['category']:<10} "
+            f"{item['platform']:<8} {minutes_label(item['age_minutes']):>7}  "
+            f"{_one_line('@' + item['author'], 18):<18} {_one_line(item['mention'], 60)}"
         )
 
 
@@ -144,10 +149,11 @@ def show(draft_id: int, as_json: bool) -> None:
         emit_json(item)
         return
     click.echo(
-        f"draft {item['id']} [{item['state']}] {item['category']} urgency {item['urgency']}"
+        f"draft {item['id']} (mention {item['mention_id']}) [{item['state']}] {item['category']} "
+        f"urgency {item['urgency']}"
         f"{' ESCALATED' if item['escalated'] else ''} on {item['platform']} for {item['brand']}"
     )
-    click.echo(f"from @{item['author']} ({item['followers']} followers), {item['age_minutes']} min ago:")
+    click.echo(f"from @{item['author']} ({item['followers']} followers), {minutes_label(item['age_minutes'])} ago:")
     click.echo(f"  {item['mention']!r}")
     if "classification" in item:
         c = item["classification"]

@@ -11,11 +11,13 @@ from mentiondesk.settings import get_settings
 @click.option("--port", default=None, type=int, help="Port (default MENTIONDESK_PORT, 8000).")
 def command(host: str | None, port: int | None) -> None:
     """Serve the web desk. Create an account first: `mentiondesk user add NAME --role manager`."""
-    from mentiondesk.web.serve import serve_desk
+    from mentiondesk.web.serve import check_port_free, serve_desk
 
     settings = get_settings()
     app = App.open(settings)
+    brands = app.brands  # a broken brand file fails here, before any address is printed
     host = host or settings.host
     port = port or settings.port
+    check_port_free(host, port)
     click.echo(f"Web desk: http://{host}:{port}/   (Ctrl-C to stop)", err=True)
-    serve_desk(app.engine, app.brands, settings, host, port)
+    serve_desk(app.engine, brands, settings, host, port)

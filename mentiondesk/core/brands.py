@@ -144,7 +144,8 @@ class BrandConfig(_Strict):
         try:
             return self.brands[key]
         except KeyError:
-            raise ConfigError(f"no brand {key!r} in the brand file") from None
+            known = ", ".join(self.brands) or "none"
+            raise ConfigError(f"no brand {key!r} in the brand file (brands: {known})") from None
 
 
 def parse_brands(text: str, *, path: Path | str = "<brands.toml>") -> BrandConfig:

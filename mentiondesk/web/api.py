@@ -231,7 +231,7 @@ def cases(
 ) -> list[CaseEntry]:
     brand = params.choice(brand, "brand", desk(request).brands)
     out = []
-    for row in queries.open_cases(session, brand=brand, status=status):
+    for row in queries.open_cases(session, brand=brand, status=status, limit=200):
         c = row.case
         assert c.id is not None
         out.append(
@@ -241,7 +241,7 @@ def cases(
                 platform=c.platform,
                 author=row.author,
                 status=c.status,
-                opened_at=c.opened_at,
+                opened_at=row.opened_at,
                 last_activity_at=c.last_activity_at,
                 mentions=row.mentions,
                 awaiting=row.awaiting,

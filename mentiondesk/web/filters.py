@@ -10,6 +10,7 @@ from datetime import datetime
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from mentiondesk.core.durations import minutes_label
 from storage.models import as_utc, utcnow
 
 # Characters that change how text reads without being seen are shown as code points ([U+202E]): bidi
@@ -23,20 +24,6 @@ _SHOWN = re.compile(
     "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f"
     "\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
-
-
-def minutes_label(minutes: float | None) -> str:
-    if minutes is None:
-        return "–"
-    minutes = max(0.0, minutes)
-    if minutes < 1:
-        return "<1m"
-    if minutes < 60:
-        return f"{int(minutes)}m"
-    if minutes < 48 * 60:
-        rest = int(minutes % 60)
-        return f"{int(minutes // 60)}h" + (f" {rest}m" if rest else "")
-    return f"{int(minutes // 1440)}d {int(minutes % 1440 // 60)}h"
 
 
 def age(value: datetime | None, now: datetime | None = None) -> str:

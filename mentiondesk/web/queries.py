@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import Brand
@@ -312,6 +313,13 @@ class CaseRow:
     last_customer_at: datetime | None
     last_reply_at: datetime | None
     first_mention_id: int | None
+    first_customer_at: datetime | None = None
+
+    @property
+    def opened_at(self) -> datetime:
+        """When the customer first wrote: the case row itself is made when the desk stored that mention,
+        which for an import or a backlog is long after."""
+        return self.first_customer_at or as_utc(self.case.opened_at)
 
     @property
     def awaiting(self) -> str:
@@ -323,23 +331,38 @@ class CaseRow:
         return ""
 
 
-def open_cases(session: Session, *, brand: str = "", status: str = "open", limit: int = 200) -> list[CaseRow]:
+def count_cases(session: Session, *, brand: str = "", status: str = "open") -> int:
+    stmt = select(func.count()).select_from(Case).where(Case.status == status)
+    if brand:
+        stmt = stmt.where(Case.brand == brand)
+    return int(session.exec(stmt).one())
+
+
+def open_cases(
+    session: Session, *, brand: str = "", status: str = "open", limit: int = PAGE_SIZE, offset: int = 0
+) -> list[CaseRow]:
     stmt = select(Case).where(Case.status == status)
     if brand:
         stmt = stmt.where(Case.brand == brand)
     order = col(Case.last_activity_at).desc() if status == "open" else col(Case.resolved_at).desc()
-    cases = list(session.exec(stmt.order_by(order).limit(limit)))
+    cases = list(session.exec(stmt.order_by(order, col(Case.id).desc()).offset(offset).limit(limit)))
     ids = [c.id for c in cases if c.id is not None]
     if not ids:
         return []
-    customer: dict[int, tuple[int, datetime | None, str | None]] = {}
-    rows: Any = session.exec(
-        select(Mention.case_id, func.count(), func.max(Mention.created_at), func.max(Mention.author_handle))
+    customer: dict[int, tuple[int, datetime | None, str | None, datetime | None]] = {}
+    rows: Any = session.execute(
+        sa_select(
+            col(Mention.case_id),
+            func.count(),
+            func.max(Mention.created_at),
+            func.max(Mention.author_handle),
+            func.min(Mention.created_at),
+        )
         .where(col(Mention.case_id).in_(ids), col(Mention.is_own).is_(False))
         .group_by(col(Mention.case_id))
     )
-    for case_id, n, last, handle in rows:
-        customer[int(case_id)] = (int(n), as_utc(last) if last else None, handle)
+    for case_id, n, last, handle, first in rows:
+        customer[int(case_id)] = (int(n), as_utc(last) if last else None, handle, as_utc(first) if first else None)
     replies: dict[int, datetime] = {}
     reply_rows: Any = session.exec(
         select(Mention.case_id, func.max(Draft.sent_at))
@@ -362,7 +385,7 @@ def open_cases(session: Session, *, brand: str = "", status: str = "open", limit
     result = []
     for case in cases:
         assert case.id is not None
-        n, last_customer, handle = customer.get(case.id, (0, None, None))
+        n, last_customer, handle, first_customer = customer.get(case.id, (0, None, None, None))
         result.append(
             CaseRow(
                 case=case,
@@ -371,6 +394,7 @@ def open_cases(session: Session, *, brand: str = "", status: str = "open", limit
                 last_customer_at=last_customer,
                 last_reply_at=replies.get(case.id),
                 first_mention_id=case.first_mention_id,
+                first_customer_at=first_customer,
             )
         )
     return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
@@ -18,13 +20,24 @@ def cases_page(
     request: Request,
     status: str = "open",
     brand: str = "",
+    page: str = "1",
     user: SignedIn,
     session: DB,
 ) -> Response:
     state = desk(request)
     status = params.choice(status, "status", ("open", "resolved"), default="open") or "open"
     brand = params.choice(brand, "brand", state.brands)
-    rows = queries.open_cases(session, brand=brand, status=status)
+    total = queries.count_cases(session, brand=brand, status=status)
+    pages = max(1, -(-total // queries.PAGE_SIZE))
+    number = min(params.whole_number(page, "page", low=1, high=params.MAX_PAGE, default=1), pages)
+    rows = queries.open_cases(
+        session, brand=brand, status=status, limit=queries.PAGE_SIZE, offset=(number - 1) * queries.PAGE_SIZE
+    )
+
+    def page_url(n: int) -> str:
+        query = {"status": status, "brand": brand, "page": n if n > 1 else ""}
+        return "/cases?" + urlencode({k: v for k, v in query.items() if v not in ("", None)})
+
     return state.templates.TemplateResponse(
         request,
         "cases.html",
@@ -32,6 +45,11 @@ def cases_page(
             "user": user,
             "flash": pop_flash(request),
             "rows": rows,
+            "total": total,
+            "page": number,
+            "pages": pages,
+            "prev_url": page_url(number - 1) if number > 1 else "",
+            "next_url": page_url(number + 1) if number < pages else "",
             "status": status,
             "brand": brand,
             "brands": state.brands,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 from typing import Any
 
 import click
 from sqlalchemy import Engine
 
+from mentiondesk.core.errors import ConfigError
 from mentiondesk.web.users import ensure_demo_user
 from storage.db import transaction
 
@@ -27,8 +29,23 @@ def serve_desk(engine: Engine, brands: Any, settings: Any, host: str, port: int)
     click.echo("Stopped.", err=True)
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, before printing any address or login, a port another process (another desk) listens on."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot serve the desk on {host}:{port}: {exc.strerror or exc} (is another desk running? "
+                "choose another port with --port)",
+                key="MENTIONDESK_PORT",
+            ) from None
+
+
 def serve_demo(app: Any, *, host: str, port: int) -> None:
     """For `mentiondesk demo`: a fresh demo login, the address, then the desk."""
+    check_port_free(host, port)
     with transaction(app.engine) as session:
         name, password = ensure_demo_user(session)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
@@ -38,4 +55,4 @@ def serve_demo(app: Any, *, host: str, port: int) -> None:
     serve_desk(app.engine, app.brands, app.settings, host, port)
 
 
-__all__ = ["ensure_demo_user", "serve_demo", "serve_desk"]
+__all__ = ["check_port_free", "ensure_demo_user", "serve_demo", "serve_desk"]
