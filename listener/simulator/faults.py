@@ -22,14 +22,20 @@ KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 @dataclass
 class Fault:
     kind: FaultKind
-    platform: Literal["x", "reddit", "any"] = "any"
+    platform: Literal["x", "reddit", "mastodon", "bluesky", "hackernews", "any"] = "any"
     times: int = 1  # how many responses it affects
     path: str = ""  # only requests whose path contains this
     reset_in: int = 60  # seconds until the window resets (rate_limit)
     delay: float = 2.0  # seconds (slow)
+    method: str = ""  # only requests with this method ("POST"); any when empty
 
-    def matches(self, platform: str, path: str) -> bool:
-        return self.times > 0 and self.platform in ("any", platform) and self.path in path
+    def matches(self, platform: str, path: str, method: str = "") -> bool:
+        return (
+            self.times > 0
+            and self.platform in ("any", platform)
+            and self.path in path
+            and self.method.upper() in ("", method.upper())
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Fault:
@@ -43,4 +49,5 @@ class Fault:
             path=str(data.get("path", "")),
             reset_in=int(str(data.get("reset_in", 60))),
             delay=float(str(data.get("delay", 2.0))),
+            method=str(data.get("method", "")),
         )

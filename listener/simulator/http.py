@@ -45,7 +45,7 @@ class SimHandler(BaseHTTPRequestHandler):
                 return
             with self.state.lock:
                 self.state.request_log.append((self.platform, method, self.route))
-            fault = self.state.take_fault(self.platform, self.route)
+            fault = self.state.take_fault(self.platform, self.route, method)
             if fault and self._apply_fault(fault):
                 return
             self.handle_api(method, fault)

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from listener.simulator import mastodon_api
 from listener.simulator.faults import Fault, FaultKind
 from listener.simulator.http import SimHandler
+from listener.simulator.mastodon_api import MastodonHandler, world_for
 from listener.simulator.reddit_api import RedditHandler
 from listener.simulator.state import MentionKind, SimState
 from listener.simulator.x_api import XHandler
@@ -23,7 +25,16 @@ class _Server(ThreadingHTTPServer):
 class Simulator:
     """Running simulated X and Reddit servers. Use `Simulator.start(...)` as a context manager."""
 
-    def __init__(self, state: SimState, host: str = "127.0.0.1", x_port: int = 0, reddit_port: int = 0) -> None:
+    def __init__(
+        self,
+        state: SimState,
+        host: str = "127.0.0.1",
+        x_port: int = 0,
+        reddit_port: int = 0,
+        *,
+        mastodon_port: int = 0,
+        mastodon_handle: str | None = None,
+    ) -> None:
         self.state = state
         self.host = host
         self._servers: list[_Server] = []
@@ -31,6 +42,8 @@ class Simulator:
         self._stream_stop = threading.Event()
         self.x_server = self._serve(XHandler, x_port)
         self.reddit_server = self._serve(RedditHandler, reddit_port)
+        self.mastodon_server = self._serve(MastodonHandler, mastodon_port)
+        self.mastodon = world_for(state, mastodon_handle, self.mastodon_base_url)
 
     def _serve(self, handler: type[SimHandler], port: int) -> _Server:
         bound = type(handler.__name__, (handler,), {"state": self.state})
@@ -62,6 +75,7 @@ class Simulator:
         host: str = "127.0.0.1",
         x_port: int = 0,
         reddit_port: int = 0,
+        mastodon_port: int = 0,
         x_rate_limit: int = 450,
         reddit_rate_limit: int = 1000,
     ) -> Simulator:
@@ -75,7 +89,15 @@ class Simulator:
             x_rate_limit=x_rate_limit,
             reddit_rate_limit=reddit_rate_limit,
         )
-        return cls(state, host=host, x_port=x_port, reddit_port=reddit_port)
+        mastodon = next(iter(handles.get("mastodon") or []), None)
+        return cls(
+            state,
+            host=host,
+            x_port=x_port,
+            reddit_port=reddit_port,
+            mastodon_port=mastodon_port,
+            mastodon_handle=mastodon,
+        )
 
     def stop(self) -> None:
         self._stream_stop.set()
@@ -97,6 +119,10 @@ class Simulator:
     def reddit_oauth_url(self) -> str:
         return self.reddit_url
 
+    @property
+    def mastodon_base_url(self) -> str:
+        return f"http://{self.host}:{self.mastodon_server.server_address[1]}"
+
     def env(self) -> dict[str, str]:
         """MENTIONDESK_* variables pointing Mention Desk at this simulator (any credentials are accepted)."""
         return {
@@ -112,13 +138,19 @@ class Simulator:
             "MENTIONDESK_REDDIT_CLIENT_SECRET": "sim",
             "MENTIONDESK_REDDIT_USERNAME": self.state.reddit_account,
             "MENTIONDESK_REDDIT_PASSWORD": "sim",
+            "MENTIONDESK_MASTODON_BASE_URL": self.mastodon_base_url,
+            "MENTIONDESK_MASTODON_ACCESS_TOKEN": "sim",
         }
 
     # --- the Python API -------------------------------------------------------------------------------
 
     def add_mentions(self, n: int, *, platform: str = "both", kind: MentionKind = "mixed") -> list[str]:
-        """Post `n` new mentions on X and/or Reddit; returns their ids (tweet ids, Reddit fullnames)."""
+        """Post `n` new mentions on X and/or Reddit ("both"), or on another network by name; returns their ids
+        (tweet ids, Reddit fullnames, status ids)."""
         added: list[str] = []
+        if platform == "mastodon":
+            with self.state.lock:
+                return mastodon_api.add_mentions(self.mastodon, self.state, n, kind)
         if platform in ("x", "both"):
             added += self.state.add_x_mentions(n, kind)
         if platform in ("reddit", "both"):

@@ -166,10 +166,10 @@ class SimState:
     def now_iso() -> str:
         return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{datetime.now(UTC).microsecond // 1000:03d}Z"
 
-    def take_fault(self, platform: str, path: str) -> Fault | None:
+    def take_fault(self, platform: str, path: str, method: str = "") -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.matches(platform, path):
+                if fault.matches(platform, path, method):
                     fault.times -= 1
                     return fault
             return None

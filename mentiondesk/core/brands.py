@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mentiondesk.core.errors import ConfigError
 from mentiondesk.core.vocabulary import Label
 
-PLATFORMS = ("x", "reddit", "replay")
+PLATFORMS = ("x", "reddit", "mastodon", "bluesky", "hackernews", "replay")
 
 
 class _Strict(BaseModel):
@@ -40,7 +40,7 @@ class ReplyPolicy(_Strict):
     # Appended to every automated reply, so nobody mistakes the bot for a person.
     disclosure: str = "(automated reply)"
     # Platforms where a reply may be sent without a human approving it first.
-    auto_reply_platforms: list[Literal["x", "reddit", "replay"]] = ["x", "replay"]
+    auto_reply_platforms: list[Literal["x", "reddit", "mastodon", "bluesky", "replay"]] = ["x", "replay"]
     # Hours before the same author may be thanked automatically again.
     thank_cooldown_hours: int = Field(default=168, ge=0)
 
@@ -109,7 +109,7 @@ class RedditWatch(_Strict):
 class Brand(_Strict):
     key: str
     name: str
-    handles: dict[Literal["x", "reddit", "replay"], list[str]] = {}
+    handles: dict[Literal["x", "reddit", "mastodon", "bluesky", "hackernews", "replay"], list[str]] = {}
     keywords: list[str] = []
     exclude: list[str] = []
     languages: list[str] = ["en"]
