@@ -6,6 +6,7 @@ removed items (author null or "[deleted]", body "[removed]") and malformed ones 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, Skipp
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
+from mentiondesk.core.values import ANONYMOUS
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,12 @@ RATE_SCOPE = "reddit"
 LOOKBACK_SKEW = timedelta(minutes=2)
 MAX_LOOKUP_PAGES = 10  # a user's comment listing stops at 1,000 items
 GONE_TEXTS = {"[removed]", "[deleted]"}
+# Reddit marks a moderator's or an admin's notice (removal reasons, stickied rules) with `distinguished`.
+MODERATOR_MARKS = {"moderator", "admin"}
+# How far below the newest item a listing is read again: Reddit makes some items visible after newer ones
+# (same second, lower id), and praw's stream rereads for the same reason.
+OVERLAP = timedelta(minutes=10)
+SEEN_LIMIT = 300  # fullnames remembered from the overlap, so an item read again is not returned again
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
@@ -229,17 +237,18 @@ def _str(data: dict[str, Any], key: str) -> str:
 
 
 def parse_item(child: Any, brand: Brand, reddit_url: str) -> tuple[FetchedMention | None, str]:
-    """A listing child as a mention. Returns (None, reason) for deleted/removed items; raises ValueError
-    (or KeyError/TypeError) for malformed ones."""
+    """A listing child as a mention. Returns (None, reason) for deleted/removed items; raises ValueError (or
+    KeyError/TypeError) for malformed ones."""
     if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
         raise ValueError("not a thing")
     kind, data = child.get("kind"), child["data"]
     name = _str(data, "name")
     author = data.get("author")
+    handle = author if isinstance(author, str) and author else ANONYMOUS
     if kind == "t3":
         title = _str(data, "title")
         body = data.get("selftext") if isinstance(data.get("selftext"), str) else ""
-        if body in GONE_TEXTS and (author is None or author == "[deleted]"):
+        if body in GONE_TEXTS and handle == ANONYMOUS:
             return None, f"post {body.strip('[]')}"
         if data.get("removed_by_category"):
             return None, f"post removed ({data['removed_by_category']})"
@@ -250,37 +259,80 @@ def parse_item(child: Any, brand: Brand, reddit_url: str) -> tuple[FetchedMentio
         text = _str(data, "body")
         if text in GONE_TEXTS:
             return None, f"comment {text.strip('[]')}"
-        link_id = data.get("link_id")
-        conversation = link_id if isinstance(link_id, str) else None
+        conversation = _thread_of(data)
         parent = data.get("parent_id") if isinstance(data.get("parent_id"), str) else None
     else:
         raise ValueError(f"unexpected kind {kind!r}")
     created = data.get("created_utc")
     if not isinstance(created, int | float) or isinstance(created, bool):
         raise ValueError("no created_utc")
-    link = data.get("permalink") or data.get("context") or ""
     fullname_author = data.get("author_fullname")
     mention = FetchedMention(
         platform=PLATFORM,
         external_id=name,
         brand=brand.key,
         text=text,
-        author_handle=author if isinstance(author, str) and author else "[deleted]",
+        author_handle=handle,
         created_at=datetime.fromtimestamp(float(created), tz=UTC),
-        author_external_id=fullname_author if isinstance(fullname_author, str) else None,
-        url=f"{reddit_url}{link}" if isinstance(link, str) and link.startswith("/") else str(link),
+        author_external_id=fullname_author if isinstance(fullname_author, str) and handle != ANONYMOUS else None,
+        url=_url_of(data, name, conversation, reddit_url),
         conversation_id=conversation,
         parent_id=parent,
     )
     return mention, ""
 
 
+def ignored(child: Any, brand: Brand) -> str | None:
+    """Why an item is not a mention worth storing at all: a moderator's or admin's notice (removal reasons,
+    rules), or a bot of the brand's list (AutoModerator by default). None for everything else."""
+    data = child.get("data") if isinstance(child, dict) else None
+    if not isinstance(data, dict):
+        return None
+    mark = data.get("distinguished")
+    if mark in MODERATOR_MARKS and brand.routing.ignore_moderator_notices:
+        return f"{mark} notice"
+    author = data.get("author")
+    if isinstance(author, str) and author.lower() in {a.lower() for a in brand.routing.bots}:
+        return f"bot {author}"
+    return None
+
+
+_THREAD_IN_PATH = re.compile(r"/comments/([0-9a-z]+)(?:/|$)")
+
+
+def _thread_of(data: dict[str, Any]) -> str | None:
+    """The post a comment belongs to: `link_id`, or (inbox items carry none) the post id in its `context`
+    or `permalink` path, or a parent that is the post itself."""
+    link_id = data.get("link_id")
+    if isinstance(link_id, str) and link_id.startswith("t3_"):
+        return link_id
+    for key in ("permalink", "context"):
+        path = data.get(key)
+        match = _THREAD_IN_PATH.search(path) if isinstance(path, str) else None
+        if match:
+            return f"t3_{match.group(1)}"
+    parent = data.get("parent_id")
+    return parent if isinstance(parent, str) and parent.startswith("t3_") else None
+
+
+def _url_of(data: dict[str, Any], name: str, thread: str | None, reddit_url: str) -> str:
+    """`permalink`, or the inbox's `context` link; when the payload has neither (comment listings before
+    2017, some API mirrors), built from the thread and the item's id: Reddit serves
+    /comments/<post>/_/<comment>/ as the comment's page."""
+    for key in ("permalink", "context"):
+        link = data.get(key)
+        if isinstance(link, str) and link.startswith("/"):
+            return f"{reddit_url}{link}"
+        if isinstance(link, str) and link.startswith("https://"):
+            return link
+    kind, _, item_id = name.partition("_")
+    if kind == "t3":
+        return f"{reddit_url}/comments/{item_id}/"
+    return f"{reddit_url}/comments/{thread.removeprefix('t3_')}/_/{item_id}/" if thread else ""
+
+
 def _created(mention: FetchedMention) -> tuple[datetime, int]:
-    try:
-        serial = int(mention.external_id.split("_", 1)[-1], 36)
-    except ValueError:
-        serial = 0
-    return mention.created_at, serial
+    return mention.created_at, _serial(mention.external_id)
 
 
 # --- sources ----------------------------------------------------------------------------------------
@@ -289,10 +341,14 @@ def _created(mention: FetchedMention) -> tuple[datetime, int]:
 class RedditListingSource:
     """One Reddit listing (newest first) read down to the cursor: the newest fullname already seen.
 
-    Pages are walked with `after=` until an item at or below the cursor appears, comparing base-36 ids
-    (monotonic per kind). `before=<cursor>` would avoid reading the boundary page, but Reddit answers it with
-    an empty listing forever once the anchor item is deleted or removed, which would stall the source
-    silently. While walking a backlog the cursor is "since|after|newest", so a crash resumes the walk.
+    Pages are walked with `after=` until an item at or below the cursor appears, comparing base-36 ids. Ids
+    are not strictly in the order items become visible: a comment can appear a moment after a newer one (same
+    second, lower id). So the boundary page is read on past the cursor, down to OVERLAP before the newest
+    item's time, and the fullnames already returned (a bounded set, SEEN_LIMIT, kept in the cursor and saved
+    with the batch) are left out: a late item is returned once, nothing twice. `before=<cursor>` would avoid
+    reading the boundary page, but Reddit answers it with an empty listing forever once the anchor item is
+    deleted or removed, which would stall the source silently. While walking a backlog the cursor also holds
+    the page position and the walk's newest item, so a crash resumes the walk.
 
     With no cursor yet only the newest page is read (history before the desk is not a backlog); an empty
     listing then sets the cursor to "0", so everything posted later is new."""
@@ -335,16 +391,33 @@ class RedditListingSource:
             children = []
         mentions: list[FetchedMention] = []
         skipped: list[SkippedItem] = []
-        newest = state.newest
+        seen = {*state.seen, state.since}  # the cursor's own item was read, whatever the cursor's age
+        read: list[str] = []
+        newest, newest_at = state.newest, state.newest_at
+        horizon = state.since_at - OVERLAP.total_seconds() if state.since_at is not None else None
         reached = state.since is None or len(children) < LIMIT  # first read, or the listing's end
         for index, child in enumerate(children):
             name = _child_name(child)
+            created = _child_created(child)
             if name and state.since is not None and _serial(name) <= _serial(state.since):
                 reached = True
-                break
-            if name and (newest is None or _serial(name) > _serial(newest)):
-                newest = name
+                if horizon is None and created is not None:  # a cursor saved before overlaps were kept
+                    horizon = created - OVERLAP.total_seconds()
+                if horizon is None or created is None or created < horizon:
+                    break
+            if name in seen:
+                continue  # returned by an earlier read of the overlap
+            if name:
+                read.append(name)
+                if newest is None or _serial(name) > _serial(newest):
+                    newest = name
+            if created is not None and (newest_at is None or created > newest_at):
+                newest_at = created
             where = name or f"item {index}"
+            why_not = ignored(child, self._brand)
+            if why_not:
+                log.debug("%s: ignored %s: %s", self.name, where, why_not)
+                continue
             try:
                 mention, reason = parse_item(child, self._brand, self._reddit_url)
             except Exception as exc:  # any odd item is skipped; the rest of the page is kept
@@ -361,11 +434,21 @@ class RedditListingSource:
         for item in skipped:
             log.info("%s: skipped %s: %s", self.name, item.where, item.reason)
         mentions.sort(key=_created)
+        remembered = _bounded([*read, *state.seen])
         last = _child_name(children[-1]) if children else None
         if reached or last is None:
-            next_cursor = ListingCursor(since=newest or state.since or "0")
+            since = _newest_name(newest, state.since) or "0"
+            since_at = max((t for t in (newest_at, state.since_at) if t is not None), default=None)
+            next_cursor = ListingCursor(since=since, since_at=since_at, seen=remembered)
         else:
-            next_cursor = ListingCursor(since=state.since, after=last, newest=newest)
+            next_cursor = ListingCursor(
+                since=state.since,
+                since_at=state.since_at,
+                after=last,
+                newest=newest,
+                newest_at=newest_at,
+                seen=remembered,
+            )
         remaining, reset_at = _rate_figures(self._session)
         return Batch(
             mentions=mentions,
@@ -380,22 +463,75 @@ class RedditListingSource:
 
 @dataclass(frozen=True)
 class ListingCursor:
+    """Where a listing was read to, saved as JSON with each batch. An older cursor, "since|after|newest" or a
+    bare fullname, is still read."""
+
     since: str | None = None  # newest fullname stored ("0": nothing yet)
+    since_at: float | None = None  # its time (Unix seconds): the overlap is read down to OVERLAP before it
     after: str | None = None  # while walking a backlog: the oldest fullname of the last page
     newest: str | None = None  # while walking a backlog: the newest fullname of the walk
+    newest_at: float | None = None  # and its time
+    seen: tuple[str, ...] = ()  # fullnames already read, newest first, at most SEEN_LIMIT
 
     @classmethod
     def parse(cls, raw: str | None) -> ListingCursor:
         if not raw:
+            return cls()
+        if raw.startswith("{"):
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                return cls(
+                    since=_opt_str(data.get("since")),
+                    since_at=_opt_float(data.get("since_at")),
+                    after=_opt_str(data.get("after")),
+                    newest=_opt_str(data.get("newest")),
+                    newest_at=_opt_float(data.get("newest_at")),
+                    seen=tuple(n for n in data.get("seen") or () if isinstance(n, str)),
+                )
             return cls()
         since, _, rest = raw.partition("|")
         after, _, newest = rest.partition("|")
         return cls(since=since or None, after=after or None, newest=newest or None)
 
     def dump(self) -> str | None:
-        if self.after:
-            return f"{self.since or '0'}|{self.after}|{self.newest or ''}"
-        return self.since
+        if self.since is None and self.after is None:
+            return None
+        fields = {
+            "since": self.since or "0",
+            "since_at": self.since_at,
+            "after": self.after,
+            "newest": self.newest,
+            "newest_at": self.newest_at,
+            "seen": list(self.seen),
+        }
+        return json.dumps({k: v for k, v in fields.items() if v not in (None, [])}, separators=(",", ":"))
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _opt_float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _bounded(names: list[str]) -> tuple[str, ...]:
+    """The SEEN_LIMIT newest distinct fullnames: the overlap only ever rereads the newest items."""
+    return tuple(sorted(set(names), key=_serial, reverse=True)[:SEEN_LIMIT])
+
+
+def _newest_name(*names: str | None) -> str | None:
+    given = [n for n in names if n and n != "0"]
+    return max(given, key=_serial) if given else None
+
+
+def _child_created(child: Any) -> float | None:
+    data = child.get("data") if isinstance(child, dict) else None
+    created = data.get("created_utc") if isinstance(data, dict) else None
+    return float(created) if isinstance(created, int | float) and not isinstance(created, bool) else None
 
 
 def _serial(fullname: str) -> int:

@@ -194,7 +194,8 @@ class SourceState(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=128)
     platform: str = Field(default="", max_length=32)
     brand: str = Field(default="", max_length=64)
-    cursor: str | None = Field(default=None, max_length=255)
+    # Text: a Reddit cursor carries the fullnames already read in its overlap (listener/reddit.py).
+    cursor: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     health: str = Field(default="ok", max_length=32)  # ok | rate_limited | access_denied | failing
     health_message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     rate_limited_until: datetime | None = None

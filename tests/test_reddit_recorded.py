@@ -13,8 +13,8 @@ import pytest
 import requests
 import responses
 
-from listener.base import OutgoingReply
-from listener.reddit import RedditListingSource, RedditSender, make_reddit, sources_for
+from listener.base import Batch, OutgoingReply
+from listener.reddit import ListingCursor, RedditListingSource, RedditSender, make_reddit, sources_for
 from mentiondesk.core.brands import Brand, parse_brands
 from mentiondesk.core.errors import AccessDenied, RateLimited, SendFailed, TransientError
 from mentiondesk.platforms import reddit_access
@@ -68,6 +68,10 @@ def token() -> None:
     responses.post(f"{WWW}/api/v1/access_token", json=body("access_token"))
 
 
+def since(batch: Batch) -> str | None:
+    return ListingCursor.parse(batch.cursor).since
+
+
 def by_name(sources: list[RedditListingSource]) -> dict[str, RedditListingSource]:
     return {s.name: s for s in sources}
 
@@ -113,7 +117,7 @@ def test_comments_matched_deleted_and_removed_skipped(comments: RedditListingSou
         ("t1_l3ab004", "comment removed"),
         ("t1_l3ab002", "no created_utc"),
     }
-    assert batch.cursor == "t1_l3ab006" and batch.more is False
+    assert since(batch) == "t1_l3ab006" and batch.more is False
     assert batch.requests == 2  # the password-grant token and the listing
     assert batch.rate_remaining == 598
     assert batch.rate_reset_at is not None
@@ -139,13 +143,14 @@ def test_a_backlog_is_walked_with_after_down_to_the_cursor(comments: RedditListi
 
     first = comments.fetch("t1_l3ab003")
     assert first.more is True and len(first.mentions) == 100
-    assert first.cursor == "t1_l3ab003|t1_m000001|t1_m000100"
+    walk = ListingCursor.parse(first.cursor)
+    assert (walk.since, walk.after, walk.newest) == ("t1_l3ab003", "t1_m000001", "t1_m000100")
     second = comments.fetch(first.cursor)
 
     # The second page reaches the cursor (t1_l3ab003): only what is newer counts, and the walk settles.
     assert [m.external_id for m in second.mentions] == ["t1_l3ab006"]
     assert {s.where for s in second.skipped} == {"t1_l3ab005", "t1_l3ab004"}
-    assert second.more is False and second.cursor == "t1_m000100"
+    assert second.more is False and since(second) == "t1_m000100"
     assert "after" not in query_of(responses.calls[1])
     assert query_of(responses.calls[2])["after"] == "t1_m000001"
 
@@ -169,9 +174,9 @@ def test_an_empty_first_read_makes_everything_later_new(comments: RedditListingS
     )
     responses.get(COMMENTS_URL, json=body("comments_listing"), headers=rate_headers())
     first = comments.fetch(None)
-    assert first.cursor == "0" and first.mentions == []
+    assert since(first) == "0" and first.mentions == []
     second = comments.fetch(first.cursor)
-    assert len(second.mentions) == 2 and second.cursor == "t1_l3ab006"
+    assert len(second.mentions) == 2 and since(second) == "t1_l3ab006"
 
 
 @responses.activate
@@ -179,7 +184,7 @@ def test_without_a_cursor_only_the_newest_page_is_read(comments: RedditListingSo
     responses.get(COMMENTS_URL, json=body("comments_listing"), headers=rate_headers())
     batch = comments.fetch(None)
     assert "after" not in query_of(responses.calls[1])
-    assert batch.more is False and batch.cursor == "t1_l3ab006"
+    assert batch.more is False and since(batch) == "t1_l3ab006"
 
 
 @responses.activate

@@ -99,6 +99,10 @@ class RoutingRules(_Strict):
         "make money fast",
     ]
     ignore_authors: list[str] = []
+    # Accounts that are bots, not people: their posts are not read as mentions at all (no draft, no case).
+    bots: list[str] = ["AutoModerator"]
+    # Notices a moderator or admin marked as such (removal reasons, rules): not read as mentions either.
+    ignore_moderator_notices: bool = True
 
 
 class RedditWatch(_Strict):
