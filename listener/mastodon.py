@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +27,7 @@ from mastodon.errors import (
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
+from listener.html_text import html_to_text
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
@@ -171,30 +171,6 @@ def _call(session: MeteredSession, fn: Callable[..., Any], *args: Any, **kwargs:
 
 
 # --- parsing ----------------------------------------------------------------------------------------
-
-
-class _Text(HTMLParser):
-    """A status's HTML content as the plain text a person reads: paragraphs and line breaks kept."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "p" and self.parts:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(content: str) -> str:
-    parser = _Text()
-    parser.feed(content)
-    parser.close()
-    return "".join(parser.parts).strip()
 
 
 class Identity:

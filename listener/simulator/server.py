@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from listener.simulator import mastodon_api
+from listener.simulator import hackernews_api, mastodon_api
 from listener.simulator.faults import Fault, FaultKind
+from listener.simulator.hackernews_api import HackerNewsHandler
 from listener.simulator.http import SimHandler
 from listener.simulator.mastodon_api import MastodonHandler, world_for
 from listener.simulator.reddit_api import RedditHandler
@@ -34,6 +35,7 @@ class Simulator:
         *,
         mastodon_port: int = 0,
         mastodon_handle: str | None = None,
+        hackernews_port: int = 0,
     ) -> None:
         self.state = state
         self.host = host
@@ -44,6 +46,8 @@ class Simulator:
         self.reddit_server = self._serve(RedditHandler, reddit_port)
         self.mastodon_server = self._serve(MastodonHandler, mastodon_port)
         self.mastodon = world_for(state, mastodon_handle, self.mastodon_base_url)
+        self.hackernews_server = self._serve(HackerNewsHandler, hackernews_port)
+        self.hackernews = hackernews_api.world_for(state)
 
     def _serve(self, handler: type[SimHandler], port: int) -> _Server:
         bound = type(handler.__name__, (handler,), {"state": self.state})
@@ -76,6 +80,7 @@ class Simulator:
         x_port: int = 0,
         reddit_port: int = 0,
         mastodon_port: int = 0,
+        hackernews_port: int = 0,
         x_rate_limit: int = 450,
         reddit_rate_limit: int = 1000,
     ) -> Simulator:
@@ -96,6 +101,7 @@ class Simulator:
             x_port=x_port,
             reddit_port=reddit_port,
             mastodon_port=mastodon_port,
+            hackernews_port=hackernews_port,
             mastodon_handle=mastodon,
         )
 
@@ -123,6 +129,10 @@ class Simulator:
     def mastodon_base_url(self) -> str:
         return f"http://{self.host}:{self.mastodon_server.server_address[1]}"
 
+    @property
+    def hackernews_base_url(self) -> str:
+        return f"http://{self.host}:{self.hackernews_server.server_address[1]}"
+
     def env(self) -> dict[str, str]:
         """MENTIONDESK_* variables pointing Mention Desk at this simulator (any credentials are accepted)."""
         return {
@@ -140,6 +150,7 @@ class Simulator:
             "MENTIONDESK_REDDIT_PASSWORD": "sim",
             "MENTIONDESK_MASTODON_BASE_URL": self.mastodon_base_url,
             "MENTIONDESK_MASTODON_ACCESS_TOKEN": "sim",
+            "MENTIONDESK_HN_BASE_URL": self.hackernews_base_url,
         }
 
     # --- the Python API -------------------------------------------------------------------------------
@@ -148,6 +159,9 @@ class Simulator:
         """Post `n` new mentions on X and/or Reddit ("both"), or on another network by name; returns their ids
         (tweet ids, Reddit fullnames, status ids)."""
         added: list[str] = []
+        if platform == "hackernews":
+            with self.state.lock:
+                return hackernews_api.add_mentions(self.hackernews, self.state, n)
         if platform == "mastodon":
             with self.state.lock:
                 return mastodon_api.add_mentions(self.mastodon, self.state, n, kind)
