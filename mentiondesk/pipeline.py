@@ -106,7 +106,7 @@ class Pipeline:
         self,
         mentions: Sequence[NewMention],
         *,
-        authors: dict[int, AuthorRef],
+        authors: dict[int | None, AuthorRef],
         session: Session,
         now: datetime,
     ) -> None:
@@ -153,7 +153,7 @@ class Pipeline:
         verdicts: Sequence[Verdict],
         routes: Sequence[Route],
         *,
-        cases: dict[tuple[str, int], Case],
+        cases: dict[tuple[str, int | None], Case],
         session: Session,
         now: datetime,
     ) -> list[tuple[Case, NewMention]]:
@@ -164,7 +164,7 @@ class Pipeline:
             if verdict.label != "complaint" or route == Route.IGNORE or mention.brand not in self.brands.brands:
                 continue
             key = (mention.brand, mention.author_id)
-            case = cases.get(key)
+            case = cases.get(key) if mention.author_id is not None else None  # "[deleted]" shares no case
             if case is None:
                 case = Case(
                     brand=mention.brand,
@@ -173,7 +173,8 @@ class Pipeline:
                     opened_at=now,
                     last_activity_at=now,
                 )
-                cases[key] = case
+                if mention.author_id is not None:
+                    cases[key] = case
                 session.add(case)
                 opened.append((case, mention))
             else:
@@ -191,7 +192,7 @@ class Pipeline:
         verdicts: Sequence[Verdict],
         routes: Sequence[Route],
         *,
-        authors: dict[int, AuthorRef],
+        authors: dict[int | None, AuthorRef],
         session: Session,
         now: datetime,
     ) -> list[_Planned]:
@@ -202,7 +203,7 @@ class Pipeline:
         for mention, verdict, route in zip(mentions, verdicts, routes, strict=True):
             if route not in (Route.DRAFT, Route.ESCALATE):
                 continue
-            avoid = said.setdefault(mention.author_id, set())
+            avoid = said.setdefault(mention.author_id, set()) if mention.author_id is not None else set()
             plan = self._plan(
                 mention,
                 verdict,
@@ -353,13 +354,13 @@ def _asks_us_to_stop(mention: NewMention, brand: Brand) -> bool:
     )
 
 
-def _authors_of(mentions: Sequence[NewMention], *, session: Session) -> dict[int, AuthorRef]:
-    ids = {m.author_id for m in mentions}
+def _authors_of(mentions: Sequence[NewMention], *, session: Session) -> dict[int | None, AuthorRef]:
+    ids = {m.author_id for m in mentions if m.author_id is not None}
     rows = session.execute(select(Author.id, Author.opted_out_at).where(col(Author.id).in_(ids)))
     return {author_id: AuthorRef(author_id, opted) for author_id, opted in rows}
 
 
-def _open_cases_of(mentions: Sequence[NewMention], *, session: Session) -> dict[tuple[str, int], Case]:
-    ids = {m.author_id for m in mentions}
+def _open_cases_of(mentions: Sequence[NewMention], *, session: Session) -> dict[tuple[str, int | None], Case]:
+    ids = {m.author_id for m in mentions if m.author_id is not None}
     rows = session.exec(select(Case).where(Case.status == CaseStatus.OPEN, col(Case.author_id).in_(ids)))
     return {(c.brand, c.author_id): c for c in rows if c.author_id is not None}

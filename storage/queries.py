@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
-from mentiondesk.core.values import FetchedMention
+from mentiondesk.core.values import FetchedMention, is_anonymous
 from storage.db import insert_if_absent, lock_for_ingest
 from storage.models import (
     OPEN_DRAFT_STATES,
@@ -49,7 +49,7 @@ class NewMention:
     external_id: str
     source: str
     url: str
-    author_id: int
+    author_id: int | None  # None: the author is gone or hidden ("[deleted]"), never one shared author
     author_handle: str
     author_name: str
     author_followers: int
@@ -186,7 +186,7 @@ def new_mentions(
         fresh.append(m)
     if not fresh:
         return []
-    authors = author_refs(fresh, session=session, now=now)
+    authors = author_refs([m for m in fresh if not is_anonymous(m.author_handle)], session=session, now=now)
     return [
         NewMention(
             brand=m.brand,
@@ -194,7 +194,7 @@ def new_mentions(
             external_id=m.external_id,
             source=source,
             url=m.url,
-            author_id=authors[(m.platform, m.author_handle.lower())].id,
+            author_id=None if is_anonymous(m.author_handle) else authors[(m.platform, m.author_handle.lower())].id,
             author_handle=m.author_handle,
             author_name=m.author_name,
             author_followers=m.author_followers,
@@ -421,8 +421,11 @@ def paused_until(scope: str, *, now: datetime, session: Session) -> datetime | N
     return as_utc(pause.until)
 
 
-def reply_texts_to_authors(author_ids: Collection[int], *, since: datetime, session: Session) -> dict[int, set[str]]:
+def reply_texts_to_authors(
+    author_ids: Collection[int | None], *, since: datetime, session: Session
+) -> dict[int, set[str]]:
     """The texts of replies drafted to these authors since `since` (rejected ones aside), by author."""
+    author_ids = [a for a in author_ids if a is not None]
     if not author_ids:
         return {}
     rows = session.execute(
