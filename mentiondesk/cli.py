@@ -13,7 +13,7 @@ from mentiondesk.core.errors import MentionDeskError
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, help)
     "init": ("mentiondesk.commands.init", "Write a commented starter brands.toml and .env."),
-    "db": ("mentiondesk.commands.db", "Database schema: upgrade, current revision, check against the models."),
+    "db": ("mentiondesk.commands.db", "Database: upgrade, current, check, backup, purge deleted and expired mentions."),
     "demo": ("mentiondesk.commands.demo", "Run the whole pipeline on built-in data; no keys needed."),
     "import": ("mentiondesk.commands.import_", "Import a JSONL or CSV export of mentions."),
     "classify": ("mentiondesk.commands.classify", "Classify texts from CSV/JSONL/stdin; JSON lines out."),
@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sources": ("mentiondesk.commands.sources", "Each source's health, cursor and rate-limit state."),
     "serve": ("mentiondesk.commands.serve", "Serve the web desk."),
     "user": ("mentiondesk.commands.user", "Manage desk accounts."),
+    "forget": ("mentiondesk.commands.forget", "Erase everything stored about one author (audited without the text)."),
 }
 
 

@@ -28,6 +28,7 @@ from sqlmodel import col
 
 from listener.base import Batch, Source
 from listener.poller import PollOutcome
+from mentiondesk import lifecycle
 from mentiondesk.core.errors import MentionDeskError
 from mentiondesk.pipeline import Pipeline
 from responders.sending import Sender, send_approved
@@ -144,6 +145,8 @@ class Intervals:
     poll_seconds: int = 60
     send_seconds: int = 30
     housekeeping_seconds: int = HEARTBEAT_SECONDS
+    # Posts deleted on their platform must be gone within 24 hours of our noticing (X and Reddit terms).
+    purge_seconds: int = 3600
 
     @property
     def poll_jitter(self) -> float:
@@ -219,6 +222,14 @@ class Service:
             id="housekeeping",
             name="housekeeping",
         )
+        self.scheduler.add_job(
+            self._job,
+            IntervalTrigger(seconds=self.intervals.purge_seconds),
+            args=[self.purge],
+            id="purge",
+            name="purge deleted and expired mentions",
+            next_run_time=now + timedelta(seconds=min(60, self.intervals.purge_seconds)),
+        )
 
     def _job(self, work: Callable[..., object], *args: object) -> None:
         if self.stopping.is_set():
@@ -258,6 +269,9 @@ class Service:
                 len(report.unknown),
                 len(report.paused),
             )
+
+    def purge(self) -> None:
+        lifecycle.purge(self.engine, self.pipeline.brands)
 
     def housekeeping(self) -> None:
         if not self.lock.heartbeat():

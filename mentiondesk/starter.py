@@ -65,6 +65,8 @@ languages = ["en"]
 competitors = ["BeanCo", "Brewster's"]
 # Response-time target shown on the desk
 response_target_minutes = 60
+# Delete mentions (and their drafts) older than this many days; trend counts stay. Unset keeps everything.
+# retention_days = 365
 # Appended to every reply (e.g. an agent's initials); empty for none
 signature = ""
 

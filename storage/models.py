@@ -256,3 +256,14 @@ class Lock(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     holder: str = Field(max_length=255)
     heartbeat_at: datetime = Field(default_factory=utcnow)
+
+
+class OptOutMarker(SQLModel, table=True):
+    """An author erased by `mentiondesk forget` had asked us to stop replying. Only a SHA-256 of the lower-cased
+    handle is kept (no handle, name or text), so a new post from them starts out opted out again."""
+
+    __tablename__ = "optout_marker"
+
+    platform: str = Field(primary_key=True, max_length=32)
+    handle_sha256: str = Field(primary_key=True, max_length=64)
+    opted_out_at: datetime

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from mentiondesk.core.values import FetchedMention, is_anonymous
 from storage.db import insert_if_absent, lock_for_ingest
+from storage.lifecycle import handle_sha256
 from storage.models import (
     OPEN_DRAFT_STATES,
     AuditEvent,
@@ -23,6 +24,7 @@ from storage.models import (
     Draft,
     DraftState,
     Mention,
+    OptOutMarker,
     RatePause,
     ReplyLedger,
     SourceState,
@@ -136,9 +138,29 @@ def author_refs(
             }
             for key in missing
         ]
+        markers = opt_out_markers(missing, session=session)
+        for row, key in zip(new_rows, missing, strict=True):
+            row["opted_out_at"] = markers.get(key)
         session.execute(insert(Author), new_rows)
         for platform, handle, author_id in _ids_by_key(Author, "handle", missing, session=session):
-            found[(platform, handle)] = AuthorRef(author_id)
+            found[(platform, handle)] = AuthorRef(author_id, markers.get((platform, handle)))
+    return found
+
+
+def opt_out_markers(keys: Sequence[tuple[str, str]], *, session: Session) -> dict[tuple[str, str], datetime]:
+    """Opt-outs of authors erased by `forget` (storage/lifecycle.py), for these (platform, handle) keys."""
+    digests = {(platform, handle_sha256(handle)): (platform, handle) for platform, handle in keys}
+    found: dict[tuple[str, str], datetime] = {}
+    for platform in {p for p, _ in digests}:
+        wanted = [d for p, d in digests if p == platform]
+        for start in range(0, len(wanted), 500):
+            rows = session.execute(
+                select(OptOutMarker.handle_sha256, OptOutMarker.opted_out_at).where(
+                    OptOutMarker.platform == platform, col(OptOutMarker.handle_sha256).in_(wanted[start : start + 500])
+                )
+            )
+            for digest, at in rows:
+                found[digests[(platform, digest)]] = as_utc(at)
     return found
 
 

@@ -119,6 +119,8 @@ class Brand(_Strict):
     languages: list[str] = ["en"]
     competitors: list[str] = []
     response_target_minutes: int = Field(default=60, gt=0)
+    # Mentions older than this many days are deleted with their drafts (trend counts stay); unset keeps them.
+    retention_days: int | None = Field(default=None, ge=1)
     reddit: RedditWatch = RedditWatch()
     reply_policy: ReplyPolicy = ReplyPolicy()
     routing: RoutingRules = RoutingRules()
