@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "poll": ("mentiondesk.commands.poll", "Poll every configured source."),
     "run": ("mentiondesk.commands.run", "Run the scheduled service: polling, sending, housekeeping."),
     "sources": ("mentiondesk.commands.sources", "Each source's health, cursor and rate-limit state."),
+    "budget": ("mentiondesk.commands.budget", "A month's API requests, posts read, replies and dollars."),
     "serve": ("mentiondesk.commands.serve", "Serve the web desk."),
     "user": ("mentiondesk.commands.user", "Manage desk accounts."),
     "forget": ("mentiondesk.commands.forget", "Erase everything stored about one author (audited without the text)."),

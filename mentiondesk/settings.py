@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Let the HTTP libraries (urllib3, oauthlib, tweepy, prawcore) log their requests too; secrets stay redacted.
     log_http: bool = False
     outbox_dir: Path = Path("outbox")
+    # What reading and posting cost (`mentiondesk budget`); unset: the dated card shipped with the desk.
+    price_card: Path | None = None
 
     # Web desk
     host: str = "127.0.0.1"

@@ -18,6 +18,8 @@ MENTIONDESK_LOG_LEVEL=
 MENTIONDESK_LOG_HTTP=false
 # Where the replay platform's outbox records replies
 MENTIONDESK_OUTBOX_DIR=outbox
+# Your own copy of the price card for `mentiondesk budget` (mentiondesk/price_card.toml); empty = the shipped one
+MENTIONDESK_PRICE_CARD=
 
 # Web desk
 MENTIONDESK_HOST=127.0.0.1
