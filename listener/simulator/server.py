@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from listener.simulator import hackernews_api, mastodon_api
+from listener.simulator import bluesky_api, hackernews_api, mastodon_api
+from listener.simulator.bluesky_api import BlueskyHandler
 from listener.simulator.faults import Fault, FaultKind
 from listener.simulator.hackernews_api import HackerNewsHandler
 from listener.simulator.http import SimHandler
@@ -36,6 +37,8 @@ class Simulator:
         mastodon_port: int = 0,
         mastodon_handle: str | None = None,
         hackernews_port: int = 0,
+        bluesky_port: int = 0,
+        bluesky_handle: str | None = None,
     ) -> None:
         self.state = state
         self.host = host
@@ -48,6 +51,8 @@ class Simulator:
         self.mastodon = world_for(state, mastodon_handle, self.mastodon_base_url)
         self.hackernews_server = self._serve(HackerNewsHandler, hackernews_port)
         self.hackernews = hackernews_api.world_for(state)
+        self.bluesky_server = self._serve(BlueskyHandler, bluesky_port)
+        self.bluesky = bluesky_api.world_for(state, bluesky_handle)
 
     def _serve(self, handler: type[SimHandler], port: int) -> _Server:
         bound = type(handler.__name__, (handler,), {"state": self.state})
@@ -81,6 +86,7 @@ class Simulator:
         reddit_port: int = 0,
         mastodon_port: int = 0,
         hackernews_port: int = 0,
+        bluesky_port: int = 0,
         x_rate_limit: int = 450,
         reddit_rate_limit: int = 1000,
     ) -> Simulator:
@@ -102,7 +108,9 @@ class Simulator:
             reddit_port=reddit_port,
             mastodon_port=mastodon_port,
             hackernews_port=hackernews_port,
+            bluesky_port=bluesky_port,
             mastodon_handle=mastodon,
+            bluesky_handle=next(iter(handles.get("bluesky") or []), None),
         )
 
     def stop(self) -> None:
@@ -133,6 +141,10 @@ class Simulator:
     def hackernews_base_url(self) -> str:
         return f"http://{self.host}:{self.hackernews_server.server_address[1]}"
 
+    @property
+    def bluesky_base_url(self) -> str:
+        return f"http://{self.host}:{self.bluesky_server.server_address[1]}"
+
     def env(self) -> dict[str, str]:
         """MENTIONDESK_* variables pointing Mention Desk at this simulator (any credentials are accepted)."""
         return {
@@ -151,6 +163,9 @@ class Simulator:
             "MENTIONDESK_MASTODON_BASE_URL": self.mastodon_base_url,
             "MENTIONDESK_MASTODON_ACCESS_TOKEN": "sim",
             "MENTIONDESK_HN_BASE_URL": self.hackernews_base_url,
+            "MENTIONDESK_BLUESKY_BASE_URL": self.bluesky_base_url,
+            "MENTIONDESK_BLUESKY_HANDLE": self.bluesky.handle,
+            "MENTIONDESK_BLUESKY_APP_PASSWORD": self.bluesky.password,
         }
 
     # --- the Python API -------------------------------------------------------------------------------
@@ -159,6 +174,9 @@ class Simulator:
         """Post `n` new mentions on X and/or Reddit ("both"), or on another network by name; returns their ids
         (tweet ids, Reddit fullnames, status ids)."""
         added: list[str] = []
+        if platform == "bluesky":
+            with self.state.lock:
+                return bluesky_api.add_mentions(self.bluesky, self.state, n)
         if platform == "hackernews":
             with self.state.lock:
                 return hackernews_api.add_mentions(self.hackernews, self.state, n)
