@@ -1,5 +1,8 @@
-"""Desk benchmark on SQLite: the queue page with 100,000 pending drafts (goal p95 <= 100 ms) and the trends
-page over 1,000,000 mentions (goal <= 300 ms). Run: python benchmarks/desk.py [--mentions N] [--pending N]"""
+"""Desk benchmark: the queue page with 100,000 pending drafts (goal p95 <= 100 ms) and the trends page over
+1,000,000 mentions (goal <= 300 ms), on SQLite (default) or PostgreSQL (--database-url, seeded with COPY into a
+throwaway schema that is dropped afterwards).
+
+Run: python benchmarks/desk.py [--mentions N] [--pending N] [--database-url postgresql://user@host:5432/db]"""
 
 from __future__ import annotations
 
@@ -9,10 +12,14 @@ import statistics
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import pg_seed
 from pydantic import SecretStr
+from sqlalchemy import Engine
 
 from mentiondesk.core.brands import Brand
 from mentiondesk.settings import Settings
@@ -25,6 +32,9 @@ from storage.models import utcnow
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
+
+
+BRAND = Brand(key="acme", name="Acme", keywords=["acme"], competitors=["Globex", "Initech"])
 
 
 def timed(client: TestClient, path: str, runs: int) -> list[float]:
@@ -48,25 +58,50 @@ def main() -> None:
     parser.add_argument("--pending", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--db", type=Path, default=None, help="reuse/keep this SQLite file")
+    parser.add_argument("--database-url", default=None, help="PostgreSQL: postgresql://user@host:5432/db")
+    parser.add_argument("--keep-schema", default=None, help="PostgreSQL: seed (once) and keep this schema")
     args = parser.parse_args()
 
+    with database(args) as (engine, fresh):
+        if fresh:
+            start = time.perf_counter()
+            seed(engine, args)
+            with transaction(engine) as session:
+                add_user(session, "bench", "manager", "bench-password")
+            took = time.perf_counter() - start
+            print(f"seeded {args.mentions:,} mentions, {args.pending:,} pending drafts in {took:.1f}s")
+        measure(engine, args)
+
+
+@contextmanager
+def database(args: argparse.Namespace) -> Iterator[tuple[Engine, bool]]:
+    if args.database_url:
+        with pg_seed.scratch_schema(args.database_url, keep=args.keep_schema) as engine:
+            with engine.connect() as conn:
+                fresh = conn.exec_driver_sql("SELECT count(*) FROM desk_user").scalar_one() == 0
+            print(f"PostgreSQL {engine.url.host}/{engine.url.database}, {engine.url.query.get('options', '')}")
+            yield engine, fresh
+        return
     path = args.db or Path(tempfile.mkdtemp()) / "bench.db"
     fresh = not path.exists()
-    engine = open_database(f"sqlite:///{path}")
-    brand = Brand(key="acme", name="Acme", keywords=["acme"], competitors=["Globex", "Initech"])
-    if fresh:
-        start = time.perf_counter()
-        first = bulk_authors(engine, 50_000)
-        bulk_mentions(
-            engine, args.mentions, brand="acme", brand_name="Acme", days=365, first_author_id=first,
-            pending_drafts=args.pending,
-        )  # fmt: skip
-        with transaction(engine) as session:
-            add_user(session, "bench", "manager", "bench-password")
-        took = time.perf_counter() - start
-        print(f"seeded {args.mentions:,} mentions, {args.pending:,} pending drafts in {took:.1f}s")
+    yield open_database(f"sqlite:///{path}"), fresh
 
-    app = create_app(engine, {"acme": brand}, Settings(secret_key=SecretStr("bench")))
+
+def seed(engine: Engine, args: argparse.Namespace) -> None:
+    if engine.dialect.name == "postgresql":
+        pg_seed.authors(engine, 50_000)
+        pg_seed.mentions(engine, args.mentions, brands=("acme",), competitors=("Globex", "Initech"),
+                         pending=args.pending)  # fmt: skip
+        return
+    first = bulk_authors(engine, 50_000)
+    bulk_mentions(
+        engine, args.mentions, brand="acme", brand_name="Acme", days=365, first_author_id=first,
+        pending_drafts=args.pending,
+    )  # fmt: skip
+
+
+def measure(engine: Engine, args: argparse.Namespace) -> None:
+    app = create_app(engine, {"acme": BRAND}, Settings(secret_key=SecretStr("bench")))
     client = TestClient(app)
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token
