@@ -147,6 +147,7 @@ class Intervals:
     housekeeping_seconds: int = HEARTBEAT_SECONDS
     # Posts deleted on their platform must be gone within 24 hours of our noticing (X and Reddit terms).
     purge_seconds: int = 3600
+    alert_seconds: int = 60
 
     @property
     def poll_jitter(self) -> float:
@@ -174,6 +175,7 @@ class Service:
         intervals: Intervals = Intervals(),
         lock: ServiceLock | None = None,
         send_stale_after: timedelta = timedelta(minutes=2),
+        check_alerts: Callable[[], object] | None = None,
     ) -> None:
         self.engine = engine
         self.pipeline = pipeline
@@ -181,6 +183,7 @@ class Service:
         self.senders = dict(senders)
         self.intervals = intervals
         self.send_stale_after = send_stale_after
+        self.check_alerts = check_alerts
         self.lock = lock or ServiceLock(engine)
         self.stopping = threading.Event()
         self._busy = 0
@@ -230,6 +233,15 @@ class Service:
             name="purge deleted and expired mentions",
             next_run_time=now + timedelta(seconds=min(60, self.intervals.purge_seconds)),
         )
+        if self.check_alerts is not None:
+            self.scheduler.add_job(
+                self._job,
+                IntervalTrigger(seconds=self.intervals.alert_seconds),
+                args=[self.check_alerts],
+                id="alerts",
+                name="alert checks",
+                next_run_time=now + timedelta(seconds=5),
+            )
 
     def _job(self, work: Callable[..., object], *args: object) -> None:
         if self.stopping.is_set():

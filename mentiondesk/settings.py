@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     send_stale_seconds: int = 120
     request_timeout_seconds: float = 10.0
 
+    # Alerts (targets per brand in the brand file); e-mail goes through this SMTP server.
+    alert_check_seconds: int = 60
+    alert_attempts: int = Field(default=3, ge=1, le=10)
+    alert_retry_seconds: float = Field(default=2.0, ge=0)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "mentiondesk@localhost"
+    smtp_starttls: bool = True
+
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str | None) -> str | None:

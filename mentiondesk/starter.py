@@ -52,6 +52,20 @@ MENTIONDESK_SEND_INTERVAL_SECONDS=30
 # A send interrupted longer ago than this (a crash mid-send) is checked on the platform, then finished
 MENTIONDESK_SEND_STALE_SECONDS=120
 MENTIONDESK_REQUEST_TIMEOUT_SECONDS=10
+
+# Alerts: targets (webhook, Slack, e-mail addresses) are set per brand in the brand file, [brands.KEY.alerts]
+# Seconds between alert checks in `mentiondesk run`
+MENTIONDESK_ALERT_CHECK_SECONDS=60
+# Tries per target before an alert is reported undelivered, and the wait before the first retry (doubling)
+MENTIONDESK_ALERT_ATTEMPTS=3
+MENTIONDESK_ALERT_RETRY_SECONDS=2
+# SMTP server for e-mail alerts (email_to); without a host, e-mail alerts are reported undelivered
+MENTIONDESK_SMTP_HOST=
+MENTIONDESK_SMTP_PORT=587
+MENTIONDESK_SMTP_USERNAME=
+MENTIONDESK_SMTP_PASSWORD=
+MENTIONDESK_SMTP_FROM=mentiondesk@localhost
+MENTIONDESK_SMTP_STARTTLS=true
 """
 
 BRANDS_TEMPLATE = """\

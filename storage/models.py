@@ -267,3 +267,33 @@ class OptOutMarker(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=32)
     handle_sha256: str = Field(primary_key=True, max_length=64)
     opted_out_at: datetime
+
+
+class Alert(SQLModel, table=True):
+    """One alert raised for a brand (escalation, spike, source health, response breach, test), with what
+    triggered it and how each target took it. Stored whether or not any target was reachable."""
+
+    __table_args__ = (Index("ix_alert_brand_at", "brand", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str = Field(max_length=64)
+    rule: str = Field(max_length=32)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    title: str = Field(max_length=255)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    trigger: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # One entry per target: {"target": "webhook", "ok": bool, "attempts": n, "error": "..."}.
+    deliveries: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class AlertState(SQLModel, table=True):
+    """Per brand and rule key: when an alert last went out (cooldowns), whether a condition is still going on
+    (a failing source is reported once, not every check), and how far the rule has looked (new escalations)."""
+
+    __tablename__ = "alert_state"
+
+    brand: str = Field(primary_key=True, max_length=64)
+    rule: str = Field(primary_key=True, max_length=160)
+    active: bool = False
+    last_sent_at: datetime | None = None
+    watermark: datetime | None = None

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 
+from mentiondesk.alerts.check import check_alerts
 from mentiondesk.app import App
 from mentiondesk.logs import use_service_level
 from mentiondesk.platforms import build_senders, build_sources
@@ -38,6 +39,7 @@ def command(poll_interval: int | None, send_interval: int | None) -> None:
     intervals = Intervals(
         poll_seconds=poll_interval or settings.poll_interval_seconds,
         send_seconds=send_interval or settings.send_interval_seconds,
+        alert_seconds=settings.alert_check_seconds,
     )
     service = Service(
         engine=app.engine,
@@ -46,6 +48,7 @@ def command(poll_interval: int | None, send_interval: int | None) -> None:
         senders=senders,
         intervals=intervals,
         send_stale_after=timedelta(seconds=settings.send_stale_seconds),
+        check_alerts=lambda: check_alerts(app.engine, app.brands, settings),
     )
     service.run(
         on_start=lambda: click.echo(

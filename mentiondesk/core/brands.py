@@ -9,7 +9,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from mentiondesk.core.errors import ConfigError
 from mentiondesk.core.vocabulary import Label
@@ -105,6 +105,83 @@ class RoutingRules(_Strict):
     ignore_moderator_notices: bool = True
 
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class BusinessHours(_Strict):
+    """When the team works: response targets count these hours only. `[brands.<key>.business_hours]`."""
+
+    hours: QuietHours = QuietHours(start=time(9), end=time(17))
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "tue", "wed", "thu", "fri"]
+    timezone: str = "UTC"
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _parse_hours(cls, value: Any) -> Any:
+        parsed = ReplyPolicy._parse_quiet_hours(value)
+        if isinstance(parsed, dict) and parsed["start"] >= parsed["end"]:
+            raise ValueError('business hours must open before they close on the same day, e.g. "09:00-17:30"')
+        return parsed
+
+    @field_validator("days")
+    @classmethod
+    def _some_days(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("name at least one working day")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return ReplyPolicy._known_timezone(value)
+
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(DAYS.index(day) for day in self.days)
+
+
+class Alerts(_Strict):
+    """Who is told, and when: `[brands.<key>.alerts]`. No target configured: nothing is sent, alerts are still
+    stored and shown in the desk."""
+
+    webhook_url: str = ""
+    # Signs each webhook body: header X-MentionDesk-Signature: sha256=<hex HMAC-SHA256 of the body>.
+    webhook_secret: SecretStr = SecretStr("")
+    slack_webhook_url: str = ""
+    email_to: list[str] = []
+    escalations: bool = True
+    # A spike: at least spike_min_count mentions in the last spike_window_minutes, and spike_factor times the
+    # average of the same window on each of the previous 7 days; or a negative share that many points higher.
+    spikes: bool = True
+    spike_window_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    spike_min_count: int = Field(default=10, ge=1)
+    spike_factor: float = Field(default=3.0, gt=1.0)
+    negative_share_rise: float = Field(default=0.3, gt=0.0, le=1.0)
+    cooldown_minutes: int = Field(default=60, ge=0)
+    source_health: bool = True
+    # A source with no successful fetch for this long is reported silent.
+    source_silent_minutes: int = Field(default=120, ge=1)
+    response_breaches: bool = True
+
+    @field_validator("webhook_url", "slack_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.match(r"https?://[^\s/]+", value):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("email_to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueError(f"not an email address: {address!r}")
+        return value
+
+    @property
+    def has_targets(self) -> bool:
+        return bool(self.webhook_url or self.slack_webhook_url or self.email_to)
+
+
 class RedditWatch(_Strict):
     subreddits: list[str] = []
     search_sitewide: bool = True
@@ -121,12 +198,15 @@ class Brand(_Strict):
     response_target_minutes: int = Field(default=60, gt=0)
     # Mentions older than this many days are deleted with their drafts (trend counts stay); unset keeps them.
     retention_days: int | None = Field(default=None, ge=1)
+    # None: the target counts around the clock.
+    business_hours: BusinessHours | None = None
     reddit: RedditWatch = RedditWatch()
     reply_policy: ReplyPolicy = ReplyPolicy()
     routing: RoutingRules = RoutingRules()
     # Optional wording per category: a list of Jinja2 templates each, used in turn.
     templates: dict[Label | Literal["escalation"], list[str]] = {}
     signature: str = ""
+    alerts: Alerts = Alerts()
 
     @field_validator("handles")
     @classmethod

@@ -1,0 +1,56 @@
+"""Response targets in business hours: how many working minutes lie between two moments, and when a target
+of N working minutes runs out. Pure; no business hours means the clock always runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from mentiondesk.core.brands import BusinessHours
+
+MAX_DAYS = 3700  # ten years of calendar: a bound, never reached by a real target
+
+
+def _open_spans(hours: BusinessHours, first: date) -> Iterator[tuple[datetime, datetime]]:
+    """Each working day's opening and closing time in UTC, from `first` (a local date) on."""
+    zone = ZoneInfo(hours.timezone)
+    weekdays = hours.weekdays()
+    for offset in range(MAX_DAYS):
+        day = first + timedelta(days=offset)
+        if day.weekday() not in weekdays:
+            continue
+        opens = datetime.combine(day, hours.hours.start, zone).astimezone(UTC)
+        closes = datetime.combine(day, hours.hours.end, zone).astimezone(UTC)
+        yield opens, closes
+
+
+def working_minutes(start: datetime, end: datetime, hours: BusinessHours | None) -> float:
+    """Minutes from `start` to `end` that fall in business hours (all of them without business hours)."""
+    if end <= start:
+        return 0.0
+    if hours is None:
+        return (end - start).total_seconds() / 60
+    total = 0.0
+    for opens, closes in _open_spans(hours, start.astimezone(ZoneInfo(hours.timezone)).date()):
+        if opens >= end:
+            break
+        lo, hi = max(opens, start), min(closes, end)
+        if hi > lo:
+            total += (hi - lo).total_seconds() / 60
+    return total
+
+
+def breach_at(start: datetime, target_minutes: float, hours: BusinessHours | None) -> datetime:
+    """When `target_minutes` working minutes have passed since `start`."""
+    if hours is None:
+        return start + timedelta(minutes=target_minutes)
+    left = timedelta(minutes=target_minutes)
+    for opens, closes in _open_spans(hours, start.astimezone(ZoneInfo(hours.timezone)).date()):
+        lo = max(opens, start)
+        if closes <= lo:
+            continue
+        if closes - lo >= left:
+            return lo + left
+        left -= closes - lo
+    return start + timedelta(days=MAX_DAYS)
