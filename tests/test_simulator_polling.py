@@ -84,6 +84,12 @@ def test_simulate_command_serves_both_platforms(tmp_path: Path) -> None:
             "0",
             "--reddit-port",
             "0",
+            "--mastodon-port",
+            "0",
+            "--bluesky-port",
+            "0",
+            "--hn-port",
+            "0",
             "--backlog",
             "5",
             "--per-minute",
@@ -98,9 +104,11 @@ def test_simulate_command_serves_both_platforms(tmp_path: Path) -> None:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(2)]
+        lines = [process.stdout.readline() for _ in range(5)]
         x_url = re.search(r"http://127\.0\.0\.1:\d+", lines[0])
         assert x_url, lines
+        for name, line in zip(("Mastodon", "Bluesky", "HN search"), lines[2:], strict=True):
+            assert line.startswith(name) and re.search(r"http://127\.0\.0\.1:\d+", line), lines
         with urllib.request.urlopen(f"{x_url.group(0)}/_sim/stats") as response:  # noqa: S310 - 127.0.0.1
             stats = json.load(response)
         assert stats["tweets"] >= 5 and stats["replies"] == 0

@@ -404,3 +404,18 @@ class BlueskyHandler(SimHandler):
 
     def params(self, name: str) -> list[str]:
         return parse_qs(self.path.partition("?")[2]).get(name, [])
+
+
+def post_demo(sim: Any, item: Any) -> str:
+    """One built-in demo mention on the simulated PDS: a mention names the brand's handle, a reply answers its
+    post, a keyword post is the text as written (at most 300 characters, as Bluesky allows)."""
+    world: BlueskyWorld = sim.bluesky
+    with sim.state.lock:
+        author = actor(world, f"{item.author.lower().replace('_', '-')}.bsky.social", name=item.name)
+        text = item.text[:300]
+        at = item.created_at.timestamp()
+        if item.via == "keyword":
+            return post(world, author, text, at=at)
+        if item.via == "reply":
+            return post(world, author, text, reply_to=world.brand_post, at=at)
+        return post(world, author, f"@{world.handle} {text}"[:300], at=at)

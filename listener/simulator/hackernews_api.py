@@ -240,3 +240,14 @@ class HackerNewsHandler(SimHandler):
             "query": query,
             "serverTimeMS": 2,
         }
+
+
+def post_demo(sim: Any, item: Any) -> str:
+    """One built-in demo mention as an HN comment (a story for a long one), indexed now: HN has no @mentions,
+    every item is read by keyword."""
+    world: HackerNewsWorld = sim.hackernews
+    with sim.state.lock:
+        author = item.author.replace(".", "_")[:15]
+        if len(item.text) > 200:
+            return post_story(world, item.text.split("\n")[0][:80], author=author, text=item.text)
+        return post_comment(world, item.text, author=author)

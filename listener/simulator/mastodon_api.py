@@ -459,3 +459,17 @@ def _break_one(payload: Any) -> None:
     statuses = payload if isinstance(payload, list) else payload.get("statuses") if isinstance(payload, dict) else None
     if statuses:
         statuses[len(statuses) // 2].pop("content", None)
+
+
+def post_demo(sim: Any, item: Any) -> str:
+    """One built-in demo mention (text, author, name, followers, lang, via, created_at) on the simulated
+    instance: "@brand text" for a mention, an answer to the brand's post for a reply, the text for a keyword."""
+    world: MastodonWorld = sim.mastodon
+    with sim.state.lock:
+        author = account(world, item.author, name=item.name, followers=item.followers)
+        at = item.created_at.timestamp()
+        if item.via == "keyword":
+            return post_status(world, item.text, author, language=item.lang, at=at)
+        text = item.text if f"@{world.handle}".lower() in item.text.lower() else f"@{world.handle} {item.text}"
+        reply_to = world.brand_status if item.via == "reply" else None
+        return post_status(world, text, author, reply_to=reply_to, language=item.lang, at=at)

@@ -208,14 +208,15 @@ class Simulator:
         with self.state.lock:
             return [r for r in self.state.request_log if platform in (None, r[0])]
 
-    def stream(self, per_minute: float) -> threading.Thread:
-        """Post mentions steadily in the background until `stop()`."""
+    def stream(
+        self, per_minute: float, platforms: tuple[str, ...] = ("x", "x", "x", "reddit", "reddit")
+    ) -> threading.Thread:
+        """Post mentions steadily in the background until `stop()`, on a platform drawn from `platforms`."""
         interval = 60.0 / per_minute if per_minute > 0 else 60.0
 
         def run() -> None:
             while not self._stream_stop.wait(interval):
-                platform = "x" if self.state.rng.random() < 0.6 else "reddit"
-                self.add_mentions(1, platform=platform)
+                self.add_mentions(1, platform=self.state.rng.choice(platforms))
 
         thread = threading.Thread(target=run, name="sim-stream", daemon=True)
         thread.start()

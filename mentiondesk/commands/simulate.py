@@ -1,4 +1,5 @@
-"""`mentiondesk simulate`: local X API v2 and Reddit servers with a steady stream of mentions."""
+"""`mentiondesk simulate`: local X, Reddit, Mastodon, Bluesky and Hacker News (Algolia) servers with a steady
+stream of mentions."""
 
 from __future__ import annotations
 
@@ -17,14 +18,16 @@ def _from_brands(path: Path | None) -> tuple[dict[str, list[str]], list[str], li
     """Handles, keywords and subreddits of every brand in the brand file, if there is one."""
     brand_file = path or get_settings().brands_file
     if not Path(brand_file).exists():
-        return {"x": ["acme"], "reddit": ["acme_support"]}, ["acme"], ["acme"]
+        return {"x": ["acme"], "reddit": ["acme_support"], "mastodon": ["acme"]}, ["acme"], ["acme"]
     config: BrandConfig = load_brands(brand_file)
-    handles: dict[str, list[str]] = {"x": [], "reddit": []}
+    handles: dict[str, list[str]] = {"x": [], "reddit": [], "mastodon": [], "bluesky": []}
     keywords: list[str] = []
     subreddits: list[str] = []
     for brand in config.brands.values():
         handles["x"] += brand.handles.get("x", [])
         handles["reddit"] += brand.handles.get("reddit", [])
+        handles["mastodon"] += brand.handles.get("mastodon", [])
+        handles["bluesky"] += brand.handles.get("bluesky", [])
         keywords += brand.keywords
         subreddits += brand.reddit.subreddits
     return handles, keywords, [s.removeprefix("r/") for s in subreddits]
@@ -34,6 +37,9 @@ def _from_brands(path: Path | None) -> tuple[dict[str, list[str]], list[str], li
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--x-port", default=8701, show_default=True, help="X API port (0: any free port).")
 @click.option("--reddit-port", default=8702, show_default=True, help="Reddit API port (0: any free port).")
+@click.option("--mastodon-port", default=8703, show_default=True, help="Mastodon API port (0: any free port).")
+@click.option("--bluesky-port", default=8704, show_default=True, help="Bluesky PDS port (0: any free port).")
+@click.option("--hn-port", default=8705, show_default=True, help="Algolia HN Search API port (0: any free port).")
 @click.option(
     "--brands",
     "brands_file",
@@ -55,13 +61,17 @@ def command(
     host: str,
     x_port: int,
     reddit_port: int,
+    mastodon_port: int,
+    bluesky_port: int,
+    hn_port: int,
     brands_file: Path | None,
     backlog: int,
     per_minute: float,
     seed: int,
     faults: tuple[str, ...],
 ) -> None:
-    """Serve a simulated X API v2 and Reddit API until Ctrl-C. Any credentials are accepted."""
+    """Serve simulated X, Reddit, Mastodon, Bluesky and Hacker News APIs until Ctrl-C. Any credentials are
+    accepted (Bluesky: the app password printed)."""
     from listener.simulator import Fault, Simulator
 
     handles, keywords, subreddits = _from_brands(brands_file)
@@ -73,18 +83,26 @@ def command(
         host=host,
         x_port=x_port,
         reddit_port=reddit_port,
+        mastodon_port=mastodon_port,
+        bluesky_port=bluesky_port,
+        hackernews_port=hn_port,
     )
     try:
         if backlog:
             sim.add_mentions(backlog)
+            for network in ("mastodon", "bluesky", "hackernews"):
+                sim.add_mentions(backlog, platform=network)
         for spec in faults:
             kind, _, rest = spec.partition(":")
             platform, _, times = rest.partition(":")
             sim.inject(Fault.from_dict({"kind": kind, "platform": platform or "any", "times": times or 1}))
         if per_minute > 0:
-            sim.stream(per_minute)
+            sim.stream(per_minute, platforms=("x", "reddit", "mastodon", "bluesky", "hackernews"))
         click.echo(f"X API v2:   {sim.x_base_url}")
         click.echo(f"Reddit API: {sim.reddit_url}")
+        click.echo(f"Mastodon:   {sim.mastodon_base_url}")
+        click.echo(f"Bluesky:    {sim.bluesky_base_url}")
+        click.echo(f"HN search:  {sim.hackernews_base_url}")
         click.echo("Point Mention Desk at it (any credentials work):")
         for key, value in sim.env().items():
             click.echo(f"  export {key}={value}")
