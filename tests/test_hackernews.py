@@ -134,3 +134,19 @@ def test_late_indexed_items_are_read_and_a_restart_mid_walk_loses_nothing(engine
         assert sorted(stored) == sorted([*posted, late]) and len(stored) == len(set(stored))
         again = Poller(engine).poll(source(brand, sim.hackernews_base_url))
         assert again.status == "ok" and again.stored == 0  # the overlap reads the last minutes again, stores none twice
+
+
+def test_no_request_before_the_pause_a_429_sets(engine: Engine, brand: Brand) -> None:
+    with Simulator.start(brand_handles={"x": ["acme"]}, keywords=["acme"], seed=5) as sim:
+        hn = source(brand, sim.hackernews_base_url)
+        assert Poller(engine).poll(hn).status == "ok"
+        sim.inject("rate_limit", platform="hackernews")  # Algolia says no reset: ten minutes
+
+        limited = Poller(engine).poll(hn)
+        asked = len(sim.requests("hackernews"))
+        now = datetime.now(UTC)
+        early = Poller(engine, clock=lambda: now + timedelta(minutes=9)).poll(hn)
+        late = Poller(engine, clock=lambda: now + timedelta(minutes=11)).poll(hn)
+
+        assert (limited.status, early.status, late.status) == ("rate_limited", "waiting", "ok")
+        assert len(sim.requests("hackernews")) - asked == 1
