@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +19,7 @@ import praw
 import prawcore
 import requests
 from praw.exceptions import PRAWException, RedditAPIException
+from prawcore.auth import ScriptAuthorizer
 from prawcore.rate_limit import RateLimiter
 from prawcore.sessions import FiniteRetryStrategy
 from pydantic import SecretStr
@@ -70,6 +73,63 @@ class _NoPacing(RateLimiter):
         return None
 
 
+class _TokenBox:
+    """The one access token of a script app and account, shared by every client of the process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.access_token: str | None = None
+        self.expires_ns = 0
+        self.scopes: set[str] | None = None
+
+
+_TOKENS: dict[tuple[str, str, str], _TokenBox] = {}
+_TOKENS_LOCK = threading.Lock()
+
+
+def forget_tokens() -> None:
+    """Drop the process's Reddit tokens (a test's fresh process; credentials changed)."""
+    with _TOKENS_LOCK:
+        _TOKENS.clear()
+
+
+class _SharedTokenAuthorizer(ScriptAuthorizer):
+    """praw asks each client for its own password-grant token; every source and the sender have a client (so
+    each counts its own requests), which cost four token requests per `poll --once`. This one takes a token
+    another client of the process already holds while it is valid, and asks for one only when none is."""
+
+    def __init__(self, *, box: _TokenBox, authenticator: Any, username: str, password: str) -> None:
+        self._box = box
+        super().__init__(authenticator=authenticator, username=username, password=password)
+
+    def _clear_access_token(self) -> None:
+        box: _TokenBox | None = getattr(self, "_box", None)
+        token = getattr(self, "access_token", None)
+        if box is not None and token is not None and box.access_token == token:
+            box.access_token = None  # Reddit refused it: refused for every client, not just this one
+        super()._clear_access_token()
+
+    def refresh(self) -> None:
+        with self._box.lock:
+            box = self._box
+            if box.access_token is not None and time.monotonic_ns() < box.expires_ns:
+                self.access_token, self._expiration_timestamp_ns, self.scopes = (
+                    box.access_token,
+                    box.expires_ns,
+                    box.scopes,
+                )
+                return
+            super().refresh()
+            box.access_token, box.expires_ns, box.scopes = self.access_token, self._expiration_timestamp_ns, self.scopes
+
+
+def _token_box(access: RedditAccess) -> _TokenBox:
+    assert access.client_id is not None
+    key = (access.url.rstrip("/"), access.client_id.get_secret_value(), (access.username or "").lower())
+    with _TOKENS_LOCK:
+        return _TOKENS.setdefault(key, _TokenBox())
+
+
 @dataclass(frozen=True)
 class RedditAccess:
     """A script app and the brand account it acts as; the shell builds it from settings."""
@@ -110,10 +170,16 @@ def make_reddit(access: RedditAccess) -> tuple[praw.Reddit, MeteredSession]:
         timeout=int(access.timeout_seconds) or 1,
         requestor_kwargs={"session": session},
     )
-    core = reddit._core  # praw exposes no public hook for these two
+    core = reddit._core  # praw exposes no public hook for these three
     if core is not None:
         core._retry_strategy_class = _NoRetry
         core._rate_limiter = _NoPacing(window_size=core._rate_limiter.window_size)
+        core._authorizer = _SharedTokenAuthorizer(
+            box=_token_box(access),
+            authenticator=core._authorizer._authenticator,
+            username=access.username or "",
+            password=access.password.get_secret_value(),
+        )
     return reddit, session
 
 

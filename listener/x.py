@@ -300,11 +300,13 @@ def parse_page(
 class XCursor:
     """`since_id` once settled; while paging back through a backlog also the page token and the newest id
     seen, so the backlog's older pages are not skipped: "since|token|newest". "0" means "everything is new"
-    (a first read found nothing), sent as no since_id at all."""
+    (a first read found nothing), sent as no since_id at all. A mentions source also keeps its account's user
+    id: "since|token|newest|user_id", so a handle is looked up once, not on every run (X bills user reads)."""
 
     since_id: str | None = None
     token: str | None = None
     newest_id: str | None = None
+    user_id: str | None = None
 
     @classmethod
     def parse(cls, raw: str | None) -> XCursor:
@@ -312,17 +314,19 @@ class XCursor:
             return cls()
         if "|" not in raw:
             return cls(since_id=raw)
-        since, token, newest = (raw.split("|", 2) + ["", ""])[:3]
-        return cls(since_id=since or None, token=token or None, newest_id=newest or None)
+        since, token, newest, user = (raw.split("|", 3) + ["", "", ""])[:4]
+        return cls(since_id=since or None, token=token or None, newest_id=newest or None, user_id=user or None)
 
     @property
     def api_since_id(self) -> str | None:
         return self.since_id if self.since_id and self.since_id != "0" else None
 
     def dump(self) -> str | None:
+        user = f"|{self.user_id}" if self.user_id else ""
         if self.token:
-            return f"{self.since_id or ''}|{self.token}|{self.newest_id or ''}"
-        return self.newest_id or self.since_id
+            return f"{self.since_id or ''}|{self.token}|{self.newest_id or ''}{user}"
+        settled = self.newest_id or self.since_id
+        return f"{settled or ''}||{user}" if user else settled
 
 
 def _newest(*ids: str | None) -> str | None:
@@ -360,6 +364,9 @@ class _XPagedSource:
     def _keyword_source(self) -> bool:
         return False
 
+    def _user_id_to_keep(self) -> str | None:
+        return None
+
     def fetch(self, cursor: str | None) -> Batch:
         start = self._session.requests_made
         state = XCursor.parse(cursor)
@@ -377,7 +384,7 @@ class _XPagedSource:
             # A source's first read takes the newest page only: history before the desk is not a backlog,
             # and walking a week of search results could spend a whole rate window.
             token, newest = None, newest or "0"
-        next_state = XCursor(since_id=state.since_id, token=token, newest_id=newest)
+        next_state = XCursor(since_id=state.since_id, token=token, newest_id=newest, user_id=self._user_id_to_keep())
         remaining, reset_at = _rate_figures(self._session)
         return Batch(
             mentions=mentions,
@@ -398,7 +405,12 @@ class XMentionsSource(_XPagedSource):
         self.handle = handle
         self._user_id: str | None = None
 
-    def _resolve_user_id(self) -> str:
+    def _user_id_to_keep(self) -> str | None:
+        return self._user_id
+
+    def _resolve_user_id(self, known: str | None = None) -> str:
+        if self._user_id is None and known:
+            self._user_id = known
         if self._user_id is None:
             body = _call(self._client.get_user, username=self.handle)
             data = body.get("data")
@@ -409,7 +421,7 @@ class XMentionsSource(_XPagedSource):
         return self._user_id
 
     def _page(self, cursor: XCursor) -> dict[str, Any]:
-        user_id = self._resolve_user_id()
+        user_id = self._resolve_user_id(cursor.user_id)
         return _call(
             self._client.get_users_mentions,
             user_id,

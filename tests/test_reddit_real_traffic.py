@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from listener.poller import Poller
-from listener.reddit import SEEN_LIMIT, ListingCursor, RedditListingSource, sources_for
+from listener.reddit import SEEN_LIMIT, ListingCursor, RedditListingSource, forget_tokens, sources_for
 from mentiondesk.core.brands import Brand, parse_brands
 from mentiondesk.platforms import reddit_access
 from mentiondesk.settings import Settings
@@ -63,6 +63,7 @@ def source_named(name: str, settings: Settings, brand_toml: str = BRANDS) -> Red
 
 @pytest.fixture(autouse=True)
 def token() -> None:
+    forget_tokens()
     responses.post(f"{WWW}/api/v1/access_token", json=recorded("access_token"))
 
 

@@ -14,7 +14,14 @@ import requests
 import responses
 
 from listener.base import Batch, OutgoingReply
-from listener.reddit import ListingCursor, RedditListingSource, RedditSender, make_reddit, sources_for
+from listener.reddit import (
+    ListingCursor,
+    RedditListingSource,
+    RedditSender,
+    forget_tokens,
+    make_reddit,
+    sources_for,
+)
 from mentiondesk.core.brands import Brand, parse_brands
 from mentiondesk.core.errors import AccessDenied, RateLimited, SendFailed, TransientError
 from mentiondesk.platforms import reddit_access
@@ -42,6 +49,11 @@ def body(name: str) -> Any:
 
 def rate_headers(used: int = 2, remaining: float = 598.0, reset: int = 412) -> dict[str, str]:
     return {"x-ratelimit-used": str(used), "x-ratelimit-remaining": f"{remaining:.1f}", "x-ratelimit-reset": str(reset)}
+
+
+@pytest.fixture(autouse=True)
+def fresh_process() -> None:
+    forget_tokens()  # each test is a new process: no token held yet
 
 
 @pytest.fixture
@@ -254,6 +266,38 @@ def test_forbidden_and_bad_tokens_are_access_denied(comments: RedditListingSourc
         comments.fetch("t1_x")
     with pytest.raises(AccessDenied):
         comments.fetch("t1_x")
+
+
+@responses.activate
+def test_one_token_serves_every_source_and_the_sender(brand: Brand, settings: Settings, token: None) -> None:
+    access = reddit_access(settings)
+    sources = sources_for(brand, access)
+    sender = RedditSender.from_access(reddit_access(settings))
+    for source in sources:
+        responses.get(f"{OAUTH}/{source.path}", json=body("search_listing"), headers=rate_headers())
+    responses.get(f"{OAUTH}/user/AcmeCoffee/comments", json=body("user_comments"))
+
+    batches = [source.fetch(None) for source in sources]
+    sender.find_reply(OutgoingReply(1, "reddit", "acme", "t1_none", "someone", "hi"))
+
+    token_requests = [c for c in responses.calls if str(c.request.url).endswith("/api/v1/access_token")]
+    assert len(sources) == 4 and len(token_requests) == 1  # not one per client
+    assert [b.requests for b in batches] == [2, 1, 1, 1]  # the token is counted by the source that fetched it
+
+
+@responses.activate
+def test_a_refused_token_is_replaced_for_every_client(brand: Brand, settings: Settings, token: None) -> None:
+    first, second = sources_for(brand, reddit_access(settings))[:2]
+    invalid = {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'}
+    responses.get(f"{OAUTH}/{first.path}", json=body("error_401"), status=401, headers=invalid)
+    responses.get(f"{OAUTH}/{second.path}", json=body("search_listing"))
+
+    with pytest.raises(AccessDenied):
+        first.fetch(None)
+    second.fetch(None)
+
+    token_requests = [c for c in responses.calls if str(c.request.url).endswith("/api/v1/access_token")]
+    assert len(token_requests) == 2  # the refused token was not handed to the second client
 
 
 @responses.activate

@@ -13,7 +13,7 @@ import pytest
 from listener.base import Batch, OutgoingReply, Source
 from listener.reddit import RedditSender
 from listener.simulator import Fault, Simulator
-from listener.x import XSender
+from listener.x import XCursor, XSender
 from mentiondesk.core.brands import BrandConfig, parse_brands
 from mentiondesk.core.errors import AccessDenied, RateLimited, TransientError
 from mentiondesk.platforms import build_senders, build_sources
@@ -100,7 +100,7 @@ def test_x_backlog_read_once_in_pages(sim: Simulator, brands: BrandConfig) -> No
     assert [len(b.mentions) for b in batches] == [100, 100, 50]
     assert sum(b.requests for b in batches) == 3
     assert all(b.mentions == sorted(b.mentions, key=lambda m: int(m.external_id)) for b in batches)
-    assert cursor == added[-1]
+    assert XCursor.parse(cursor).since_id == added[-1]
     assert batches[-1].rate_remaining is not None and batches[-1].rate_reset_at is not None
     again, _ = drain(source, cursor)
     assert again[0].mentions == [] and again[0].requests == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import requests
 import responses
 
 from listener.base import OutgoingReply
-from listener.x import XMentionsSource, XSearchSource, XSender, build_queries, make_client
+from listener.x import XCursor, XMentionsSource, XSearchSource, XSender, build_queries, make_client
 from mentiondesk.core.brands import Brand, parse_brands
 from mentiondesk.core.errors import AccessDenied, ConfigError, RateLimited, SendFailed, SourceError, TransientError
 from mentiondesk.platforms import x_access
@@ -73,6 +74,11 @@ def user_lookup() -> None:
     responses.get(f"{BASE}/2/users/by/username/AcmeCoffee", json=body("user_by_username"), headers=rate_headers())
 
 
+def position(cursor: str | None) -> str | None:
+    """Where a cursor stands, without the account's user id a mentions source keeps in it."""
+    return replace(XCursor.parse(cursor), user_id=None).dump()
+
+
 def query_of(call: Any) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(urlsplit(call.request.url).query).items()}
 
@@ -109,6 +115,21 @@ def test_mentions_page_parsed_oldest_first_with_author_and_rate_figures(
 
 
 @responses.activate
+def test_the_handle_is_looked_up_once_not_on_every_run(brand: Brand, settings: Settings, user_lookup: None) -> None:
+    responses.get(MENTIONS_URL, json=body("mentions_page1"), headers=rate_headers())
+    responses.get(MENTIONS_URL, json=body("empty"), headers=rate_headers())
+
+    first = XMentionsSource(brand, "AcmeCoffee", *make_client(x_access(settings))).fetch(None)
+    # `poll --once` again: a new process, a new source, the cursor saved by the last one.
+    second = XMentionsSource(brand, "AcmeCoffee", *make_client(x_access(settings))).fetch(first.cursor)
+
+    lookups = [c for c in responses.calls if "/2/users/by/username/" in str(c.request.url)]
+    assert len(lookups) == 1 and (first.requests, second.requests) == (2, 1)
+    assert XCursor.parse(second.cursor).user_id == "2244994945"
+    assert "/2/users/2244994945/mentions" in str(responses.calls[-1].request.url)
+
+
+@responses.activate
 def test_malformed_item_is_skipped_and_the_rest_of_the_page_kept(mentions: XMentionsSource, user_lookup: None) -> None:
     responses.get(MENTIONS_URL, json=body("mentions_page1"), headers=rate_headers())
 
@@ -126,13 +147,16 @@ def test_pagination_keeps_since_id_until_the_backlog_is_read(mentions: XMentions
 
     first = mentions.fetch("1789000000000000000")
     assert first.more is True
-    assert first.cursor == "1789000000000000000|7140dibdnow9c7btw4539n4tv4uyyxvq2jkkl7ocrsb0i|1790011350471147520"
+    assert (
+        position(first.cursor)
+        == "1789000000000000000|7140dibdnow9c7btw4539n4tv4uyyxvq2jkkl7ocrsb0i|1790011350471147520"
+    )
     second = mentions.fetch(first.cursor)
     assert second.more is False
-    assert second.cursor == "1790011350471147520"  # the newest id of the whole backlog
+    assert position(second.cursor) == "1790011350471147520"  # the newest id of the whole backlog
     assert second.requests == 1
     third = mentions.fetch(second.cursor)
-    assert third.mentions == [] and third.cursor == "1790011350471147520"
+    assert third.mentions == [] and position(third.cursor) == "1790011350471147520"
 
     calls = [query_of(c) for c in responses.calls if "/mentions" in str(c.request.url)]
     assert calls[0]["since_id"] == "1789000000000000000" and "pagination_token" not in calls[0]
@@ -226,7 +250,7 @@ def test_search_marks_keyword_only_mention_and_reply(brand: Brand, settings: Set
     }
     sent = query_of(responses.calls[0])
     assert sent["query"] == query and sent["since_id"] == "1790000000000000000"
-    assert batch.cursor == "1790020000000000003" and not batch.more
+    assert position(batch.cursor) == "1790020000000000003" and not batch.more
 
 
 def test_query_has_keywords_exclusions_language_and_no_retweets(brand: Brand) -> None:
@@ -333,7 +357,10 @@ def test_odd_pages_and_items_never_escape_as_other_errors(mentions: XMentionsSou
     assert batch.mentions == [] and len(batch.skipped) == 4  # no authors in includes: every item skipped
     # The cursor still moves past the skipped items: they are not fetched again.
     assert batch.more
-    assert batch.cursor == "1789000000000000000|7140dibdnow9c7btw4539n4tv4uyyxvq2jkkl7ocrsb0i|1790011350471147520"
+    assert (
+        position(batch.cursor)
+        == "1789000000000000000|7140dibdnow9c7btw4539n4tv4uyyxvq2jkkl7ocrsb0i|1790011350471147520"
+    )
     with pytest.raises(TransientError):
         mentions.fetch(None)
     odd = mentions.fetch(None)
@@ -346,7 +373,7 @@ def test_a_first_read_takes_the_newest_page_only(mentions: XMentionsSource, user
     responses.get(MENTIONS_URL, json=body("empty"), headers=rate_headers())
 
     first = mentions.fetch(None)
-    assert first.more is False and first.cursor == "1790011350471147520"
+    assert first.more is False and position(first.cursor) == "1790011350471147520"
     assert "since_id" not in query_of(responses.calls[1])
 
 
@@ -357,11 +384,11 @@ def test_an_empty_first_read_makes_everything_later_new(mentions: XMentionsSourc
     responses.get(MENTIONS_URL, json=body("mentions_page2"), headers=rate_headers())
 
     empty = mentions.fetch(None)
-    assert empty.cursor == "0"
+    assert position(empty.cursor) == "0"
     first = mentions.fetch(empty.cursor)
     second = mentions.fetch(first.cursor)
 
-    assert first.more and not second.more and second.cursor == "1790011350471147520"
+    assert first.more and not second.more and position(second.cursor) == "1790011350471147520"
     assert [query_of(c).get("since_id") for c in responses.calls if "/mentions" in str(c.request.url)] == [
         None,
         None,
