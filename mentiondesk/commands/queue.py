@@ -9,13 +9,15 @@ from sqlmodel import col, select
 
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
+from mentiondesk.core.brands import Brand
+from mentiondesk.core.business_hours import hours_label, working_minutes
 from mentiondesk.core.durations import minutes_label
 from mentiondesk.core.errors import NotFound
 from mentiondesk.core.vocabulary import Label
 from responders import queue as desk
 from responders.sending import send_approved
 from storage.db import transaction
-from storage.models import Classification, Draft, DraftState, Mention, utcnow
+from storage.models import Classification, Draft, DraftState, Mention, as_utc, utcnow
 from storage.queries import audit_for, list_queue
 
 
@@ -23,8 +25,10 @@ def _actor(name: str | None) -> str:
     return name or getpass.getuser()
 
 
-def draft_summary(draft: Draft, mention: Mention) -> dict[str, Any]:
-    age = utcnow() - mention.created_at
+def draft_summary(draft: Draft, mention: Mention, brand: Brand | None = None) -> dict[str, Any]:
+    """The draft as the CLI shows it; with the brand, its age counts the brand's business hours only."""
+    hours = brand.business_hours if brand else None
+    age = working_minutes(as_utc(mention.created_at), utcnow(), hours)
     return {
         "id": draft.id,
         "mention_id": draft.mention_id,
@@ -37,7 +41,10 @@ def draft_summary(draft: Draft, mention: Mention) -> dict[str, Any]:
         "platform": draft.platform,
         "author": mention.author_handle,
         "followers": mention.author_followers,
-        "age_minutes": int(age.total_seconds() // 60),
+        "age_minutes": int(age),
+        "target_minutes": brand.response_target_minutes if brand else None,
+        "breached": age > brand.response_target_minutes if brand else None,
+        "business_hours": hours_label(hours) if hours else None,
         "mention": mention.text,
         "reply": draft.text,
         "policy_ok": draft.policy_ok,
@@ -88,7 +95,7 @@ def command(
             min_urgency=min_urgency,
             limit=limit,
         )
-        items = [draft_summary(r.draft, r.mention) for r in rows]
+        items = [draft_summary(r.draft, r.mention, app.brands.brands.get(r.draft.brand)) for r in rows]
     if as_json:
         emit_json(items)
         return
@@ -102,9 +109,11 @@ def command(
         flag = "!" if item["escalated"] else " "
         click.echo(
             f"{item['id']:>6}  {item['mention_id']:>7} {flag}{item['urgency']:>3}  {item['category']:<10} "
-            f"{item['platform']:<8} {minutes_label(item['age_minutes']):>7}  "
+            f"{item['platform']:<8} {minutes_label(item['age_minutes']) + ('*' if item['breached'] else ''):>7}  "
             f"{_one_line('@' + item['author'], 18):<18} {_one_line(item['mention'], 60)}"
         )
+    if any(item["breached"] for item in items):
+        click.echo("* past the brand's response target (counted in its business hours, when it sets them)")
 
 
 @command.command(name="show")
@@ -118,7 +127,7 @@ def show(draft_id: int, as_json: bool) -> None:
         mention = session.get(Mention, draft.mention_id)
         if mention is None:
             raise NotFound(f"draft {draft_id} has no mention")
-        item = draft_summary(draft, mention)
+        item = draft_summary(draft, mention, app.brands.brands.get(draft.brand))
         latest = session.exec(
             select(Classification)
             .where(Classification.mention_id == mention.id)
@@ -153,7 +162,11 @@ def show(draft_id: int, as_json: bool) -> None:
         f"urgency {item['urgency']}"
         f"{' ESCALATED' if item['escalated'] else ''} on {item['platform']} for {item['brand']}"
     )
-    click.echo(f"from @{item['author']} ({item['followers']} followers), {minutes_label(item['age_minutes'])} ago:")
+    waited = minutes_label(item["age_minutes"]) + (
+        f" in business hours ({item['business_hours']})" if item["business_hours"] else ""
+    )
+    late = f", past the {minutes_label(item['target_minutes'])} target" if item["breached"] else ""
+    click.echo(f"from @{item['author']} ({item['followers']} followers), waiting {waited}{late}:")
     click.echo(f"  {item['mention']!r}")
     if "classification" in item:
         c = item["classification"]

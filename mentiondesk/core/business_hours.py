@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mentiondesk.core.brands import BusinessHours
+from mentiondesk.core.brands import DAYS, BusinessHours
 
 MAX_DAYS = 3700  # ten years of calendar: a bound, never reached by a real target
 
@@ -23,6 +23,15 @@ def _open_spans(hours: BusinessHours, first: date) -> Iterator[tuple[datetime, d
         opens = datetime.combine(day, hours.hours.start, zone).astimezone(UTC)
         closes = datetime.combine(day, hours.hours.end, zone).astimezone(UTC)
         yield opens, closes
+
+
+def hours_label(hours: BusinessHours) -> str:
+    """ "Mon-Fri 09:00-17:00 Europe/London" (or the days listed one by one when they are not a run)."""
+    days = sorted(hours.weekdays())
+    names = [DAYS[d].capitalize() for d in days]
+    run = days == list(range(days[0], days[-1] + 1))
+    span = f"{names[0]}-{names[-1]}" if run and len(days) > 2 else ", ".join(names)
+    return f"{span} {hours.hours.start:%H:%M}-{hours.hours.end:%H:%M} {hours.timezone}"
 
 
 def working_minutes(start: datetime, end: datetime, hours: BusinessHours | None) -> float:

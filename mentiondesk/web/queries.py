@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import Brand
+from mentiondesk.core.business_hours import hours_label, working_minutes
 from storage.models import (
     AuditEvent,
     Author,
@@ -59,6 +60,8 @@ class QueueItem:
     age_minutes: float
     repeat_mentions: int = 0
     newer_in_thread: bool = False
+    # The brand's business hours, e.g. "Mon-Fri 09:00-17:00 Europe/London"; empty: the clock always runs.
+    hours_label: str = ""
 
     @property
     def breached(self) -> bool:
@@ -152,9 +155,10 @@ def queue_items(
                 draft=draft,
                 mention=mention,
                 target_minutes=brand.response_target_minutes if brand else 60,
-                age_minutes=(now - created).total_seconds() / 60,
+                age_minutes=working_minutes(created, now, brand.business_hours if brand else None),
                 repeat_mentions=repeat.get(mention.author_id or -1, 0),
                 newer_in_thread=newest is not None and newest > created,
+                hours_label=hours_label(brand.business_hours) if brand and brand.business_hours else "",
             )
         )
     return items
