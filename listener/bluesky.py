@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from atproto_client import Client, models
@@ -34,7 +34,7 @@ from atproto_client.exceptions import (
 from atproto_client.request import Request
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
+from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem, Source
 from listener.http_session import _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import (
@@ -45,6 +45,7 @@ from mentiondesk.core.errors import (
     SourceError,
     TransientError,
 )
+from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -630,3 +631,38 @@ class BlueskySender:
         posts = _body(response).get("posts")
         found = [p for p in posts if isinstance(p, Mapping) and p.get("uri") == uri] if isinstance(posts, list) else []
         return found[0] if found and found[0].get("cid") else None
+
+
+# --- the descriptor ---------------------------------------------------------------------------------
+
+
+def _listens_for(brand: Brand) -> bool:
+    return bool(brand.handles.get(PLATFORM) or brand.keywords)
+
+
+def _sources(brand: Brand, access: BlueskyAccess) -> list[Source]:
+    # Each is a notifications or search source; their shared base has no `fetch` of its own.
+    return cast(list[Source], sources_for(brand, access))
+
+
+DESCRIPTOR: Platform[BlueskyAccess] = Platform(
+    name=PLATFORM,
+    title="Bluesky",
+    access=BlueskyAccess,
+    # A post holds 300 characters; answering strangers who only used a keyword is unwelcome there.
+    replies=ReplyRules(
+        max_length=300, keyword_replies=False, automated=AutomatedReplies.ADDRESSED, automated_by_default=False
+    ),
+    listens_for=_listens_for,
+    can_read=lambda access: access.configured,
+    sources=_sources,
+    read_hint="Bluesky: no MENTIONDESK_BLUESKY_HANDLE and _APP_PASSWORD; Bluesky sources skipped",
+    sender=BlueskySender.from_access,
+    write_hint="Bluesky: no MENTIONDESK_BLUESKY_HANDLE and _APP_PASSWORD; replies on Bluesky cannot be sent",
+    handle_prefix="@",
+    handle_pattern=r"[A-Za-z0-9.-]{3,253}",
+    mention_url=lambda handle, post_id: f"https://bsky.app/profile/{handle}/post/{post_id.rsplit('/', 1)[-1]}",
+    color="#1185fe",
+    settings_note="Bluesky (atproto): the PDS, the account's handle and app password. Without them Bluesky is skipped.",
+    simulator_module="listener.simulator.bluesky_api",
+)

@@ -14,16 +14,17 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import requests
 from pydantic import BaseModel, ConfigDict
 
-from listener.base import Batch, FetchedMention, SkippedItem
+from listener.base import Batch, FetchedMention, SkippedItem, Source
 from listener.html_text import html_to_text
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import RateLimited, SourceError, TransientError
+from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -265,3 +266,32 @@ def sources_for(brand: Brand, access: HackerNewsAccess) -> list[HackerNewsSearch
         name = f"hackernews:{brand.key}:search:{keyword.lower()}"
         sources.append(HackerNewsSearchSource(name, brand, keyword, session, access.base_url))
     return sources
+
+
+# --- the descriptor ---------------------------------------------------------------------------------
+
+
+def _sources(brand: Brand, access: HackerNewsAccess) -> list[Source]:
+    return cast(list[Source], sources_for(brand, access))
+
+
+DESCRIPTOR: Platform[HackerNewsAccess] = Platform(
+    name=PLATFORM,
+    title="Hacker News",
+    settings_name="hn",
+    access=HackerNewsAccess,
+    # Hacker News has no reply API: mentions are read, answers are written by a person on the site.
+    replies=ReplyRules(max_length=10_000, keyword_replies=False, automated=AutomatedReplies.NEVER),
+    listen_only=True,
+    # Opt-in: a brand that lists `hackernews` under its handles has its keywords searched there.
+    listens_for=lambda brand: PLATFORM in brand.handles,
+    can_read=lambda access: bool(access.base_url),
+    sources=_sources,
+    read_hint="Hacker News: no MENTIONDESK_HN_BASE_URL; Hacker News sources skipped",
+    handle_prefix="",
+    handle_pattern=r"[A-Za-z0-9_-]{2,15}",
+    mention_url=lambda handle, post_id: ITEM_URL.format(post_id),
+    color="#ff6600",
+    settings_note="Hacker News (Algolia HN Search API): no credentials needed.",
+    simulator_module="listener.simulator.hackernews_api",
+)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from mastodon import Mastodon
@@ -26,11 +26,12 @@ from mastodon.errors import (
 )
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
+from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem, Source
 from listener.html_text import html_to_text
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
+from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -634,3 +635,37 @@ class MastodonSender:
 def _narrowest(a: str, b: str) -> str:
     known = [v for v in (a, b) if v in _VISIBILITY]
     return min(known, key=_VISIBILITY.index) if known else REPLY_VISIBILITY
+
+
+# --- the descriptor ---------------------------------------------------------------------------------
+
+
+def _listens_for(brand: Brand) -> bool:
+    return bool(brand.handles.get(PLATFORM) or brand.keywords)
+
+
+def _sources(brand: Brand, access: MastodonAccess) -> list[Source]:
+    # Each is a mentions, search or hashtag source; their shared base has no `fetch` of its own.
+    return cast(list[Source], sources_for(brand, access))
+
+
+DESCRIPTOR: Platform[MastodonAccess] = Platform(
+    name=PLATFORM,
+    title="Mastodon",
+    access=MastodonAccess,
+    # 500 characters is Mastodon's default; unsolicited replies to keyword matches are unwelcome there.
+    replies=ReplyRules(
+        max_length=500, keyword_replies=False, automated=AutomatedReplies.ADDRESSED, automated_by_default=False
+    ),
+    listens_for=_listens_for,
+    can_read=lambda access: access.configured,
+    sources=_sources,
+    read_hint="Mastodon: no MENTIONDESK_MASTODON_BASE_URL and _ACCESS_TOKEN; Mastodon sources skipped",
+    sender=MastodonSender.from_access,
+    write_hint="Mastodon: no MENTIONDESK_MASTODON_BASE_URL and _ACCESS_TOKEN; replies on Mastodon cannot be sent",
+    handle_prefix="@",
+    handle_pattern=r"[A-Za-z0-9_]{1,30}(@[A-Za-z0-9.-]+)?",
+    color="#6364ff",
+    settings_note="Mastodon (Mastodon.py): the instance and the account's token. Without them Mastodon is skipped.",
+    simulator_module="listener.simulator.mastodon_api",
+)

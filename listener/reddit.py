@@ -22,12 +22,13 @@ from praw.exceptions import PRAWException, RedditAPIException
 from prawcore.auth import ScriptAuthorizer
 from prawcore.rate_limit import RateLimiter
 from prawcore.sessions import FiniteRetryStrategy
-from pydantic import SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
+from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
 from mentiondesk.core.values import ANONYMOUS
 from mentiondesk.core.vocabulary import FoundVia
 
@@ -130,17 +131,18 @@ def _token_box(access: RedditAccess) -> _TokenBox:
         return _TOKENS.setdefault(key, _TokenBox())
 
 
-@dataclass(frozen=True)
-class RedditAccess:
-    """A script app and the brand account it acts as; the shell builds it from settings."""
+class RedditAccess(BaseModel):
+    """A script app and the brand account it acts as; the shell fills it from MENTIONDESK_REDDIT_* settings."""
 
+    model_config = ConfigDict(frozen=True)
+
+    oauth_url: str = "https://oauth.reddit.com"
+    url: str = "https://www.reddit.com"
     client_id: SecretStr | None = None
     client_secret: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None
     user_agent: str = "mentiondesk/0.1 (brand listening desk)"
-    oauth_url: str = "https://oauth.reddit.com"
-    url: str = "https://www.reddit.com"
     timeout_seconds: float = 10.0
 
     @property
@@ -742,3 +744,40 @@ class RedditSender:
             raise
         except SourceError as exc:
             raise SendFailed(f"Reddit reply lookup failed: {exc.message}", maybe_posted=True) from None
+
+
+# --- the descriptor ---------------------------------------------------------------------------------
+
+_HINT = (
+    "Reddit: no credentials (MENTIONDESK_REDDIT_CLIENT_ID, _CLIENT_SECRET, _USERNAME, _PASSWORD); "
+    "Reddit sources and replies skipped"
+)
+
+
+def _listens_for(brand: Brand) -> bool:
+    return bool(brand.handles.get(PLATFORM) or brand.keywords or brand.reddit.subreddits)
+
+
+DESCRIPTOR: Platform[RedditAccess] = Platform(
+    name=PLATFORM,
+    title="Reddit",
+    access=RedditAccess,
+    # Reddit's rules allow a reply (written by a person) to a post that only matched a keyword.
+    replies=ReplyRules(
+        max_length=10_000, keyword_replies=True, automated=AutomatedReplies.ADDRESSED, automated_by_default=False
+    ),
+    listens_for=_listens_for,
+    can_read=lambda access: access.configured,
+    sources=sources_for,
+    read_hint=_HINT,
+    sender=RedditSender.from_access,
+    write_hint=_HINT,
+    handle_prefix="u/",
+    handle_pattern=r"[A-Za-z0-9_-]{3,20}",
+    mention_url=lambda handle, post_id: f"https://www.reddit.com/comments/{post_id.split('_')[-1]}",
+    color="#e8590c",
+    settings_note="Reddit (praw). Without credentials Reddit is skipped.",
+    starter_handle="AcmeCoffee",
+    starter_table='subreddits = ["coffee"]\nsearch_sitewide = true\n',
+    simulator_module="listener.simulator.reddit_api",
+)

@@ -21,8 +21,12 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
+from pydantic import BaseModel, ConfigDict
+
+from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem, Source
+from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import InputError
+from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
 from storage.models import FoundVia, Mention
 
 PLATFORM = "replay"
@@ -588,3 +592,37 @@ class OutboxSender:
             return []
         with open(self.path, encoding="utf-8") as stream:
             return [json.loads(line) for line in stream if line.strip()]
+
+
+# --- the descriptor ---------------------------------------------------------------------------------
+
+
+class ReplayAccess(BaseModel):
+    """Where the outbox is (MENTIONDESK_OUTBOX_DIR, a setting shared with the rest of the desk)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outbox_dir: Path = Path("outbox")
+
+
+def _no_sources(brand: Brand, access: ReplayAccess) -> list[Source]:
+    return []  # replay files come in through `mentiondesk import`, not by polling
+
+
+DESCRIPTOR: Platform[ReplayAccess] = Platform(
+    name=PLATFORM,
+    title="Replay",
+    access=ReplayAccess,
+    replies=ReplyRules(
+        max_length=10_000, keyword_replies=True, automated=AutomatedReplies.ADDRESSED, automated_by_default=True
+    ),
+    listens_for=lambda brand: False,
+    can_read=lambda access: True,
+    sources=_no_sources,
+    read_hint="",
+    sender=lambda access: OutboxSender(access.outbox_dir),
+    handle_prefix="@",
+    handle_pattern=r"\S{1,64}",
+    mention_url=lambda handle, post_id: "",
+    color="#7c5cc4",
+)

@@ -14,7 +14,8 @@ from typing import Any
 
 import requests
 import tweepy
-from pydantic import SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr
+from twitter_text import parse_tweet
 
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
 from listener.http_session import MeteredSession, _brief
@@ -28,6 +29,7 @@ from mentiondesk.core.errors import (
     SourceError,
     TransientError,
 )
+from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -53,9 +55,10 @@ TIER_MESSAGE = "your X API access tier does not include this endpoint"
 # --- client -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class XAccess:
-    """Where X's API is and the credentials to use there; the shell builds it from settings."""
+class XAccess(BaseModel):
+    """Where X's API is and the credentials to use there; the shell fills it from MENTIONDESK_X_* settings."""
+
+    model_config = ConfigDict(frozen=True)
 
     api_base_url: str = "https://api.twitter.com"
     bearer_token: SecretStr | None = None  # app-only: reading
@@ -617,3 +620,51 @@ class XSender:
 def _tweets(body: dict[str, Any]) -> Iterable[dict[str, Any]]:
     data = body.get("data")
     return [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
+
+
+# --- the descriptor ---------------------------------------------------------------------------------
+
+# twitter-text is exact but slow (~0.6 ms); plain ASCII with nothing URL-like counts one per character.
+_URL_HINT = re.compile(r"https?:|www\.|\w\.[a-z]{2,}", re.IGNORECASE)
+
+
+def weighted_length(text: str) -> int:
+    """A reply's length as X counts it (twitter-text's weighted characters)."""
+    if text.isascii() and not _URL_HINT.search(text):
+        return len(text)
+    return int(parse_tweet(text).weightedLength)
+
+
+def _listens_for(brand: Brand) -> bool:
+    return bool(brand.handles.get(PLATFORM) or brand.keywords)
+
+
+DESCRIPTOR: Platform[XAccess] = Platform(
+    name=PLATFORM,
+    title="X",
+    access=XAccess,
+    replies=ReplyRules(
+        max_length=280,
+        length=weighted_length,
+        # X refuses replies to authors who did not mention or quote the account (since 24 Feb 2026).
+        keyword_replies=False,
+        automated=AutomatedReplies.ADDRESSED,
+        automated_by_default=True,
+    ),
+    listens_for=_listens_for,
+    can_read=lambda access: access.can_read,
+    sources=sources_for,
+    read_hint="X: no MENTIONDESK_X_BEARER_TOKEN; X sources skipped",
+    sender=lambda access: XSender.from_access(access),
+    write_hint=(
+        "X: no user credentials (MENTIONDESK_X_API_KEY, _API_SECRET, _ACCESS_TOKEN, _ACCESS_SECRET); "
+        "replies on X cannot be sent"
+    ),
+    handle_prefix="@",
+    handle_pattern=r"[A-Za-z0-9_]{1,15}",
+    mention_url=lambda handle, post_id: f"https://x.com/{handle}/status/{post_id}",
+    color="#1f2933",
+    settings_note="X (API v2 through tweepy). Without credentials X is skipped.",
+    starter_handle="AcmeCoffee",
+    simulator_module="listener.simulator.x_api",
+)

@@ -1,95 +1,85 @@
-"""Which sources and senders exist: the shell builds each platform's adapters from the brand file and the
-credentials in settings, and hands them to the poller and the sender (listener/ and responders/ read no
-settings themselves).
+"""The registry: every platform Mention Desk knows, one line each, and building their adapters.
+
+A platform is one module exporting a `Platform` descriptor (mentiondesk/core/platform.py) plus its simulator
+module; adding one is a line in `PLATFORMS`. The shell fills each platform's access value from settings
+(MENTIONDESK_<NAME>_<FIELD>) and hands the sources and senders it builds to the poller and the sender
+(listener/ and responders/ read no settings themselves).
 
 A platform without credentials is skipped with one line saying what to set; that is not an error."""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from listener import reddit as reddit_platform
-from listener import x as x_platform
-from listener.base import Source
-from listener.replay import OutboxSender
+from pydantic import BaseModel
+
+from listener import bluesky, hackernews, mastodon, reddit, replay, x
 from mentiondesk.core.brands import BrandConfig
 from mentiondesk.core.errors import NotConfigured
-from mentiondesk.settings import Settings
-from responders.sending import Sender
+from mentiondesk.core.platform import Platform, Sender, Source, platform_named, register
+
+if TYPE_CHECKING:
+    from mentiondesk.settings import Settings
 
 log = logging.getLogger(__name__)
 
-X_READ_HINT = "X: no MENTIONDESK_X_BEARER_TOKEN; X sources skipped"
-X_WRITE_HINT = (
-    "X: no user credentials (MENTIONDESK_X_API_KEY, _API_SECRET, _ACCESS_TOKEN, _ACCESS_SECRET); "
-    "replies on X cannot be sent"
+PLATFORMS: tuple[Platform[Any], ...] = (
+    x.DESCRIPTOR,
+    reddit.DESCRIPTOR,
+    mastodon.DESCRIPTOR,
+    bluesky.DESCRIPTOR,
+    hackernews.DESCRIPTOR,
+    replay.DESCRIPTOR,
 )
-REDDIT_HINT = (
-    "Reddit: no credentials (MENTIONDESK_REDDIT_CLIENT_ID, _CLIENT_SECRET, _USERNAME, _PASSWORD); "
-    "Reddit sources and replies skipped"
-)
+register(*PLATFORMS)
+NAMES = tuple(platform.name for platform in PLATFORMS)
+
+# Access fields filled from a setting every platform shares rather than from MENTIONDESK_<NAME>_<FIELD>.
+SHARED_ACCESS_FIELDS = {"timeout_seconds": "request_timeout_seconds", "outbox_dir": "outbox_dir"}
 
 
-def x_access(settings: Settings) -> x_platform.XAccess:
-    return x_platform.XAccess(
-        api_base_url=settings.x_api_base_url,
-        bearer_token=settings.x_bearer_token,
-        api_key=settings.x_api_key,
-        api_secret=settings.x_api_secret,
-        access_token=settings.x_access_token,
-        access_secret=settings.x_access_secret,
-        timeout_seconds=settings.request_timeout_seconds,
-    )
+def setting_name(platform: Platform[Any], field: str) -> str:
+    """The Settings attribute an access field is read from: `x_bearer_token` (MENTIONDESK_X_BEARER_TOKEN)."""
+    return SHARED_ACCESS_FIELDS.get(field) or f"{platform.settings_key}_{field}"
 
 
-def reddit_access(settings: Settings) -> reddit_platform.RedditAccess:
-    return reddit_platform.RedditAccess(
-        client_id=settings.reddit_client_id,
-        client_secret=settings.reddit_client_secret,
-        username=settings.reddit_username,
-        password=settings.reddit_password,
-        user_agent=settings.reddit_user_agent,
-        oauth_url=settings.reddit_oauth_url,
-        url=settings.reddit_url,
-        timeout_seconds=settings.request_timeout_seconds,
-    )
+def access_of(platform: Platform[Any] | str, settings: Settings) -> Any:
+    """The platform's access value, filled from settings."""
+    if isinstance(platform, str):
+        platform = platform_named(platform)
+    access: type[BaseModel] = platform.access
+    values = {field: getattr(settings, setting_name(platform, field)) for field in access.model_fields}
+    return access.model_validate(values)
 
 
 def build_sources(brands: BrandConfig, settings: Settings, *, notices: list[str] | None = None) -> list[Source]:
     """Every source for every brand. A skipped platform's line is logged, or appended to `notices` instead
     when the caller shows them itself."""
     sources: list[Source] = []
-    wants_x = any(b.handles.get("x") or b.keywords for b in brands.brands.values())
-    wants_reddit = any(b.handles.get("reddit") or b.keywords or b.reddit.subreddits for b in brands.brands.values())
-    if wants_x:
-        x = x_access(settings)
-        if x.can_read:
-            for brand in brands.brands.values():
-                sources.extend(x_platform.sources_for(brand, x))
-        else:
-            _notice(notices, X_READ_HINT)
-    if wants_reddit:
-        reddit = reddit_access(settings)
-        if reddit.configured:
-            for brand in brands.brands.values():
-                sources.extend(reddit_platform.sources_for(brand, reddit))
-        else:
-            _notice(notices, REDDIT_HINT)
+    for platform in PLATFORMS:
+        if not any(platform.listens_for(brand) for brand in brands.brands.values()):
+            continue
+        access = access_of(platform, settings)
+        if not platform.can_read(access):
+            _notice(notices, platform.read_hint)
+            continue
+        for brand in brands.brands.values():
+            sources.extend(platform.sources(brand, access))
     return sources
 
 
 def build_senders(settings: Settings, *, notices: list[str] | None = None) -> dict[str, Sender]:
-    """One sender per platform that has user credentials, and the replay outbox; skipped platforms as in
-    build_sources."""
-    senders: dict[str, Sender] = {"replay": OutboxSender(settings.outbox_dir)}
-    try:
-        senders["x"] = x_platform.XSender.from_access(x_access(settings))
-    except NotConfigured:
-        _notice(notices, X_WRITE_HINT)
-    try:
-        senders["reddit"] = reddit_platform.RedditSender.from_access(reddit_access(settings))
-    except NotConfigured:
-        _notice(notices, REDDIT_HINT)
+    """One sender per platform that has user credentials (listen-only platforms have none); skipped platforms
+    as in build_sources."""
+    senders: dict[str, Sender] = {}
+    for platform in PLATFORMS:
+        if platform.listen_only:
+            continue
+        try:
+            senders[platform.name] = platform.sender(access_of(platform, settings))
+        except NotConfigured:
+            _notice(notices, platform.write_hint)
     return senders
 
 

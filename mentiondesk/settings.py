@@ -1,17 +1,23 @@
-"""Settings from MENTIONDESK_* environment variables and .env. Nothing is read at import time."""
+"""Settings from MENTIONDESK_* environment variables and .env. Nothing is read at import time.
+
+Each platform's own settings are the fields of its access model (see mentiondesk/platforms.py), added here as
+`<name>_<field>`: MENTIONDESK_X_BEARER_TOKEN is `XAccess.bearer_token`."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, create_model, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mentiondesk.core.errors import ConfigError
 
 
-class Settings(BaseSettings):
+class CommonSettings(BaseSettings):
+    """The settings every part of the desk shares; `Settings` adds each platform's."""
+
     model_config = SettingsConfigDict(
         env_prefix="MENTIONDESK_",
         env_file=".env",
@@ -37,23 +43,6 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("")
     # Mark session cookies Secure even on plain HTTP: set this behind a TLS-terminating proxy.
     secure_cookies: bool = False
-
-    # X (tweepy)
-    x_api_base_url: str = "https://api.twitter.com"
-    x_bearer_token: SecretStr | None = None
-    x_api_key: SecretStr | None = None
-    x_api_secret: SecretStr | None = None
-    x_access_token: SecretStr | None = None
-    x_access_secret: SecretStr | None = None
-
-    # Reddit (praw)
-    reddit_oauth_url: str = "https://oauth.reddit.com"
-    reddit_url: str = "https://www.reddit.com"
-    reddit_client_id: SecretStr | None = None
-    reddit_client_secret: SecretStr | None = None
-    reddit_username: str | None = None
-    reddit_password: SecretStr | None = None
-    reddit_user_agent: str = "mentiondesk/0.1 (brand listening desk)"
 
     # Service
     poll_interval_seconds: int = 60
@@ -82,6 +71,24 @@ class Settings(BaseSettings):
         if name not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"unknown log level {value!r}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return name
+
+
+def _platform_fields() -> dict[str, Any]:
+    from mentiondesk.platforms import PLATFORMS, setting_name
+
+    fields: dict[str, Any] = {}
+    for platform in PLATFORMS:
+        for name, info in platform.access.model_fields.items():
+            setting = setting_name(platform, name)
+            if setting not in CommonSettings.model_fields:
+                fields[setting] = (info.annotation, info)
+    return fields
+
+
+if TYPE_CHECKING:
+    Settings = CommonSettings
+else:
+    Settings = create_model("Settings", __base__=CommonSettings, __module__=__name__, **_platform_fields())
 
 
 @lru_cache(maxsize=1)

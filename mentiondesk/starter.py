@@ -1,9 +1,17 @@
 """Starter files written by `mentiondesk init`. `.env.example` in the repository is ENV_TEMPLATE verbatim
-(a test keeps them equal and checks that every setting appears)."""
+(a test keeps them equal and checks that every setting appears). Each platform's part comes from its
+descriptor (`settings_note`, `starter_handle`, `starter_table`)."""
 
 from __future__ import annotations
 
-ENV_TEMPLATE = """\
+from typing import Any
+
+from pydantic import SecretStr
+
+from mentiondesk.core.platform import Platform
+from mentiondesk.platforms import PLATFORMS, SHARED_ACCESS_FIELDS
+
+_ENV_HEAD = """\
 # Mention Desk settings. Every variable is optional; the defaults run on SQLite with no keys.
 
 # Database: any SQLAlchemy URL. PostgreSQL: postgresql+psycopg://user@127.0.0.1:5432/mentiondesk
@@ -29,23 +37,9 @@ MENTIONDESK_SECRET_KEY=
 # true behind a TLS-terminating proxy: session cookies are then always marked Secure
 MENTIONDESK_SECURE_COOKIES=false
 
-# X (API v2 through tweepy). Without credentials X is skipped.
-MENTIONDESK_X_API_BASE_URL=https://api.twitter.com
-MENTIONDESK_X_BEARER_TOKEN=
-MENTIONDESK_X_API_KEY=
-MENTIONDESK_X_API_SECRET=
-MENTIONDESK_X_ACCESS_TOKEN=
-MENTIONDESK_X_ACCESS_SECRET=
+"""
 
-# Reddit (praw). Without credentials Reddit is skipped.
-MENTIONDESK_REDDIT_OAUTH_URL=https://oauth.reddit.com
-MENTIONDESK_REDDIT_URL=https://www.reddit.com
-MENTIONDESK_REDDIT_CLIENT_ID=
-MENTIONDESK_REDDIT_CLIENT_SECRET=
-MENTIONDESK_REDDIT_USERNAME=
-MENTIONDESK_REDDIT_PASSWORD=
-MENTIONDESK_REDDIT_USER_AGENT=mentiondesk/0.1 (brand listening desk)
-
+_ENV_TAIL = """\
 # Service (`mentiondesk run`)
 MENTIONDESK_POLL_INTERVAL_SECONDS=60
 MENTIONDESK_SEND_INTERVAL_SECONDS=30
@@ -68,7 +62,7 @@ MENTIONDESK_SMTP_FROM=mentiondesk@localhost
 MENTIONDESK_SMTP_STARTTLS=true
 """
 
-BRANDS_TEMPLATE = """\
+_BRANDS_HEAD = """\
 # Mention Desk brand file. One [brands.KEY] table per brand.
 
 [brands.acme]
@@ -87,13 +81,9 @@ response_target_minutes = 60
 signature = ""
 
 [brands.acme.handles]
-x = ["AcmeCoffee"]
-reddit = ["AcmeCoffee"]
+"""
 
-[brands.acme.reddit]
-subreddits = ["coffee"]
-search_sitewide = true
-
+_BRANDS_TAIL = """
 [brands.acme.reply_policy]
 # Automated thank-you replies to clear praise that @mentions us (never to complaints, sarcasm or questions)
 auto_thank = false
@@ -103,14 +93,14 @@ timezone = "UTC"
 # Minimum praise confidence for an automated thank-you (0.5-1.0); leave out for the safe default
 # thank_threshold = 0.9
 disclosure = "(automated reply)"
-auto_reply_platforms = ["x"]
+auto_reply_platforms = {automated}
 thank_cooldown_hours = 168
 
 [brands.acme.routing]
 # Complaints at or above this urgency (0-100) are escalated to the top of the queue
 escalate_urgency = 70
 draft_categories = ["complaint", "praise", "question", "other"]
-# Draft replies to keyword-only matches where the platform allows it (Reddit yes, X never)
+# Draft replies to keyword-only matches where the platform allows it ({keyword_rule})
 draft_keyword_matches = true
 ignore_authors = []
 
@@ -118,3 +108,36 @@ ignore_authors = []
 # [brands.acme.templates]
 # complaint = ["Hi {{ name }}, we're sorry. Please DM us your order number and we'll sort it out."]
 """
+
+
+def _env_value(default: Any) -> str:
+    if default is None or isinstance(default, SecretStr):
+        return ""
+    return str(default)
+
+
+def _env_section(platform: Platform[Any]) -> str:
+    lines = [
+        f"{platform.env_prefix}{name.upper()}={_env_value(info.default)}"
+        for name, info in platform.access.model_fields.items()
+        if name not in SHARED_ACCESS_FIELDS
+    ]
+    return f"# {platform.settings_note}\n" + "".join(f"{line}\n" for line in lines) + "\n" if lines else ""
+
+
+def _brands_template() -> str:
+    starters = [p for p in PLATFORMS if p.starter_handle]
+    handles = "".join(f'{p.name} = ["{p.starter_handle}"]\n' for p in starters)
+    tables = "".join(f"\n[brands.acme.{p.name}]\n{p.starter_table}" for p in starters if p.starter_table)
+    automated = ", ".join(f'"{p.name}"' for p in starters if p.replies.automated_by_default)
+    allowed = [p.title for p in starters if p.replies.keyword_replies]
+    refused = [p.title for p in starters if not p.replies.keyword_replies]
+    keyword_rule = ", ".join(
+        [f"{' and '.join(allowed)} yes"] * bool(allowed) + [f"{' and '.join(refused)} never"] * bool(refused)
+    )
+    tail = _BRANDS_TAIL.replace("{automated}", f"[{automated}]").replace("{keyword_rule}", keyword_rule)
+    return _BRANDS_HEAD + handles + tables + tail
+
+
+ENV_TEMPLATE = _ENV_HEAD + "".join(_env_section(p) for p in PLATFORMS) + _ENV_TAIL
+BRANDS_TEMPLATE = _brands_template()

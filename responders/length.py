@@ -1,23 +1,17 @@
-"""Reply length as each platform counts it. X counts weighted characters (twitter-text rules)."""
+"""Reply length as each platform counts it: the rule is the platform's (`ReplyRules` in its descriptor)."""
 
 from __future__ import annotations
 
-import re
-
-from twitter_text import parse_tweet
-
-LIMITS = {"x": 280, "reddit": 10_000, "replay": 10_000}
-# twitter-text is exact but slow (~0.6 ms); plain ASCII with nothing URL-like counts one per character.
-_URL_HINT = re.compile(r"https?:|www\.|\w\.[a-z]{2,}", re.IGNORECASE)
+from mentiondesk.core.platform import reply_rules
 
 
 def weighted_length(text: str, platform: str) -> int:
-    if platform != "x":
-        return len(text)
-    if text.isascii() and not _URL_HINT.search(text):
-        return len(text)
-    return int(parse_tweet(text).weightedLength)
+    return reply_rules(platform).length(text)
+
+
+def limit(platform: str) -> int:
+    return reply_rules(platform).max_length
 
 
 def fits(text: str, platform: str) -> bool:
-    return 0 < weighted_length(text, platform) <= LIMITS.get(platform, 10_000)
+    return 0 < weighted_length(text, platform) <= limit(platform)

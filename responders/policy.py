@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from mentiondesk.core.brands import Brand
-from responders.length import LIMITS, weighted_length
-from rules.routing import KEYWORD_REPLIES_ALLOWED
+from mentiondesk.core.platform import reply_rules
+from responders.length import limit as length_limit
+from responders.length import weighted_length
 from storage.models import Draft, FoundVia, Mention
 from storage.queries import (
     automated_replies_since,
@@ -114,10 +115,10 @@ def check_reply(
             verdict.blocked.append("we already replied to this post")
         elif our_reply_in_thread(mention.platform, mention.external_id, session=session):
             verdict.blocked.append("our account already answered this post on the platform")
-    if mention.found_via == FoundVia.KEYWORD and mention.platform not in KEYWORD_REPLIES_ALLOWED:
+    if mention.found_via == FoundVia.KEYWORD and not reply_rules(mention.platform).keyword_replies:
         verdict.blocked.append(f"{mention.platform} allows replies only to posts that mention or reply to us")
     length = weighted_length(text, mention.platform)
-    limit = LIMITS.get(mention.platform, 10_000)
+    limit = length_limit(mention.platform)
     if not text.strip():
         verdict.blocked.append("the reply is empty")
     elif length > limit:
@@ -140,7 +141,7 @@ def _automation_rules(
     manual = verdict.manual_only
     if not policy.auto_thank:
         manual.append("automated thank-yous are off for this brand")
-    if mention.platform not in policy.auto_reply_platforms:
+    if not policy.automates(mention.platform):
         manual.append(f"no automated replies on {mention.platform}")
     if mention.found_via not in (FoundVia.MENTION, FoundVia.REPLY):
         manual.append("the post does not mention us or reply to us")
@@ -183,7 +184,7 @@ def check_before_send(
         verdict.blocked.append(f"brand {draft.brand!r} is no longer in the brand file")
         return verdict
     policy = brand.reply_policy
-    if not policy.auto_thank or mention.platform not in policy.auto_reply_platforms:
+    if not policy.auto_thank or not policy.automates(mention.platform):
         verdict.blocked.append("automated replies are now off for this brand or platform")
     local = now.astimezone(ZoneInfo(policy.timezone))
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)

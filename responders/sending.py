@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from sqlmodel import Session, col
 
 from mentiondesk.core.brands import BrandConfig
 from mentiondesk.core.errors import RateLimited, SendFailed
+from mentiondesk.core.platform import Sender  # noqa: F401  (responders.sending.Sender keeps working)
 from mentiondesk.core.values import OutgoingReply, SentReply
 from responders.policy import check_before_send
 from responders.states import transition
@@ -35,23 +36,6 @@ from storage.queries import ledger_entry, pause_scope, paused_until, record_audi
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-
-
-@runtime_checkable
-class Sender(Protocol):
-    """Posts one reply on one platform; each platform module has one. Raises SendFailed (whose fields say
-    whether it may have been posted) or RateLimited.
-
-    `find_reply` looks on the platform for a reply we already posted to `reply.in_reply_to`, reading back at
-    least to `reply.claimed_at`: None only when it read that far and found none; SendFailed when it could not
-    tell. `rate_scope` names the rate limit this sender shares (with sources of the same client, say)."""
-
-    platform: str
-    rate_scope: str
-
-    def send(self, reply: OutgoingReply) -> SentReply: ...
-
-    def find_reply(self, reply: OutgoingReply) -> SentReply | None: ...
 
 
 @dataclass

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mentiondesk.core.brands import Brand
+from mentiondesk.core.platform import reply_rules
 from mentiondesk.core.vocabulary import FoundVia, Route
 from rules.optout import is_opt_out
 
@@ -15,10 +16,6 @@ _SALES_HOOK = re.compile(
     r"\b(?:followers|likes|views|claim|free|earn|promo|giveaway|signals|winner|cheap|discount)\b|\$\d",
     re.IGNORECASE,
 )
-
-# Platforms whose rules allow a reply (written by a human) to a post that only matched a keyword.
-# X refuses replies to authors who did not mention or quote the account (since 24 Feb 2026).
-KEYWORD_REPLIES_ALLOWED = frozenset({"reddit", "replay"})
 
 
 def looks_promotional(text: str) -> bool:
@@ -76,7 +73,8 @@ def decide(facts: MentionFacts, brand: Brand) -> RouteDecision:
         competitor = _contains_any(facts.text, brand.competitors)
         if competitor and not _contains_any(facts.text, [brand.name, *brand.keywords]):
             return RouteDecision(Route.INSIGHT, f"competitor mention: {competitor}")
-        if facts.platform not in KEYWORD_REPLIES_ALLOWED:
+        # Whether a person may answer a post that only matched a keyword is the platform's rule.
+        if not reply_rules(facts.platform).keyword_replies:
             return RouteDecision(Route.INSIGHT, f"keyword match; {facts.platform} allows no reply")
         if not rules.draft_keyword_matches:
             return RouteDecision(Route.INSIGHT, "keyword match; brand drafts no replies to these")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Engine, text
 
+import mentiondesk.platforms  # noqa: F401  (registers every platform, as the shell does on start)
 from mentiondesk.core.brands import BrandConfig, parse_brands
 from storage.db import make_engine, upgrade
 

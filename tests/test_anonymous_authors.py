@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from listener.reddit import sources_for
 from mentiondesk.core.brands import BrandConfig, parse_brands
 from mentiondesk.pipeline import Pipeline
-from mentiondesk.platforms import reddit_access
+from mentiondesk.platforms import access_of
 from mentiondesk.settings import Settings
 from rules.classifier import Classifier
 from storage.models import Author, Case, Draft, Mention
@@ -59,15 +59,17 @@ def test_deleted_authors_share_no_case_and_no_opt_out(any_engine: Engine, classi
         _env_file=None,  # type: ignore[call-arg]
         reddit_oauth_url=OAUTH,
         reddit_url=WWW,
-        reddit_client_id="id",  # type: ignore[arg-type]
-        reddit_client_secret="secret",  # type: ignore[arg-type]
+        reddit_client_id="id",
+        reddit_client_secret="secret",
         reddit_username="someone_else",
-        reddit_password="pw",  # type: ignore[arg-type]
+        reddit_password="pw",
     )
     brands: BrandConfig = parse_brands(BRANDS)
     responses.post(f"{WWW}/api/v1/access_token", json=json.loads((RECORDED / "access_token.json").read_text()))
     responses.get(f"{OAUTH}/r/coffee/comments", json=listing())
-    (source,) = [s for s in sources_for(brands.get("acme"), reddit_access(settings)) if s.name.endswith("comments")]
+    (source,) = [
+        s for s in sources_for(brands.get("acme"), access_of("reddit", settings)) if s.name.endswith("comments")
+    ]
 
     outcome = Pipeline(engine=any_engine, brands=brands, classifier=classifier).poll(source)
 

@@ -43,7 +43,7 @@ quiet_hours = "22:00-07:00"
             "unknown key",
         ),
         (('"22:00-07:00"', '"25:00"'), 10, "brands.acme.reply_policy.quiet_hours", "HH:MM-HH:MM"),
-        (("x = ", "tiktok = "), 6, "brands.acme.handles.tiktok", "'x', 'reddit' or 'replay'"),
+        (("x = ", "tiktok = "), 6, "brands.acme.handles.tiktok", "unknown platform 'tiktok'; use 'x', 'reddit'"),
         (('name = "Acme"\n', ""), 1, "brands.acme.name", "missing required key 'name'"),
         (("auto_thank = true", 'auto_thank = "yes please"'), 9, "brands.acme.reply_policy.auto_thank", "boolean"),
     ],

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from listener.poller import Poller
 from listener.reddit import SEEN_LIMIT, ListingCursor, RedditListingSource, forget_tokens, sources_for
 from mentiondesk.core.brands import Brand, parse_brands
-from mentiondesk.platforms import reddit_access
+from mentiondesk.platforms import access_of
 from mentiondesk.settings import Settings
 from storage.models import Mention, SourceState
 
@@ -48,17 +48,17 @@ def settings() -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         reddit_oauth_url=OAUTH,
         reddit_url=WWW,
-        reddit_client_id="client-id",  # type: ignore[arg-type]
-        reddit_client_secret="client-secret",  # type: ignore[arg-type]
+        reddit_client_id="client-id",
+        reddit_client_secret="client-secret",
         reddit_username="pyapitestuser2",
-        reddit_password="hunter2",  # type: ignore[arg-type]
+        reddit_password="hunter2",
         request_timeout_seconds=3,
     )
 
 
 def source_named(name: str, settings: Settings, brand_toml: str = BRANDS) -> RedditListingSource:
     brand: Brand = parse_brands(brand_toml).get("acme")
-    return {s.name: s for s in sources_for(brand, reddit_access(settings))}[name]
+    return {s.name: s for s in sources_for(brand, access_of("reddit", settings))}[name]
 
 
 @pytest.fixture(autouse=True)

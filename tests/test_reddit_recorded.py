@@ -24,7 +24,7 @@ from listener.reddit import (
 )
 from mentiondesk.core.brands import Brand, parse_brands
 from mentiondesk.core.errors import AccessDenied, RateLimited, SendFailed, TransientError
-from mentiondesk.platforms import reddit_access
+from mentiondesk.platforms import access_of
 from mentiondesk.settings import Settings
 from storage.models import FoundVia
 
@@ -67,10 +67,10 @@ def settings() -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         reddit_oauth_url=OAUTH,
         reddit_url=WWW,
-        reddit_client_id="client-id",  # type: ignore[arg-type]
-        reddit_client_secret="client-secret",  # type: ignore[arg-type]
+        reddit_client_id="client-id",
+        reddit_client_secret="client-secret",
         reddit_username="AcmeCoffee",
-        reddit_password="hunter2",  # type: ignore[arg-type]
+        reddit_password="hunter2",
         request_timeout_seconds=3,
     )
 
@@ -90,7 +90,7 @@ def by_name(sources: list[RedditListingSource]) -> dict[str, RedditListingSource
 
 @pytest.fixture
 def comments(brand: Brand, settings: Settings) -> RedditListingSource:
-    return by_name(sources_for(brand, reddit_access(settings)))["reddit:acme:comments"]
+    return by_name(sources_for(brand, access_of("reddit", settings)))["reddit:acme:comments"]
 
 
 def query_of(call: Any) -> dict[str, str]:
@@ -98,7 +98,7 @@ def query_of(call: Any) -> dict[str, str]:
 
 
 def test_sources_for_a_brand(brand: Brand, settings: Settings) -> None:
-    sources = by_name(sources_for(brand, reddit_access(settings)))
+    sources = by_name(sources_for(brand, access_of("reddit", settings)))
     assert set(sources) == {
         "reddit:acme:mentions:acmecoffee",
         "reddit:acme:posts",
@@ -201,7 +201,7 @@ def test_without_a_cursor_only_the_newest_page_is_read(comments: RedditListingSo
 
 @responses.activate
 def test_mentions_inbox(brand: Brand, settings: Settings, token: None) -> None:
-    source = by_name(sources_for(brand, reddit_access(settings)))["reddit:acme:mentions:acmecoffee"]
+    source = by_name(sources_for(brand, access_of("reddit", settings)))["reddit:acme:mentions:acmecoffee"]
     responses.get(f"{OAUTH}/message/mentions", json=body("mentions_listing"), headers=rate_headers())
 
     (mention,) = source.fetch(None).mentions
@@ -214,7 +214,7 @@ def test_mentions_inbox(brand: Brand, settings: Settings, token: None) -> None:
 
 @responses.activate
 def test_sitewide_search(brand: Brand, settings: Settings, token: None) -> None:
-    source = by_name(sources_for(brand, reddit_access(settings)))["reddit:acme:search"]
+    source = by_name(sources_for(brand, access_of("reddit", settings)))["reddit:acme:search"]
     responses.get(f"{OAUTH}/search", json=body("search_listing"), headers=rate_headers())
 
     batch = source.fetch(None)
@@ -326,7 +326,7 @@ REPLY = OutgoingReply(
 def test_sender_replies_to_the_comment(settings: Settings, token: None) -> None:
     responses.post(f"{OAUTH}/api/comment/", json=body("comment_created"), headers=rate_headers())
 
-    sent = RedditSender.from_access(reddit_access(settings)).send(REPLY)
+    sent = RedditSender.from_access(access_of("reddit", settings)).send(REPLY)
 
     assert sent.external_id == "t1_l3ee999"
     assert sent.url == f"{WWW}/r/espresso/comments/1cqb222/where_to_get_a_decent_flat_white_downtown/l3ee999/"
@@ -338,14 +338,14 @@ def test_sender_replies_to_the_comment(settings: Settings, token: None) -> None:
 def test_reply_to_a_locked_thread_is_not_retryable(settings: Settings, token: None) -> None:
     responses.post(f"{OAUTH}/api/comment/", json=body("comment_thread_locked"))
     with pytest.raises(SendFailed) as raised:
-        RedditSender.from_access(reddit_access(settings)).send(REPLY)
+        RedditSender.from_access(access_of("reddit", settings)).send(REPLY)
     assert raised.value.retryable is False and "THREAD_LOCKED" in str(raised.value)
 
 
 @responses.activate
 def test_find_reply_reads_our_recent_comments(settings: Settings, token: None) -> None:
     responses.get(f"{OAUTH}/user/AcmeCoffee/comments", json=body("user_comments"), headers=rate_headers())
-    sender = RedditSender.from_access(reddit_access(settings))
+    sender = RedditSender.from_access(access_of("reddit", settings))
 
     found = sender.find_reply(REPLY)
     missing = sender.find_reply(OutgoingReply(4, "reddit", "acme", "t3_other", "x", "hi"))
@@ -355,7 +355,7 @@ def test_find_reply_reads_our_recent_comments(settings: Settings, token: None) -
 
 
 def test_make_reddit_uses_the_configured_urls(settings: Settings) -> None:
-    reddit, _ = make_reddit(reddit_access(settings))
+    reddit, _ = make_reddit(access_of("reddit", settings))
     assert reddit.config.oauth_url == OAUTH and reddit.config.reddit_url == WWW
 
 

@@ -72,6 +72,8 @@ def test_registry_builds_every_source(sim: Simulator, brands: BrandConfig) -> No
         "reddit:acme:posts",
         "reddit:acme:comments",
         "reddit:acme:search",
+        "mastodon:acme:search:acme",
+        "bluesky:acme:search:acme",
     }
 
 
@@ -79,12 +81,14 @@ def test_platforms_without_credentials_are_skipped_with_one_line(brands: BrandCo
     notices: list[str] = []
     built = build_sources(brands, Settings(_env_file=None), notices=notices)  # type: ignore[call-arg]
     assert built == []
-    assert len(notices) == 2
+    assert len(notices) == 4
     assert notices[0].startswith("X: no MENTIONDESK_X_BEARER_TOKEN")
     assert notices[1].startswith("Reddit: no credentials")
+    assert notices[2].startswith("Mastodon: no MENTIONDESK_MASTODON_BASE_URL")
+    assert notices[3].startswith("Bluesky: no MENTIONDESK_BLUESKY_HANDLE")
     sender_notices: list[str] = []
     assert set(build_senders(Settings(_env_file=None), notices=sender_notices)) == {"replay"}  # type: ignore[call-arg]
-    assert len(sender_notices) == 2
+    assert len(sender_notices) == 4  # Hacker News is listen-only: no sender, no line
 
 
 def test_x_backlog_read_once_in_pages(sim: Simulator, brands: BrandConfig) -> None:

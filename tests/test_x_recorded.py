@@ -18,7 +18,7 @@ from listener.base import OutgoingReply
 from listener.x import XCursor, XMentionsSource, XSearchSource, XSender, build_queries, make_client
 from mentiondesk.core.brands import Brand, parse_brands
 from mentiondesk.core.errors import AccessDenied, ConfigError, RateLimited, SendFailed, SourceError, TransientError
-from mentiondesk.platforms import x_access
+from mentiondesk.platforms import access_of
 from mentiondesk.settings import Settings
 from storage.models import FoundVia
 
@@ -55,18 +55,18 @@ def settings() -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         x_api_base_url=BASE,
-        x_bearer_token="bearer-token",  # type: ignore[arg-type]
-        x_api_key="k",  # type: ignore[arg-type]
-        x_api_secret="s",  # type: ignore[arg-type]
-        x_access_token="t",  # type: ignore[arg-type]
-        x_access_secret="ts",  # type: ignore[arg-type]
+        x_bearer_token="bearer-token",
+        x_api_key="k",
+        x_api_secret="s",
+        x_access_token="t",
+        x_access_secret="ts",
         request_timeout_seconds=3,
     )
 
 
 @pytest.fixture
 def mentions(brand: Brand, settings: Settings) -> XMentionsSource:
-    return XMentionsSource(brand, "AcmeCoffee", *make_client(x_access(settings)))
+    return XMentionsSource(brand, "AcmeCoffee", *make_client(access_of("x", settings)))
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def test_access_tier_answers_are_access_denied_in_plain_words(mentions: XMention
 
 @responses.activate
 def test_unknown_handle_is_a_source_error(brand: Brand, settings: Settings) -> None:
-    source = XMentionsSource(brand, "nobody_here", *make_client(x_access(settings)))
+    source = XMentionsSource(brand, "nobody_here", *make_client(access_of("x", settings)))
     responses.get(
         f"{BASE}/2/users/by/username/nobody_here",
         json={
@@ -237,7 +237,7 @@ def test_not_json_is_transient(mentions: XMentionsSource, user_lookup: None) -> 
 @responses.activate
 def test_search_marks_keyword_only_mention_and_reply(brand: Brand, settings: Settings) -> None:
     (query,) = build_queries(brand)
-    source = XSearchSource("x:acme:search", brand, query, *make_client(x_access(settings)))
+    source = XSearchSource("x:acme:search", brand, query, *make_client(access_of("x", settings)))
     responses.get(SEARCH_URL, json=body("search_page"), headers=rate_headers())
 
     batch = source.fetch("1790000000000000000")
@@ -292,7 +292,7 @@ REPLY = OutgoingReply(
 def test_sender_posts_an_oauth1_reply(settings: Settings) -> None:
     responses.post(f"{BASE}/2/tweets", json=body("create_tweet"), status=201)
 
-    sent = XSender.from_access(x_access(settings)).send(REPLY)
+    sent = XSender.from_access(access_of("x", settings)).send(REPLY)
 
     assert sent.external_id == "1790030000000000000"
     assert sent.url == "https://x.com/i/web/status/1790030000000000000"
@@ -309,7 +309,7 @@ def test_find_reply_reconciles_a_reply_already_posted(settings: Settings) -> Non
     responses.get(f"{BASE}/2/users/me", json=body("me"))
     responses.get(f"{BASE}/2/users/2244994945/tweets", json=body("user_tweets"))
 
-    sender = XSender.from_access(x_access(settings))
+    sender = XSender.from_access(access_of("x", settings))
     found = sender.find_reply(REPLY)
     missing = sender.find_reply(OutgoingReply(7, "x", "acme", "123", "someone", "hi"))
 
@@ -330,7 +330,7 @@ def test_send_failures_say_whether_a_retry_can_help(settings: Settings) -> None:
         },
         status=403,
     )
-    sender = XSender.from_access(x_access(settings))
+    sender = XSender.from_access(access_of("x", settings))
     with pytest.raises(SendFailed) as transient:
         sender.send(REPLY)
     assert transient.value.retryable is True

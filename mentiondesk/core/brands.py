@@ -12,9 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from mentiondesk.core.errors import ConfigError
+from mentiondesk.core.platform import AutomatedReplies, PlatformName, reply_rules
 from mentiondesk.core.vocabulary import Label
-
-PLATFORMS = ("x", "reddit", "mastodon", "bluesky", "hackernews", "replay")
 
 
 class _Strict(BaseModel):
@@ -39,10 +38,20 @@ class ReplyPolicy(_Strict):
     thank_threshold: float | None = Field(default=None, ge=0.5, le=1.0)
     # Appended to every automated reply, so nobody mistakes the bot for a person.
     disclosure: str = "(automated reply)"
-    # Platforms where a reply may be sent without a human approving it first.
-    auto_reply_platforms: list[Literal["x", "reddit", "mastodon", "bluesky", "replay"]] = ["x", "replay"]
+    # Platforms where a reply may be sent without a human approving it first; unset: those whose descriptor
+    # says so by default (mentiondesk/core/platform.py, ReplyRules.automated_by_default).
+    auto_reply_platforms: list[PlatformName] | None = None
     # Hours before the same author may be thanked automatically again.
     thank_cooldown_hours: int = Field(default=168, ge=0)
+
+    def automates(self, platform: str) -> bool:
+        """Whether this brand lets replies on `platform` go out without a person approving each one."""
+        rules = reply_rules(platform)
+        if rules.automated == AutomatedReplies.NEVER:
+            return False
+        if self.auto_reply_platforms is None:
+            return rules.automated_by_default
+        return platform in self.auto_reply_platforms
 
     @field_validator("quiet_hours", mode="before")
     @classmethod
@@ -190,7 +199,7 @@ class RedditWatch(_Strict):
 class Brand(_Strict):
     key: str
     name: str
-    handles: dict[Literal["x", "reddit", "mastodon", "bluesky", "hackernews", "replay"], list[str]] = {}
+    handles: dict[PlatformName, list[str]] = {}
     keywords: list[str] = []
     exclude: list[str] = []
     languages: list[str] = ["en"]
@@ -220,7 +229,7 @@ class Brand(_Strict):
         return self
 
     def own_handles(self, platform: str) -> set[str]:
-        return {h.lower() for h in self.handles.get(platform, [])}  # type: ignore[call-overload]
+        return {h.lower() for h in self.handles.get(platform, [])}
 
 
 class BrandConfig(_Strict):

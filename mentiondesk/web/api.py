@@ -12,8 +12,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from mentiondesk.core.brands import PLATFORMS
 from mentiondesk.core.vocabulary import Label
+from mentiondesk.platforms import NAMES as PLATFORMS
 from mentiondesk.web import actions, params, queries, routes_trends, trends
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk
 from mentiondesk.web.params import ItemId

@@ -176,7 +176,7 @@ def sends_needing_attention(session: Session) -> dict[str, int]:
 
 def queue_facets(brands: dict[str, Brand]) -> dict[str, list[str]]:
     """Values for the filter menus, from configuration: a DISTINCT over the draft table costs a full scan."""
-    from mentiondesk.core.brands import PLATFORMS
+    from mentiondesk.platforms import NAMES as PLATFORMS
     from responders.queue import LABELS
 
     platforms: set[str] = {p for b in brands.values() for p, handles in b.handles.items() if handles}

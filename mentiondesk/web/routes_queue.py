@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from mentiondesk.core.brands import PLATFORMS
 from mentiondesk.core.errors import NotFound
+from mentiondesk.platforms import NAMES as PLATFORMS
 from mentiondesk.web import actions, params, queries
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk, flash, pop_flash, safe_next
 from mentiondesk.web.params import ItemId
