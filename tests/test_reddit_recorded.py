@@ -270,9 +270,9 @@ def test_forbidden_and_bad_tokens_are_access_denied(comments: RedditListingSourc
 
 @responses.activate
 def test_one_token_serves_every_source_and_the_sender(brand: Brand, settings: Settings, token: None) -> None:
-    access = reddit_access(settings)
+    access = access_of("reddit", settings)
     sources = sources_for(brand, access)
-    sender = RedditSender.from_access(reddit_access(settings))
+    sender = RedditSender.from_access(access_of("reddit", settings))
     for source in sources:
         responses.get(f"{OAUTH}/{source.path}", json=body("search_listing"), headers=rate_headers())
     responses.get(f"{OAUTH}/user/AcmeCoffee/comments", json=body("user_comments"))
@@ -287,7 +287,7 @@ def test_one_token_serves_every_source_and_the_sender(brand: Brand, settings: Se
 
 @responses.activate
 def test_a_refused_token_is_replaced_for_every_client(brand: Brand, settings: Settings, token: None) -> None:
-    first, second = sources_for(brand, reddit_access(settings))[:2]
+    first, second = sources_for(brand, access_of("reddit", settings))[:2]
     invalid = {"www-authenticate": 'Bearer realm="reddit", error="invalid_token"'}
     responses.get(f"{OAUTH}/{first.path}", json=body("error_401"), status=401, headers=invalid)
     responses.get(f"{OAUTH}/{second.path}", json=body("search_listing"))

@@ -119,9 +119,9 @@ def test_the_handle_is_looked_up_once_not_on_every_run(brand: Brand, settings: S
     responses.get(MENTIONS_URL, json=body("mentions_page1"), headers=rate_headers())
     responses.get(MENTIONS_URL, json=body("empty"), headers=rate_headers())
 
-    first = XMentionsSource(brand, "AcmeCoffee", *make_client(x_access(settings))).fetch(None)
+    first = XMentionsSource(brand, "AcmeCoffee", *make_client(access_of("x", settings))).fetch(None)
     # `poll --once` again: a new process, a new source, the cursor saved by the last one.
-    second = XMentionsSource(brand, "AcmeCoffee", *make_client(x_access(settings))).fetch(first.cursor)
+    second = XMentionsSource(brand, "AcmeCoffee", *make_client(access_of("x", settings))).fetch(first.cursor)
 
     lookups = [c for c in responses.calls if "/2/users/by/username/" in str(c.request.url)]
     assert len(lookups) == 1 and (first.requests, second.requests) == (2, 1)
