@@ -1,20 +1,24 @@
 """The scheduled service behind `mentiondesk run`: one poll job per source, a send job, a housekeeping job.
 
 Polling, dedup, cursors and backoff are the poller's (listener/poller.py, through the pipeline); this module
-only decides when things run, holds the one-service-per-database lock and shuts down cleanly: on SIGINT or
-SIGTERM no new job starts, each poll stops after the batch in hand (stored with its cursor), and the lock is
-released."""
+only decides when things run, who may poll, and shuts down cleanly: on SIGINT or SIGTERM no new job starts,
+each poll stops after the batch in hand (stored with its cursor), and the lock or lease is let go.
+
+Who polls: on PostgreSQL any number of services run at once; the one holding the polling lease
+(mentiondesk/lease.py) schedules polling, the others stand by and try for the lease every few seconds, so one
+of them polls again within seconds of the active one dying, however it died. Every service sends: each draft
+is claimed by a row lock and a compare-and-set (responders/sending.py), so no reply goes out twice. Nothing is
+lost or stored twice across a takeover: a poll that died stored nothing past its last committed cursor, and
+dedup (one ingest lock per platform, unique keys) holds across processes. On SQLite one service per file:
+the row lock below refuses a second."""
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
-import socket
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import FrameType
@@ -30,6 +34,7 @@ from listener.base import Batch, Source
 from listener.poller import PollOutcome
 from mentiondesk import lifecycle
 from mentiondesk.core.errors import MentionDeskError
+from mentiondesk.lease import PollingLease, new_holder
 from mentiondesk.pipeline import Pipeline
 from responders.sending import Sender, send_approved
 from storage.db import transaction
@@ -39,15 +44,12 @@ log = logging.getLogger(__name__)
 
 LOCK_NAME = "service"
 HEARTBEAT_SECONDS = 20
+LEASE_CHECK_SECONDS = 5
 STALE_AFTER = timedelta(seconds=90)
 
 
 class ServiceAlreadyRunning(MentionDeskError):
     """Another `mentiondesk run` holds this database's service lock."""
-
-
-def new_holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class ServiceLock:
@@ -148,6 +150,7 @@ class Intervals:
     # Posts deleted on their platform must be gone within 24 hours of our noticing (X and Reddit terms).
     purge_seconds: int = 3600
     alert_seconds: int = 60
+    lease_seconds: float = LEASE_CHECK_SECONDS  # how often a standby asks for the polling lease
 
     @property
     def poll_jitter(self) -> float:
@@ -164,6 +167,14 @@ def describe(outcome: PollOutcome) -> str:
     return line + (f" ({outcome.message})" if outcome.message else "")
 
 
+@dataclass(frozen=True)
+class Role:
+    """What this service does, for the line `mentiondesk run` prints when it starts."""
+
+    polling: bool
+    active_elsewhere: str | None = None  # who polls, when this one stands by
+
+
 class Service:
     def __init__(
         self,
@@ -174,6 +185,7 @@ class Service:
         senders: Mapping[str, Sender],
         intervals: Intervals = Intervals(),
         lock: ServiceLock | None = None,
+        lease: PollingLease | None = None,
         send_stale_after: timedelta = timedelta(minutes=2),
         check_alerts: Callable[[], object] | None = None,
     ) -> None:
@@ -184,12 +196,18 @@ class Service:
         self.intervals = intervals
         self.send_stale_after = send_stale_after
         self.check_alerts = check_alerts
-        self.lock = lock or ServiceLock(engine)
+        # PostgreSQL: the polling lease (many services, one polls). Elsewhere: the row lock (one service).
+        if lease is None and lock is None and engine.dialect.name == "postgresql":
+            lease = PollingLease(engine)
+        self.lease = lease
+        self.lock = None if lease is not None else lock or ServiceLock(engine)
+        self.polling = False
+        self._lease_guard = threading.Lock()
         self.stopping = threading.Event()
         self._busy = 0
         self._idle = threading.Condition()
         self.scheduler = BlockingScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=max(4, len(self.sources) + 2))},
+            executors={"default": ThreadPoolExecutor(max_workers=max(4, len(self.sources) + 3))},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
         )
@@ -199,17 +217,6 @@ class Service:
 
     def _add_jobs(self) -> None:
         now = utcnow()
-        poll_trigger_args = {"seconds": self.intervals.poll_seconds, "jitter": self.intervals.poll_jitter}
-        for index, source in enumerate(self.sources):
-            self.scheduler.add_job(
-                self._job,
-                IntervalTrigger(**poll_trigger_args),
-                args=[self.poll_source, source],
-                id=f"poll:{source.name}",
-                name=f"poll {source.name}",
-                # Stagger the first round a little so sources don't all start in the same second.
-                next_run_time=now + timedelta(seconds=min(index * 0.2, 5)),
-            )
         self.scheduler.add_job(
             self._job,
             IntervalTrigger(seconds=self.intervals.send_seconds),
@@ -237,11 +244,42 @@ class Service:
             self.scheduler.add_job(
                 self._job,
                 IntervalTrigger(seconds=self.intervals.alert_seconds),
-                args=[self.check_alerts],
+                args=[self.alerts],
                 id="alerts",
                 name="alert checks",
                 next_run_time=now + timedelta(seconds=5),
             )
+        if self.lease is not None:
+            self.scheduler.add_job(
+                self._job,
+                IntervalTrigger(seconds=self.intervals.lease_seconds),
+                args=[self.keep_lease],
+                id="lease",
+                name="polling lease",
+            )
+
+    def _start_polling(self) -> None:
+        """One job per source, the first round now (staggered a little so sources don't start in one second)."""
+        now = utcnow()
+        poll_trigger_args = {"seconds": self.intervals.poll_seconds, "jitter": self.intervals.poll_jitter}
+        for index, source in enumerate(self.sources):
+            self.scheduler.add_job(
+                self._job,
+                IntervalTrigger(**poll_trigger_args),
+                args=[self.poll_source, source],
+                id=f"poll:{source.name}",
+                name=f"poll {source.name}",
+                next_run_time=now + timedelta(seconds=min(index * 0.2, 5)),
+                replace_existing=True,
+            )
+        self.polling = True
+
+    def _stop_polling(self) -> None:
+        """No new polls; a poll in hand finishes (dedup keeps it from storing anything twice)."""
+        self.polling = False
+        for source in self.sources:
+            if self.scheduler.get_job(f"poll:{source.name}") is not None:
+                self.scheduler.remove_job(f"poll:{source.name}")
 
     def _job(self, work: Callable[..., object], *args: object) -> None:
         if self.stopping.is_set():
@@ -257,7 +295,9 @@ class Service:
                 self._busy -= 1
                 self._idle.notify_all()
 
-    def poll_source(self, source: Source) -> PollOutcome:
+    def poll_source(self, source: Source) -> PollOutcome | None:
+        if not self.polling:  # the lease went elsewhere after this poll was scheduled
+            return None
         outcome = self.pipeline.poll(StopAfterBatch(source, self.stopping))
         level = logging.INFO if outcome.status in ("ok", "waiting") else logging.WARNING
         log.log(level, "%s", describe(outcome))
@@ -282,32 +322,65 @@ class Service:
                 len(report.paused),
             )
 
+    def alerts(self) -> None:
+        if self.polling and self.check_alerts is not None:  # one alerter per database, like the purger
+            self.check_alerts()
+
     def purge(self) -> None:
-        lifecycle.purge(self.engine, self.pipeline.brands)
+        if self.polling:  # one purger per database: the service holding the polling lease (or the lock)
+            lifecycle.purge(self.engine, self.pipeline.brands)
 
     def housekeeping(self) -> None:
-        if not self.lock.heartbeat():
+        if self.lock is not None and not self.lock.heartbeat():
             log.error("the service lock was taken over by another process; stopping")
             self.stop()
 
+    def keep_lease(self) -> None:
+        """The holder checks it still holds the lease; a standby asks for it and, given it, starts polling."""
+        lease = self.lease
+        if lease is None:
+            return
+        with self._lease_guard:
+            if self.polling:
+                if not lease.still_held():
+                    self._stop_polling()
+                    log.error("lost the polling lease; standing by (sending goes on)")
+            elif not self.stopping.is_set() and lease.try_acquire():
+                self._start_polling()
+                log.warning("took over polling: the service that held the lease stopped")
+
     # --- running --------------------------------------------------------------------------------------
 
-    def run(self, *, install_signals: bool = True, on_start: Callable[[], None] | None = None) -> None:
-        """Take the lock, run until stop() (or SIGINT/SIGTERM), finish the jobs in hand, release the lock.
-        `on_start` runs once the lock is held (a second service is refused before it says anything)."""
+    def run(self, *, install_signals: bool = True, on_start: Callable[[Role], None] | None = None) -> None:
+        """Take the lock (or try for the lease), run until stop() (or SIGINT/SIGTERM), finish the jobs in hand,
+        let go. `on_start` runs once this service knows its role (a second service on SQLite is refused before
+        it says anything)."""
         if install_signals:
             self._install_signals()  # first, so a signal at any later point still ends in a clean stop
-        with self.lock.held():
+        held: AbstractContextManager[object] = self.lock.held() if self.lock is not None else nullcontext()
+        with held:
+            role = self._first_role()
             if on_start is not None:
-                on_start()
-            log.info("service started: %d sources, %d senders", len(self.sources), len(self.senders))
+                on_start(role)
+            if role.polling:
+                log.info("service started: %d sources, %d senders", len(self.sources), len(self.senders))
+            else:
+                log.info("service on standby: %s polls; %d senders", role.active_elsewhere, len(self.senders))
             try:
                 if not self.stopping.is_set():
                     self.scheduler.start()  # blocks until shutdown
             finally:
                 self.stopping.set()
                 self._wait_idle()
+                if self.lease is not None:
+                    self.lease.release()  # after the last poll stored its batch: a standby resumes from there
                 log.info("service stopped")
+
+    def _first_role(self) -> Role:
+        if self.lease is None or self.lease.try_acquire():
+            self._start_polling()
+            return Role(polling=True)
+        return Role(polling=False, active_elsewhere=self.lease.holder_elsewhere() or "another instance")
 
     def stop(self) -> None:
         self.stopping.set()

@@ -1,8 +1,10 @@
 """Sending approved replies so that no post is ever answered twice, whatever dies and whenever.
 
 Every attempt, first or retry, goes through the same steps (the state machine is in responders/states.py):
-1. Claim: one transaction moves the draft approved|unknown -> sending by compare-and-set on its version
-   (of two senders exactly one wins) and holds the mention's row in the reply-once ledger (unique per post).
+1. Claim: one transaction locks the draft's row (PostgreSQL: FOR UPDATE SKIP LOCKED, so senders on several
+   instances pass over each other's claims instead of queueing), moves it approved|unknown -> sending by
+   compare-and-set on its version (of two senders exactly one wins) and holds the mention's row in the
+   reply-once ledger (unique per post).
 2. Reconcile: a draft whose last attempt has no known outcome (`unknown`: no answer, a 5xx, or a sender that
    died mid-call and left it `sending`) is first looked for on the platform, back to the ledger's claim time.
    Found: recorded as sent. Not found: it was never posted, so it may be posted now. Cannot tell: unknown.
@@ -145,8 +147,14 @@ def _claim(draft_id: int, ctx: SendContext) -> _Claim | None:
     report = ctx.report
     try:
         with transaction(ctx.engine) as session:
-            draft = session.get(Draft, draft_id)
-            if draft is None or draft.state not in (DraftState.APPROVED, DraftState.UNKNOWN):
+            # The row lock (FOR UPDATE SKIP LOCKED; SQLite has none and needs none, one writer at a time): a
+            # draft another sender is claiming this moment is passed over, not waited for. The compare-and-set
+            # below still decides: of two claims on one draft exactly one wins.
+            draft = session.get(Draft, draft_id, with_for_update={"skip_locked": True})
+            if draft is None:
+                report.skipped[draft_id] = "another sender is claiming it (or it is gone)"
+                return None
+            if draft.state not in (DraftState.APPROVED, DraftState.UNKNOWN):
                 return None
             sender = ctx.senders.get(draft.platform)
             if sender is None:

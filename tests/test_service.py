@@ -145,6 +145,7 @@ def test_service_polls_sends_approved_replies_and_stops_cleanly(
 
         assert wait_for(lambda: any(r["in_reply_to"] == in_reply_to for r in sim.replies())), "reply sent"
         assert wait_for(lambda: _state(engine, draft_id) == DraftState.SENT)
+        assert wait_for(lambda: _polled(engine) == {s.name for s in service.sources}), "every source polled"
     finally:
         service.stop()
         runner.join(timeout=30)
@@ -161,3 +162,8 @@ def _state(engine: Engine, draft_id: int) -> str | None:
     with transaction(engine) as session:
         draft = session.get(Draft, draft_id)
         return draft.state if draft else None
+
+
+def _polled(engine: Engine) -> set[str]:
+    with transaction(engine) as session:
+        return {s.name for s in session.exec(select(SourceState)) if s.last_ok_at is not None}

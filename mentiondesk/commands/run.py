@@ -10,7 +10,7 @@ from mentiondesk.alerts.check import check_alerts
 from mentiondesk.app import App
 from mentiondesk.logs import use_service_level
 from mentiondesk.platforms import build_senders, build_sources
-from mentiondesk.service import Intervals, Service
+from mentiondesk.service import Intervals, Role, Service
 
 
 @click.command(name="run")
@@ -50,11 +50,21 @@ def command(poll_interval: int | None, send_interval: int | None) -> None:
         send_stale_after=timedelta(seconds=settings.send_stale_seconds),
         check_alerts=lambda: check_alerts(app.engine, app.brands, settings),
     )
-    service.run(
-        on_start=lambda: click.echo(
-            f"Mention Desk service: {len(sources)} sources every {intervals.poll_seconds}s, "
-            f"sending every {intervals.send_seconds}s ({', '.join(sorted(senders))}). Ctrl-C to stop.",
-            err=True,
-        )
-    )
+    sending = f"sending every {intervals.send_seconds}s ({', '.join(sorted(senders))})"
+
+    def say_role(role: Role) -> None:
+        if role.polling:
+            click.echo(
+                f"Mention Desk service: {len(sources)} sources every {intervals.poll_seconds}s, {sending}. "
+                "Ctrl-C to stop.",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"Mention Desk service on standby: {role.active_elsewhere} is polling; this one is {sending} and "
+                f"takes over polling within {intervals.lease_seconds:g}s if that one stops. Ctrl-C to stop.",
+                err=True,
+            )
+
+    service.run(on_start=say_role)
     click.echo("Stopped.", err=True)
