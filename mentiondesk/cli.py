@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("mentiondesk.commands.serve", "Serve the web desk."),
     "user": ("mentiondesk.commands.user", "Manage desk accounts."),
     "forget": ("mentiondesk.commands.forget", "Erase everything stored about one author (audited without the text)."),
+    "report": ("mentiondesk.commands.report", "Write a brand's weekly report (HTML with charts, or PDF)."),
     "alerts": ("mentiondesk.commands.alerts", "Check the alert rules now and send what is due; send a test alert."),
 }
 

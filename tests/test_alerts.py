@@ -105,11 +105,11 @@ class Store:
         self.pipeline = Pipeline(engine=engine, brands=brands, classifier=classifier)
         self.number = 0
 
-    def add(self, mentions: list[tuple[str, datetime]]) -> None:
+    def add(self, mentions: list[tuple[str, datetime]], *, authors: list[str] | None = None) -> None:
         items = []
-        for text, created in mentions:
+        for index, (text, created) in enumerate(mentions):
             self.number += 1
-            items.append(fetched(text, created, self.number))
+            items.append(fetched(text, created, self.number, authors[index] if authors else ""))
         self.number += 1
         self.pipeline.poll(ListSource([sorted(items, key=lambda m: m.created_at)], name=f"list:{self.number}"))
 
