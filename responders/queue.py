@@ -192,3 +192,28 @@ def resolve_case(case_id: int, *, session: Session, actor: str) -> Case:
         detail={"case_id": case_id},
     )
     return case
+
+
+def set_opt_out(
+    author_id: int, *, session: Session, actor: str, opted_out: bool, mention_id: int | None = None
+) -> Author:
+    """A person's correction of an opt-out: undo one read from a post that did not ask to be left alone, or
+    record one the author asked for elsewhere. Audited with the moment it replaces."""
+    author = session.get(Author, author_id)
+    if author is None:
+        raise NotFound(f"no author {author_id}")
+    if (author.opted_out_at is not None) == opted_out:
+        raise InvalidTransition(author_id, "opted out" if opted_out else "not opted out", "set again")
+    before = author.opted_out_at.isoformat() if author.opted_out_at else None
+    author.opted_out_at = utcnow() if opted_out else None
+    session.add(author)
+    record_audit(
+        session=session,
+        actor=actor,
+        action="opt_out" if opted_out else "undo_opt_out",
+        mention_id=mention_id,
+        before=before,
+        after=author.opted_out_at.isoformat() if author.opted_out_at else None,
+        detail={"author_id": author_id, "handle": author.handle, "platform": author.platform},
+    )
+    return author

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from mentiondesk.settings import Settings
 from storage.db import transaction
-from storage.models import Case, Draft, Mention
+from storage.models import Author, Case, Draft, Mention
 from storage.web_models import DeskSession
 from tests.factories import must
 from tests.test_web_support import PASSWORD, TestClient, csrf, first_drafted, make_desk, signed_in
@@ -230,7 +230,14 @@ def test_every_route_answers_hostile_values_with_400_or_422_never_500(hostile_de
     draft = first_drafted(engine)
     with Session(engine) as session:
         case_id = session.exec(select(Case.id)).first()
-    ids = {"draft_id": str(draft.id), "mention_id": str(draft.mention_id), "case_id": str(case_id or 1), "name": "ana"}
+        author_id = session.exec(select(Author.id)).first()
+    ids = {
+        "draft_id": str(draft.id),
+        "mention_id": str(draft.mention_id),
+        "case_id": str(case_id or 1),
+        "author_id": str(author_id or 1),
+        "name": "ana",
+    }
     problems: list[str] = []
     tested: set[tuple[str, str]] = set()
 

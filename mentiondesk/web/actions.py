@@ -98,6 +98,17 @@ def resolve_case(engine: Engine, case_id: int, *, actor: str) -> Outcome:
     return _run(engine, f"Case {case_id} resolved.", lambda s: _queue().resolve_case(case_id, session=s, actor=actor))
 
 
+def set_opt_out(engine: Engine, author_id: int, *, actor: str, opted_out: bool, mention_id: int | None) -> Outcome:
+    message = (
+        "Marked as opted out: no replies to this author." if opted_out else "Opt-out undone: replies allowed again."
+    )
+    return _run(
+        engine,
+        message,
+        lambda s: _queue().set_opt_out(author_id, session=s, actor=actor, opted_out=opted_out, mention_id=mention_id),
+    )
+
+
 def bulk_approve(engine: Engine, items: list[tuple[int, int | None]], *, actor: str) -> Outcome:
     """Each draft in its own transaction, so one conflict does not undo the others."""
     done: list[int] = []

@@ -157,6 +157,22 @@ def relabel(
     return _done(request, back, outcome)
 
 
+@router.post("/authors/{author_id}/opt-out")
+def opt_out(
+    *,
+    request: Request,
+    author_id: ItemId,
+    opted_out: bool = Form(...),
+    mention_id: int | None = Form(None),
+    back: str = Form("/queue"),
+    user: Actor,
+) -> Response:
+    outcome = actions.set_opt_out(
+        desk(request).engine, author_id, actor=user.name, opted_out=opted_out, mention_id=mention_id
+    )
+    return _done(request, back, outcome)
+
+
 @router.get("/mentions/{mention_id}")
 def mention_page(*, request: Request, mention_id: ItemId, user: SignedIn, session: DB) -> Response:
     state = desk(request)
