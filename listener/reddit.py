@@ -28,7 +28,7 @@ from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, Skipp
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
-from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
+from mentiondesk.core.platform import AutomatedReplies, DemoPost, Platform, ReplyRules
 from mentiondesk.core.values import ANONYMOUS
 from mentiondesk.core.vocabulary import FoundVia
 
@@ -129,6 +129,20 @@ def _token_box(access: RedditAccess) -> _TokenBox:
     key = (access.url.rstrip("/"), access.client_id.get_secret_value(), (access.username or "").lower())
     with _TOKENS_LOCK:
         return _TOKENS.setdefault(key, _TokenBox())
+
+
+class RedditWatch(BaseModel):
+    """A brand's [brands.KEY.reddit] table: the subreddits to watch and whether to search all of Reddit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subreddits: list[str] = []
+    search_sitewide: bool = True
+
+
+def watch_of(brand: Brand) -> RedditWatch:
+    watch: RedditWatch = brand.table(PLATFORM)
+    return watch
 
 
 class RedditAccess(BaseModel):
@@ -641,12 +655,12 @@ def sources_for(brand: Brand, access: RedditAccess) -> list[RedditListingSource]
     if account and account in brand.own_handles(PLATFORM):
         specs.append((f"reddit:{brand.key}:mentions:{account}", "message/mentions", {}, False))
     has_terms = bool(brand.keywords or brand.handles.get("reddit"))
-    subs = sorted({s.removeprefix("r/").strip() for s in brand.reddit.subreddits if s.strip()})
+    subs = sorted({s.removeprefix("r/").strip() for s in watch_of(brand).subreddits if s.strip()})
     if subs and has_terms:
         joined = "+".join(subs)
         specs.append((f"reddit:{brand.key}:posts", f"r/{joined}/new", {}, True))
         specs.append((f"reddit:{brand.key}:comments", f"r/{joined}/comments", {}, True))
-    if brand.reddit.search_sitewide and brand.keywords:
+    if watch_of(brand).search_sitewide and brand.keywords:
         params: dict[str, str | int] = {"q": search_query(brand), "sort": "new", "type": "link"}
         specs.append((f"reddit:{brand.key}:search", "search", params, True))
     out: list[RedditListingSource] = []
@@ -754,8 +768,22 @@ _HINT = (
 )
 
 
+def _post_demo(sim: Any, post: DemoPost) -> None:
+    sim.state.post_reddit(
+        post.text,
+        author=post.author,
+        mention_account=post.via == "mention",
+        as_comment=post.via == "reply",
+        created_at=post.created_at,
+    )
+
+
+def _simulator_options(brand: Brand) -> dict[str, list[str]]:
+    return {"subreddits": [s.removeprefix("r/") for s in watch_of(brand).subreddits]}
+
+
 def _listens_for(brand: Brand) -> bool:
-    return bool(brand.handles.get(PLATFORM) or brand.keywords or brand.reddit.subreddits)
+    return bool(brand.handles.get(PLATFORM) or brand.keywords or watch_of(brand).subreddits)
 
 
 DESCRIPTOR: Platform[RedditAccess] = Platform(
@@ -773,6 +801,8 @@ DESCRIPTOR: Platform[RedditAccess] = Platform(
     sender=RedditSender.from_access,
     write_hint=_HINT,
     handle_prefix="u/",
+    handle_chars=r"\w-",
+    brand_table=RedditWatch,
     handle_pattern=r"[A-Za-z0-9_-]{3,20}",
     mention_url=lambda handle, post_id: f"https://www.reddit.com/comments/{post_id.split('_')[-1]}",
     color="#e8590c",
@@ -780,4 +810,6 @@ DESCRIPTOR: Platform[RedditAccess] = Platform(
     starter_handle="AcmeCoffee",
     starter_table='subreddits = ["coffee"]\nsearch_sitewide = true\n',
     simulator_module="listener.simulator.reddit_api",
+    post_demo=_post_demo,
+    simulator_options=_simulator_options,
 )

@@ -29,7 +29,7 @@ from mentiondesk.core.errors import (
     SourceError,
     TransientError,
 )
-from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
+from mentiondesk.core.platform import AutomatedReplies, DemoPost, Platform, ReplyRules
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -639,6 +639,18 @@ def _listens_for(brand: Brand) -> bool:
     return bool(brand.handles.get(PLATFORM) or brand.keywords)
 
 
+def _post_demo(sim: Any, post: DemoPost) -> None:
+    sim.state.post_tweet(
+        post.text,
+        username=post.author,
+        name=post.name,
+        followers=post.followers,
+        lang=post.lang,
+        reply_to_brand=post.via == "reply",
+        created_at=post.created_at,
+    )
+
+
 DESCRIPTOR: Platform[XAccess] = Platform(
     name=PLATFORM,
     title="X",
@@ -667,4 +679,5 @@ DESCRIPTOR: Platform[XAccess] = Platform(
     settings_note="X (API v2 through tweepy). Without credentials X is skipped.",
     starter_handle="AcmeCoffee",
     simulator_module="listener.simulator.x_api",
+    post_demo=_post_demo,
 )

@@ -1,5 +1,5 @@
-"""The demo: a fictional brand whose built-in mentions are posted on the local X and Reddit simulator and
-read back through the real tweepy and praw code paths, the whole pipeline, no keys needed."""
+"""The demo: a fictional brand whose built-in mentions are posted on the local simulator and read back
+through each platform's real client library, the whole pipeline, no keys needed."""
 
 from __future__ import annotations
 
@@ -13,12 +13,22 @@ from listener.base import FetchedMention
 from listener.demo_corpus import DEMO_MENTIONS, DemoMention
 from listener.simulator import Simulator
 from mentiondesk.core.brands import BrandConfig, parse_brands
+from mentiondesk.core.platform import DemoPost, platform_named
+from mentiondesk.platforms import PLATFORMS
 from mentiondesk.settings import Settings
 from storage.models import Draft, DraftState, FoundVia, Mention
 
 DEMO_BRAND_KEY = "northwind"
 
-DEMO_BRANDS_TOML = """\
+# The demo plays every platform whose descriptor can post a demo mention on the simulator.
+DEMO_PLATFORMS = tuple(p for p in PLATFORMS if p.post_demo is not None)
+
+
+def _demo_brands_toml() -> str:
+    handles = "".join(f'{p.name} = ["NorthwindCoffee"]\n' for p in DEMO_PLATFORMS)
+    tables = "".join(f"\n[brands.northwind.{p.name}]\n{p.starter_table}" for p in DEMO_PLATFORMS if p.starter_table)
+    automated = ", ".join(f'"{p.name}"' for p in DEMO_PLATFORMS if p.replies.automated_by_default)
+    return f"""\
 [brands.northwind]
 name = "Northwind Coffee"
 keywords = ["northwind coffee", "northwind"]
@@ -28,20 +38,18 @@ competitors = ["BeanCo", "Brewster's"]
 response_target_minutes = 60
 
 [brands.northwind.handles]
-x = ["NorthwindCoffee"]
-reddit = ["NorthwindCoffee"]
-replay = ["NorthwindCoffee"]
-
-[brands.northwind.reddit]
-subreddits = ["coffee", "northwind"]
-
+{handles}replay = ["NorthwindCoffee"]
+{tables}
 [brands.northwind.reply_policy]
 auto_thank = true
 daily_cap = 25
 timezone = "UTC"
 disclosure = "(automated reply)"
-auto_reply_platforms = ["x"]
+auto_reply_platforms = [{automated}]
 """
+
+
+DEMO_BRANDS_TOML = _demo_brands_toml()
 
 
 def demo_brands() -> BrandConfig:
@@ -78,11 +86,15 @@ def demo_settings(settings: Settings, sim: Simulator) -> Settings:
 
 def start_simulator() -> Simulator:
     brand = demo_brands().get(DEMO_BRAND_KEY)
+    options: dict[str, list[str]] = {}
+    for platform in DEMO_PLATFORMS:
+        if platform.simulator_options is not None:
+            options.update(platform.simulator_options(brand))
     return Simulator.create(
-        brand_handles={"x": brand.handles["x"], "reddit": brand.handles["reddit"]},
+        brand_handles={p.name: brand.handles[p.name] for p in DEMO_PLATFORMS},
         keywords=brand.keywords,
-        subreddits=brand.reddit.subreddits,
         seed=7,
+        **options,  # type: ignore[arg-type]
     )
 
 
@@ -102,24 +114,18 @@ def post_demo_mentions(sim: Simulator, *, now: datetime | None = None) -> int:
 
 
 def _post(sim: Simulator, item: DemoMention, created: datetime) -> None:
-    if item.platform == "reddit":
-        sim.state.post_reddit(
-            item.text,
-            author=item.author,
-            mention_account=item.via == "mention",
-            as_comment=item.via == "reply",
-            created_at=created,
-        )
-        return
-    sim.state.post_tweet(
-        item.text,
-        username=item.author,
+    post_demo = platform_named(item.platform).post_demo
+    assert post_demo is not None, f"no demo hook for {item.platform}"
+    post = DemoPost(
+        text=item.text,
+        author=item.author,
         name=item.name,
         followers=item.followers,
         lang=item.lang,
-        reply_to_brand=item.via == "reply",
+        via=item.via,
         created_at=created,
     )
+    post_demo(sim, post)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import ConfigError
+from mentiondesk.core.platform import address
 from responders.length import fits
 from responders.templates import DEFAULTS
 
@@ -33,17 +34,13 @@ def clean(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) not in _INVISIBLE).strip()
 
 
-def greeting_name(display_name: str, handle: str, platform: str = "x") -> str:
+def greeting_name(display_name: str, handle: str, platform: str = "") -> str:
     """The customer's first name when the display name starts with one, else their handle as the platform
-    writes it: @name on X, u/name on Reddit (where an @ means nothing)."""
+    writes it (its descriptor's `address`: an @name, or whatever that network uses)."""
     first = clean(display_name).split(" ")[0] if display_name else ""
     if first and _NAME_WORD.match(first) and first.lower() not in {"the", "official", "mr", "mrs", "ms", "dr"}:
         return first
-    if platform == "reddit":
-        tidy = re.sub(r"[^\w-]", "", clean(handle))[:30]
-        return f"u/{tidy}" if tidy else "there"
-    tidy = re.sub(r"[^\w]", "", clean(handle))[:30]
-    return f"@{tidy}" if tidy else "there"
+    return address(platform, clean(handle)) or "there"
 
 
 @lru_cache(maxsize=256)

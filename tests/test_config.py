@@ -147,3 +147,10 @@ def test_the_starter_files_work_as_written(tmp_path: Path):
     assert json.loads(imported.stdout)["stored"] == 1
     listed = _run(["queue", "--json"], tmp_path)
     assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 1
+
+
+def test_a_platform_table_is_checked_against_its_descriptor():
+    with pytest.raises(ConfigError) as caught:
+        parse_brands(GOOD + '\n[brands.acme.reddit]\nsubredits = ["coffee"]\n', path="brands.toml")
+    assert "[reddit] unknown key 'subredits'" in str(caught.value)
+    assert str(caught.value).startswith("brands.toml:1 [brands.acme]")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from listener.simulator import bluesky_api, hackernews_api, mastodon_api
@@ -45,6 +48,8 @@ class Simulator:
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
         self._stream_stop = threading.Event()
+        # Files a client keeps between runs (a Bluesky session) go here, not into the caller's folder.
+        self.scratch = Path(tempfile.mkdtemp(prefix="mentiondesk-sim-"))
         self.x_server = self._serve(XHandler, x_port)
         self.reddit_server = self._serve(RedditHandler, reddit_port)
         self.mastodon_server = self._serve(MastodonHandler, mastodon_port)
@@ -118,6 +123,7 @@ class Simulator:
         for server in self._servers:
             server.shutdown()
             server.server_close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     # --- addresses ------------------------------------------------------------------------------------
 
@@ -166,6 +172,7 @@ class Simulator:
             "MENTIONDESK_BLUESKY_BASE_URL": self.bluesky_base_url,
             "MENTIONDESK_BLUESKY_HANDLE": self.bluesky.handle,
             "MENTIONDESK_BLUESKY_APP_PASSWORD": self.bluesky.password,
+            "MENTIONDESK_BLUESKY_SESSION_FILE": str(self.scratch / "bluesky.session"),
         }
 
     # --- the Python API -------------------------------------------------------------------------------

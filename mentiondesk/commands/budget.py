@@ -13,6 +13,7 @@ import click
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from listener.reddit import watch_of
 from listener.x import build_queries
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json, pick_brand
@@ -47,9 +48,9 @@ def brand_listings(brand: Brand, stored_sources: Sequence[str] = ()) -> list[tup
     queries = build_queries(brand)
     out += [(f"x:{key}:search" + (f":{i + 1}" if len(queries) > 1 else ""), "x", "search") for i in range(len(queries))]
     out += [(f"reddit:{key}:mentions:{h.lower()}", "reddit", "owned") for h in brand.handles.get("reddit", [])]
-    if brand.reddit.subreddits and (brand.keywords or brand.handles.get("reddit")):
+    if watch_of(brand).subreddits and (brand.keywords or brand.handles.get("reddit")):
         out += [(f"reddit:{key}:posts", "reddit", "search"), (f"reddit:{key}:comments", "reddit", "search")]
-    if brand.reddit.search_sitewide and brand.keywords:
+    if watch_of(brand).search_sitewide and brand.keywords:
         out.append((f"reddit:{key}:search", "reddit", "search"))
     known = {name for name, _, _ in out}
     for name in stored_sources:

@@ -11,26 +11,28 @@ from types import FrameType
 import click
 
 from mentiondesk.core.brands import BrandConfig, load_brands
+from mentiondesk.platforms import PLATFORMS
 from mentiondesk.settings import get_settings
 
 
-def _from_brands(path: Path | None) -> tuple[dict[str, list[str]], list[str], list[str]]:
-    """Handles, keywords and subreddits of every brand in the brand file, if there is one."""
+def _from_brands(path: Path | None) -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
+    """Handles, keywords and each platform's simulator options (e.g. the communities to play) of every brand
+    in the brand file, if there is one."""
     brand_file = path or get_settings().brands_file
     if not Path(brand_file).exists():
-        return {"x": ["acme"], "reddit": ["acme_support"], "mastodon": ["acme"]}, ["acme"], ["acme"]
+        return {"x": ["acme"], "reddit": ["acme_support"], "mastodon": ["acme"]}, ["acme"], {"subreddits": ["acme"]}
     config: BrandConfig = load_brands(brand_file)
-    handles: dict[str, list[str]] = {"x": [], "reddit": [], "mastodon": [], "bluesky": []}
+    handles: dict[str, list[str]] = {platform.name: [] for platform in PLATFORMS}
     keywords: list[str] = []
-    subreddits: list[str] = []
+    options: dict[str, list[str]] = {}
     for brand in config.brands.values():
-        handles["x"] += brand.handles.get("x", [])
-        handles["reddit"] += brand.handles.get("reddit", [])
-        handles["mastodon"] += brand.handles.get("mastodon", [])
-        handles["bluesky"] += brand.handles.get("bluesky", [])
+        for platform in PLATFORMS:
+            handles[platform.name] += brand.handles.get(platform.name, [])
+            if platform.simulator_options is not None:
+                for key, values in platform.simulator_options(brand).items():
+                    options.setdefault(key, []).extend(values)
         keywords += brand.keywords
-        subreddits += brand.reddit.subreddits
-    return handles, keywords, [s.removeprefix("r/") for s in subreddits]
+    return handles, keywords, options
 
 
 @click.command(name="simulate")
@@ -74,11 +76,10 @@ def command(
     accepted (Bluesky: the app password printed)."""
     from listener.simulator import Fault, Simulator
 
-    handles, keywords, subreddits = _from_brands(brands_file)
+    handles, keywords, options = _from_brands(brands_file)
     sim = Simulator.create(
         brand_handles=handles,
         keywords=keywords,
-        subreddits=subreddits,
         seed=seed,
         host=host,
         x_port=x_port,
@@ -86,6 +87,7 @@ def command(
         mastodon_port=mastodon_port,
         bluesky_port=bluesky_port,
         hackernews_port=hn_port,
+        **options,  # type: ignore[arg-type]
     )
     try:
         if backlog:

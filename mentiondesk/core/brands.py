@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from mentiondesk.core.errors import ConfigError
-from mentiondesk.core.platform import AutomatedReplies, PlatformName, reply_rules
+from mentiondesk.core.platform import AutomatedReplies, PlatformName, platform_named, platform_names, reply_rules
 from mentiondesk.core.vocabulary import Label
 
 
@@ -191,11 +191,6 @@ class Alerts(_Strict):
         return bool(self.webhook_url or self.slack_webhook_url or self.email_to)
 
 
-class RedditWatch(_Strict):
-    subreddits: list[str] = []
-    search_sitewide: bool = True
-
-
 class Brand(_Strict):
     key: str
     name: str
@@ -209,7 +204,8 @@ class Brand(_Strict):
     retention_days: int | None = Field(default=None, ge=1)
     # None: the target counts around the clock.
     business_hours: BusinessHours | None = None
-    reddit: RedditWatch = RedditWatch()
+    # [brands.KEY.<platform>] tables as written; each is checked against its platform's `brand_table` model.
+    platform_tables: dict[str, dict[str, Any]] = {}
     reply_policy: ReplyPolicy = ReplyPolicy()
     routing: RoutingRules = RoutingRules()
     # Optional wording per category: a list of Jinja2 templates each, used in turn.
@@ -222,6 +218,37 @@ class Brand(_Strict):
     def _strip_at(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         return {platform: [h.lstrip("@").removeprefix("u/") for h in hs] for platform, hs in value.items()}
 
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_platform_tables(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        names = [n for n in data if n not in cls.model_fields and n in platform_names() and _table_model(n)]
+        if not names:
+            return data
+        rest = {k: v for k, v in data.items() if k not in names}
+        return {**rest, "platform_tables": {**rest.get("platform_tables", {}), **{n: data[n] for n in names}}}
+
+    @model_validator(mode="after")
+    def _platform_tables_fit(self) -> Brand:
+        for name in self.platform_tables:
+            self.table(name)
+        return self
+
+    def table(self, platform: str) -> Any:
+        """This brand's [brands.KEY.<platform>] table as the platform's `brand_table` model (its defaults when
+        the brand file has none)."""
+        model = _table_model(platform)
+        if model is None:
+            raise ValueError(f"{platform} has no [brands.KEY.{platform}] table")
+        try:
+            return model.model_validate(self.platform_tables.get(platform, {}))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            message = f"unknown key {where!r}" if first["type"] == "extra_forbidden" else f"{where}: {first['msg']}"
+            raise ValueError(f"[{platform}] {message}") from None
+
     @model_validator(mode="after")
     def _something_to_listen_for(self) -> Brand:
         if not self.keywords and not any(self.handles.values()):
@@ -230,6 +257,10 @@ class Brand(_Strict):
 
     def own_handles(self, platform: str) -> set[str]:
         return {h.lower() for h in self.handles.get(platform, [])}
+
+
+def _table_model(platform: str) -> type[BaseModel] | None:
+    return platform_named(platform).brand_table if platform in platform_names() else None
 
 
 class BrandConfig(_Strict):

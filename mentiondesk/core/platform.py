@@ -1,6 +1,6 @@
 """What the rest of Mention Desk knows about one network, in one value: a `Platform`.
 
-Each platform module (listener/x.py, listener/reddit.py, ...) exports one `Platform`; the shell's registry
+Each platform module (listener/<name>.py) exports one `Platform` as DESCRIPTOR; the shell's registry
 (mentiondesk/platforms.py) lists them and registers them here, so that rules and responders can look a
 platform's rules up by name without importing listener. Adding a network is one module exporting a
 `Platform`, one line in the registry and its simulator module; nothing else names it.
@@ -108,9 +108,9 @@ class Platform(Generic[AccessT]):
     (e.g. MENTIONDESK_X_BEARER_TOKEN), except `timeout_seconds`, which is MENTIONDESK_REQUEST_TIMEOUT_SECONDS.
     Listener code never reads settings; it is handed the filled-in access value."""
 
-    name: str  # the key in brand files, mention rows and source names: "x", "reddit"
-    title: str  # how people write it: "X", "Reddit"
-    # Its settings are MENTIONDESK_<SETTINGS_NAME>_<FIELD>; by default the name ("hn" for "hackernews").
+    name: str  # the key in brand files, mention rows and source names; lower case, stable
+    title: str  # how people write it
+    # Its settings are MENTIONDESK_<SETTINGS_NAME>_<FIELD>; by default the name (a long name may use a short one).
     settings_name: str = ""
     access: type[AccessT]
     replies: ReplyRules
@@ -132,8 +132,10 @@ class Platform(Generic[AccessT]):
     # ("@", "u/"); `mention_url` turns an author's handle and a post id into a link to the post.
     handle_prefix: str = "@"
     handle_pattern: str = r"[A-Za-z0-9_]{1,64}"
+    handle_chars: str = r"\w"  # a regex character class body: what a handle may hold when a reply names it
     mention_url: Callable[[str, str], str] = lambda handle, post_id: ""
-    # An optional table in each brand, [brands.KEY.<name>] (Reddit's subreddits, a Mastodon instance list).
+    # An optional table in each brand, [brands.KEY.<name>] (the communities to watch, say); a brand's is
+    # `Brand.table(name)`, validated against this model when the brand file loads.
     brand_table: type[BaseModel] | None = None
 
     color: str = "#52606d"  # its colour in the desk's charts
@@ -148,6 +150,8 @@ class Platform(Generic[AccessT]):
     # built-in demo mention on a running `listener.simulator.Simulator`.
     simulator_module: str = ""
     post_demo: Callable[[Any, DemoPost], None] | None = None
+    # Keyword arguments for `Simulator.create` that one brand contributes (the subreddits to play, say).
+    simulator_options: Callable[[Brand], dict[str, list[str]]] | None = None
 
     @property
     def settings_key(self) -> str:
@@ -163,6 +167,11 @@ class Platform(Generic[AccessT]):
 
     def is_handle(self, handle: str) -> bool:
         return re.fullmatch(self.handle_pattern, self.strip_handle(handle)) is not None
+
+    def address(self, handle: str) -> str:
+        """The handle as a reply names its author ("@name", "u/name"); "" when nothing of it is usable."""
+        tidy = re.sub(f"[^{self.handle_chars}]", "", handle)[:30]
+        return f"{self.handle_prefix}{tidy}" if tidy else ""
 
 
 # --- lookups by name --------------------------------------------------------------------------------
@@ -199,6 +208,15 @@ _UNKNOWN_RULES = ReplyRules(max_length=10_000, keyword_replies=False, automated=
 def reply_rules(name: str) -> ReplyRules:
     platform = _REGISTERED.get(name)
     return platform.replies if platform is not None else _UNKNOWN_RULES
+
+
+def address(platform: str, handle: str) -> str:
+    """`Platform.address` by name; "@name" on a platform nobody registered."""
+    found = _REGISTERED.get(platform)
+    if found is not None:
+        return found.address(handle)
+    tidy = re.sub(r"[^\w]", "", handle)[:30]
+    return f"@{tidy}" if tidy else ""
 
 
 def _known_platform(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from mentiondesk.platforms import PLATFORMS
 from mentiondesk.web.filters import visible_escape as escape  # labels come from customers' posts
 
 PALETTE = {
@@ -17,9 +18,7 @@ PALETTE = {
     "neutral": "#9aa5b1",
     "positive": "#2f9e6e",
     "mixed": "#c9a227",
-    "x": "#1f2933",
-    "reddit": "#e8590c",
-    "replay": "#7c5cc4",
+    **{platform.name: platform.color for platform in PLATFORMS},
 }
 FALLBACK = ("#3b82c4", "#e8590c", "#7c5cc4", "#2f9e6e", "#c9a227", "#d64545", "#52606d")
 
