@@ -255,6 +255,11 @@ class Brand(_Strict):
             raise ValueError("a brand needs at least one handle or keyword to listen for")
         return self
 
+    @property
+    def time_zone(self) -> str:
+        """The brand's time zone: its business hours', else its reply policy's."""
+        return self.business_hours.timezone if self.business_hours else self.reply_policy.timezone
+
     def own_handles(self, platform: str) -> set[str]:
         return {h.lower() for h in self.handles.get(platform, [])}
 

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, cast, func, literal, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -182,6 +183,7 @@ class TrendReport:
     repeat_mentions: int
     top_repeat: list[tuple[str, int]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    zone: str = "UTC"  # the brand's time zone: what a day is
 
     def sentiment_share(self) -> dict[str, list[float]]:
         totals = [sum(v[i] for v in self.sentiment.values.values()) for i in range(len(self.sentiment.days))]
@@ -199,12 +201,15 @@ def _day(session: Session) -> ColumnElement[str]:
     return func.to_char(func.timezone("UTC", Mention.created_at), "YYYY-MM-DD")
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return datetime.combine(start, time(), UTC), datetime.combine(end + timedelta(days=1), time(), UTC)
+def _bounds(start: date, end: date, zone: str = "UTC") -> tuple[datetime, datetime]:
+    """The range's first and last day as UTC instants: from midnight to midnight in the brand's time zone."""
+    tz = ZoneInfo(zone)
+    first = datetime.combine(start, time(), tz).astimezone(UTC)
+    return first, datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC)
 
 
-def _scope(stmt: Any, brand: str, start: date, end: date) -> Any:
-    lo, hi = _bounds(start, end)
+def _scope(stmt: Any, brand: str, start: date, end: date, zone: str = "UTC") -> Any:
+    lo, hi = _bounds(start, end, zone)
     if brand:
         stmt = stmt.where(Mention.brand == brand)
     return stmt.where(Mention.created_at >= lo, Mention.created_at < hi)
@@ -214,8 +219,41 @@ def _days(start: date, end: date) -> list[str]:
     return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
-def counts(session: Session, brand: str, start: date, end: date) -> list[tuple[str, str, str, str, str, int]]:
-    """(day, label, sentiment, platform, found_via, n): one pass over the covering index."""
+def is_utc(zone: str) -> bool:
+    return zone in ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu", "UCT", "Etc/UCT")
+
+
+def _utc_offset(tz: ZoneInfo, moment: datetime) -> int:
+    offset = moment.astimezone(tz).utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def offset_spans(lo: datetime, hi: datetime, zone: str) -> list[tuple[datetime, datetime, int]]:
+    """[lo, hi) cut where the zone's UTC offset changes: (from, to, offset in minutes) with one offset each."""
+    tz = ZoneInfo(zone)
+    spans: list[tuple[datetime, datetime, int]] = []
+    begin, offset, moment = lo, _utc_offset(tz, lo), lo
+    while moment < hi:
+        step = min(moment + timedelta(hours=1), hi)
+        if _utc_offset(tz, step) != offset and step < hi:
+            a, b = moment, step  # the change lies in (a, b]: narrow it to the minute
+            while b - a > timedelta(minutes=1):
+                middle = a + (b - a) / 2
+                a, b = (middle, b) if _utc_offset(tz, middle) == offset else (a, middle)
+            spans.append((begin, b, offset))
+            begin, offset = b, _utc_offset(tz, b)
+        moment = step
+    spans.append((begin, hi, offset))
+    return spans
+
+
+def counts(
+    session: Session, brand: str, start: date, end: date, zone: str = "UTC"
+) -> list[tuple[str, str, str, str, str, int]]:
+    """(day, label, sentiment, platform, found_via, n): one pass over the covering index. Days are the brand's
+    calendar days in its time zone."""
+    if not is_utc(zone):
+        return _zoned_counts(session, brand, start, end, zone)
     day = _day(session)
     stmt = select(
         day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via), func.count()
@@ -225,6 +263,31 @@ def counts(session: Session, brand: str, start: date, end: date) -> list[tuple[s
     stmt = stmt.where(day >= start.isoformat(), day <= end.isoformat())
     rows = session.execute(stmt).all()
     return [(str(d), lb or "unlabelled", s or "unknown", p, f, int(n)) for d, lb, s, p, f, n in rows]
+
+
+def _zoned_counts(
+    session: Session, brand: str, start: date, end: date, zone: str
+) -> list[tuple[str, str, str, str, str, int]]:
+    """PostgreSQL converts each time to the zone; SQLite, which knows no zones, adds the zone's offset, one
+    query per stretch of time with the same offset (a clock change splits a year in three)."""
+    lo, hi = _bounds(start, end, zone)
+    columns = (col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via))
+    if session.get_bind().dialect.name == "sqlite":
+        spans = [
+            (func.date(col(Mention.created_at), literal_column(f"'{offset:+d} minutes'")), a, b)
+            for a, b, offset in offset_spans(lo, hi, zone)
+        ]
+    else:
+        spans = [(func.to_char(func.timezone(zone, Mention.created_at), "YYYY-MM-DD"), lo, hi)]
+    totals: Counter[tuple[str, str, str, str, str]] = Counter()
+    for day, a, b in spans:
+        stmt = select(day, *columns, func.count()).group_by(day, *columns)
+        if brand:
+            stmt = stmt.where(col(Mention.brand) == brand)
+        stmt = stmt.where(col(Mention.created_at) >= a, col(Mention.created_at) < b)
+        for d, lb, s, p, f, n in session.execute(stmt).all():
+            totals[(str(d), lb or "unlabelled", s or "unknown", p, f)] += int(n)
+    return [(*key, n) for key, n in totals.items()]
 
 
 def _series(days: list[str], rows: list[tuple[str, str, int]]) -> Series:
@@ -237,7 +300,7 @@ def _series(days: list[str], rows: list[tuple[str, str, int]]) -> Series:
 
 
 def share_of_voice(
-    session: Session, brand: Brand | None, brand_key: str, start: date, end: date, non_keyword: int
+    session: Session, brand: Brand | None, brand_key: str, start: date, end: date, non_keyword: int, zone: str = "UTC"
 ) -> list[tuple[str, int]]:
     """The brand against each competitor. The brand counts every mention found by handle or reply plus
     keyword matches naming it; a competitor counts keyword matches naming it."""
@@ -252,13 +315,15 @@ def share_of_voice(
         for n in names
     ]
     stmt = select(*sums).where(col(Mention.found_via) == FoundVia.KEYWORD)
-    row = session.execute(_scope(stmt, brand_key, start, end)).one()
+    row = session.execute(_scope(stmt, brand_key, start, end, zone)).one()
     values = [int(v or 0) for v in row]
     values[0] += non_keyword
     return list(zip(names, values, strict=True))
 
 
-def response_times(session: Session, brand: Brand | None, brand_key: str, start: date, end: date) -> ResponseStats:
+def response_times(
+    session: Session, brand: Brand | None, brand_key: str, start: date, end: date, zone: str = "UTC"
+) -> ResponseStats:
     """Minutes from the customer's post to our reply going out. Each mention gets at most one reply (the
     ledger), so every sent draft is that mention's first reply; automated ones are counted apart. One query:
     window functions number the sorted times so only the median and 90th-percentile rows come back."""
@@ -270,7 +335,7 @@ def response_times(session: Session, brand: Brand | None, brand_key: str, start:
         )
     else:
         minutes = func.extract("epoch", col(Draft.sent_at) - col(Mention.created_at)) / 60.0
-    lo, hi = _bounds(start, end)
+    lo, hi = _bounds(start, end, zone)
     where: list[Any] = [
         col(Draft.state) == DraftState.SENT,
         col(Draft.sent_at) >= lo,  # a reply never precedes its mention: lets the sent_at index narrow the scan
@@ -314,11 +379,18 @@ def response_times(session: Session, brand: Brand | None, brand_key: str, start:
 
 
 def themes(
-    session: Session, brand_key: str, start: date, end: date, *, top: int = 12, ignore: frozenset[str] = frozenset()
+    session: Session,
+    brand_key: str,
+    start: date,
+    end: date,
+    *,
+    top: int = 12,
+    ignore: frozenset[str] = frozenset(),
+    zone: str = "UTC",
 ) -> list[tuple[str, int]]:
     """Recurring two-word phrases in the latest complaints of the range (stopwords removed)."""
     stmt = select(col(Mention.text)).where(col(Mention.label) == "complaint")
-    stmt = _scope(stmt, brand_key, start, end).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
+    stmt = _scope(stmt, brand_key, start, end, zone).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
     counter: Counter[str] = Counter()
     for (body,) in session.execute(stmt):
         words = [w.strip("'") for w in _WORD.findall(body.lower())]
@@ -328,7 +400,14 @@ def themes(
 
 
 def repeat_customers(
-    session: Session, brand_key: str, start: date, end: date, *, rollups: bool = False, range_rows: int = 0
+    session: Session,
+    brand_key: str,
+    start: date,
+    end: date,
+    *,
+    rollups: bool = False,
+    range_rows: int = 0,
+    zone: str = "UTC",
 ) -> tuple[int, int, list[tuple[str, int]]]:
     """Authors with two or more mentions in the range: (authors, their mentions, top ten)."""
     fast = trend_rollups.repeat_customers(session, brand_key, start, end, range_rows) if rollups else None
@@ -336,7 +415,7 @@ def repeat_customers(
         authors, total, top_ids = fast
         return authors, total, _handles(session, top_ids)
     per_author = (
-        _scope(select(col(Mention.author_id), func.count().label("n")), brand_key, start, end)
+        _scope(select(col(Mention.author_id), func.count().label("n")), brand_key, start, end, zone)
         .where(col(Mention.author_id).is_not(None))
         .group_by(col(Mention.author_id))
         .having(func.count() >= 2)
@@ -410,24 +489,33 @@ def report(
         mark = now
 
     days = _days(start, end)
-    use_rollups = trend_rollups.available(session) if rollups is None else rollups
-    rows = (trend_rollups.counts if use_rollups else counts)(session, brand_key, start, end)
+    brand = brands.get(brand_key)
+    zone = brand.time_zone if brand else "UTC"
+    # The rollup tables count UTC days: a brand in another zone is counted from the mentions themselves.
+    use_rollups = is_utc(zone) and (trend_rollups.available(session) if rollups is None else rollups)
+    rows = (
+        trend_rollups.counts(session, brand_key, start, end)
+        if use_rollups
+        else counts(session, brand_key, start, end, zone)
+    )
     lap("counts")
     by_category = _series(days, [(d, lb, n) for d, lb, _, _, _, n in rows])
     by_platform = _series(days, [(d, p, n) for d, _, _, p, _, n in rows])
     sentiment = _series(days, [(d, s, n) for d, _, s, _, _, n in rows])
     non_keyword = sum(n for *_, f, n in rows if f != FoundVia.KEYWORD)
-    brand = brands.get(brand_key)
     voice = trend_rollups.share_of_voice(session, brand, start, end, non_keyword) if use_rollups and brand else None
     if voice is None:
-        voice = share_of_voice(session, brand, brand_key, start, end, non_keyword)
+        voice = share_of_voice(session, brand, brand_key, start, end, non_keyword, zone)
     lap("voice")
-    response = (_response_from_rollup if use_rollups else response_times)(session, brand, brand_key, start, end)
+    if use_rollups:
+        response = _response_from_rollup(session, brand, brand_key, start, end)
+    else:
+        response = response_times(session, brand, brand_key, start, end, zone)
     lap("response")
-    top_themes = themes(session, brand_key, start, end, ignore=_brand_words(brand))
+    top_themes = themes(session, brand_key, start, end, ignore=_brand_words(brand), zone=zone)
     lap("themes")
     repeat_authors, repeat_mentions, top_repeat = repeat_customers(
-        session, brand_key, start, end, rollups=use_rollups, range_rows=sum(r[-1] for r in rows)
+        session, brand_key, start, end, rollups=use_rollups, range_rows=sum(r[-1] for r in rows), zone=zone
     )
     lap("repeat")
     return TrendReport(
@@ -445,6 +533,7 @@ def report(
         repeat_mentions=repeat_mentions,
         top_repeat=top_repeat,
         timings=timings,
+        zone=zone,
     )
 
 
