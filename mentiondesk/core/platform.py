@@ -121,6 +121,9 @@ class Platform(Generic[AccessT]):
     can_read: Callable[[AccessT], bool]
     sources: Callable[[Brand, AccessT], Sequence[Source]]
     read_hint: str
+    # Its sources read a window before the cursor again (for items the platform indexes late), so a later read
+    # may return items an earlier one did; the poller stores each (platform, id) once. Without it: never.
+    rereads_overlap: bool = False
 
     # Writing: the sender (raises NotConfigured without user credentials, then `write_hint` is shown).
     # A `listen_only` network has no reply API: no sender, and no drafts are sent there.
