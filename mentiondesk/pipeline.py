@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from listener.base import Source
 from listener.poller import Backoff, Poller, PollOutcome
 from mentiondesk.core.brands import Brand, BrandConfig
-from responders.drafting import draft_reply
+from responders.drafting import draft_reply, reply_category, review_reason
 from responders.policy import check
 from responders.states import transition_many
 from rules.classifier import Classification as Verdict
@@ -123,8 +123,11 @@ class Pipeline:
         mention.label = verdict.label
         mention.sentiment = verdict.sentiment
         mention.confidence = verdict.confidence
-        mention.needs_review = verdict.needs_review
+        mention.review_reason = review_reason(verdict) or None
+        mention.needs_review = mention.review_reason is not None
         mention.urgency = urgency_score(verdict, followers=mention.author_followers)
+        mention.urgency_reason = verdict.urgency_reason or None
+        mention.needs_reply = round(verdict.needs_reply, 4)
         self.stats.by_label[verdict.label] = self.stats.by_label.get(verdict.label, 0) + 1
         brand = self.brands.brands.get(mention.brand)
         if brand is None:
@@ -232,11 +235,12 @@ class Pipeline:
         automated = {plan.mention.id: plan for plan in planned if plan.automated}
         audits = []
         if automated:
-            # A new mention has exactly one draft: the one just written. The thank-you approves it.
+            # A new mention has exactly one draft: the one just written. The thank-you is held for the brand's
+            # window in the desk's "Going out" lane (responders/holding.py), then approved for a sender.
             rows = list(session.execute(select(Draft.id, Draft.mention_id).where(col(Draft.mention_id).in_(automated))))
             transition_many(
                 [draft_id for draft_id, _ in rows],
-                DraftState.APPROVED,
+                DraftState.HELD,
                 from_state=DraftState.DRAFTED,
                 session=session,
                 approved_by="auto-thank",
@@ -274,7 +278,7 @@ class Pipeline:
         threshold = brand.reply_policy.thank_threshold
         eligible = thank_you_eligible(verdict, threshold=threshold) if threshold else thank_you_eligible(verdict)
         automated = eligible and brand.reply_policy.auto_thank
-        category = "escalation" if escalated else verdict.label
+        category = reply_category(verdict.label, needs_review=mention.needs_review, escalated=escalated)
         seed = f"{mention.platform}:{mention.external_id}"
 
         def text_for(auto: bool) -> tuple[str, str]:

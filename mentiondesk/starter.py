@@ -95,6 +95,8 @@ timezone = "UTC"
 disclosure = "(automated reply)"
 auto_reply_platforms = {automated}
 thank_cooldown_hours = 168
+# Minutes each automated thank-you waits in the desk's "Going out" lane, where a manager can stop it
+thank_hold_minutes = 10
 
 [brands.acme.routing]
 # Complaints at or above this urgency (0-100) are escalated to the top of the queue
@@ -107,6 +109,8 @@ ignore_authors = []
 # Optional: your own wording, Jinja2, variables name, handle, brand, platform. Several variants rotate.
 # [brands.acme.templates]
 # complaint = ["Hi {{ name }}, we're sorry. Please DM us your order number and we'll sort it out."]
+# When the classifier is unsure ("Needs review"): acknowledge and offer help; never thank or promise
+# safe = ["Hi {{ name }}, we saw your post. If something isn't right, DM us and we'll take a look."]
 """
 
 

@@ -17,6 +17,15 @@ from mentiondesk.core.errors import ConfigError
 from mentiondesk.core.platform import address
 from responders.length import fits
 from responders.templates import DEFAULTS
+from rules.classifier import THANK_MAX_COMPLAINT, Classification, has_grievance
+
+# A mention the model did not call a complaint is still drafted safely when its complaint probability reaches
+# this: "the app charged my old card" read as "other" must not be answered "Thanks for the mention!".
+COMPLAINT_FLOOR = 0.35
+# Praise with this much sarcasm probability, or a grievance, negation or contrast cue, may be a backhanded
+# complaint ("Big thanks for the free workout: walked to 3 stores"): a person reads it before anyone thanks.
+PRAISE_SARCASM_FLOOR = 0.2
+_PRAISE_DOUBTS = frozenset({"sarcasm", "negation", "contrast", "emoji:negative"})
 
 _ENV = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'\-.]{0,29}$")
@@ -46,6 +55,41 @@ def greeting_name(display_name: str, handle: str, platform: str = "") -> str:
 @lru_cache(maxsize=256)
 def _compile(source: str) -> Template:
     return _ENV.from_string(source)
+
+
+def review_reason(verdict: Classification) -> str:
+    """Why a person must review this mention before anything is sent ("" when the model is sure enough): the
+    classifier's own reason (low confidence, possible complaint, unsupported language), a complaint probability
+    at or above the floor, or praise that may be sarcastic or mixed."""
+    if verdict.needs_review:
+        return verdict.review_reason or "low confidence"
+    if verdict.label != "complaint" and verdict.scores.get("complaint", 0.0) >= COMPLAINT_FLOOR:
+        return "possible complaint"
+    if verdict.label == "praise" and _doubtful_praise(verdict):
+        return "praise that may be sarcastic or mixed"
+    return ""
+
+
+def _doubtful_praise(verdict: Classification) -> bool:
+    """The signs the automated thank-you gate refuses on ("So glad the update removed the one feature I used.
+    Innovation!"): a real complaint probability, sarcasm, a negative sentiment share, a grievance cue."""
+    return (
+        verdict.scores.get("complaint", 0.0) > THANK_MAX_COMPLAINT
+        or verdict.sentiment_scores.get("negative", 0.0) > THANK_MAX_COMPLAINT
+        or verdict.sarcasm >= PRAISE_SARCASM_FLOOR
+        or has_grievance(verdict.cues)
+        or bool(_PRAISE_DOUBTS & set(verdict.cues))
+    )
+
+
+def reply_category(label: str, *, needs_review: bool, escalated: bool = False) -> str:
+    """The template set for a draft: escalations keep theirs (an apology and a senior contact are safe for
+    anything urgent); a mention under review gets the category-safe wording; the rest their label's."""
+    if escalated:
+        return "escalation"
+    if needs_review:
+        return "safe"
+    return label
 
 
 def templates_for(brand: Brand, category: str) -> list[str]:

@@ -148,7 +148,7 @@ def _automation_rules(
     if not thank_eligible:
         manual.append("not clearly praise (unsure, sarcastic, negated, mixed or a question)")
     if mention.needs_review:
-        manual.append("low confidence: a human must review it")
+        manual.append("needs review: a human must read it first")
     if manual:
         return  # already a person's call; the checks below cost queries
     local = now.astimezone(ZoneInfo(policy.timezone))

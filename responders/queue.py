@@ -3,13 +3,18 @@ clicking at once cannot both win) and writes an audit event with who, when, befo
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
-from sqlmodel import Session, col
+from collections.abc import Iterable, Mapping
 
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import Conflict, InputError, InvalidTransition, NotFound, PolicyBlocked
 from mentiondesk.core.vocabulary import SENTIMENT_OF_LABEL, Label
+from responders.drafting import draft_reply, reply_category
 from responders.policy import check_reply
 from responders.states import transition
+from rules.classifier import make_classification, urgency_score
 from storage.models import (
     Author,
     Case,
@@ -139,8 +144,33 @@ def reject(
     return draft
 
 
-def relabel(mention_id: int, *, session: Session, actor: str, label: str) -> Mention:
-    """A manager's correction. Stored as a classification of origin human:<actor>: `train --from-desk` learns it."""
+def drafts_needing_review(draft_ids: Iterable[int], *, session: Session) -> set[int]:
+    """Which of these drafts answer a mention flagged for review (left out of "Approve selected")."""
+    ids = list(draft_ids)
+    if not ids:
+        return set()
+    rows = session.exec(
+        select(Draft.id)
+        .join(Mention, col(Mention.id) == Draft.mention_id)
+        .where(col(Draft.id).in_(ids), col(Mention.needs_review).is_(True))
+    )
+    return {int(i) for i in rows if i is not None}
+
+
+def relabel(
+    mention_id: int,
+    *,
+    session: Session,
+    actor: str,
+    label: str,
+    brands: Mapping[str, Brand] | None = None,
+    keep_edit: bool = False,
+) -> Mention:
+    """A manager's correction. Stored as a classification of origin human:<actor>: `train --from-desk` learns it.
+
+    Sentiment and urgency are derived again from the new label; the open draft is written again from the new
+    category's templates (a text the manager edited is kept only with `keep_edit`), and an automated thank-you
+    still held in "Going out" is stopped unless the mention is still praise."""
     if label not in LABELS:
         raise InputError(f"unknown category {label!r}; use one of {', '.join(LABELS)}")
     mention = session.get(Mention, mention_id)
@@ -163,15 +193,71 @@ def relabel(mention_id: int, *, session: Session, actor: str, label: str) -> Men
     mention.sentiment = SENTIMENT_OF_LABEL[Label(label)]
     mention.confidence = 1.0
     mention.needs_review = False
+    mention.review_reason = None
+    _rederive_urgency(mention, label)
     session.add(mention)
-    session.execute(
+    record_audit(session=session, actor=actor, action="relabel", mention_id=mention_id, before=before, after=label)
+    brand = (brands or {}).get(mention.brand)
+    for draft in list(session.exec(select(Draft).where(col(Draft.mention_id) == mention_id))):
+        if draft.state in (DraftState.DRAFTED, DraftState.FAILED):
+            _redraft(draft, mention, label, brand=brand, keep_edit=keep_edit, session=session, actor=actor)
+        elif (
+            draft.state == DraftState.HELD
+            and label != Label.PRAISE
+            and transition(draft, DraftState.REJECTED, session=session, rejected_reason=f"relabelled {label}")
+        ):
+            record_audit(session=session, actor=actor, action="stop", draft_id=draft.id, mention_id=mention_id)
+    return mention
+
+
+def _rederive_urgency(mention: Mention, label: str) -> None:
+    """Urgency tier, reason and score for the label a person gave (the tier's words are read from the text)."""
+    scores = {name: 1.0 if name == label else 0.0 for name in LABELS}
+    verdict = make_classification(scores, (), "human", text=mention.text, language=mention.language or "en")
+    mention.urgency = urgency_score(verdict, followers=mention.author_followers)
+    mention.urgency_reason = verdict.urgency_reason or None
+
+
+def _redraft(
+    draft: Draft, mention: Mention, label: str, *, brand: Brand | None, keep_edit: bool, session: Session, actor: str
+) -> None:
+    """The open draft in the new category: new text from the templates unless the manager keeps an edit."""
+    escalated = bool(
+        brand is not None and label == Label.COMPLAINT and mention.urgency >= brand.routing.escalate_urgency
+    )
+    values: dict[str, object] = {"category": label, "urgency": mention.urgency, "escalated": escalated}
+    edited = draft.text.strip() != draft.original_text.strip()
+    if brand is not None and not (edited and keep_edit):
+        made = draft_reply(
+            brand=brand,
+            category=reply_category(label, needs_review=False, escalated=escalated),
+            platform=mention.platform,
+            author_name=mention.author_name,
+            author_handle=mention.author_handle,
+            seed=f"{mention.platform}:{mention.external_id}",
+        )
+        values.update(text=made.text, original_text=made.text, template_key=made.template_key)
+    moved = session.execute(
         update(Draft)
-        .where(col(Draft.mention_id) == mention_id, col(Draft.state) == DraftState.DRAFTED)
-        .values(category=label)
+        .where(col(Draft.id) == draft.id, col(Draft.version) == draft.version, col(Draft.state) == draft.state)
+        .values(version=draft.version + 1, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
-    record_audit(session=session, actor=actor, action="relabel", mention_id=mention_id, before=before, after=label)
-    return mention
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"draft {draft.id} was changed by someone else while it was relabelled; reload it")
+    before = draft.text
+    session.refresh(draft)
+    if draft.text != before:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="redraft",
+            draft_id=draft.id,
+            mention_id=mention.id,
+            before=before,
+            after=draft.text,
+            detail={"category": label},
+        )
 
 
 def resolve_case(case_id: int, *, session: Session, actor: str) -> Case:

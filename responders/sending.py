@@ -30,6 +30,7 @@ from mentiondesk.core.brands import BrandConfig
 from mentiondesk.core.errors import RateLimited, SendFailed
 from mentiondesk.core.platform import Sender  # noqa: F401  (responders.sending.Sender keeps working)
 from mentiondesk.core.values import OutgoingReply, SentReply
+from responders.holding import release_due
 from responders.policy import check_before_send
 from responders.states import transition
 from storage.db import transaction
@@ -76,6 +77,9 @@ def send_approved(
     request timeout). `brands`: the brand file, for the automated-reply rules checked again at send time."""
     ctx = SendContext(engine, senders, brands, actor, clock, SendReport())
     _mark_abandoned(engine, cutoff=clock() - stale_after)
+    with transaction(engine) as session:
+        # Automated thank-yous whose hold window is over (responders/holding.py); held ones are never taken.
+        release_due(session=session, brands=brands, now=clock(), actor=actor)
     with transaction(engine) as session:
         due = session.execute(
             select(col(Draft.id))

@@ -1,8 +1,14 @@
 """The draft state machine: which moves exist, and the one compare-and-set that makes them.
 
     drafted ──approve──▶ approved ──claim──▶ sending ──posted──▶ sent
-       │                   │  ▲               │  │  └─refused──▶ failed ──retry──▶ approved
-       └──reject──▶ rejected ◀┘ └─429/not sent─┘  └─no answer──▶ unknown ──claim──▶ sending (reconciles first)
+       │ │                 │  ▲               │  │  └─refused──▶ failed ──retry──▶ approved
+       │ └──reject──▶ rejected ◀┘ └─429/not sent─┘  └─no answer──▶ unknown ──claim──▶ sending (reconciles first)
+       └─auto-thank─▶ held ──hold window over──▶ approved
+                        └──stopped by a manager──▶ rejected
+
+An automated thank-you is never approved straight away: it is `held` for the brand's hold window
+(`reply_policy.thank_hold_minutes`), shown in the desk's "Going out" lane, where a manager can stop it. Senders
+take only `approved` and `unknown` drafts, so a held one cannot be sent before `release_due` moves it on.
 
 A move succeeds only from the state and version the caller read, so of two people (or two senders) acting on
 the same draft at once exactly one wins; the loser sees `False` and decides what to tell its user."""
@@ -19,7 +25,8 @@ from storage.models import Draft, DraftState, utcnow
 
 S = DraftState
 TRANSITIONS: dict[DraftState, frozenset[DraftState]] = {
-    S.DRAFTED: frozenset({S.APPROVED, S.REJECTED}),
+    S.DRAFTED: frozenset({S.APPROVED, S.REJECTED, S.HELD}),
+    S.HELD: frozenset({S.APPROVED, S.REJECTED}),  # its hold window is over; a manager stopped it
     S.APPROVED: frozenset({S.SENDING, S.REJECTED}),
     # sent; refused (failed); rate-limited or not sent yet (approved); no answer (unknown); the gate said no
     S.SENDING: frozenset({S.SENT, S.FAILED, S.APPROVED, S.UNKNOWN, S.REJECTED}),
@@ -29,7 +36,7 @@ TRANSITIONS: dict[DraftState, frozenset[DraftState]] = {
     S.REJECTED: frozenset(),
 }
 # While a draft is in one of these its mention has an open draft (at most one per mention).
-_OPEN = {S.DRAFTED, S.APPROVED, S.SENDING, S.UNKNOWN, S.FAILED}
+_OPEN = {S.DRAFTED, S.HELD, S.APPROVED, S.SENDING, S.UNKNOWN, S.FAILED}
 
 
 def allowed(current: DraftState | str, target: DraftState | str) -> bool:

@@ -1,5 +1,6 @@
 """Default reply wording. Complaints: apologise, own it, one concrete next step, no promises of refunds or
-dates (only a brand's own templates may make those). Several variants each, so replies don't read canned."""
+dates (only a brand's own templates may make those). "safe" is what a mention gets when the classifier is unsure
+(responders/drafting.py: `reply_category`). Several variants each, so replies don't read canned."""
 
 from __future__ import annotations
 
@@ -29,8 +30,18 @@ DEFAULTS: dict[str, list[str]] = {
         "Good question, {{ name }}! We're looking into it and will reply here soon.",
         "Thanks for reaching out, {{ name }}. We'll find out and come back to you shortly.",
     ],
+    # A mention that is neither complaint, praise nor question: acknowledge and offer help, never thank (an
+    # "other" may still be a grievance the model missed: "at @brand Riverside again, my office now").
     "other": [
-        "Thanks for the mention, {{ name }}!",
-        "Hi {{ name }}, thanks for thinking of us!",
+        "Hi {{ name }}, we saw your post. If there's anything we can help with, just let us know.",
+        "Hi {{ name }}, we're here if you need anything from us: just send us a message.",
+    ],
+    # The classifier is unsure, or sees a possible complaint behind other words: acknowledge and offer help.
+    # Never thank, celebrate, apologise for something we cannot see, or promise anything (tests check this).
+    "safe": [
+        "Hi {{ name }}, we've seen your message. If something isn't right, please DM us the details "
+        "so our team can look into it.",
+        "Hi {{ name }}, we read this. If there's anything we can help with, please send us a DM with the details.",
+        "{{ name }}, we hear you. If you'd like our help, a DM with the details is the quickest way to reach our team.",
     ],
 }

@@ -84,6 +84,11 @@ class Mention(SQLModel, table=True):
     sentiment: str | None = Field(default=None, max_length=16)
     confidence: float | None = None
     needs_review: bool = False
+    # Migration 0008: why a person must review it ("low confidence", "possible complaint"...), why it is urgent
+    # ("injury", "legal threat"...), and the probability that it asks for or deserves a reply at all.
+    review_reason: str | None = Field(default=None, max_length=64)
+    urgency_reason: str | None = Field(default=None, max_length=64)
+    needs_reply: float | None = None
     urgency: int = Field(default=0, index=True)
     route: str | None = Field(default=None, max_length=16)
     route_reason: str = Field(default="", max_length=255)

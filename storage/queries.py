@@ -67,6 +67,9 @@ class NewMention:
     sentiment: str | None = None
     confidence: float | None = None
     needs_review: bool = False
+    review_reason: str | None = None
+    urgency_reason: str | None = None
+    needs_reply: float | None = None
     urgency: int = 0
     route: str | None = None
     route_reason: str = ""
@@ -362,7 +365,7 @@ def automated_replies_since(brand: str, since: datetime, *, session: Session) ->
             .where(
                 Draft.brand == brand,
                 Draft.automated == True,  # noqa: E712
-                col(Draft.state).in_([DraftState.APPROVED, DraftState.SENDING, DraftState.SENT]),
+                col(Draft.state).in_([DraftState.HELD, DraftState.APPROVED, DraftState.SENDING, DraftState.SENT]),
                 col(Draft.created_at) >= since,
             )
         ).one()
@@ -371,7 +374,9 @@ def automated_replies_since(brand: str, since: datetime, *, session: Session) ->
 
 def last_automated_reply_to(author_id: int, *, session: Session, sent_only: bool = False) -> datetime | None:
     """When we last thanked this author automatically (planned or on its way; with `sent_only`, posted)."""
-    states = [DraftState.SENT] if sent_only else [DraftState.APPROVED, DraftState.SENDING, DraftState.SENT]
+    states = (
+        [DraftState.SENT] if sent_only else [DraftState.HELD, DraftState.APPROVED, DraftState.SENDING, DraftState.SENT]
+    )
     moment = Draft.sent_at if sent_only else Draft.created_at
     stmt = (
         select(func.max(moment))

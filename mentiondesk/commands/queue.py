@@ -35,6 +35,11 @@ def draft_summary(draft: Draft, mention: Mention, brand: Brand | None = None) ->
         "state": draft.state,
         "category": draft.category,
         "urgency": draft.urgency,
+        "urgency_reason": mention.urgency_reason,
+        "needs_review": mention.needs_review,
+        "review_reason": mention.review_reason,
+        "needs_reply": mention.needs_reply,
+        "language": mention.language,
         "escalated": draft.escalated,
         "automated": draft.automated,
         "brand": draft.brand,
@@ -107,13 +112,16 @@ def command(
     )
     for item in items:
         flag = "!" if item["escalated"] else " "
+        review = "?" if item["needs_review"] else " "
         click.echo(
-            f"{item['id']:>6}  {item['mention_id']:>7} {flag}{item['urgency']:>3}  {item['category']:<10} "
+            f"{item['id']:>6}  {item['mention_id']:>7} {flag}{item['urgency']:>3} {review}{item['category']:<10} "
             f"{item['platform']:<8} {minutes_label(item['age_minutes']) + ('*' if item['breached'] else ''):>7}  "
             f"{_one_line('@' + item['author'], 18):<18} {_one_line(item['mention'], 60)}"
         )
     if any(item["breached"] for item in items):
         click.echo("* past the brand's response target (counted in its business hours, when it sets them)")
+    if any(item["needs_review"] for item in items):
+        click.echo("? needs review: the classifier is unsure; the draft only acknowledges and offers help")
 
 
 @command.command(name="show")
@@ -171,8 +179,13 @@ def show(draft_id: int, as_json: bool) -> None:
     if "classification" in item:
         c = item["classification"]
         click.echo(f"classified {c['label']}/{c['sentiment']} at {c['confidence']} by {c['model']} cues {c['cues']}")
+    if item["urgency_reason"]:
+        click.echo(f"urgent because: {item['urgency_reason']}")
     click.echo(f"reply: {item['reply']}")
-    click.echo(f"policy: {'ok' if item['policy_ok'] else 'blocked'} {'; '.join(item['policy'])}")
+    if item["needs_review"] and item["policy_ok"]:
+        click.echo(f"NEEDS REVIEW: {item['review_reason'] or 'the classifier is unsure'}; read the mention first")
+    else:
+        click.echo(f"policy: {'ok' if item['policy_ok'] else 'blocked'} {'; '.join(item['policy'])}")
     for event in item["audit"]:
         click.echo(
             f"  {event['at']} {event['actor']} {event['action']}"
@@ -211,6 +224,21 @@ def reject(draft_id: int, reason: str, wrong_category: str | None, actor: str | 
         draft = desk.reject(draft_id, session=session, actor=_actor(actor), reason=reason, correct_label=wrong_category)
         result = {"id": draft.id, "state": draft.state, "reason": reason}
     emit_json(result) if as_json else click.echo(f"rejected draft {draft_id}: {reason}")
+
+
+@command.command(name="stop")
+@click.argument("draft_id", type=int)
+@click.option("--as", "actor")
+@click.option("--json", "as_json", is_flag=True)
+def stop(draft_id: int, actor: str | None, as_json: bool) -> None:
+    """Stop an automated thank-you that is going out (held, or approved and not yet sent)."""
+    from responders.holding import stop as stop_held
+
+    app = App.open()
+    with transaction(app.engine) as session:
+        draft = stop_held(draft_id, session=session, actor=_actor(actor))
+        result = {"id": draft.id, "state": draft.state}
+    emit_json(result) if as_json else click.echo(f"stopped draft {draft_id}: it will not be sent")
 
 
 @command.command(name="send")

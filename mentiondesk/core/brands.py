@@ -43,6 +43,8 @@ class ReplyPolicy(_Strict):
     auto_reply_platforms: list[PlatformName] | None = None
     # Hours before the same author may be thanked automatically again.
     thank_cooldown_hours: int = Field(default=168, ge=0)
+    # Minutes an automated thank-you waits in the desk's "Going out" lane, where a manager may stop it.
+    thank_hold_minutes: int = Field(default=10, ge=0, le=1440)
 
     def automates(self, platform: str) -> bool:
         """Whether this brand lets replies on `platform` go out without a person approving each one."""
@@ -209,7 +211,8 @@ class Brand(_Strict):
     reply_policy: ReplyPolicy = ReplyPolicy()
     routing: RoutingRules = RoutingRules()
     # Optional wording per category: a list of Jinja2 templates each, used in turn.
-    templates: dict[Label | Literal["escalation"], list[str]] = {}
+    # "safe": the wording when the classifier is unsure (acknowledge, offer help; never thank or promise).
+    templates: dict[Label | Literal["escalation", "safe"], list[str]] = {}
     signature: str = ""
     alerts: Alerts = Alerts()
 

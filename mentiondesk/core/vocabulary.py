@@ -32,6 +32,7 @@ class Route(StrEnum):
 
 class DraftState(StrEnum):
     DRAFTED = "drafted"
+    HELD = "held"  # an automated thank-you waiting out its hold window: a manager may still stop it
     APPROVED = "approved"
     SENDING = "sending"  # claimed by one sender; the platform call may be under way
     UNKNOWN = "unknown"  # the platform may or may not have posted it: reconciled before anything is posted again
@@ -42,6 +43,7 @@ class DraftState(StrEnum):
 
 OPEN_DRAFT_STATES = (
     DraftState.DRAFTED,
+    DraftState.HELD,
     DraftState.APPROVED,
     DraftState.SENDING,
     DraftState.UNKNOWN,

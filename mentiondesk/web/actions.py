@@ -3,12 +3,13 @@ turns the outcome into a message a person can act on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
+from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import (
     Conflict,
     InvalidTransition,
@@ -86,12 +87,38 @@ def reject(
     )
 
 
-def relabel(engine: Engine, mention_id: int, *, actor: str, label: str) -> Outcome:
+def relabel(
+    engine: Engine,
+    mention_id: int,
+    *,
+    actor: str,
+    label: str,
+    brands: Mapping[str, Brand] | None = None,
+    keep_edit: bool = False,
+) -> Outcome:
+    """The mention's category, and its open draft written again for it (an edited one kept with `keep_edit`)."""
     return _run(
         engine,
-        f"Mention {mention_id} is now labelled {label}.",
-        lambda s: _queue().relabel(mention_id, session=s, actor=actor, label=label),
+        f"Mention {mention_id} is now labelled {label}; its draft was written again for it."
+        if not keep_edit
+        else f"Mention {mention_id} is now labelled {label}; your edited reply was kept.",
+        lambda s: _queue().relabel(mention_id, session=s, actor=actor, label=label, brands=brands, keep_edit=keep_edit),
     )
+
+
+def stop(engine: Engine, draft_id: int, *, actor: str, expected_version: int | None = None) -> Outcome:
+    from responders import holding
+
+    return _run(
+        engine,
+        f"Stopped draft {draft_id}: it will not be sent.",
+        lambda s: holding.stop(draft_id, session=s, actor=actor, expected_version=expected_version),
+    )
+
+
+def needing_review(engine: Engine, draft_ids: list[int]) -> set[int]:
+    with transaction(engine) as session:
+        return set(_queue().drafts_needing_review(draft_ids, session=session))
 
 
 def resolve_case(engine: Engine, case_id: int, *, actor: str) -> Outcome:

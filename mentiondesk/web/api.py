@@ -217,7 +217,8 @@ def reject(*, request: Request, draft_id: ItemId, body: RejectBody, user: Actor)
 def relabel(*, request: Request, mention_id: ItemId, body: RelabelBody, user: Actor) -> ActionResult:
     if body.label not in LABELS:
         raise HTTPException(status_code=422, detail=f"label must be one of {', '.join(LABELS)}")
-    return _result(actions.relabel(desk(request).engine, mention_id, actor=user.name, label=body.label))
+    state = desk(request)
+    return _result(actions.relabel(state.engine, mention_id, actor=user.name, label=body.label, brands=state.brands))
 
 
 @router.get("/cases", response_model=list[CaseEntry], tags=["cases"])

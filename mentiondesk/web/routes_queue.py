@@ -12,8 +12,9 @@ from mentiondesk.platforms import NAMES as PLATFORMS
 from mentiondesk.web import actions, params, queries
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk, flash, pop_flash, safe_next
 from mentiondesk.web.params import ItemId
+from responders.holding import held_replies
 from responders.queue import LABELS
-from storage.models import DraftState
+from storage.models import DraftState, utcnow
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -39,6 +40,7 @@ def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
     state = desk(request)
     rows = queries.queue_rows(session, f)
     items = queries.queue_items(session, rows, state.brands)
+    going_out = held_replies(session=session, brands=state.brands, now=utcnow()) if f.page == 1 else []
     total = queries.queue_count(session, f)
     back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     pages = max(1, -(-total // queries.PAGE_SIZE))
@@ -49,6 +51,7 @@ def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
             "user": user,
             "flash": pop_flash(request),
             "items": items,
+            "going_out": going_out,
             "total": total,
             "filters": f,
             "facets": queries.queue_facets(state.brands),
@@ -120,11 +123,9 @@ def reject(
     return _done(request, back, outcome)
 
 
-@router.post("/drafts/bulk-approve")
-async def bulk_approve(*, request: Request, user: Actor) -> Response:
-    form = await request.form()
+def _picked(values: list[object]) -> list[tuple[int, int | None]]:
     items: list[tuple[int, int | None]] = []
-    for raw in form.getlist("item"):
+    for raw in values:
         draft_id, _, version = str(raw).partition(":")
         if draft_id.strip():
             items.append(
@@ -133,13 +134,49 @@ async def bulk_approve(*, request: Request, user: Actor) -> Response:
                     params.whole_number(version, "version", low=0, high=params.MAX_ID, default=-1) if version else None,
                 )
             )
+    return items
+
+
+@router.post("/drafts/bulk-approve")
+async def bulk_approve(*, request: Request, user: Actor) -> Response:
+    """ "Approve selected": the drafts ticked with the page's boxes, except those that need review, which are
+    approved only when ticked one by one (their own box, which "Select all" never ticks)."""
+    form = await request.form()
+    picked = _picked(list(form.getlist("item")))
+    reviewed = _picked(list(form.getlist("reviewed")))
     back = str(form.get("back") or "/queue")
-    if not items:
+    if not picked and not reviewed:
         return _done(request, back, actions.Outcome(False, "Select drafts to approve first."))
     from starlette.concurrency import run_in_threadpool
 
-    outcome = await run_in_threadpool(actions.bulk_approve, desk(request).engine, items, actor=user.name)
+    engine = desk(request).engine
+    under_review = await run_in_threadpool(actions.needing_review, engine, [i for i, _ in picked])
+    items = [item for item in picked if item[0] not in under_review] + reviewed
+    if not items:
+        return _done(request, back, actions.Outcome(False, _left_out(under_review)))
+    outcome = await run_in_threadpool(actions.bulk_approve, engine, items, actor=user.name)
+    if under_review:
+        outcome = actions.Outcome(outcome.ok, f"{outcome.message} {_left_out(under_review)}", outcome.status)
     return _done(request, back, outcome)
+
+
+def _left_out(ids: set[int]) -> str:
+    listed = ", ".join(f"#{i}" for i in sorted(ids))
+    return f"Left out {len(ids)} that need review ({listed}): tick each one to approve it."
+
+
+@router.post("/drafts/{draft_id}/stop")
+def stop(
+    *,
+    request: Request,
+    draft_id: ItemId,
+    version: int | None = Form(None, ge=0, le=params.MAX_ID),
+    back: str = Form("/queue"),
+    user: Actor,
+) -> Response:
+    """Stop an automated thank-you in the "Going out" lane: it is rejected and never sent."""
+    outcome = actions.stop(desk(request).engine, draft_id, actor=user.name, expected_version=version)
+    return _done(request, back, outcome, "#going-out")
 
 
 @router.post("/mentions/{mention_id}/relabel")
@@ -148,12 +185,16 @@ def relabel(
     request: Request,
     mention_id: ItemId,
     label: str = Form(""),
+    keep_edit: bool = Form(False),
     back: str = Form("/queue"),
     user: Actor,
 ) -> Response:
     if label not in LABELS:
         return _done(request, back, actions.Outcome(False, f"Unknown category {label!r}."))
-    outcome = actions.relabel(desk(request).engine, mention_id, actor=user.name, label=label)
+    state = desk(request)
+    outcome = actions.relabel(
+        state.engine, mention_id, actor=user.name, label=label, brands=state.brands, keep_edit=keep_edit
+    )
     return _done(request, back, outcome)
 
 
