@@ -74,8 +74,16 @@ class Records:
     clients: dict[str, float] = field(default_factory=dict)  # client -> when its first request was answered
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def observe(self, platform: str, method: str, path: str, status: int, payload: Any,
-                headers: Mapping[str, str], request: Request | None = None) -> None:
+    def observe(
+        self,
+        platform: str,
+        method: str,
+        path: str,
+        status: int,
+        payload: Any,
+        headers: Mapping[str, str],
+        request: Request | None = None,
+    ) -> None:
         """One answer the simulator has just written to a client, with the request it answered."""
         client = ""
         if request is not None and not path.startswith("/_sim/"):
