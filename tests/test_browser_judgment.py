@@ -1,0 +1,208 @@
+"""The desk in headless Chromium when the classifier is unsure and when thank-yous go out on their own: a
+low-confidence complaint says "Needs review" and "Approve selected" leaves it out; a held thank-you stopped in
+the "Going out" lane never reaches the platform (checked at the outbox), while one left alone goes out only
+after its hold window."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import Session, col, select
+
+from listener.replay import MemorySource, OutboxSender
+from mentiondesk.core.brands import BrandConfig, parse_brands
+from mentiondesk.pipeline import Pipeline
+from mentiondesk.settings import Settings
+from responders.sending import send_approved
+from storage.db import make_engine, transaction, upgrade
+from storage.models import Draft, DraftState, Mention, utcnow
+from tests.conftest import TEST_BRANDS
+from tests.factories import mention, must
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
+]
+PASSWORD = "correct-horse-9"
+UNSURE = "@AcmeCoffee the new cup lids leak all over my hands every single morning"
+SURE = [
+    "@AcmeCoffee my order is two hours late and nobody answers the phone",
+    "@AcmeCoffee I was charged twice for order 7781, please fix this",
+]
+PRAISE = [
+    "@AcmeCoffee thank you so much, best latte I've had all year!",
+    "@AcmeCoffee love you, the new oat latte is amazing",
+]
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, BrandConfig]]:
+    import uvicorn
+
+    from mentiondesk.web.app import create_app
+    from mentiondesk.web.users import add_user
+    from rules.classifier import load_classifier
+
+    path = tmp_path_factory.mktemp("judgment") / "desk.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    brands = parse_brands(TEST_BRANDS)
+    items = [
+        mention(text, author=f"author{i}", name=f"Customer {i}", minutes=-30 + i)
+        for i, text in enumerate([UNSURE, *SURE, *PRAISE])
+    ]
+    pipeline = Pipeline(engine=engine, brands=brands, classifier=load_classifier(None))
+    pipeline.poll(MemorySource(items, brand="acme", name="judgment"))
+    with transaction(engine) as session:
+        add_user(session, "maria", "manager", PASSWORD)
+    app = create_app(engine, brands.brands, Settings(secret_key=SecretStr("test-secret-key")))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", engine, brands
+    server.should_exit = True
+    thread.join(timeout=5)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def login(page: Any, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=name]", "maria")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/queue.*"))
+
+
+def draft_for(engine: Any, text: str) -> Draft:
+    with Session(engine) as session:
+        return must(
+            session.exec(
+                select(Draft).join(Mention, col(Mention.id) == Draft.mention_id).where(Mention.text == text)
+            ).first()
+        )
+
+
+def card(page: Any, draft_id: int) -> Any:
+    return page.locator(f".queue .card[data-draft='{draft_id}']")
+
+
+def test_a_low_confidence_complaint_says_needs_review_and_approve_selected_leaves_it_out(
+    desk: tuple[str, Any, BrandConfig], page: Any
+) -> None:
+    base, engine, _ = desk
+    unsure = draft_for(engine, UNSURE)
+    sure = [draft_for(engine, text).id for text in SURE]
+    login(page, base)
+
+    flagged = card(page, must(unsure.id))
+    assert flagged.locator(".review-flag").inner_text() == "Needs review"
+    assert "Needs review: low confidence" in flagged.locator(".policy").inner_text()
+    assert "may send" not in flagged.inner_text()
+    assert "thank" not in flagged.locator("textarea.reply").input_value().lower()
+    for draft_id in sure:
+        assert "Policy gate: may send" in card(page, must(draft_id)).locator(".policy").inner_text()
+
+    # The manager selects everything on the page and approves: the unsure one is left out.
+    page.check("#select-all")
+    assert not flagged.locator("input.pick-review").is_checked()
+    page.click("#bulk-approve")
+    page.wait_for_load_state()
+    assert f"Approved {len(sure)} drafts" in page.locator(".flash").first.inner_text()
+    with Session(engine) as session:
+        states = {d.id: d.state for d in session.exec(select(Draft).where(col(Draft.id).in_([unsure.id, *sure])))}
+    assert states[unsure.id] == DraftState.DRAFTED
+    assert all(states[i] == DraftState.APPROVED for i in sure)
+
+    # A forged form that puts it among the ordinary picks is refused for it, too.
+    response = page.request.post(
+        f"{base}/drafts/bulk-approve",
+        form={
+            "item": f"{unsure.id}:{unsure.version}",
+            "csrf_token": page.locator("#bulk input[name=csrf_token]").input_value(),
+        },
+    )
+    assert f"Left out 1 that need review (#{unsure.id})" in response.text()
+    assert draft_for(engine, UNSURE).state == DraftState.DRAFTED
+
+    # Ticked on its own, after reading it, it is approved.
+    page.goto(f"{base}/queue")
+    card(page, must(unsure.id)).locator("input.pick-review").check()
+    page.click("#bulk-approve")
+    page.wait_for_load_state()
+    assert "Approved 1 draft" in page.locator(".flash").first.inner_text()
+    assert draft_for(engine, UNSURE).state == DraftState.APPROVED
+
+
+def test_a_held_thank_you_stopped_in_going_out_is_never_sent(
+    desk: tuple[str, Any, BrandConfig], page: Any, tmp_path: Path
+) -> None:
+    base, engine, brands = desk
+    stopped, kept = (draft_for(engine, text) for text in PRAISE)
+    assert stopped.state == kept.state == DraftState.HELD and stopped.automated and kept.automated
+    outbox = OutboxSender(tmp_path / "outbox")
+    login(page, base)
+
+    lane = page.locator("#going-out")
+    assert lane.locator(f"#held-{stopped.id}").is_visible()
+    assert "goes out in" in lane.locator(f"#held-{stopped.id} .goes-out").inner_text()
+    lane.locator(f"#held-{stopped.id} button.stop").click()
+    page.wait_for_load_state()
+    assert f"Stopped draft {stopped.id}: it will not be sent." in page.locator(".flash").first.inner_text()
+    assert page.locator(f"#held-{stopped.id}").count() == 0
+    assert page.locator(f"#held-{kept.id}").is_visible()
+
+    # Before the hold window ends no thank-you goes out; after it, only the one nobody stopped.
+    with Session(engine) as session:
+        to_stopped = must(session.get(Mention, stopped.mention_id)).external_id
+        to_kept = must(session.get(Mention, kept.mention_id)).external_id
+
+    def thanked() -> list[str]:
+        return [r["in_reply_to"] for r in outbox.replies() if r["in_reply_to"] in (to_stopped, to_kept)]
+
+    now = utcnow()
+    send_approved(engine=engine, senders={"replay": outbox}, brands=brands, clock=lambda: now)
+    assert thanked() == []
+    assert draft_for(engine, PRAISE[1]).state == DraftState.HELD
+    later = now + timedelta(minutes=brands.brands["acme"].reply_policy.thank_hold_minutes, seconds=1)
+    send_approved(engine=engine, senders={"replay": outbox}, brands=brands, clock=lambda: later)
+    assert thanked() == [to_kept]
+    assert draft_for(engine, PRAISE[0]).state == DraftState.REJECTED
+    assert draft_for(engine, PRAISE[1]).state == DraftState.SENT
