@@ -14,5 +14,5 @@ from mentiondesk.core.values import (  # noqa: F401  (listener.base.X keeps work
 
 
 def rate_scope(source: Source) -> str:
-    """The rate limit a source shares with others (all of one Reddit client, say); by default its own."""
+    """The rate limit a source shares with others (every source of one OAuth client, say); by default its own."""
     return str(getattr(source, "rate_scope", "") or source.name)

@@ -666,4 +666,6 @@ DESCRIPTOR: Platform[BlueskyAccess] = Platform(
     color="#1185fe",
     settings_note="Bluesky (atproto): the PDS, the account's handle and app password. Without them Bluesky is skipped.",
     simulator_module="listener.simulator.bluesky_api",
+    simulator_port=8704,
+    simulator_address=lambda sim: str(sim.bluesky_base_url),
 )

@@ -295,4 +295,6 @@ DESCRIPTOR: Platform[HackerNewsAccess] = Platform(
     color="#ff6600",
     settings_note="Hacker News (Algolia HN Search API): no credentials needed.",
     simulator_module="listener.simulator.hackernews_api",
+    simulator_port=8705,
+    simulator_address=lambda sim: str(sim.hackernews_base_url),
 )

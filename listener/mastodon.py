@@ -668,4 +668,6 @@ DESCRIPTOR: Platform[MastodonAccess] = Platform(
     color="#6364ff",
     settings_note="Mastodon (Mastodon.py): the instance and the account's token. Without them Mastodon is skipped.",
     simulator_module="listener.simulator.mastodon_api",
+    simulator_port=8703,
+    simulator_address=lambda sim: str(sim.mastodon_base_url),
 )

@@ -810,6 +810,8 @@ DESCRIPTOR: Platform[RedditAccess] = Platform(
     starter_handle="AcmeCoffee",
     starter_table='subreddits = ["coffee"]\nsearch_sitewide = true\n',
     simulator_module="listener.simulator.reddit_api",
+    simulator_port=8702,
+    simulator_address=lambda sim: str(sim.reddit_url),
     post_demo=_post_demo,
     simulator_options=_simulator_options,
 )

@@ -679,5 +679,7 @@ DESCRIPTOR: Platform[XAccess] = Platform(
     settings_note="X (API v2 through tweepy). Without credentials X is skipped.",
     starter_handle="AcmeCoffee",
     simulator_module="listener.simulator.x_api",
+    simulator_port=8701,
+    simulator_address=lambda sim: str(sim.x_base_url),
     post_demo=_post_demo,
 )

@@ -20,7 +20,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("mentiondesk.commands.train", "Train a classifier model from labeled data and desk corrections."),
     "queue": ("mentiondesk.commands.queue", "List, show, approve, reject and send drafted replies."),
     "relabel": ("mentiondesk.commands.relabel", "Correct a mention's category (teaches the next model)."),
-    "simulate": ("mentiondesk.commands.simulate", "Run the local X and Reddit platform simulator."),
+    "simulate": (
+        "mentiondesk.commands.simulate",
+        "Run the local simulator of every platform.",
+    ),
     "poll": ("mentiondesk.commands.poll", "Poll every configured source."),
     "run": ("mentiondesk.commands.run", "Run the scheduled service: polling, sending, housekeeping."),
     "sources": ("mentiondesk.commands.sources", "Each source's health, cursor and rate-limit state."),

@@ -107,7 +107,7 @@ def test_simulate_command_serves_both_platforms(tmp_path: Path) -> None:
         lines = [process.stdout.readline() for _ in range(5)]
         x_url = re.search(r"http://127\.0\.0\.1:\d+", lines[0])
         assert x_url, lines
-        for name, line in zip(("Mastodon", "Bluesky", "HN search"), lines[2:], strict=True):
+        for name, line in zip(("Mastodon", "Bluesky", "Hacker News"), lines[2:], strict=True):
             assert line.startswith(name) and re.search(r"http://127\.0\.0\.1:\d+", line), lines
         with urllib.request.urlopen(f"{x_url.group(0)}/_sim/stats") as response:  # noqa: S310 - 127.0.0.1
             stats = json.load(response)

@@ -8,7 +8,15 @@ from tqdm import tqdm
 
 from listener.base import Source
 from mentiondesk.app import App
-from mentiondesk.demo import Summary, demo_brands, demo_settings, post_demo_mentions, start_simulator, summarize
+from mentiondesk.demo import (
+    DEMO_PLATFORMS,
+    Summary,
+    demo_brands,
+    demo_settings,
+    post_demo_mentions,
+    start_simulator,
+    summarize,
+)
 from mentiondesk.pipeline import Pipeline
 from mentiondesk.platforms import build_senders, build_sources
 from mentiondesk.service import Intervals, Service
@@ -22,8 +30,8 @@ from storage.db import transaction
 @click.option("--host", default=None, help="Web desk address (default MENTIONDESK_HOST).")
 @click.option("--port", default=None, type=int, help="Web desk port (default MENTIONDESK_PORT).")
 def command(once: bool, host: str | None, port: int | None) -> None:
-    """Post built-in mentions for a demo brand on the local platform simulator, read them through the real
-    X and Reddit clients and the whole pipeline, then serve the desk."""
+    """Post built-in mentions for a demo brand on the local platform simulator, read them through each
+    platform's real client library and the whole pipeline, then serve the desk."""
     user_settings = get_settings()
     if not once:
         from mentiondesk.web.serve import check_port_free
@@ -40,8 +48,8 @@ def command(once: bool, host: str | None, port: int | None) -> None:
             app.pipeline.poll(source, max_pages=1)
         total = post_demo_mentions(sim)
         click.echo(
-            f"Mention Desk demo: {total} mentions for Northwind Coffee on the simulated X and Reddit "
-            f"-> {settings.database_url}",
+            f"Mention Desk demo: {total} mentions for Northwind Coffee on the simulated "
+            f"{' and '.join(p.title for p in DEMO_PLATFORMS)} -> {settings.database_url}",
             err=True,
         )
         _read_all(app.pipeline, sources, total)

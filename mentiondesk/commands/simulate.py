@@ -1,32 +1,42 @@
-"""`mentiondesk simulate`: local X, Reddit, Mastodon, Bluesky and Hacker News (Algolia) servers with a steady
-stream of mentions."""
+"""`mentiondesk simulate`: a local server for every platform with a simulator module, with a steady stream of
+mentions. Each platform's part (its port option, its address, what a brand asks it to play) comes from its
+descriptor."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
-from mentiondesk.core.brands import BrandConfig, load_brands
+from mentiondesk.core.brands import BrandConfig, load_brands, parse_brands
 from mentiondesk.platforms import PLATFORMS
 from mentiondesk.settings import get_settings
+
+PLAYED = tuple(platform for platform in PLATFORMS if platform.simulator_module)
+
+
+def _default_brands() -> BrandConfig:
+    """With no brand file: a brand "acme" with that handle and keyword on every simulated platform."""
+    handles = ", ".join(f'{p.name} = ["acme"]' for p in PLAYED)
+    tables = "".join(f"\n[brands.acme.{p.name}]\n{p.starter_table}" for p in PLAYED if p.starter_table)
+    return parse_brands(f'[brands.acme]\nname = "Acme"\nkeywords = ["acme"]\nhandles = {{ {handles} }}\n{tables}')
 
 
 def _from_brands(path: Path | None) -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
     """Handles, keywords and each platform's simulator options (e.g. the communities to play) of every brand
     in the brand file, if there is one."""
     brand_file = path or get_settings().brands_file
-    if not Path(brand_file).exists():
-        return {"x": ["acme"], "reddit": ["acme_support"], "mastodon": ["acme"]}, ["acme"], {"subreddits": ["acme"]}
-    config: BrandConfig = load_brands(brand_file)
-    handles: dict[str, list[str]] = {platform.name: [] for platform in PLATFORMS}
+    config: BrandConfig = load_brands(brand_file) if Path(brand_file).exists() else _default_brands()
+    handles: dict[str, list[str]] = {platform.name: [] for platform in PLAYED}
     keywords: list[str] = []
     options: dict[str, list[str]] = {}
     for brand in config.brands.values():
-        for platform in PLATFORMS:
+        for platform in PLAYED:
             handles[platform.name] += brand.handles.get(platform.name, [])
             if platform.simulator_options is not None:
                 for key, values in platform.simulator_options(brand).items():
@@ -35,19 +45,27 @@ def _from_brands(path: Path | None) -> tuple[dict[str, list[str]], list[str], di
     return handles, keywords, options
 
 
+def _port_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for platform in reversed(PLAYED):
+        command = click.option(
+            f"--{platform.settings_key}-port",
+            f"{platform.name}_port",
+            default=platform.simulator_port,
+            show_default=True,
+            help=f"{platform.title} API port (0: any free port).",
+        )(command)
+    return command
+
+
 @click.command(name="simulate")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--x-port", default=8701, show_default=True, help="X API port (0: any free port).")
-@click.option("--reddit-port", default=8702, show_default=True, help="Reddit API port (0: any free port).")
-@click.option("--mastodon-port", default=8703, show_default=True, help="Mastodon API port (0: any free port).")
-@click.option("--bluesky-port", default=8704, show_default=True, help="Bluesky PDS port (0: any free port).")
-@click.option("--hn-port", default=8705, show_default=True, help="Algolia HN Search API port (0: any free port).")
+@_port_options
 @click.option(
     "--brands",
     "brands_file",
     type=click.Path(path_type=Path),
     default=None,
-    help="Brand file whose handles, keywords and subreddits to play (default MENTIONDESK_BRANDS_FILE).",
+    help="Brand file whose handles, keywords and watched communities to play (default MENTIONDESK_BRANDS_FILE).",
 )
 @click.option("--backlog", default=50, show_default=True, help="Mentions already waiting on each platform.")
 @click.option("--per-minute", default=12.0, show_default=True, help="New mentions per minute (0: none).")
@@ -57,23 +75,19 @@ def _from_brands(path: Path | None) -> tuple[dict[str, list[str]], list[str], di
     "faults",
     multiple=True,
     metavar="KIND[:PLATFORM[:TIMES]]",
-    help="Inject a fault at start, e.g. rate_limit:x or unavailable:reddit:3 (repeatable).",
+    help=f"Inject a fault at start, e.g. rate_limit:{PLAYED[0].name} or unavailable:{PLAYED[-1].name}:3 (repeatable).",
 )
 def command(
     host: str,
-    x_port: int,
-    reddit_port: int,
-    mastodon_port: int,
-    bluesky_port: int,
-    hn_port: int,
     brands_file: Path | None,
     backlog: int,
     per_minute: float,
     seed: int,
     faults: tuple[str, ...],
+    **ports: int,
 ) -> None:
-    """Serve simulated X, Reddit, Mastodon, Bluesky and Hacker News APIs until Ctrl-C. Any credentials are
-    accepted (Bluesky: the app password printed)."""
+    """Serve a simulated API for every platform until Ctrl-C. Any credentials are accepted (where a platform
+    checks a password, the one printed)."""
     from listener.simulator import Fault, Simulator
 
     handles, keywords, options = _from_brands(brands_file)
@@ -82,35 +96,30 @@ def command(
         keywords=keywords,
         seed=seed,
         host=host,
-        x_port=x_port,
-        reddit_port=reddit_port,
-        mastodon_port=mastodon_port,
-        bluesky_port=bluesky_port,
-        hackernews_port=hn_port,
+        **ports,  # type: ignore[arg-type]
         **options,  # type: ignore[arg-type]
     )
     try:
         if backlog:
-            sim.add_mentions(backlog)
-            for network in ("mastodon", "bluesky", "hackernews"):
-                sim.add_mentions(backlog, platform=network)
+            for platform in PLAYED:
+                sim.add_mentions(backlog, platform=platform.name)
         for spec in faults:
             kind, _, rest = spec.partition(":")
-            platform, _, times = rest.partition(":")
-            sim.inject(Fault.from_dict({"kind": kind, "platform": platform or "any", "times": times or 1}))
+            platform_name, _, times = rest.partition(":")
+            sim.inject(Fault.from_dict({"kind": kind, "platform": platform_name or "any", "times": times or 1}))
         if per_minute > 0:
-            sim.stream(per_minute, platforms=("x", "reddit", "mastodon", "bluesky", "hackernews"))
-        click.echo(f"X API v2:   {sim.x_base_url}")
-        click.echo(f"Reddit API: {sim.reddit_url}")
-        click.echo(f"Mastodon:   {sim.mastodon_base_url}")
-        click.echo(f"Bluesky:    {sim.bluesky_base_url}")
-        click.echo(f"HN search:  {sim.hackernews_base_url}")
+            sim.stream(per_minute, platforms=tuple(p.name for p in PLAYED))
+        for platform in PLAYED:
+            if platform.simulator_address is not None:
+                click.echo(f"{platform.title + ':':<13} {platform.simulator_address(sim)}")
         click.echo("Point Mention Desk at it (any credentials work):")
         for key, value in sim.env().items():
             click.echo(f"  export {key}={value}")
+        first = PLAYED[0]
+        address = first.simulator_address(sim) if first.simulator_address else ""
         click.echo(
-            f"Replies posted: GET {sim.x_base_url}/_sim/replies  (also /_sim/stats, POST /_sim/mentions?n=10,"
-            ' POST /_sim/faults with {"kind": "rate_limit", "platform": "x"})'
+            f"Replies posted: GET {address}/_sim/replies  (also /_sim/stats, POST /_sim/mentions?n=10,"
+            f' POST /_sim/faults with {{"kind": "rate_limit", "platform": "{first.name}"}})'
         )
         click.echo("Ctrl-C to stop.")
         _wait_for_signal()

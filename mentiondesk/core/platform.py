@@ -153,8 +153,12 @@ class Platform(Generic[AccessT]):
     # built-in demo mention on a running `listener.simulator.Simulator`.
     simulator_module: str = ""
     post_demo: Callable[[Any, DemoPost], None] | None = None
-    # Keyword arguments for `Simulator.create` that one brand contributes (the subreddits to play, say).
+    # Keyword arguments for `Simulator.create` that one brand contributes (the communities to play, say).
     simulator_options: Callable[[Brand], dict[str, list[str]]] | None = None
+    # `mentiondesk simulate`: the default port of its server (`Simulator.create(<name>_port=...)`) and where a
+    # running simulator serves it.
+    simulator_port: int = 0
+    simulator_address: Callable[[Any], str] | None = None
 
     @property
     def settings_key(self) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from mentiondesk.core.vocabulary import FoundVia
 
-# The handle of a post whose author is gone or hidden (Reddit's "[deleted]", a null author). Such posts are
+# The handle of a post whose author is gone or hidden ("[deleted]", a null author). Such posts are
 # never one author: each stands alone, with no shared history, case or opt-out.
 ANONYMOUS = "[deleted]"
 _ANONYMOUS_HANDLES = frozenset({"", ANONYMOUS, "[removed]", "[unknown]"})
