@@ -25,6 +25,8 @@ from sqlmodel import Session, col, select
 from mentiondesk.core.errors import InputError
 from storage import web_models
 from storage.models import (
+    Alert,
+    AlertMention,
     AuditEvent,
     Author,
     Case,
@@ -185,8 +187,19 @@ def erase_mentions(ids: Sequence[int], *, session: Session) -> Erased:
     erased.classifications = _rowcount(
         session.execute(delete(Classification).where(col(Classification.mention_id).in_(ids)))
     )
+    _scrub_alerts(ids, session=session)
     erased.mentions = _rowcount(session.execute(delete(Mention).where(col(Mention.id).in_(ids))))
     return erased
+
+
+ERASED_FROM_ALERT = "(the mentions this alert quoted have since been erased)"
+
+
+def _scrub_alerts(ids: Sequence[int], *, session: Session) -> None:
+    """Alerts quote the mentions they name (handle and text): those alerts keep their title and counts only."""
+    naming = select(col(AlertMention.alert_id)).where(col(AlertMention.mention_id).in_(ids))
+    session.execute(update(Alert).where(col(Alert.id).in_(naming)).values(body=ERASED_FROM_ALERT))
+    session.execute(delete(AlertMention).where(col(AlertMention.mention_id).in_(ids)))
 
 
 def _ids(query: Any, *, session: Session, limit: int) -> list[int]:

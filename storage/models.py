@@ -302,3 +302,13 @@ class AlertState(SQLModel, table=True):
     active: bool = False
     last_sent_at: datetime | None = None
     watermark: datetime | None = None
+
+
+class AlertMention(SQLModel, table=True):
+    """Which mentions an alert names (in its body, sent to the team): erasing a mention (`forget`, retention,
+    a post deleted on its platform) erases it from the stored alert too."""
+
+    __tablename__ = "alert_mention"
+
+    alert_id: int = Field(foreign_key="alert.id", primary_key=True, ondelete="CASCADE")
+    mention_id: int = Field(primary_key=True, index=True)

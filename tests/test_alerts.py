@@ -289,3 +289,26 @@ def test_alerts_commands_report_each_target(tmp_path: Any, monkeypatch: pytest.M
     finally:
         broken.close()
         get_settings.cache_clear()
+
+
+def test_forgetting_an_author_erases_them_from_stored_alerts(
+    any_engine: Engine, classifier: Classifier, receiver: Receiver
+) -> None:
+    from storage.db import transaction
+    from storage.lifecycle import forget_author
+
+    brands = brands_with(f'webhook_url = "{receiver.url}"\nspikes = false\nresponse_breaches = false\n')
+    store = Store(any_engine, brands, classifier)
+    urgent = "@AcmeCoffee there was glass in my sandwich, my kid cut his mouth, calling my lawyer"
+    store.add([(urgent, utcnow())], authors=["glass_victim"])
+    report = check_alerts(any_engine, brands, SETTINGS)
+    alert_id = next(a.id for a in report.alerts if a.rule == "escalation")
+    with Session(any_engine) as session:
+        before = session.get(Alert, alert_id)
+        assert before is not None and "@glass_victim" in before.body
+    with transaction(any_engine) as session:
+        forget_author("replay", "glass_victim", session=session, actor="dpo")
+    with Session(any_engine) as session:
+        after = session.get(Alert, alert_id)
+        assert after is not None and "glass_victim" not in after.body and "glass" not in after.body
+        assert after.title == before.title and "erased" in after.body

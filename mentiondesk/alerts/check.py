@@ -14,7 +14,7 @@ from mentiondesk.alerts.targets import Message, deliver
 from mentiondesk.core.brands import Brand, BrandConfig
 from mentiondesk.settings import Settings
 from storage.db import transaction
-from storage.models import Alert, utcnow
+from storage.models import Alert, AlertMention, utcnow
 
 
 @dataclass
@@ -81,6 +81,9 @@ def _store(session: Any, brand: Brand, due: rules.Due, now: datetime) -> Alert:
     alert = Alert(brand=brand.key, rule=due.rule, at=now, title=due.title[:255], body=due.body, trigger=due.trigger)
     session.add(alert)
     session.flush()
+    assert alert.id is not None
+    for mention_id in dict.fromkeys(due.mentions):
+        session.add(AlertMention(alert_id=alert.id, mention_id=mention_id))
     return alert
 
 

@@ -30,6 +30,8 @@ class Due:
     title: str
     body: str
     trigger: dict[str, Any] = field(default_factory=dict)
+    # Mentions the body quotes (handle, text): erasing one of them erases it from the stored alert.
+    mentions: list[int] = field(default_factory=list)
 
 
 def state(session: Session, brand: str, rule: str) -> AlertState:
@@ -80,6 +82,7 @@ def escalations(session: Session, brand: Brand, now: datetime) -> list[Due]:
             title=f"{brand.name}: {total} urgent {'mention' if total == 1 else 'mentions'} escalated",
             body="\n".join(lines),
             trigger={"mentions": [m.id for m in urgent], "count": total, "since": since.isoformat()},
+            mentions=[m.id for m in urgent if m.id is not None],
         )
     ]
 
@@ -278,6 +281,7 @@ def breaches(session: Session, brand: Brand, now: datetime) -> list[Due]:
                 "count": len(late),
                 "target_minutes": brand.response_target_minutes,
             },
+            mentions=[m.id for _, m, _ in late[:LISTED] if m.id is not None],
         )
     ]
 
