@@ -2,15 +2,19 @@
 log record, whichever library wrote it and whichever handler prints it.
 
 The filter runs when a record is made (through the log record factory), not on one handler: uvicorn, a JSON
-formatter or a log file added later all receive records that are already clean."""
+formatter or a log file added later all receive records that are already clean.
+
+MENTIONDESK_LOG_FORMAT=json writes one JSON object per line (for a log collector) instead of a line of text."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -120,10 +124,38 @@ def install_redactor() -> None:
     logging.setLogRecordFactory(redacting_factory)
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, and the exception's text when
+    there is one. Records are redacted when made, so what is written here is already clean."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = REDACTOR.redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's name
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+def formatter_for(log_format: str) -> logging.Formatter:
+    return JsonFormatter() if log_format == "json" else logging.Formatter(FORMAT)
+
+
 def configure(verbose: bool) -> None:
-    """The CLI's logging: DEBUG with `-v`, else MENTIONDESK_LOG_LEVEL, else WARNING; secrets always redacted."""
+    """The CLI's logging: DEBUG with `-v`, else MENTIONDESK_LOG_LEVEL, else WARNING; secrets always redacted;
+    text lines, or JSON lines with MENTIONDESK_LOG_FORMAT=json."""
     global _level_chosen
-    level_name, log_http, secrets = _read_settings()
+    level_name, log_http, secrets, log_format = _read_settings()
     REDACTOR.set_secrets(secrets)
     install_redactor()
     level = logging.DEBUG if verbose else logging.getLevelName(level_name or "WARNING")
@@ -131,7 +163,7 @@ def configure(verbose: bool) -> None:
     root = logging.getLogger()
     if not root.handlers:  # a host that set up logging already (a test runner) keeps its own level and handlers
         stderr = logging.StreamHandler(sys.stderr)
-        stderr.setFormatter(logging.Formatter(FORMAT))
+        stderr.setFormatter(formatter_for(log_format))
         root.addHandler(stderr)
         root.setLevel(level)
     for handler in root.handlers:
@@ -165,17 +197,18 @@ def use_service_level() -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-def _read_settings() -> tuple[str | None, bool, list[str]]:
-    """(log level, log HTTP, secret values). With settings that do not validate, the command itself reports
-    the problem; logging still starts, with secrets read from the raw environment and .env."""
+def _read_settings() -> tuple[str | None, bool, list[str], str]:
+    """(log level, log HTTP, secret values, log format). With settings that do not validate, the command itself
+    reports the problem; logging still starts, with secrets read from the raw environment and .env."""
     from mentiondesk.core.errors import ConfigError
     from mentiondesk.settings import get_settings
 
     try:
         settings = get_settings()
     except ConfigError:
-        return None, False, _raw_secrets()
-    return settings.log_level, settings.log_http, secret_values(settings)
+        raw_format = os.environ.get("MENTIONDESK_LOG_FORMAT", "").strip().lower()
+        return None, False, _raw_secrets(), "json" if raw_format == "json" else "text"
+    return settings.log_level, settings.log_http, secret_values(settings), settings.log_format
 
 
 def secret_values(settings: Any) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, create_model, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +33,8 @@ class CommonSettings(BaseSettings):
     log_level: str | None = None
     # Let the HTTP libraries (urllib3, oauthlib, tweepy, prawcore) log their requests too; secrets stay redacted.
     log_http: bool = False
+    # text: one line per record; json: one JSON object per line (time, level, logger, message, exception)
+    log_format: Literal["text", "json"] = "text"
     outbox_dir: Path = Path("outbox")
     # What reading and posting cost (`mentiondesk budget`); unset: the dated card shipped with the desk.
     price_card: Path | None = None

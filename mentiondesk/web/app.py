@@ -71,6 +71,7 @@ def _templates() -> Jinja2Templates:
 
 def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
     from mentiondesk.web import api, routes_admin, routes_alerts, routes_auth, routes_cases, routes_queue, routes_trends
+    from mentiondesk.web.routes_ops import router as ops_router
 
     configured = settings.secret_key.get_secret_value() if settings is not None else ""
     key = secret_key(engine, configured)
@@ -97,6 +98,7 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_queue, routes_cases, routes_trends, routes_admin, routes_alerts):
         app.include_router(module.router)
+    app.include_router(ops_router)  # /healthz, /readyz, /metrics: no login
     api.install(app)
     _install_handlers(app)
 
