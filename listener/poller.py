@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -19,9 +20,25 @@ from listener.base import Batch, SkippedItem, Source, rate_scope
 from mentiondesk.core.errors import AccessDenied, RateLimited, SourceError, TransientError
 from mentiondesk.core.vocabulary import SourceHealth, as_utc, utcnow
 from storage.db import transaction
-from storage.queries import NewMention, insert_mentions, new_mentions, pause_scope, paused_until, source_state
+from storage.queries import (
+    NewMention,
+    insert_mentions,
+    month_spend,
+    new_mentions,
+    pause_scope,
+    paused_until,
+    source_state,
+)
 
 log = logging.getLogger(__name__)
+
+
+class Meter(Protocol):
+    """Prices a batch's reads and says a brand's monthly cap on a platform (the shell's rules/costs.py)."""
+
+    def cost(self, *, source: str, platform: str, posts: int) -> float: ...
+
+    def cap(self, *, brand: str, platform: str) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -66,11 +83,13 @@ class Poller:
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = utcnow,
+        meter: Meter | None = None,
     ) -> None:
         self.engine = engine
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.clock = clock
+        self.meter = meter
 
     def poll(self, source: Source, *, max_pages: int = 100) -> PollOutcome:
         """Store every new mention of a source, and nothing more (no classifying): benchmarks and tests."""
@@ -95,6 +114,8 @@ class Poller:
             outcome.message = f"paused until {until.isoformat(timespec='seconds')}"
             return
         while outcome.pages < max_pages:
+            if self._budget_reached(source, outcome):
+                return
             try:
                 batch = self._fetch(source, cursor, outcome)
             except SourceError as exc:
@@ -108,6 +129,26 @@ class Poller:
             self._count(source, batch, new, outcome)
             if not batch.more:
                 break
+
+    def _budget_reached(self, source: Source, outcome: PollOutcome) -> bool:
+        """Whether the brand's monthly cap on this platform is spent: then the source is not read (its cursor
+        waits for next month) and its health says so."""
+        cap = self.meter.cap(brand=source.brand, platform=source.platform) if self.meter else None
+        if cap is None:
+            return False
+        month = self.clock().strftime("%Y-%m")
+        with transaction(self.engine) as session:
+            spent = month_spend(source.brand, source.platform, month, session=session)
+            if spent < cap:
+                return False
+            state = source_state(source.name, session=session, platform=source.platform, brand=source.brand)
+            state.health = SourceHealth.BUDGET_REACHED
+            state.health_message = f"budget reached: {_dollars(spent)} of the {_dollars(cap)} cap for {month}"
+            session.add(state)
+        outcome.status = SourceHealth.BUDGET_REACHED
+        outcome.message = state.health_message
+        log.warning("%s: %s", source.name, outcome.message)
+        return True
 
     def _fetch(self, source: Source, cursor: str | None, outcome: PollOutcome) -> Batch:
         attempt = 0
@@ -138,6 +179,13 @@ class Poller:
         state.last_ok_at = now
         state.requests_used += batch.requests
         state.fetched_total += len(batch.mentions)
+        if self.meter is not None:
+            month = now.strftime("%Y-%m")
+            if state.spend_month != month:
+                state.spend_month, state.spend_usd = month, 0.0
+            # A platform bills every post a read returns, the ones skipped as malformed too.
+            posts = len(batch.mentions) + len(batch.skipped)
+            state.spend_usd += self.meter.cost(source=source.name, platform=source.platform, posts=posts)
         if batch.rate_remaining is not None:
             state.requests_remaining = batch.rate_remaining
         if batch.rate_reset_at is not None:
@@ -182,3 +230,7 @@ class Poller:
             session.add(state)
         outcome.message = str(exc)
         log.warning("%s: %s", source.name, exc)
+
+
+def _dollars(value: float) -> str:
+    return f"${value:,.2f}" if value >= 1 else f"${value:.3f}"

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from mentiondesk.core.brands import BrandConfig, load_brands
+from mentiondesk.core.errors import ConfigError
 from mentiondesk.pipeline import Pipeline
 from mentiondesk.settings import Settings, get_settings
 from responders.drafting import check_templates
 from rules.classifier import Classifier, load_classifier
+from rules.costs import Rates, SpendMeter, parse_price_card
 from storage.db import open_database
+
+SHIPPED_CARD = Path(__file__).resolve().parent / "price_card.toml"
+
+
+def load_price_card(path: Path | None) -> tuple[dict[str, Rates], Path]:
+    """The price card at `path` (MENTIONDESK_PRICE_CARD), else the dated one shipped with the desk."""
+    card_path = path or SHIPPED_CARD
+    try:
+        data = tomllib.loads(card_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("price card not found", path=card_path) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read the price card: {exc}", path=card_path) from None
+    return parse_price_card(data, path=str(card_path)), card_path
 
 
 @dataclass
@@ -40,4 +58,12 @@ class App:
 
     @cached_property
     def pipeline(self) -> Pipeline:
-        return Pipeline(engine=self.engine, brands=self.brands, classifier=self.classifier)
+        return Pipeline(engine=self.engine, brands=self.brands, classifier=self.classifier, meter=self.meter)
+
+    @cached_property
+    def meter(self) -> SpendMeter | None:
+        """Prices reads for the brands' monthly spend caps; None when no brand sets one."""
+        caps = {key: dict(b.monthly_spend_cap) for key, b in self.brands.brands.items() if b.monthly_spend_cap}
+        if not caps:
+            return None
+        return SpendMeter(load_price_card(self.settings.price_card)[0], caps)

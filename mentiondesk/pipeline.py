@@ -20,7 +20,7 @@ from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, col, select
 
 from listener.base import Source
-from listener.poller import Backoff, Poller, PollOutcome
+from listener.poller import Backoff, Meter, Poller, PollOutcome
 from mentiondesk.core.brands import Brand, BrandConfig
 from responders.drafting import draft_reply, reply_category, review_reason
 from responders.policy import check
@@ -67,16 +67,21 @@ class _Planned:
 
 
 class Pipeline:
-    def __init__(self, *, engine: Engine, brands: BrandConfig, classifier: Classifier) -> None:
+    def __init__(
+        self, *, engine: Engine, brands: BrandConfig, classifier: Classifier, meter: Meter | None = None
+    ) -> None:
         self.engine = engine
         self.brands = brands
         self.classifier = classifier
+        self.meter = meter  # prices reads against the brands' monthly spend caps
         self.stats = PipelineStats()
 
     def poll(self, source: Source, *, backoff: Backoff | None = None, max_pages: int = 100) -> PollOutcome:
         """Fetch every new batch of `source` and process each in the transaction that saves its cursor."""
         outcome = PollOutcome(source=source.name)
-        for arrival in Poller(self.engine, backoff=backoff).arrivals(source, outcome, max_pages=max_pages):
+        for arrival in Poller(self.engine, backoff=backoff, meter=self.meter).arrivals(
+            source, outcome, max_pages=max_pages
+        ):
             self.process(arrival.session, arrival.mentions)
         return outcome
 

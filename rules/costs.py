@@ -195,3 +195,26 @@ def estimate(
 
 def _in_order(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def listing_kind(source_name: str) -> ListingKind:
+    """Whether a source reads the account's own mentions (inbox, notifications) or searches."""
+    return "owned" if any(part in source_name for part in (":mentions", ":notifications")) else "search"
+
+
+class SpendMeter:
+    """What a batch of reads cost and each brand's monthly cap per platform, for the poller: the cap on spend
+    is kept where the spending happens."""
+
+    def __init__(self, card: Mapping[str, Rates], caps: Mapping[str, Mapping[str, float]]) -> None:
+        self._card = dict(card)
+        self._caps = {brand: dict(per_platform) for brand, per_platform in caps.items()}
+
+    def cost(self, *, source: str, platform: str, posts: int) -> float:
+        rates = self._card.get(platform)
+        if rates is None or posts <= 0:
+            return 0.0
+        return posts * (rates.owned_read if listing_kind(source) == "owned" else rates.search_read)
+
+    def cap(self, *, brand: str, platform: str) -> float | None:
+        return self._caps.get(brand, {}).get(platform)

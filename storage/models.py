@@ -212,6 +212,10 @@ class SourceState(SQLModel, table=True):
     requests_remaining: int | None = None
     window_reset_at: datetime | None = None
     fetched_total: int = 0
+    # What this source's reads cost in `spend_month` ("2026-11", UTC), priced with the price card: a brand's
+    # monthly spend cap on a platform pauses its sources once their sum reaches it.
+    spend_month: str | None = Field(default=None, max_length=7)
+    spend_usd: float = 0.0
 
 
 class AuditEvent(SQLModel, table=True):

@@ -260,6 +260,16 @@ def source_state(name: str, *, session: Session, platform: str = "", brand: str 
     return state
 
 
+def month_spend(brand: str, platform: str, month: str, *, session: Session) -> float:
+    """What a brand's sources on a platform spent in `month` ("2026-11")."""
+    total = session.exec(
+        select(func.coalesce(func.sum(SourceState.spend_usd), 0.0)).where(
+            SourceState.brand == brand, SourceState.platform == platform, SourceState.spend_month == month
+        )
+    ).one()
+    return float(total)
+
+
 def all_source_states(*, session: Session) -> list[SourceState]:
     return list(session.exec(select(SourceState).order_by(col(SourceState.name))))
 

@@ -4,7 +4,6 @@ this reads the price card, the brand file and the database."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -15,27 +14,14 @@ from sqlmodel import Session, col, select
 
 from listener.reddit import watch_of
 from listener.x import build_queries
-from mentiondesk.app import App
+from mentiondesk.app import App, load_price_card
 from mentiondesk.commands._common import emit_json, pick_brand
 from mentiondesk.core.brands import Brand
-from mentiondesk.core.errors import ConfigError
-from rules.costs import Listing, ListingKind, PlatformEstimate, Rates, estimate, parse_price_card
+from rules.costs import Listing, ListingKind, PlatformEstimate, Rates, estimate
 from storage.db import transaction
 from storage.models import Draft, DraftState, Mention, SourceState, utcnow
 
-SHIPPED_CARD = Path(__file__).resolve().parent.parent / "price_card.toml"
 WINDOW_DAYS = 7
-
-
-def load_price_card(path: Path | None) -> tuple[dict[str, Rates], Path]:
-    card_path = path or SHIPPED_CARD
-    try:
-        data = tomllib.loads(card_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("price card not found", path=card_path) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read the price card: {exc}", path=card_path) from None
-    return parse_price_card(data, path=str(card_path)), card_path
 
 
 def brand_listings(brand: Brand, stored_sources: Sequence[str] = ()) -> list[tuple[str, str, ListingKind]]:

@@ -1,4 +1,4 @@
-"""`mentiondesk sources`: each source's health, cursor, last fetch and rate-limit window."""
+"""`mentiondesk sources`: each source's health, cursor, last fetch, rate-limit window and spend this month."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
 from mentiondesk.platforms import build_sources
 from storage.db import transaction
-from storage.models import SourceState, as_utc
+from storage.models import SourceState, as_utc, utcnow
 from storage.queries import all_source_states
 
 
@@ -33,6 +33,8 @@ def _row(name: str, configured: bool, state: SourceState | None) -> dict[str, ob
             "rate_limited_until": None,
             "fetched_total": 0,
             "message": "",
+            "spend_month": None,
+            "spend_usd": 0.0,
         }
     return {
         "source": name,
@@ -47,6 +49,9 @@ def _row(name: str, configured: bool, state: SourceState | None) -> dict[str, ob
         "rate_limited_until": _when(state.rate_limited_until),
         "fetched_total": state.fetched_total,
         "message": state.health_message,
+        # This month's reads priced with the price card (counted when a brand sets a monthly spend cap).
+        "spend_month": state.spend_month,
+        "spend_usd": round(state.spend_usd, 4) if state.spend_month == utcnow().strftime("%Y-%m") else 0.0,
     }
 
 
@@ -82,5 +87,7 @@ def command(as_json: bool) -> None:
             f"  requests used {row['requests_used']}, left in window {remaining}"
             f" (resets {row['window_reset_at'] or '-'})"
         )
+        if row["spend_month"]:
+            click.echo(f"  spent this month ${row['spend_usd']:,.2f}")
         if row["rate_limited_until"] not in (None, "-"):
             click.echo(f"  paused until {row['rate_limited_until']}")

@@ -7,7 +7,7 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
@@ -215,6 +215,9 @@ class Brand(_Strict):
     templates: dict[Label | Literal["escalation", "safe"], list[str]] = {}
     signature: str = ""
     alerts: Alerts = Alerts()
+    # Dollars a month per platform (X bills every post read): once a platform's sources have spent it this
+    # month, they pause ("budget reached") until the next. `mentiondesk budget` estimates what to set.
+    monthly_spend_cap: dict[PlatformName, Annotated[float, Field(ge=0)]] = {}
 
     @field_validator("handles")
     @classmethod

@@ -89,3 +89,4 @@ class SourceHealth(StrEnum):
     RATE_LIMITED = "rate_limited"
     ACCESS_DENIED = "access_denied"
     FAILING = "failing"
+    BUDGET_REACHED = "budget_reached"  # the brand's monthly spend cap on this platform is spent
