@@ -86,3 +86,48 @@ def test_deleted_authors_share_no_case_and_no_opt_out(any_engine: Engine, classi
     # One of them asked to be left alone; the others still get their answers.
     assert "t1_l3ab007" not in drafted
     assert {"t1_l3ab003", "t1_l3ab008", "t1_l3ab009"} <= drafted
+
+
+def test_a_database_with_one_shared_deleted_author_is_split_by_the_migration(any_engine: Engine) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.db import alembic_config
+
+    config = alembic_config(any_engine)
+    command.downgrade(config, "0010")
+    with any_engine.begin() as conn:  # as an older version stored them: two strangers, one author row
+        conn.execute(
+            text(
+                "INSERT INTO author (id, platform, handle, display_name, followers, first_seen, last_seen, "
+                "mention_count, opted_out_at) VALUES (7, 'reddit', '[deleted]', '', 0, :t, :t, 2, :t)"
+            ),
+            {"t": "2026-11-01 00:00:00"},
+        )
+        for n, words in ((1, "stop replying to me"), (2, "my order never arrived")):
+            conn.execute(
+                text(
+                    "INSERT INTO mention (id, brand, platform, external_id, source, url, author_id, author_handle, "
+                    "author_name, author_followers, text, created_at, fetched_at, found_via, is_own, route_reason, "
+                    "needs_review, urgency) VALUES (:n, 'acme', 'reddit', :ext, 's', '', 7, '[deleted]', '', 0, "
+                    ":words, :t, :t, 'mention', false, '', false, 0)"
+                ),
+                {"n": n, "ext": f"t1_x{n}", "words": words, "t": "2026-11-01 00:00:00"},
+            )
+        conn.execute(
+            text(
+                'INSERT INTO "case" (id, brand, platform, author_id, status, opened_at, last_activity_at) '
+                "VALUES (3, 'acme', 'reddit', 7, 'open', :t, :t)"
+            ),
+            {"t": "2026-11-01 00:00:00"},
+        )
+
+    command.upgrade(config, "head")
+
+    with Session(any_engine) as session:
+        assert [m.author_id for m in session.exec(select(Mention))] == [None, None]
+        assert session.get_one(Case, 3).author_id is None
+        assert session.get_one(Author, 7).opted_out_at is None  # the other stranger is not muted any more
+    command.downgrade(config, "0010")
+    with any_engine.connect() as conn:
+        assert [row[0] for row in conn.execute(text("SELECT author_id FROM mention ORDER BY id"))] == [7, 7]
