@@ -206,7 +206,7 @@ def test_a_source_that_starts_failing_sends_one_health_alert(
 
 
 def test_a_receiver_answering_500_is_retried_and_reported_and_blocks_nothing(
-    engine: Engine, classifier: Classifier, receiver: Receiver
+    engine: Engine, classifier: Classifier, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
     broken = Receiver(status=500)
     try:
@@ -222,6 +222,10 @@ def test_a_receiver_answering_500_is_retried_and_reported_and_blocks_nothing(
             {"target": "slack", "ok": True, "attempts": 1, "error": ""},
         ]
         assert len([b for _, b in broken.requests if json.loads(b)["rule"] == "spike"]) == 3
+        warnings = [
+            r.getMessage() for r in caplog.records if r.levelname == "WARNING" and "not delivered" in r.getMessage()
+        ]
+        assert warnings == [f"alert {spike.id} (spike) not delivered to webhook after 3 tries: HTTP 500"]
         slack = [json.loads(b)["text"] for _, b in receiver.requests]
         assert any(text.startswith("*Acme Coffee: spike in mentions*") for text in slack)
         with Session(engine) as session:

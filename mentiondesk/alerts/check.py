@@ -3,6 +3,7 @@ transaction that moves the rules' state, then delivered to the brand's targets a
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,8 @@ from mentiondesk.core.brands import Brand, BrandConfig
 from mentiondesk.settings import Settings
 from storage.db import transaction
 from storage.models import Alert, AlertMention, utcnow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,9 +46,10 @@ def describe(alert: Alert) -> dict[str, Any]:
 
 
 def check_alerts(
-    engine: Engine, brands: BrandConfig, settings: Settings, *, now: datetime | None = None
+    engine: Engine, brands: BrandConfig, settings: Settings, *, now: datetime | None = None, quiet: bool = False
 ) -> CheckReport:
-    """Evaluate every rule of every brand now and send what is due."""
+    """Evaluate every rule of every brand now and send what is due. Each target that could not be reached is
+    logged as a warning (the service's log), unless `quiet` (the CLI prints its own line for each)."""
     now = now or utcnow()
     report = CheckReport()
     for brand in brands.brands.values():
@@ -54,6 +58,16 @@ def check_alerts(
         for alert in stored:
             _send(engine, brand, alert, settings)
         report.alerts.extend(stored)
+    if not quiet:
+        for alert, delivery in report.undelivered:
+            log.warning(
+                "alert %s (%s) not delivered to %s after %d tries: %s",
+                alert.id,
+                alert.rule,
+                delivery["target"],
+                delivery["attempts"],
+                delivery["error"],
+            )
     return report
 
 

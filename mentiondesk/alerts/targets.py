@@ -136,7 +136,7 @@ def deliver(
                 break
             except DeliveryError as exc:
                 error = str(exc)
-                log.warning("alert %d to %s, attempt %d: %s", message.alert_id, name, attempts, error)
+                log.info("alert %d to %s, attempt %d: %s", message.alert_id, name, attempts, error)
                 if attempts < settings.alert_attempts:
                     sleep(settings.alert_retry_seconds * 2 ** (attempts - 1))
         results.append({"target": name, "ok": not error, "attempts": attempts, "error": error})

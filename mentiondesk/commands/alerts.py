@@ -19,7 +19,7 @@ def command() -> None:
 def check(as_json: bool) -> None:
     """Evaluate every rule now and send what is due. Exit 1 when a target could not be reached."""
     app = App.open()
-    _print(check_alerts(app.engine, app.brands, app.settings), as_json, nothing="no alerts due")
+    _print(check_alerts(app.engine, app.brands, app.settings, quiet=True), as_json, nothing="no alerts due")
 
 
 @command.command(name="test")
