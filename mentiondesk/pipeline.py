@@ -26,7 +26,7 @@ from responders.drafting import draft_reply, reply_category, review_reason
 from responders.policy import check
 from responders.states import transition_many
 from rules.classifier import Classification as Verdict
-from rules.classifier import Classifier, thank_you_eligible, urgency_score
+from rules.classifier import Classifier, has_grievance, thank_you_eligible, urgency_score
 from rules.optout import is_opt_out
 from rules.routing import MentionFacts, decide
 from storage.models import (
@@ -148,6 +148,9 @@ class Pipeline:
                 label=verdict.label,
                 urgency=mention.urgency,
                 spam_cue="spam" in verdict.cues,
+                needs_reply=mention.needs_reply,
+                needs_review=mention.needs_review,
+                negative=verdict.sentiment == "negative" or has_grievance(verdict.cues) or "contrast" in verdict.cues,
             ),
             brand,
         )

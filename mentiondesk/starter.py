@@ -104,6 +104,8 @@ escalate_urgency = 70
 draft_categories = ["complaint", "praise", "question", "other"]
 # Draft replies to keyword-only matches where the platform allows it ({keyword_rule})
 draft_keyword_matches = true
+# "Other" mentions that merely name the brand (needs-reply probability below this) become insight, not drafts
+needs_reply_floor = 0.35
 ignore_authors = []
 
 # Optional: your own wording, Jinja2, variables name, handle, brand, platform. Several variants rotate.

@@ -328,9 +328,13 @@ TIER_WIDTH = 24
 
 def urgency_score(c: Classification, *, followers: int = 0) -> int:
     """0..100: the tier's band (critical 75+, high 50-74, medium 25-49, low 0-24), then within it up to 14
-    points for how sure the model is of a complaint and up to 10 for reach (log of followers)."""
+    points for how sure the model is of a complaint and up to 10 for reach (log of followers). In the low tier
+    up to 6 more for how much it asks for a reply: a question before a post that merely names the brand."""
     floor = TIER_FLOOR.get(c.urgency, 0)
-    severity = 14.0 * c.scores.get("complaint", 0.0) if c.urgency != "low" else 6.0 * c.scores.get("complaint", 0.0)
+    if c.urgency != "low":
+        severity = 14.0 * c.scores.get("complaint", 0.0)
+    else:
+        severity = 6.0 * c.scores.get("complaint", 0.0) + 6.0 * min(1.0, max(0.0, c.needs_reply))
     reach = min(10.0, 2.0 * math.log10(1 + max(0, followers)))
     if c.urgency == "low" and c.sentiment != "negative":
         reach /= 3

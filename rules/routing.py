@@ -34,6 +34,11 @@ class MentionFacts:
     label: str
     urgency: int
     spam_cue: bool = False
+    # Probability that it asks for or deserves a reply (None: not known); whether a person must review it;
+    # whether it reads negative or carries a grievance ("cute but they leak"): never merely naming the brand.
+    needs_reply: float | None = None
+    needs_review: bool = False
+    negative: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,4 +91,13 @@ def decide(facts: MentionFacts, brand: Brand) -> RouteDecision:
         return RouteDecision(Route.ESCALATE, f"urgency {facts.urgency}")
     if facts.label not in rules.draft_categories:
         return RouteDecision(Route.INSIGHT, f"{facts.label}: brand drafts no reply")
+    if (
+        facts.label == "other"
+        and not facts.needs_review
+        and not facts.negative
+        and facts.needs_reply is not None
+        and facts.needs_reply < rules.needs_reply_floor
+    ):
+        # A possible complaint never ends here: it needs review or reads negative, and gets a (safe) draft.
+        return RouteDecision(Route.INSIGHT, f"names the brand; asks for no reply ({facts.needs_reply:.2f})")
     return RouteDecision(Route.DRAFT, facts.label)

@@ -222,3 +222,51 @@ def test_relabelling_a_held_thank_you_as_a_complaint_stops_it(engine: Engine, br
         desk.relabel(must(stored.id), session=session, actor="maria", label="complaint", brands=brands.brands)
     with Session(engine) as session:
         assert must(session.get(Draft, draft.id)).state == DraftState.REJECTED
+
+
+# --- needs-reply: routing and the queue's order -----------------------------------------------------------
+
+
+def test_a_demo_mention_that_merely_names_the_brand_is_insight_but_a_hidden_grievance_is_drafted(demo_desk: Engine):
+    with Session(demo_desk) as session:
+        by_text = {m.text: m for m in session.exec(select(Mention))}
+    assert by_text["meeting Jen at @NorthwindCoffee at 3, then the library"].route == "insight"
+    assert by_text["lol the cat in the background of this photo"].route_reason.startswith("names the brand")
+    assert by_text["The new cups are cute but they leak."].route == "draft"
+
+
+def test_routing_on_needs_reply(brands: BrandConfig):
+    from rules.routing import MentionFacts, decide
+
+    acme = brands.brands["acme"]
+
+    def route(label: str, **kw: Any) -> str:
+        facts = MentionFacts(
+            platform="replay",
+            text="@AcmeCoffee hi",
+            author_handle="ana",
+            found_via="mention",
+            language="en",
+            label=label,
+            urgency=10,
+            **kw,
+        )
+        return str(decide(facts, acme).route)
+
+    assert route("other", needs_reply=0.1) == "insight"
+    assert route("other", needs_reply=0.6) == "draft"
+    assert route("other", needs_reply=None) == "draft"  # not known: as before
+    assert route("other", needs_reply=0.1, needs_review=True) == "draft"  # unsure: a person sees a safe draft
+    assert route("other", needs_reply=0.1, negative=True) == "draft"
+    assert route("complaint", needs_reply=0.05) == "draft"  # a complaint is never silenced by it
+    assert route("question", needs_reply=0.05) == "draft"
+
+
+def test_within_the_low_tier_a_mention_asking_for_a_reply_comes_first():
+    from rules.classifier import urgency_score
+
+    asks = a_verdict("question", 0.9, needs_reply=0.95, urgency="low")
+    names = a_verdict("other", 0.9, needs_reply=0.05, urgency="low")
+    assert urgency_score(asks) > urgency_score(names)
+    medium = a_verdict("complaint", 0.6, needs_reply=0.0, urgency="medium", scores={"complaint": 0.6})
+    assert urgency_score(medium) > urgency_score(asks, followers=10**9)

@@ -86,6 +86,9 @@ class RoutingRules(_Strict):
     draft_categories: list[Label] = list(Label)
     # Draft replies to keyword-only matches (no @mention, no reply to us) where the platform allows it.
     draft_keyword_matches: bool = True
+    # An "other" mention the classifier is sure of, whose needs-reply probability is below this, merely names
+    # the brand ("meeting Jen at @brand at 3"): insight, no draft. 0 drafts them all.
+    needs_reply_floor: float = Field(default=0.35, ge=0.0, le=1.0)
     spam_terms: list[str] = [
         "follow back",
         "free followers",
