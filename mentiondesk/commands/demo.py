@@ -108,6 +108,11 @@ def _print_summary(summary: Summary, *, sent: int) -> None:
     )
     click.echo(
         f"Automated thank-yous passed by the gate: {summary.auto_approved}; sent to the simulated platforms: {sent}"
+        + (
+            "; the rest wait in the desk's Going out lane, where a manager can stop them"
+            if sent < summary.auto_approved
+            else ""
+        )
     )
     click.echo("Most urgent:")
     for draft_id, mention_id, urgency, author, text in summary.top_urgent:
