@@ -5,9 +5,9 @@ Every function takes the session as a keyword argument and never commits. Deleti
 (`limit` mentions per call): the caller commits each batch and calls again until nothing is left, so a
 retention pass over a million old mentions never holds one huge transaction.
 
-Aggregate trends outlive the rows: on SQLite the rollup tables (storage/web_models.py) are topped up with the
-rows about to go before their delete triggers take them off again, so the per-day counts, share of voice and
-reply times stay as they were."""
+Aggregate trends outlive the rows: the rollup tables (storage/web_models.py) are topped up with the rows about
+to go before their delete triggers take them off again, so the per-day counts, share of voice and reply times
+stay as they were."""
 
 from __future__ import annotations
 
@@ -291,13 +291,22 @@ _TOP_UP = [
 ]
 
 
+_PG_TOP_UP = [
+    web_models.pg_mention_upserts(web_models.pg_mention_deltas("(SELECT * FROM mention WHERE id IN :ids)")),
+    web_models.pg_reply_upserts(web_models.pg_draft_deltas("(SELECT * FROM draft WHERE mention_id IN :ids)")),
+]
+
+
 def _keep_trends(ids: Sequence[int], *, session: Session) -> None:
     """Count the rows about to go once more, so the delete triggers' decrements leave the rollups as they
     were. Drafts must then be deleted before their mentions (the reply trigger reads the mention)."""
-    if not web_models.installed(session.connection()):
+    connection = session.connection()
+    if not web_models.installed(connection):
         return
-    for statement in _TOP_UP:
-        session.execute(text(statement).bindparams(bindparam("ids", expanding=True)), {"ids": list(ids)})
+    statements = _PG_TOP_UP if connection.dialect.name == "postgresql" else _TOP_UP
+    for statement in statements:
+        for part in filter(str.strip, statement.split(";")):
+            session.execute(text(part).bindparams(bindparam("ids", expanding=True)), {"ids": list(ids)})
 
 
 # --- backups -------------------------------------------------------------------------------------------------

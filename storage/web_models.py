@@ -1,7 +1,8 @@
-"""Tables used only by the web desk, and the SQLite trend rollups: per-day counts kept current by triggers, so
-the trends page reads a few thousand rows instead of aggregating a million mentions. PostgreSQL aggregates the
-base tables directly (fast enough there, no triggers needed). Rollups are installed by migration 0002; the desk
-keeps the share-of-voice terms in step with the brand file."""
+"""Tables used only by the web desk, and the trend rollups: per-day counts kept current by triggers, so the
+trends page reads a few thousand rows instead of aggregating a million mentions. SQLite: row triggers, from
+migration 0002. PostgreSQL: statement triggers over transition tables (one upsert per statement, keys in one
+order so concurrent writers never deadlock), from migration 0011. The desk keeps the share-of-voice terms in
+step with the brand file."""
 
 from __future__ import annotations
 
@@ -55,12 +56,12 @@ class LoginFailures(SQLModel, table=True):
 # --- trend rollups (SQLite) ------------------------------------------------------------------------------
 
 # The rollup tables as the models see them, so `mentiondesk db check` and autogenerate compare them instead of
-# taking them for strays. SQLite only (info "dialect", see storage/schema_check.py); the code reads them with SQL.
-# TABLES below is what migration 0002 ran: changing either needs a new migration, not an edit.
+# taking them for strays; the code reads them with SQL. TABLES below is what migration 0002 ran on SQLite and
+# PG_TABLES what 0011 ran on PostgreSQL: changing either needs a new migration, not an edit.
 
 
 def _rollup(name: str, *columns: Column[Any]) -> Table:
-    return Table(name, SQLModel.metadata, *columns, sqlite_with_rowid=False, info={"dialect": "sqlite"})
+    return Table(name, SQLModel.metadata, *columns, sqlite_with_rowid=False)
 
 
 def _key(name: str, length: int) -> Column[str]:
@@ -171,20 +172,130 @@ BACKFILL = [
 ]
 
 
+# --- the same rollups on PostgreSQL -----------------------------------------------------------------------
+
+PG_TABLES = [t.replace(" WITHOUT ROWID", "") for t in TABLES]
+PG_DAY = "to_char({row}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+# Whole minutes, cut as the direct query compares them (PostgreSQL's epoch is an exact numeric: no rounding).
+PG_MINUTES = "CAST(trunc(extract(epoch FROM ({row}.sent_at - m.created_at)) / 60) AS integer)"
+_MENTION_KEY = "brand, created_at, label, sentiment, platform, found_via, text"
+_DRAFT_KEY = "state, sent_at, automated, mention_id"
+
+
+def _mention_rows(rows: str, sign: str, changed_from: str = "") -> str:
+    join, where = _changed(_MENTION_KEY, changed_from)
+    return (
+        f"SELECT r.brand, {PG_DAY.format(row='r')} AS day, coalesce(r.label, '') AS label, "
+        f"coalesce(r.sentiment, '') AS sentiment, r.platform, r.found_via, r.text, {sign} AS delta "
+        f"FROM {rows} AS r {join} WHERE {where}"
+    )
+
+
+def _draft_rows(rows: str, sign: str, changed_from: str = "") -> str:
+    join, where = _changed(_DRAFT_KEY, changed_from)
+    return (
+        f"SELECT m.brand, {PG_DAY.format(row='m')} AS day, CAST(r.automated AS integer) AS automated, "
+        f"{PG_MINUTES.format(row='r')} AS minutes, {sign} AS delta "
+        f"FROM {rows} AS r JOIN mention AS m ON m.id = r.mention_id {join} "
+        f"WHERE r.state = 'sent' AND r.sent_at IS NOT NULL AND {where}"
+    )
+
+
+def _changed(key: str, other: str) -> tuple[str, str]:
+    """For an UPDATE: join each row to itself in `other` (the statement's other transition table) and keep
+    those whose trend columns differ. Without `other`: every row."""
+    if not other:
+        return "", "true"
+    columns = ", ".join(f"{{t}}.{c.strip()}" for c in key.split(","))
+    return (
+        f"JOIN {other} AS o ON o.id = r.id",
+        f"({columns.format(t='r')}) IS DISTINCT FROM ({columns.format(t='o')})",
+    )
+
+
+def pg_mention_deltas(rows: str) -> str:
+    """+1 for each mention of `rows` (a table or a parenthesised query), in the shape the upserts take."""
+    return _mention_rows(rows, "1")
+
+
+def pg_draft_deltas(rows: str) -> str:
+    return _draft_rows(rows, "1")
+
+
+def pg_mention_upserts(deltas: str) -> str:
+    """Add the (brand, day, ..., delta) rows of `deltas` to trend_day and trend_voice, keys in one order."""
+    return f"""
+        INSERT INTO trend_day AS t (brand, day, label, sentiment, platform, found_via, n)
+        SELECT brand, day, label, sentiment, platform, found_via, sum(delta) FROM ({deltas}) AS d
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (brand, day, label, sentiment, platform, found_via) DO UPDATE SET n = t.n + excluded.n;
+        INSERT INTO trend_voice AS t (brand, day, term, n)
+        SELECT d.brand, d.day, tt.term, sum(d.delta) FROM ({deltas}) AS d JOIN trend_term AS tt ON tt.brand = d.brand
+        WHERE d.found_via = 'keyword' AND strpos(lower(d.text), tt.term) > 0
+        GROUP BY 1, 2, 3 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (brand, day, term) DO UPDATE SET n = t.n + excluded.n;"""
+
+
+def pg_reply_upserts(deltas: str) -> str:
+    return f"""
+        INSERT INTO trend_reply AS t (brand, day, automated, minutes, n)
+        SELECT brand, day, automated, minutes, sum(delta) FROM ({deltas}) AS d
+        GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (brand, day, automated, minutes) DO UPDATE SET n = t.n + excluded.n;"""
+
+
+_PG_CHANGES = {
+    # name: (table, event, REFERENCING, body)
+    "trend_mention_ins": ("mention", "INSERT", "NEW TABLE AS new_rows",
+                          pg_mention_upserts(_mention_rows("new_rows", "1"))),
+    "trend_mention_del": ("mention", "DELETE", "OLD TABLE AS old_rows",
+                          pg_mention_upserts(_mention_rows("old_rows", "-1"))),
+    "trend_mention_upd": ("mention", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", pg_mention_upserts(
+        f"{_mention_rows('old_rows', '-1', 'new_rows')} UNION ALL {_mention_rows('new_rows', '1', 'old_rows')}")),
+    "trend_draft_ins": ("draft", "INSERT", "NEW TABLE AS new_rows", pg_reply_upserts(_draft_rows("new_rows", "1"))),
+    "trend_draft_del": ("draft", "DELETE", "OLD TABLE AS old_rows", pg_reply_upserts(_draft_rows("old_rows", "-1"))),
+    "trend_draft_upd": ("draft", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", pg_reply_upserts(
+        f"{_draft_rows('old_rows', '-1', 'new_rows')} UNION ALL {_draft_rows('new_rows', '1', 'old_rows')}")),
+}  # fmt: skip
+
+PG_TRIGGERS = [
+    statement
+    for name, (table, event, referencing, body) in _PG_CHANGES.items()
+    for statement in (
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    )
+]
+
+PG_BACKFILL = [
+    pg_mention_upserts(_mention_rows("mention", "1")),
+    pg_reply_upserts(_draft_rows("draft", "1")),
+]
+
+
 def install(conn: Connection) -> None:
-    for statement in [*TABLES, *TRIGGERS, *BACKFILL]:
+    statements = [*PG_TABLES, *PG_TRIGGERS, *PG_BACKFILL] if conn.dialect.name == "postgresql" else [
+        *TABLES, *TRIGGERS, *BACKFILL]  # fmt: skip
+    for statement in statements:
         conn.exec_driver_sql(statement)
 
 
 def uninstall(conn: Connection) -> None:
+    postgres = conn.dialect.name == "postgresql"
     for name in ("trend_mention_ins", "trend_mention_del", "trend_mention_upd", "trend_draft_ins",
                  "trend_draft_del", "trend_draft_upd"):  # fmt: skip
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        table = "mention" if "mention" in name else "draft"
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
+        if postgres:
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
     for table in ("trend_voice", "trend_term", "trend_reply", "trend_day"):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
 
 
 def installed(conn: Connection) -> bool:
+    if conn.dialect.name == "postgresql":
+        return conn.exec_driver_sql("SELECT to_regclass('trend_day') IS NOT NULL").scalar() is True
     if conn.dialect.name != "sqlite":
         return False
     row = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'trend_day'").first()
@@ -199,14 +310,18 @@ def sync_terms(conn: Connection, wanted: Iterable[tuple[str, str]]) -> None:
     for brand, term in have - want:
         conn.execute(text("DELETE FROM trend_term WHERE brand = :b AND term = :t"), {"b": brand, "t": term})
         conn.execute(text("DELETE FROM trend_voice WHERE brand = :b AND term = :t"), {"b": brand, "t": term})
-    for brand, term in want - have:
+    postgres = conn.dialect.name == "postgresql"
+    day = PG_DAY.format(row="mention") if postgres else "substr(created_at, 1, 10)"
+    named = "CAST(:t AS text)" if postgres else ":t"  # psycopg: one type for a parameter used twice
+    found = f"strpos(lower(text), {named})" if postgres else "instr(lower(text), :t)"
+    for brand, term in sorted(want - have):
         conn.execute(text("INSERT INTO trend_term (brand, term) VALUES (:b, :t)"), {"b": brand, "t": term})
         conn.execute(
             text(
-                """INSERT INTO trend_voice (brand, day, term, n)
-                   SELECT brand, substr(created_at, 1, 10), :t, count(*) FROM mention
-                   WHERE brand = :b AND found_via = 'keyword' AND instr(lower(text), :t) > 0 GROUP BY 1, 2
-                   ON CONFLICT (brand, day, term) DO UPDATE SET n = n + excluded.n"""
+                f"""INSERT INTO trend_voice {"AS v " if postgres else ""}(brand, day, term, n)
+                   SELECT brand, {day}, {named}, count(*) FROM mention
+                   WHERE brand = :b AND found_via = 'keyword' AND {found} > 0 GROUP BY 1, 2
+                   ON CONFLICT (brand, day, term) DO UPDATE SET n = {"v." if postgres else ""}n + excluded.n"""
             ),
             {"b": brand, "t": term},
         )

@@ -1,5 +1,5 @@
-"""Trend figures read from the SQLite rollup tables (storage/web_models.py): a few thousand pre-counted rows
-per year instead of every mention. Same shapes as the direct queries in trends.py."""
+"""Trend figures read from the rollup tables (storage/web_models.py; SQLite and PostgreSQL): a few thousand
+pre-counted rows per year instead of every mention. Same shapes as the direct queries in trends.py."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def repeat_customers(
     """(authors with 2+ mentions, their mentions, top ten (author id, mentions)) in one pass, or None when the
     indexes are missing. The plan is chosen by how much of the brand the range covers: a short range sorts its
     few rows; a long one streams the (brand, author) index instead of sorting most of the table."""
-    if not brand:
+    if not brand or session.get_bind().dialect.name != "sqlite":
         return None
     params: dict[str, Any] = {"brand": brand}
     brand_rows = session.execute(text("SELECT SUM(n) FROM trend_day WHERE brand = :brand"), params).scalar() or 0

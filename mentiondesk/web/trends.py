@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, case, cast, func, literal, literal_column, select
+from sqlalchemy import case, func, literal, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -260,7 +260,11 @@ def counts(
     ).group_by(day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via))
     if brand:
         stmt = stmt.where(col(Mention.brand) == brand)
-    stmt = stmt.where(day >= start.isoformat(), day <= end.isoformat())
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = stmt.where(day >= start.isoformat(), day <= end.isoformat())  # the ix_mention_day expression
+    else:  # a range on created_at: PostgreSQL reads the range from ix_mention_trends instead of the whole brand
+        lo, hi = _bounds(start, end)
+        stmt = stmt.where(col(Mention.created_at) >= lo, col(Mention.created_at) < hi)
     rows = session.execute(stmt).all()
     return [(str(d), lb or "unlabelled", s or "unknown", p, f, int(n)) for d, lb, s, p, f, n in rows]
 
@@ -358,8 +362,9 @@ def response_times(
         .where(*where)
         .subquery()
     )
-    median_rn = cast((inner.c.n - 1) * 0.5, Integer) + 1
-    p90_rn = cast((inner.c.n - 1) * 0.9, Integer) + 1
+    # Integer division: the same rank on both databases (PostgreSQL's CAST rounds 43.5 up, SQLite's truncates).
+    median_rn = (inner.c.n - 1) * 5 // 10 + 1
+    p90_rn = (inner.c.n - 1) * 9 // 10 + 1
     stmt = select(inner.c.automated, inner.c.n, inner.c.late, inner.c.rn, inner.c.minutes, median_rn, p90_rn).where(
         (inner.c.rn == median_rn) | (inner.c.rn == p90_rn)
     )

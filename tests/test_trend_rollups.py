@@ -1,0 +1,118 @@
+"""The trend rollups on each database (SQLite row triggers, PostgreSQL statement triggers): the trends page read
+from them equals the figures aggregated from the rows, after inserts in bulk, relabels, edits, moves, deletions
+and late replies, and after retention deleted old rows (whose counts stay)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from mentiondesk.core.brands import Brand
+from mentiondesk.web import trends
+from storage import web_models
+from storage.db import transaction
+from storage.lifecycle import expire_brand
+from storage.models import Author, Draft, DraftState, Mention
+from tests.test_web_trends_api import _same
+
+BRAND = Brand(key="acme", name="Acme", keywords=["acme"], competitors=["Globex", "Initech"])
+END = datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
+SPAN = (date(2026, 6, 18), date(2026, 6, 30))
+LABELS = [("complaint", "negative"), ("praise", "positive"), ("question", "neutral"), (None, None)]
+TEXTS = ["acme is late again", "Globex beats acme", "initech and GLOBEX", "love it", "ACME refund please"]
+
+
+def seed(engine: Engine, n: int = 400) -> None:
+    rng = random.Random(5)
+    with transaction(engine) as session:
+        authors = [Author(platform="x", handle=f"a{i}") for i in range(12)]
+        session.add_all(authors)
+        session.flush()
+        mentions = []
+        for i in range(n):
+            label, sentiment = rng.choice(LABELS)
+            mentions.append(
+                Mention(
+                    brand="acme", platform=rng.choice(["x", "reddit"]), external_id=f"t{i}",
+                    author_id=authors[i % 12].id, author_handle=f"a{i % 12}", text=rng.choice(TEXTS),
+                    created_at=END - timedelta(days=rng.uniform(0, 14)), found_via=rng.choice(["keyword", "mention"]),
+                    label=label, sentiment=sentiment,
+                )
+            )  # fmt: skip
+        session.add_all(mentions)
+        session.flush()
+        for m in mentions[::3]:
+            session.add(
+                Draft(
+                    mention_id=m.id or 0, brand="acme", platform=m.platform, category="complaint", text="t",
+                    original_text="t", state=DraftState.SENT, automated=rng.random() < 0.3,
+                    sent_at=m.created_at + timedelta(minutes=rng.choice([1, 59.99999, 60, 61, 300, 1441])),
+                )
+            )  # fmt: skip
+
+
+def compare(engine: Engine, brand: Brand = BRAND) -> trends.TrendReport:
+    with Session(engine) as session:
+        direct = trends.report(session, {"acme": brand}, "acme", *SPAN, rollups=False)
+        rolled = trends.report(session, {"acme": brand}, "acme", *SPAN, rollups=True)
+    _same(direct, rolled)
+    return rolled
+
+
+def test_rollups_match_the_rows_through_every_kind_of_change(any_engine: Engine) -> None:
+    with any_engine.connect() as conn:
+        assert web_models.installed(conn)
+    with any_engine.begin() as conn:  # terms known before the rows: counted by the insert triggers
+        web_models.sync_terms(conn, [("acme", "Acme"), ("acme", "Globex")])
+    seed(any_engine)
+    with any_engine.begin() as conn:  # a term added later: counted over the stored rows once
+        web_models.sync_terms(conn, [("acme", "Acme"), ("acme", "Globex"), ("acme", "Initech")])
+    first = compare(any_engine)
+    assert first.total > 300 and first.response.human_count > 0 and dict(first.voice)["Initech"] > 0
+
+    with transaction(any_engine) as session:
+        ids = list(session.exec(select(Mention.id).order_by(col(Mention.id))).all())
+        # One statement over many rows (PostgreSQL's statement trigger sees them all at once) ...
+        session.execute(
+            update(Mention).where(col(Mention.id).in_(ids[:40])).values(label="praise", sentiment="positive")
+        )
+        # ... and one row at a time.
+        edited = session.get(Mention, ids[50])
+        assert edited is not None
+        edited.text, edited.found_via = "Globex and Initech both beat this", "keyword"
+        moved = session.get(Mention, ids[51])
+        assert moved is not None
+        moved.created_at = moved.created_at - timedelta(days=3)
+        gone = session.get(Mention, ids[52])
+        for old in session.exec(select(Draft).where(Draft.mention_id == ids[52])).all():
+            session.delete(old)
+        session.flush()
+        session.delete(gone)
+        late = Draft(mention_id=ids[53] or 0, brand="acme", platform="x", category="complaint", text="t",
+                     original_text="t")  # fmt: skip
+        session.add(late)
+        session.execute(update(Mention).where(col(Mention.id) == ids[54]).values(case_id=None))  # changes no trend
+    with transaction(any_engine) as session:
+        sent = session.get(Draft, late.id)
+        assert sent is not None
+        sent.state, sent.sent_at = DraftState.SENT, END - timedelta(days=1)
+    compare(any_engine)
+
+    # Retention deletes the older half; the page's counts stay as they were.
+    before = compare(any_engine)
+    with transaction(any_engine) as session:
+        erased = expire_brand("acme", 7, session=session, now=END)
+    assert erased.mentions > 100
+    with Session(any_engine) as session:
+        after = trends.report(session, {"acme": BRAND}, "acme", *SPAN)
+    assert (after.total, after.by_category.values, after.voice) == (
+        before.total,
+        before.by_category.values,
+        before.voice,
+    )
+    assert (after.response.human_count, after.response.automated_count, after.response.human_median) == (
+        before.response.human_count, before.response.automated_count, before.response.human_median
+    )  # fmt: skip
