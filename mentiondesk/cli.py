@@ -33,6 +33,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "forget": ("mentiondesk.commands.forget", "Erase everything stored about one author (audited without the text)."),
     "report": ("mentiondesk.commands.report", "Write a brand's weekly report (HTML with charts, or PDF)."),
     "alerts": ("mentiondesk.commands.alerts", "Check the alert rules now and send what is due; send a test alert."),
+    "reply": ("mentiondesk.commands.team:reply", "Write a reply to a mention; it waits for approval."),
+    "assign": ("mentiondesk.commands.team:assign", "Give a mention or case to a person."),
+    "note": ("mentiondesk.commands.team:note", "Add an internal note to a mention or case (never sent)."),
+    "tag": ("mentiondesk.commands.team:tag", "Tag a mention by hand, or remove tags."),
+    "search": ("mentiondesk.commands.search", "Full-text search over mentions, authors and replies."),
 }
 
 
@@ -43,8 +48,8 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module = importlib.import_module(COMMANDS[cmd_name][0])
-        command: click.Command = module.command
+        module_name, _, attribute = COMMANDS[cmd_name][0].partition(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute or "command")
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

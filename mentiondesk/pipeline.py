@@ -25,6 +25,7 @@ from mentiondesk.core.brands import Brand, BrandConfig
 from responders.drafting import draft_reply, reply_category, review_reason
 from responders.policy import check
 from responders.states import transition_many
+from responders.team import tag_new_mentions
 from rules.classifier import Classification as Verdict
 from rules.classifier import Classifier, has_grievance, thank_you_eligible, urgency_score
 from rules.optout import is_opt_out
@@ -105,6 +106,7 @@ class Pipeline:
             insert(Classification), [_classification_row(m, v, now) for m, v in zip(mentions, verdicts, strict=True)]
         )
         self._write_drafts(planned, session=session, now=now)
+        tag_new_mentions(mentions, self.brands.brands, session=session)
         self.stats.stored += len(mentions)
 
     def _record_opt_outs(
@@ -195,6 +197,7 @@ class Pipeline:
             session.flush()
         for mention, case in joined:
             mention.case_id = case.id
+            mention.assigned_to = case.assigned_to  # a case stays with its owner until resolved
         return opened
 
     def _plan_drafts(

@@ -9,8 +9,9 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import Brand
-from mentiondesk.core.errors import Conflict, InputError, InvalidTransition, NotFound, PolicyBlocked
+from mentiondesk.core.errors import Conflict, InputError, InvalidTransition, NotAllowed, NotFound, PolicyBlocked
 from mentiondesk.core.vocabulary import SENTIMENT_OF_LABEL, Label
+from responders.compose import self_approval_refused
 from responders.drafting import draft_reply, reply_category
 from responders.policy import check_reply
 from responders.states import transition
@@ -63,11 +64,16 @@ def approve(
     actor: str,
     text: str | None = None,
     expected_version: int | None = None,
+    brands: Mapping[str, Brand] | None = None,
 ) -> Draft:
-    """Approve a draft, optionally with edited text. The policy gate is checked again on the final text."""
+    """Approve a draft, optionally with edited text. The policy gate is checked again on the final text.
+    A reply written on the desk is approved by someone else unless its brand (in `brands`) allows otherwise."""
     draft = get_draft(draft_id, session=session)
     if draft.state not in (DraftState.DRAFTED, DraftState.FAILED):
         raise InvalidTransition(draft_id, draft.state, "approved")
+    refused = self_approval_refused(draft, actor=actor, brands=brands)
+    if refused:
+        raise NotAllowed(refused)
     mention = session.get(Mention, draft.mention_id)
     if mention is None:
         raise NotFound(f"draft {draft_id} has no mention")

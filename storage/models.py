@@ -21,6 +21,13 @@ from mentiondesk.core.vocabulary import (  # noqa: F401  (storage.models.X keeps
     utcnow,
 )
 
+# PostgreSQL's full-text documents, written as PostgreSQL prints them back (so `db check` compares equal); the
+# search queries use these exact expressions, so the planner takes the GIN indexes.
+MENTION_DOCUMENT = (
+    "to_tsvector('simple'::regconfig, (((text || ' '::text) || author_handle::text) || ' '::text) || author_name::text)"
+)
+DRAFT_DOCUMENT = "to_tsvector('simple'::regconfig, text)"
+
 
 class Author(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "handle", name="uq_author_platform_handle"),)
@@ -59,6 +66,15 @@ class Mention(SQLModel, table=True):
             info={"dialect": "sqlite"},
         ),
         Index("ix_mention_brand_author", "brand", "author_id", "created_at", info={"dialect": "sqlite"}),
+        # Migration 0012: the "Mine" view.
+        Index("ix_mention_assigned", "assigned_to", "created_at"),
+        # PostgreSQL only: full-text search over the post and its author (SQLite uses FTS5, storage/search.py).
+        Index(
+            "ix_mention_search",
+            text(MENTION_DOCUMENT),
+            postgresql_using="gin",
+            info={"dialect": "postgresql"},
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -95,6 +111,8 @@ class Mention(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="case.id")
     # When the platform told us the post is gone (deleted or removed): no reply is sent to it.
     deleted_at: datetime | None = None
+    # The desk user who owns it (a mention in a case follows the case's owner).
+    assigned_to: str | None = Field(default=None, max_length=64)
 
 
 class Classification(SQLModel, table=True):
@@ -122,6 +140,13 @@ class Draft(SQLModel, table=True):
         Index("ix_draft_queue", "state", column("urgency").desc(), "created_at"),
         Index("ix_draft_filters", "state", "category", "platform", "brand", "urgency"),
         Index("ix_draft_sent", "state", "sent_at"),
+        # PostgreSQL only: full-text search over our replies (SQLite uses FTS5, storage/search.py).
+        Index(
+            "ix_draft_search",
+            text(DRAFT_DOCUMENT),
+            postgresql_using="gin",
+            info={"dialect": "postgresql"},
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -162,6 +187,9 @@ class Draft(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     attempts: int = 0
     version: int = 1
+    # The desk user who wrote this reply by hand (None: drafted from a template). They may approve it only
+    # where the brand allows (reply_policy.allow_self_approval).
+    composed_by: str | None = Field(default=None, max_length=128)
 
 
 class ReplyLedger(SQLModel, table=True):
@@ -245,6 +273,10 @@ class Case(SQLModel, table=True):
     last_activity_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None
     resolved_by: str | None = Field(default=None, max_length=128)
+    # The owner until it is resolved; new mentions joining the case are theirs too.
+    assigned_to: str | None = Field(default=None, max_length=64, index=True)
+    # When the owner promised to get back to the customer.
+    follow_up_at: datetime | None = None
 
 
 class User(SQLModel, table=True):

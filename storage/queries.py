@@ -75,6 +75,7 @@ class NewMention:
     route_reason: str = ""
     is_own: bool = False
     case_id: int | None = None
+    assigned_to: str | None = None
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _MENTION_COLUMNS}

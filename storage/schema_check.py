@@ -3,7 +3,8 @@
 The models (storage/models.py, storage/web_models.py) declare every table and index the migrations create.
 A few exist on SQLite only: the trend rollup tables and two indexes of migration 0002. Those carry
 `info={"dialect": "sqlite"}` on the models and are compared on SQLite and left out everywhere else; nothing
-else is ever left out. The rollup triggers are not compared: Alembic has no notion of triggers.
+else is ever left out. The rollup triggers are not compared: Alembic has no notion of triggers; nor are the
+FTS5 search tables of migration 0012 (virtual tables, storage/search.py).
 
 SQLite cannot reflect an expression index (ix_mention_day) nor an index's sort order (ix_draft_queue's
 `urgency DESC`), so Alembic would skip the one and miss a change to the other. For those indexes this module
@@ -34,6 +35,7 @@ from sqlmodel import SQLModel
 
 from mentiondesk.core.errors import ConfigError
 from storage.db import alembic_config
+from storage.search import FTS_TABLES
 
 ObjectFilter = Callable[[SchemaItem, str | None, str, bool, SchemaItem | None], bool]
 
@@ -46,6 +48,7 @@ _HANDLED_WARNINGS = (
 
 def model_metadata() -> MetaData:
     """Every table the application declares."""
+    import storage.desk_models  # noqa: F401
     import storage.models  # noqa: F401  (registers the tables)
     import storage.web_models  # noqa: F401
 
@@ -59,6 +62,8 @@ def include_object_for(dialect: str) -> ObjectFilter:
     def include_object(
         obj: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None
     ) -> bool:
+        if type_ == "table" and reflected and name in FTS_TABLES:
+            return False  # FTS5 virtual tables and their shadow tables: storage/search.py owns their SQL
         return reflected or compare_to is not None or _declared_for(obj, dialect)
 
     return include_object

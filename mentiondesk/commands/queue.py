@@ -202,7 +202,7 @@ def approve(draft_id: int, text: str | None, actor: str | None, as_json: bool) -
     """Approve a draft, optionally edited."""
     app = App.open()
     with transaction(app.engine) as session:
-        draft = desk.approve(draft_id, session=session, actor=_actor(actor), text=text)
+        draft = desk.approve(draft_id, session=session, actor=_actor(actor), text=text, brands=app.brands.brands)
         result = {"id": draft.id, "state": draft.state, "text": draft.text}
     emit_json(result) if as_json else click.echo(f"approved draft {draft_id}: {result['text']}")
 

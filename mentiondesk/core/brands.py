@@ -45,6 +45,8 @@ class ReplyPolicy(_Strict):
     thank_cooldown_hours: int = Field(default=168, ge=0)
     # Minutes an automated thank-you waits in the desk's "Going out" lane, where a manager may stop it.
     thank_hold_minutes: int = Field(default=10, ge=0, le=1440)
+    # May the person who wrote a reply on the desk approve it too? Off: a second person approves it.
+    allow_self_approval: bool = False
 
     def automates(self, platform: str) -> bool:
         """Whether this brand lets replies on `platform` go out without a person approving each one."""
@@ -196,6 +198,26 @@ class Alerts(_Strict):
         return bool(self.webhook_url or self.slack_webhook_url or self.email_to)
 
 
+TAG_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,39}$"
+
+
+class TagRule(_Strict):
+    """`[[brands.<key>.tags]]`: put `tag` on every new mention that passes each condition given (any keyword,
+    any category, any language, any platform); a condition left out passes everything."""
+
+    tag: str = Field(pattern=TAG_PATTERN)
+    keywords: list[str] = []
+    categories: list[Label] = []
+    languages: list[str] = []
+    platforms: list[PlatformName] = []
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> TagRule:
+        if not (self.keywords or self.categories or self.languages or self.platforms):
+            raise ValueError("a tag rule needs keywords, categories, languages or platforms")
+        return self
+
+
 class Brand(_Strict):
     key: str
     name: str
@@ -221,6 +243,8 @@ class Brand(_Strict):
     # Dollars a month per platform (X bills every post read): once a platform's sources have spent it this
     # month, they pause ("budget reached") until the next. `mentiondesk budget` estimates what to set.
     monthly_spend_cap: dict[PlatformName, Annotated[float, Field(ge=0)]] = {}
+    # Tags put on new mentions automatically, when their batch is processed.
+    tags: list[TagRule] = []
 
     @field_validator("handles")
     @classmethod

@@ -118,5 +118,9 @@ class SendFailed(MentionDeskError):
         super().__init__(message)
 
 
+class NotAllowed(MentionDeskError):
+    """This person may not do this here (e.g. approve a reply they wrote, where the brand wants a second person)."""
+
+
 class Conflict(MentionDeskError):
     """Someone else changed this item first (edited, approved or rejected it); reload and try again."""

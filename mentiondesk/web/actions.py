@@ -14,6 +14,7 @@ from mentiondesk.core.errors import (
     Conflict,
     InvalidTransition,
     MentionDeskError,
+    NotAllowed,
     NotFound,
     PolicyBlocked,
 )
@@ -46,19 +47,34 @@ def _run(engine: Engine, success: str, call: Callable[[Any], Any]) -> Outcome:
         return Outcome(False, "The policy gate refused this reply: " + "; ".join(exc.reasons), 422)
     except NotFound as exc:
         return Outcome(False, str(exc), 404)
+    except NotAllowed as exc:
+        return Outcome(False, f"Not allowed: {exc}.", 403)
     except MentionDeskError as exc:
         return Outcome(False, str(exc), 400)
     return Outcome(True, success, 200, result)
 
 
+def run(engine: Engine, success: str, call: Callable[[Any], Any]) -> Outcome:
+    """Any desk action in its own transaction, its errors as a message (for the team's route modules)."""
+    return _run(engine, success, call)
+
+
 def approve(
-    engine: Engine, draft_id: int, *, actor: str, text: str | None = None, expected_version: int | None = None
+    engine: Engine,
+    draft_id: int,
+    *,
+    actor: str,
+    text: str | None = None,
+    expected_version: int | None = None,
+    brands: Mapping[str, Brand] | None = None,
 ) -> Outcome:
     verb = "Edited and approved" if text is not None else "Approved"
     return _run(
         engine,
         f"{verb} draft {draft_id}.",
-        lambda s: _queue().approve(draft_id, session=s, actor=actor, text=text, expected_version=expected_version),
+        lambda s: _queue().approve(
+            draft_id, session=s, actor=actor, text=text, expected_version=expected_version, brands=brands
+        ),
     )
 
 
@@ -136,12 +152,18 @@ def set_opt_out(engine: Engine, author_id: int, *, actor: str, opted_out: bool, 
     )
 
 
-def bulk_approve(engine: Engine, items: list[tuple[int, int | None]], *, actor: str) -> Outcome:
+def bulk_approve(
+    engine: Engine,
+    items: list[tuple[int, int | None]],
+    *,
+    actor: str,
+    brands: Mapping[str, Brand] | None = None,
+) -> Outcome:
     """Each draft in its own transaction, so one conflict does not undo the others."""
     done: list[int] = []
     failed: list[str] = []
     for draft_id, version in items:
-        outcome = approve(engine, draft_id, actor=actor, expected_version=version)
+        outcome = approve(engine, draft_id, actor=actor, expected_version=version, brands=brands)
         if outcome.ok:
             done.append(draft_id)
         else:

@@ -194,7 +194,12 @@ def approve(*, request: Request, draft_id: ItemId, body: ApproveBody, user: Acto
     text = body.text.strip() if body.text and body.text.strip() else None
     return _result(
         actions.approve(
-            desk(request).engine, draft_id, actor=user.name, text=text, expected_version=body.expected_version
+            desk(request).engine,
+            draft_id,
+            actor=user.name,
+            text=text,
+            expected_version=body.expected_version,
+            brands=desk(request).brands,
         )
     )
 

@@ -70,7 +70,19 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
-    from mentiondesk.web import api, routes_admin, routes_alerts, routes_auth, routes_cases, routes_queue, routes_trends
+    from mentiondesk.web import (
+        api,
+        api_team,
+        routes_admin,
+        routes_alerts,
+        routes_auth,
+        routes_cases,
+        routes_compose,
+        routes_queue,
+        routes_search,
+        routes_team,
+        routes_trends,
+    )
     from mentiondesk.web.routes_ops import router as ops_router
 
     configured = settings.secret_key.get_secret_value() if settings is not None else ""
@@ -99,7 +111,10 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
     for module in (routes_auth, routes_queue, routes_cases, routes_trends, routes_admin, routes_alerts):
         app.include_router(module.router)
     app.include_router(ops_router)  # /healthz, /readyz, /metrics: no login
+    for module in (routes_compose, routes_team, routes_search):
+        app.include_router(module.router)
     api.install(app)
+    app.include_router(api_team.router)
     _install_handlers(app)
 
     @app.middleware("http")

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from mentiondesk.core.errors import NotFound
 from mentiondesk.platforms import NAMES as PLATFORMS
-from mentiondesk.web import actions, params, queries
+from mentiondesk.web import actions, params, queries, team_queries
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk, flash, pop_flash, safe_next
 from mentiondesk.web.params import ItemId
 from responders.holding import held_replies
@@ -95,7 +95,10 @@ def approve(
     edited = None
     if text is not None and original is not None and _clean(text).strip() != _clean(original).strip():
         edited = _clean(text).strip()
-    outcome = actions.approve(desk(request).engine, draft_id, actor=user.name, text=edited, expected_version=version)
+    state = desk(request)
+    outcome = actions.approve(
+        state.engine, draft_id, actor=user.name, text=edited, expected_version=version, brands=state.brands
+    )
     return _done(request, back, outcome)
 
 
@@ -154,7 +157,7 @@ async def bulk_approve(*, request: Request, user: Actor) -> Response:
     items = [item for item in picked if item[0] not in under_review] + reviewed
     if not items:
         return _done(request, back, actions.Outcome(False, _left_out(under_review)))
-    outcome = await run_in_threadpool(actions.bulk_approve, engine, items, actor=user.name)
+    outcome = await run_in_threadpool(actions.bulk_approve, engine, items, actor=user.name, brands=desk(request).brands)
     if under_review:
         outcome = actions.Outcome(outcome.ok, f"{outcome.message} {_left_out(under_review)}", outcome.status)
     return _done(request, back, outcome)
@@ -221,6 +224,7 @@ def mention_page(*, request: Request, mention_id: ItemId, user: SignedIn, sessio
     if detail is None:
         raise NotFound(f"no mention {mention_id}")
     open_draft = next((d for d in detail.drafts if d.state == DraftState.DRAFTED), None)
+    team = team_queries.mention_context(session, detail, state.brands, agent=user.name)
     return state.templates.TemplateResponse(
         request,
         "mention.html",
@@ -232,5 +236,6 @@ def mention_page(*, request: Request, mention_id: ItemId, user: SignedIn, sessio
             "labels": LABELS,
             "back": request.url.path,
             "nav": "queue",
+            **team,
         },
     )
