@@ -108,6 +108,22 @@ draft_keyword_matches = true
 needs_reply_floor = 0.35
 ignore_authors = []
 
+# Optional: when your team works. The response target then counts these hours only.
+# [brands.acme.business_hours]
+# hours = "09:00-17:30"
+# days = ["mon", "tue", "wed", "thu", "fri"]
+# timezone = "Europe/London"
+
+# Optional: who hears about escalations, spikes, failing sources and missed targets (docs/desk.md#alerts).
+# Alerts are stored and shown on the desk's Alerts page either way; e-mail uses MENTIONDESK_SMTP_* in .env.
+# [brands.acme.alerts]
+# webhook_url = "https://hooks.example.com/mentiondesk"
+# webhook_secret = "a long random string"   # signs each body: X-MentionDesk-Signature: sha256=...
+# slack_webhook_url = "https://hooks.slack.com/services/..."
+# email_to = ["social@example.com"]
+# spike_min_count = 10
+# cooldown_minutes = 60
+
 # Optional: your own wording, Jinja2, variables name, handle, brand, platform. Several variants rotate.
 # [brands.acme.templates]
 # complaint = ["Hi {{ name }}, we're sorry. Please DM us your order number and we'll sort it out."]
