@@ -139,6 +139,9 @@ def test_a_low_confidence_complaint_says_needs_review_and_approve_selected_leave
     assert "thank" not in flagged.locator("textarea.reply").input_value().lower()
     for draft_id in sure:
         assert "Policy gate: may send" in card(page, must(draft_id)).locator(".policy").inner_text()
+    api = {i["draft_id"]: i for i in page.request.get(f"{base}/api/queue?limit=50").json()["items"]}
+    assert api[unsure.id]["needs_review"] is True and api[unsure.id]["review_reason"] == "low confidence"
+    assert not any(api[i]["needs_review"] for i in sure)
 
     # The manager selects everything on the page and approves: the unsure one is left out.
     page.check("#select-all")

@@ -50,6 +50,9 @@ class QueueEntry(BaseModel):
     label: str | None
     sentiment: str | None
     confidence: float | None
+    needs_review: bool = Field(description="The classifier is unsure: read the mention before approving.")
+    review_reason: str | None
+    urgency_reason: str | None = Field(description='Why it is urgent, e.g. "injury", "legal threat".')
     age_minutes: float
     target_minutes: int
     breached: bool
@@ -134,6 +137,9 @@ def _entry(item: queries.QueueItem) -> QueueEntry:
         label=m.label,
         sentiment=m.sentiment,
         confidence=m.confidence,
+        needs_review=m.needs_review,
+        review_reason=m.review_reason,
+        urgency_reason=m.urgency_reason,
         age_minutes=round(item.age_minutes, 1),
         target_minutes=item.target_minutes,
         breached=item.breached,
