@@ -1,14 +1,14 @@
 """trend rollups on PostgreSQL too: per-day counts kept by statement triggers, so the trends page and
 retention (which keeps the counts of what it deletes) work the same on both databases
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
