@@ -1,7 +1,7 @@
 """Tables used only by the web desk, and the trend rollups: per-day counts kept current by triggers, so the
 trends page reads a few thousand rows instead of aggregating a million mentions. SQLite: row triggers, from
 migration 0002. PostgreSQL: statement triggers over transition tables (one upsert per statement, keys in one
-order so concurrent writers never deadlock), from migration 0012. The desk keeps the share-of-voice terms in
+order so concurrent writers never deadlock), from migration 0013. The desk keeps the share-of-voice terms in
 step with the brand file."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class LoginFailures(SQLModel, table=True):
 
 # The rollup tables as the models see them, so `mentiondesk db check` and autogenerate compare them instead of
 # taking them for strays; the code reads them with SQL. TABLES below is what migration 0002 ran on SQLite and
-# PG_TABLES what 0012 ran on PostgreSQL: changing either needs a new migration, not an edit.
+# PG_TABLES what 0013 ran on PostgreSQL: changing either needs a new migration, not an edit.
 
 
 def _rollup(name: str, *columns: Column[Any]) -> Table:

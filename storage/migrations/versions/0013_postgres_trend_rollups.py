@@ -1,14 +1,14 @@
 """trend rollups on PostgreSQL too: per-day counts kept by statement triggers, so the trends page and
 retention (which keeps the counts of what it deletes) work the same on both databases
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
