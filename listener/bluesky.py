@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -45,7 +45,7 @@ from mentiondesk.core.errors import (
     SourceError,
     TransientError,
 )
-from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
+from mentiondesk.core.platform import AutomatedReplies, DemoPost, Platform, ReplyRules
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ PAGE = 100
 RATE_SCOPE = "bluesky"  # the PDS counts an account's (and an address's) requests together
 SEND_SCOPE = "bluesky:send"  # writes have their own points budget
 SEARCH_OVERLAP = timedelta(minutes=5)  # search indexes posts a little after they are made
+MAX_SEEN = 500  # posts remembered from the overlap (a bounded seen-set, as praw's streams keep)
 REASONS = {"mention": FoundVia.MENTION, "reply": FoundVia.REPLY, "quote": FoundVia.MENTION}
 _TOKEN_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
 _TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
@@ -345,11 +346,14 @@ def parse_post(
 @dataclass(frozen=True)
 class FeedCursor:
     """`since`: the newest time stored (notifications: indexedAt; search: indexedAt); while walking a backlog
-    down, the API's `page` cursor and the walk's `newest`. Kept as JSON: API cursors are opaque."""
+    down, the API's `page` cursor and the walk's `newest`; `seen`: the posts already handed out that the next
+    read can return again (at `since` itself, or inside search's overlap), uri -> time. Kept as JSON: API
+    cursors are opaque."""
 
     since: str | None = None
     page: str | None = None
     newest: str | None = None
+    seen: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, raw: str | None) -> FeedCursor:
@@ -361,10 +365,16 @@ class FeedCursor:
             return cls()
         if not isinstance(data, dict):
             return cls()
-        return cls(*(data.get(k) if isinstance(data.get(k), str) else None for k in ("since", "page", "newest")))
+        since, page, newest = (
+            data.get(k) if isinstance(data.get(k), str) else None for k in ("since", "page", "newest")
+        )
+        raw_seen = data.get("seen")
+        seen = {k: v for k, v in raw_seen.items() if isinstance(v, str)} if isinstance(raw_seen, dict) else {}
+        return cls(since, page, newest, seen)
 
     def dump(self) -> str:
-        return json.dumps({k: v for k, v in (("since", self.since), ("page", self.page), ("newest", self.newest)) if v})
+        fields = {"since": self.since, "page": self.page, "newest": self.newest, "seen": self.seen}
+        return json.dumps({k: v for k, v in fields.items() if v})
 
 
 def _later(a: str | None, b: str | None) -> str | None:
@@ -378,6 +388,7 @@ class _BlueskySource:
     # Notifications are read down to the newest time stored; search is bounded by `since` on the server and
     # walked to its end, so the overlap's late-indexed posts are read.
     stops_at_since = True
+    overlap = timedelta(0)  # how far before `since` the next read looks again
 
     def __init__(self, name: str, brand: Brand, session: BlueskySession) -> None:
         self.name = name
@@ -400,6 +411,7 @@ class _BlueskySource:
         skipped: list[SkippedItem] = []
         newest = state.newest
         reached = cursor is None  # a first read takes the newest page only
+        seen = dict(state.seen)
         for where, uri, author, record, via, stamp in self._items(body):
             stamp = stamp if isinstance(stamp, str) else None
             try:
@@ -408,6 +420,10 @@ class _BlueskySource:
                         reached = True  # older than what is stored: the walk is done
                         continue
                     newest = _later(newest, stamp)
+                    if isinstance(uri, str):
+                        if uri in seen:
+                            continue  # handed out by an earlier read
+                        seen[uri] = stamp
                 if via is None:
                     continue
                 mention, reason = parse_post(uri, author, record, self._brand, via)
@@ -420,9 +436,10 @@ class _BlueskySource:
             log.info("%s: skipped %s: %s", self.name, item.where, item.reason)
         page = body.get("cursor") if isinstance(body.get("cursor"), str) else None
         if reached or not page:
-            next_state = FeedCursor(since=newest or state.since or _now_iso())
+            since = newest or state.since or _now_iso()
+            next_state = FeedCursor(since=since, seen=self._kept(seen, since))
         else:
-            next_state = FeedCursor(since=state.since, page=page, newest=newest)
+            next_state = FeedCursor(state.since, page, newest, self._kept(seen, state.since))
         mentions.sort(key=lambda m: m.created_at)
         headers = self._session.last_headers
         try:
@@ -439,6 +456,14 @@ class _BlueskySource:
             rate_remaining=remaining,
             rate_reset_at=reset_at,
         )
+
+    def _kept(self, seen: dict[str, str], since: str | None) -> dict[str, str]:
+        """The handed-out posts the next read can still return: at or after since - overlap, newest 500."""
+        if not since:
+            return {}
+        floor = _time(since) - self.overlap
+        recent = sorted(((t, u) for u, t in seen.items() if _time(t) >= floor), reverse=True)[:MAX_SEEN]
+        return {u: t for t, u in recent}
 
 
 def _now_iso() -> str:
@@ -478,6 +503,7 @@ class BlueskySearchSource(_BlueskySource):
     few minutes (search indexes posts late), walked with the API cursor."""
 
     stops_at_since = False
+    overlap = SEARCH_OVERLAP
 
     def __init__(self, name: str, brand: Brand, query: str, session: BlueskySession) -> None:
         super().__init__(name, brand, session)
@@ -636,6 +662,12 @@ class BlueskySender:
 # --- the descriptor ---------------------------------------------------------------------------------
 
 
+def _post_demo(sim: Any, post: DemoPost) -> None:
+    from listener.simulator import bluesky_api
+
+    bluesky_api.post_demo(sim, post)
+
+
 def _listens_for(brand: Brand) -> bool:
     return bool(brand.handles.get(PLATFORM) or brand.keywords)
 
@@ -668,4 +700,5 @@ DESCRIPTOR: Platform[BlueskyAccess] = Platform(
     simulator_module="listener.simulator.bluesky_api",
     simulator_port=8704,
     simulator_address=lambda sim: str(sim.bluesky_base_url),
+    post_demo=_post_demo,
 )

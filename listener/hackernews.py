@@ -24,7 +24,7 @@ from listener.html_text import html_to_text
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import RateLimited, SourceError, TransientError
-from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
+from mentiondesk.core.platform import AutomatedReplies, DemoPost, Platform, ReplyRules
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "hackernews"
 PAGE = 100
 OVERLAP_SECONDS = 600  # how late Algolia may index an item and still be read
+MAX_SEEN = 500  # items remembered from the overlap (a bounded seen-set, as praw's streams keep)
 RATE_SCOPE = "hackernews"  # Algolia allows 10,000 requests an hour per IP address, all sources together
 DEFAULT_PAUSE = timedelta(minutes=10)  # a 429 from Algolia says no reset time
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
@@ -160,28 +161,40 @@ def parse_hit(hit: Any, brand: Brand, keyword: re.Pattern[str]) -> tuple[Fetched
 class TimeCursor:
     """`since`: the newest created_at_i stored (epoch seconds); while walking a backlog down, `upper` (the
     oldest time of the last page), the walk's `newest`, and `page` within `upper`'s second when more than a
-    page of hits share it: "since|upper|newest|page"."""
+    page of hits share it; and `seen`, the items already handed out inside the overlap (id -> time), so the
+    overlap's repeats are not handed out again: "since|upper|newest|page|id:time,id:time"."""
 
     since: int | None = None
     upper: int | None = None
     newest: int | None = None
     page: int = 0
+    seen: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def parse(cls, raw: str | None) -> TimeCursor:
         if not raw:
             return cls()
-        parts = (raw.split("|") + ["", "", ""])[:4]
+        parts = (raw.split("|") + ["", "", "", ""])[:5]
         try:
-            since, upper, newest, page = (int(p) if p else None for p in parts)
+            since, upper, newest, page = (int(p) if p else None for p in parts[:4])
+            seen = tuple((i, int(t)) for i, _, t in (pair.partition(":") for pair in parts[4].split(",") if pair))
         except ValueError:
             return cls()  # a cursor we did not write: start afresh from the newest page
-        return cls(since, upper, newest, page or 0)
+        return cls(since, upper, newest, page or 0, seen)
 
     def dump(self) -> str:
-        if self.upper is not None:
-            return f"{self.since or 0}|{self.upper}|{self.newest or ''}|{self.page}"
+        seen = ",".join(f"{i}:{t}" for i, t in self.seen)
+        if self.upper is not None or seen:
+            upper = "" if self.upper is None else str(self.upper)
+            return f"{self.since or 0}|{upper}|{self.newest or ''}|{self.page}|{seen}"
         return str(self.since or 0)
+
+
+def _kept(seen: dict[str, int], since: int | None) -> tuple[tuple[str, int], ...]:
+    """The handed-out items the next read's overlap can still return: newer than since - overlap."""
+    floor = (since or 0) - OVERLAP_SECONDS
+    recent = sorted(((t, i) for i, t in seen.items() if t > floor), reverse=True)[:MAX_SEEN]
+    return tuple((i, t) for t, i in recent)
 
 
 class HackerNewsSearchSource:
@@ -218,10 +231,17 @@ class HackerNewsSearchSource:
         mentions: list[FetchedMention] = []
         skipped: list[SkippedItem] = []
         times: list[int] = []
+        seen = dict(state.seen)
         for index, hit in enumerate(hits):
             where = f"item {hit.get('objectID')}" if isinstance(hit, dict) and hit.get("objectID") else f"hit {index}"
-            if isinstance(hit, dict) and isinstance(hit.get("created_at_i"), int):
-                times.append(hit["created_at_i"])
+            item_id = hit.get("objectID") if isinstance(hit, dict) else None
+            stamp = hit.get("created_at_i") if isinstance(hit, dict) else None
+            if isinstance(stamp, int) and not isinstance(stamp, bool):
+                times.append(stamp)
+                if isinstance(item_id, str):
+                    if item_id in seen:
+                        continue  # handed out by an earlier read of the overlap
+                    seen[item_id] = stamp
             try:
                 mention, reason = parse_hit(hit, self._brand, self._pattern)
             except Exception as exc:  # any odd item is skipped; the rest of the page is kept
@@ -237,13 +257,17 @@ class HackerNewsSearchSource:
         newest = max([state.newest or 0, *times]) or None
         if cursor is None:
             # A first read takes the newest page only; with nothing found, "now" is where the next starts.
-            next_state = TimeCursor(since=newest or int(self.clock()))
+            since = newest or int(self.clock())
+            next_state = TimeCursor(since=since, seen=_kept(seen, since))
         elif len(hits) >= PAGE and times and min(times) < (state.upper or max(times) + 1):
-            next_state = TimeCursor(since=state.since, upper=min(times), newest=newest)
+            walk_seen = _kept(seen, state.since)
+            next_state = TimeCursor(since=state.since, upper=min(times), newest=newest, seen=walk_seen)
         elif len(hits) >= PAGE and times:  # a whole page within one second: page through that second
-            next_state = TimeCursor(since=state.since, upper=state.upper, newest=newest, page=state.page + 1)
+            walk_seen = _kept(seen, state.since)
+            next_state = TimeCursor(state.since, state.upper, newest, state.page + 1, walk_seen)
         else:
-            next_state = TimeCursor(since=max(newest or 0, state.since or 0))
+            since = max(newest or 0, state.since or 0)
+            next_state = TimeCursor(since=since, seen=_kept(seen, since))
         return Batch(
             mentions=mentions,
             cursor=next_state.dump(),
@@ -254,8 +278,11 @@ class HackerNewsSearchSource:
 
 
 def sources_for(brand: Brand, access: HackerNewsAccess) -> list[HackerNewsSearchSource]:
-    """A search per keyword (Algolia has no OR across phrases); each with its own session and count."""
+    """A search per keyword (Algolia has no OR across phrases), each with its own session and count, for a
+    brand that opts in by listing `hackernews` under its handles (its own HN user names, or none)."""
     sources: list[HackerNewsSearchSource] = []
+    if PLATFORM not in brand.handles:
+        return sources
     seen: set[str] = set()
     for keyword in (k.strip().lstrip("#") for k in brand.keywords):
         if not keyword or keyword.lower() in seen:
@@ -269,6 +296,12 @@ def sources_for(brand: Brand, access: HackerNewsAccess) -> list[HackerNewsSearch
 
 
 # --- the descriptor ---------------------------------------------------------------------------------
+
+
+def _post_demo(sim: Any, post: DemoPost) -> None:
+    from listener.simulator import hackernews_api
+
+    hackernews_api.post_demo(sim, post)
 
 
 def _sources(brand: Brand, access: HackerNewsAccess) -> list[Source]:
@@ -297,4 +330,5 @@ DESCRIPTOR: Platform[HackerNewsAccess] = Platform(
     simulator_module="listener.simulator.hackernews_api",
     simulator_port=8705,
     simulator_address=lambda sim: str(sim.hackernews_base_url),
+    post_demo=_post_demo,
 )

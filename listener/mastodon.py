@@ -31,7 +31,7 @@ from listener.html_text import html_to_text
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
-from mentiondesk.core.platform import AutomatedReplies, Platform, ReplyRules
+from mentiondesk.core.platform import AutomatedReplies, DemoPost, Platform, ReplyRules
 from mentiondesk.core.vocabulary import FoundVia
 
 log = logging.getLogger(__name__)
@@ -640,6 +640,12 @@ def _narrowest(a: str, b: str) -> str:
 # --- the descriptor ---------------------------------------------------------------------------------
 
 
+def _post_demo(sim: Any, post: DemoPost) -> None:
+    from listener.simulator import mastodon_api
+
+    mastodon_api.post_demo(sim, post)
+
+
 def _listens_for(brand: Brand) -> bool:
     return bool(brand.handles.get(PLATFORM) or brand.keywords)
 
@@ -670,4 +676,5 @@ DESCRIPTOR: Platform[MastodonAccess] = Platform(
     simulator_module="listener.simulator.mastodon_api",
     simulator_port=8703,
     simulator_address=lambda sim: str(sim.mastodon_base_url),
+    post_demo=_post_demo,
 )

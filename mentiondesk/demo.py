@@ -109,13 +109,27 @@ def post_demo_mentions(sim: Simulator, *, now: datetime | None = None) -> int:
     total = len(DEMO_MENTIONS)
     for index, item in enumerate(DEMO_MENTIONS):
         created = now - DEMO_SPREAD * (total - index) / total
-        _post(sim, item, created)
+        _post(sim, item, created, demo_network(index, item))
     return total
 
 
-def _post(sim: Simulator, item: DemoMention, created: datetime) -> None:
-    post_demo = platform_named(item.platform).post_demo
-    assert post_demo is not None, f"no demo hook for {item.platform}"
+def demo_network(index: int, item: DemoMention) -> str:
+    """Where a built-in mention is posted: the corpus is written for X and Reddit; the open networks get a
+    share of the X ones (Mastodon and Bluesky every eighth, Hacker News some keyword posts: it has no
+    @mentions), when the demo plays them."""
+    playing = {p.name for p in DEMO_PLATFORMS}
+    if item.platform != "x" or item.kind == "own":
+        return item.platform
+    slot = index % 8
+    wanted = {3: "mastodon", 5: "bluesky"}.get(slot)
+    if item.via == "keyword" and slot in (1, 7):
+        wanted = "hackernews"
+    return wanted if wanted in playing else item.platform
+
+
+def _post(sim: Simulator, item: DemoMention, created: datetime, network: str) -> None:
+    post_demo = platform_named(network).post_demo
+    assert post_demo is not None, f"no demo hook for {network}"
     post = DemoPost(
         text=item.text,
         author=item.author,

@@ -133,7 +133,9 @@ def test_notifications_give_mentions_replies_and_quotes_and_skip_odd_items(brand
     assert [(s.where, s.reason) for s in batch.skipped] == [
         ("at://did:plc:kvwvcn5iqfooopmyzvb4qzba/app.bsky.feed.post/3kahf3hxkbc2b", "no text")
     ]
-    assert json.loads(batch.cursor or "") == {"since": "2023-09-28T12:52:00.310Z"}  # the like's time counts
+    cursor = FeedCursor.parse(batch.cursor)
+    assert cursor.since == "2023-09-28T12:52:00.310Z"  # the like's time counts
+    assert list(cursor.seen) == ["at://did:plc:kvwvcn5iqfooopmyzvb4qzba/app.bsky.feed.like/3kahf4abcde2x"]
     assert not batch.more and batch.rate_remaining == 2987
     assert batch.rate_reset_at == datetime.fromtimestamp(1700000300, tz=UTC)
     assert batch.requests == 2  # the one login and the page
@@ -280,6 +282,8 @@ def test_restart_mid_poll_no_gap_no_duplicate_and_the_session_survives_expiry(
         stored = _stored(engine)
         assert set(stored) == expected and len(stored) == len(set(stored))
         assert sim.bluesky.logins == 1  # refused access tokens are refreshed, never a new login
+        again = Poller(engine).poll(restarted)
+        assert again.status == "ok" and again.fetched == 0  # the newest one, at `since`, is not handed out again
 
 
 def test_no_request_before_an_announced_reset(engine: Engine, brand: Brand, tmp_path: Path) -> None:

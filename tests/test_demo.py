@@ -69,6 +69,15 @@ def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
     # The brand's own posts are excluded by the search query (-from:) and keyword matches in languages the
     # brand does not handle by lang:en, so they are never fetched.
     assert len(mentions) >= 280
+    # Every network is in the demo, read through its own client; Hacker News is listen-only: no drafts there.
+    assert {m.platform for m in mentions} == {"x", "reddit", "mastodon", "bluesky", "hackernews"}
+    with Session(engine) as session:
+        hn_drafts = session.exec(
+            select(Draft)
+            .join(Mention, col(Mention.id) == Draft.mention_id)
+            .where(col(Mention.platform) == "hackernews")
+        ).all()
+    assert hn_drafts == []
     assert {d.category for d, _ in queue} == {"complaint", "praise", "question", "other"}
     top = queue[0][0]
     assert top.category == "complaint" and top.escalated

@@ -1,4 +1,4 @@
-"""A local X API v2 and Reddit API for tests, benchmarks and the demo: `mentiondesk simulate`."""
+"""Local X, Reddit, Mastodon, Bluesky and Algolia HN APIs for tests, benchmarks and the demo: `mentiondesk simulate`."""
 
 from listener.simulator.faults import Fault
 from listener.simulator.server import Simulator
