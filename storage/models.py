@@ -66,7 +66,7 @@ class Mention(SQLModel, table=True):
             info={"dialect": "sqlite"},
         ),
         Index("ix_mention_brand_author", "brand", "author_id", "created_at", info={"dialect": "sqlite"}),
-        # Migration 0013: the "Mine" view.
+        # Migration 0012: the "Mine" view.
         Index("ix_mention_assigned", "assigned_to", "created_at"),
         # PostgreSQL only: full-text search over the post and its author (SQLite uses FTS5, storage/search.py).
         Index(

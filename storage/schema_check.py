@@ -4,7 +4,7 @@ The models (storage/models.py, storage/web_models.py) declare every table and in
 A few exist on SQLite only: the trend rollup tables and two indexes of migration 0002. Those carry
 `info={"dialect": "sqlite"}` on the models and are compared on SQLite and left out everywhere else; nothing
 else is ever left out. The rollup triggers are not compared: Alembic has no notion of triggers; nor are the
-FTS5 search tables of migration 0013 (virtual tables, storage/search.py).
+FTS5 search tables of migration 0012 (virtual tables, storage/search.py).
 
 SQLite cannot reflect an expression index (ix_mention_day) nor an index's sort order (ix_draft_queue's
 `urgency DESC`), so Alembic would skip the one and miss a change to the other. For those indexes this module

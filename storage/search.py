@@ -63,7 +63,7 @@ MAX_WORDS = 12
 
 
 def install(conn: Connection) -> None:
-    """Migration 0013 on SQLite: the FTS5 tables, their triggers, and the index of every stored row."""
+    """Migration 0012 on SQLite: the FTS5 tables, their triggers, and the index of every stored row."""
     for statement in _SQLITE:
         conn.exec_driver_sql(statement)
 

@@ -1,15 +1,15 @@
 """team desk: owners, replies written on the desk, internal notes, tags, saved replies, full-text search
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0012
+Revises: 0011
 """
 
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = "0013"
-down_revision = "0012"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
