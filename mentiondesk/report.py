@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from mentiondesk.core.brands import BrandConfig
 from mentiondesk.core.errors import ConfigError, InputError
+from mentiondesk.settings import Settings
 from mentiondesk.web import charts, filters, trends
 from storage.models import utcnow
 
@@ -176,6 +177,30 @@ def write_report(engine: Engine, brands: BrandConfig, brand_key: str, week: Week
     else:
         output.write_text(html, encoding="utf-8")
     return output
+
+
+def email_report(
+    engine: Engine, brands: BrandConfig, brand_key: str, week: Week, to: list[str], settings: Settings
+) -> None:
+    """The report by e-mail: a short text part, the HTML as the message and as an attached file (mail
+    programs that drop inline SVG still open the attachment with its charts)."""
+    from email.message import EmailMessage
+
+    from mentiondesk.alerts.targets import DeliveryError, send_mail
+
+    if not to:
+        raise ConfigError(f"no recipients: set email_to in [brands.{brand_key}.alerts] or pass --to")
+    brand = brands.get(brand_key)
+    html = render_html(engine, brands, brand_key, week)
+    mail = EmailMessage()
+    mail["Subject"] = f"[Mention Desk] {brand.name}: weekly report {week}"
+    mail.set_content(f"{brand.name}, week {week} ({week.start} to {week.end}): the report is attached.")
+    mail.add_alternative(html, subtype="html")
+    mail.add_attachment(html.encode(), maintype="text", subtype="html", filename=f"{brand_key}-{week}.html")
+    try:
+        send_mail(mail, to, settings)
+    except DeliveryError as exc:
+        raise ConfigError(f"could not e-mail the report: {exc}", key="MENTIONDESK_SMTP_HOST") from None
 
 
 def find_chromium() -> str | None:

@@ -71,6 +71,63 @@ class Receiver:
         self.server.server_close()
 
 
+class SmtpReceiver:
+    """Just enough SMTP on 127.0.0.1 for smtplib to hand over messages, which it keeps as bytes."""
+
+    def __init__(self) -> None:
+        import socketserver
+
+        self.messages: list[bytes] = []
+        self.recipients: list[str] = []
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.wfile.write(b"220 test ESMTP\r\n")
+                while line := self.rfile.readline():
+                    verb = line[:4].upper()
+                    if verb == b"DATA":
+                        self.wfile.write(b"354 go on\r\n")
+                        body = b""
+                        while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                            body += chunk
+                        outer.messages.append(body)
+                        self.wfile.write(b"250 queued\r\n")
+                    elif verb == b"RCPT":
+                        outer.recipients.append(line.decode().split("<", 1)[1].split(">", 1)[0])
+                        self.wfile.write(b"250 ok\r\n")
+                    elif verb == b"QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def settings(self) -> Settings:
+        return Settings(
+            smtp_host="127.0.0.1",
+            smtp_port=self.port,
+            smtp_starttls=False,
+            alert_retry_seconds=0,
+            smtp_from="desk@acme.test",
+        )
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    server = SmtpReceiver()
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     r = Receiver()
@@ -316,3 +373,15 @@ def test_forgetting_an_author_erases_them_from_stored_alerts(
         after = session.get(Alert, alert_id)
         assert after is not None and "glass_victim" not in after.body and "glass" not in after.body
         assert after.title == before.title and "erased" in after.body
+
+
+def test_alerts_by_email(engine: Engine, smtp: SmtpReceiver) -> None:
+    from email import message_from_bytes
+
+    brands = brands_with('email_to = ["social@acme.test", "lead@acme.test"]\n')
+    report = send_test(engine, brands, smtp.settings())
+    assert report.alerts[0].deliveries == [{"target": "email", "ok": True, "attempts": 1, "error": ""}]
+    assert smtp.recipients == ["social@acme.test", "lead@acme.test"]
+    mail = message_from_bytes(smtp.messages[0])
+    assert mail["Subject"] == "[Mention Desk] Acme Coffee: test alert from Mention Desk"
+    assert mail["From"] == "desk@acme.test"

@@ -18,7 +18,7 @@ from mentiondesk.report import Week
 from mentiondesk.settings import get_settings
 from storage.db import make_engine, upgrade
 from tests.conftest import TEST_BRANDS
-from tests.test_alerts import COMPLAINTS, Store
+from tests.test_alerts import COMPLAINTS, SmtpReceiver, Store, smtp  # noqa: F401
 from tests.test_browser_desk import CHROMIUM, browser  # noqa: F401
 
 if TYPE_CHECKING:
@@ -112,3 +112,27 @@ def test_the_report_prints_as_pdf(desk: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = (tmp_path / "week.pdf").read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 5000
+
+
+def test_the_report_by_email(desk: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: SmtpReceiver):  # noqa: F811
+    from email import message_from_bytes
+
+    for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SMTP_STARTTLS": "false"}.items():
+        monkeypatch.setenv(f"MENTIONDESK_{key}", value)
+    get_settings.cache_clear()
+    nowhere = desk.invoke(main, ["report", "--week", "2026-W47"])
+    assert nowhere.exit_code == 2 and "--output" in nowhere.output
+    no_one = desk.invoke(main, ["report", "--week", "2026-W47", "--email"])
+    assert no_one.exit_code == 2 and "email_to" in no_one.output
+    sent = desk.invoke(main, ["report", "--week", "2026-W47", "--to", "marketing@acme.test"])
+    assert sent.exit_code == 0, sent.output
+    assert smtp.recipients == ["marketing@acme.test"]
+    mail = message_from_bytes(smtp.messages[0])
+    assert mail["Subject"] == "[Mention Desk] Acme Coffee: weekly report 2026-W47"
+    parts = {part.get_content_type(): part for part in mail.walk()}
+    attached = [p for p in mail.walk() if p.get_filename() == "acme-2026-W47.html"]
+    assert "text/plain" in parts and len(attached) == 1
+    payload = attached[0].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    html = payload.decode()
+    assert html.count('<svg class="chart') == 5 and "Acme Coffee: week 2026-W47" in html

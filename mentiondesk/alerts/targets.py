@@ -88,24 +88,29 @@ def _slack(config: Alerts, settings: Settings) -> Callable[[Message], None]:
     return send
 
 
+def send_mail(mail: EmailMessage, to: list[str], settings: Settings) -> None:
+    """One message through the configured SMTP server (STARTTLS and login when set)."""
+    if not settings.smtp_host:
+        raise DeliveryError("MENTIONDESK_SMTP_HOST is not set")
+    mail["From"] = settings.smtp_from
+    mail["To"] = ", ".join(to)
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.request_timeout_seconds) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_username and settings.smtp_password:
+                smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
+            smtp.send_message(mail)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"smtp: {type(exc).__name__}") from None
+
+
 def _email(config: Alerts, settings: Settings) -> Callable[[Message], None]:
     def send(message: Message) -> None:
-        if not settings.smtp_host:
-            raise DeliveryError("MENTIONDESK_SMTP_HOST is not set")
         mail = EmailMessage()
-        mail["From"] = settings.smtp_from
-        mail["To"] = ", ".join(config.email_to)
         mail["Subject"] = f"[Mention Desk] {message.title}"
         mail.set_content(f"{message.body}\n\nRaised {message.at} by the {message.rule} rule.")
-        try:
-            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.request_timeout_seconds) as smtp:
-                if settings.smtp_starttls:
-                    smtp.starttls()
-                if settings.smtp_username and settings.smtp_password:
-                    smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
-                smtp.send_message(mail)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"smtp: {type(exc).__name__}") from None
+        send_mail(mail, config.email_to, settings)
 
     return send
 

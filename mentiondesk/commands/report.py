@@ -8,19 +8,30 @@ import click
 
 from mentiondesk.app import App
 from mentiondesk.commands._common import pick_brand
-from mentiondesk.report import Week, write_report
+from mentiondesk.core.errors import InputError
+from mentiondesk.report import Week, email_report, write_report
 from storage.models import utcnow
 
 
 @click.command(name="report")
 @click.option("--brand", help="Brand key (needed only when several brands exist).")
 @click.option("--week", help="ISO week, e.g. 2026-W47 (default: the last complete week).")
-@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.html or FILE.pdf")
-def command(brand: str | None, week: str | None, output: Path) -> None:
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="FILE.html or FILE.pdf")
+@click.option("--email", is_flag=True, help="E-mail it (SMTP from MENTIONDESK_SMTP_*) to the brand's alert email_to.")
+@click.option("--to", "recipients", multiple=True, help="E-mail it to this address instead (repeatable).")
+def command(brand: str | None, week: str | None, output: Path | None, email: bool, recipients: tuple[str, ...]) -> None:
     """Write one brand's weekly report: volume, sentiment, complaint themes, share of voice, response times,
-    repeat customers, each against the week before, with charts."""
+    repeat customers, each against the week before, with charts. Run it from cron on Mondays with --email."""
+    if output is None and not (email or recipients):
+        raise InputError("say where the report goes: --output FILE.html|.pdf, --email or --to ADDRESS")
     chosen = Week.parse(week) if week else Week.last_complete(utcnow().date())
     app = App.open()
     key = pick_brand(app.brands, brand)
-    path = write_report(app.engine, app.brands, key, chosen, output)
-    click.echo(f"{path}: weekly report for {app.brands.get(key).name}, {chosen} ({chosen.start} to {chosen.end})")
+    name = app.brands.get(key).name
+    if output is not None:
+        path = write_report(app.engine, app.brands, key, chosen, output)
+        click.echo(f"{path}: weekly report for {name}, {chosen} ({chosen.start} to {chosen.end})")
+    if email or recipients:
+        to = list(recipients) or list(app.brands.get(key).alerts.email_to)
+        email_report(app.engine, app.brands, key, chosen, to, app.settings)
+        click.echo(f"e-mailed the weekly report for {name}, {chosen}, to {', '.join(to)}")
