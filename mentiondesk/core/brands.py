@@ -367,6 +367,8 @@ def _config_error_from(exc: ValidationError, text: str, path: Path | str, brand_
         message = f"unknown key {loc[-1]!r}"
     elif first["type"] == "missing":
         message = f"missing required key {loc[-1]!r}"
+    elif first["type"] == "value_error":
+        message = message.removeprefix("Value error, ")
     elif first["type"] == "literal_error":
         message = f"{message} (got {first.get('input')!r})"
     dotted = ".".join(["brands", brand_key, *loc])
