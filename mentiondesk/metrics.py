@@ -117,6 +117,12 @@ def _sources(session: Session, now: datetime) -> Iterator[Metric]:
         "mentiondesk_source_seconds_since_ok", "Seconds since the source's last successful poll", labels=labels
     )
     failures = GaugeMetricFamily("mentiondesk_source_consecutive_failures", "Failed polls in a row", labels=labels)
+    spend = GaugeMetricFamily(
+        "mentiondesk_source_spend_usd",
+        "What the source's reads cost so far this calendar month (UTC), priced with the price card",
+        labels=labels,
+    )
+    month = now.strftime("%Y-%m")
     for state in session.exec(select(SourceState).order_by(col(SourceState.name))):
         key = [state.name, state.platform, state.brand]
         for value in SourceHealth:
@@ -126,4 +132,5 @@ def _sources(session: Session, now: datetime) -> Iterator[Metric]:
         if state.last_ok_at is not None:
             since_ok.add_metric(key, max(0.0, (now - as_utc(state.last_ok_at)).total_seconds()))
         failures.add_metric(key, state.consecutive_failures)
-    yield from (health, remaining, since_ok, failures)
+        spend.add_metric(key, state.spend_usd if state.spend_month == month else 0.0)
+    yield from (health, remaining, since_ok, failures, spend)

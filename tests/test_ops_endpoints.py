@@ -118,6 +118,8 @@ def test_metrics_show_what_is_stored(any_engine: Engine, brands: Any, classifier
                 health="rate_limited",
                 requests_remaining=0,
                 consecutive_failures=2,
+                spend_month=utcnow().strftime("%Y-%m"),
+                spend_usd=1.25,
             )
         )
         session.execute(
@@ -142,10 +144,12 @@ def test_metrics_show_what_is_stored(any_engine: Engine, brands: Any, classifier
     assert value("mentiondesk_source_health", health="ok", **search) == 0
     assert value("mentiondesk_source_requests_remaining", **search) == 0
     assert value("mentiondesk_source_consecutive_failures", **search) == 2
+    assert value("mentiondesk_source_spend_usd", **search) == 1.25
     listing = {"source": "replay:acme:mentions", "platform": "replay", "brand": "acme"}
     assert value("mentiondesk_source_health", health="ok", **listing) == 1
     assert value("mentiondesk_source_requests_remaining", **listing) == 417
     assert 0 <= value("mentiondesk_source_seconds_since_ok", **listing) < 300
+    assert value("mentiondesk_source_spend_usd", **listing) == 0
 
     # a new mention waits for review; its age is how long ago its draft was made
     pipeline.poll(ListSource([[mention("@AcmeCoffee still no refund for order 5512")]], name="replay:acme:more"))
