@@ -778,6 +778,16 @@ def _post_demo(sim: Any, post: DemoPost) -> None:
     )
 
 
+def _planned_listings(brand: Brand) -> list[tuple[str, str]]:
+    key, watch = brand.key, watch_of(brand)
+    out = [(f"reddit:{key}:mentions:{h.lower()}", "owned") for h in brand.handles.get(PLATFORM, [])]
+    if watch.subreddits and (brand.keywords or brand.handles.get(PLATFORM)):
+        out += [(f"reddit:{key}:posts", "search"), (f"reddit:{key}:comments", "search")]
+    if watch.search_sitewide and brand.keywords:
+        out.append((f"reddit:{key}:search", "search"))
+    return out
+
+
 def _simulator_options(brand: Brand) -> dict[str, list[str]]:
     return {"subreddits": [s.removeprefix("r/") for s in watch_of(brand).subreddits]}
 
@@ -797,6 +807,7 @@ DESCRIPTOR: Platform[RedditAccess] = Platform(
     listens_for=_listens_for,
     can_read=lambda access: access.configured,
     sources=sources_for,
+    planned_listings=_planned_listings,
     read_hint=_HINT,
     sender=RedditSender.from_access,
     write_hint=_HINT,

@@ -639,6 +639,15 @@ def _listens_for(brand: Brand) -> bool:
     return bool(brand.handles.get(PLATFORM) or brand.keywords)
 
 
+def _planned_listings(brand: Brand) -> list[tuple[str, str]]:
+    owned = [(f"x:{brand.key}:mentions:{h.lower()}", "owned") for h in brand.handles.get(PLATFORM, [])]
+    queries = build_queries(brand)
+    numbered = len(queries) > 1
+    return owned + [
+        (f"x:{brand.key}:search" + (f":{i + 1}" if numbered else ""), "search") for i in range(len(queries))
+    ]
+
+
 def _post_demo(sim: Any, post: DemoPost) -> None:
     sim.state.post_tweet(
         post.text,
@@ -666,6 +675,7 @@ DESCRIPTOR: Platform[XAccess] = Platform(
     listens_for=_listens_for,
     can_read=lambda access: access.can_read,
     sources=sources_for,
+    planned_listings=_planned_listings,
     read_hint="X: no MENTIONDESK_X_BEARER_TOKEN; X sources skipped",
     sender=lambda access: XSender.from_access(access),
     write_hint=(

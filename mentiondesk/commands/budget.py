@@ -7,16 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import click
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from listener.reddit import watch_of
-from listener.x import build_queries
 from mentiondesk.app import App, load_price_card
 from mentiondesk.commands._common import emit_json, pick_brand
 from mentiondesk.core.brands import Brand
+from mentiondesk.platforms import PLATFORMS
 from rules.costs import Listing, ListingKind, PlatformEstimate, Rates, estimate
 from storage.db import transaction
 from storage.models import Draft, DraftState, Mention, SourceState, utcnow
@@ -28,16 +28,10 @@ def brand_listings(brand: Brand, stored_sources: Sequence[str] = ()) -> list[tup
     """(source name, platform, kind) of every listing the brand file asks for, named as the sources name
     themselves, plus any other source of the brand seen in the database (networks added since)."""
     key = brand.key
-    out: list[tuple[str, str, ListingKind]] = [
-        (f"x:{key}:mentions:{h.lower()}", "x", "owned") for h in brand.handles.get("x", [])
-    ]
-    queries = build_queries(brand)
-    out += [(f"x:{key}:search" + (f":{i + 1}" if len(queries) > 1 else ""), "x", "search") for i in range(len(queries))]
-    out += [(f"reddit:{key}:mentions:{h.lower()}", "reddit", "owned") for h in brand.handles.get("reddit", [])]
-    if watch_of(brand).subreddits and (brand.keywords or brand.handles.get("reddit")):
-        out += [(f"reddit:{key}:posts", "reddit", "search"), (f"reddit:{key}:comments", "reddit", "search")]
-    if watch_of(brand).search_sitewide and brand.keywords:
-        out.append((f"reddit:{key}:search", "reddit", "search"))
+    out: list[tuple[str, str, ListingKind]] = []
+    for network in PLATFORMS:
+        if network.planned_listings is not None:
+            out += [(name, network.name, cast(ListingKind, kind)) for name, kind in network.planned_listings(brand)]
     known = {name for name, _, _ in out}
     for name in stored_sources:
         if name not in known and name.split(":")[1:2] == [key]:

@@ -121,6 +121,9 @@ class Platform(Generic[AccessT]):
     can_read: Callable[[AccessT], bool]
     sources: Callable[[Brand, AccessT], Sequence[Source]]
     read_hint: str
+    # (source name, "owned" or "search") of every listing `sources` builds for a brand, worked out without
+    # credentials: what the cost planner (`mentiondesk budget`) counts. None: learnt from stored sources only.
+    planned_listings: Callable[[Brand], list[tuple[str, str]]] | None = None
     # Its sources read a window before the cursor again (for items the platform indexes late), so a later read
     # may return items an earlier one did; the poller stores each (platform, id) once. Without it: never.
     rereads_overlap: bool = False
