@@ -190,11 +190,14 @@ class TimeCursor:
         return str(self.since or 0)
 
 
-def _kept(seen: dict[str, int], since: int | None) -> tuple[tuple[str, int], ...]:
-    """The handed-out items the next read's overlap can still return: newer than since - overlap."""
+def _kept(seen: dict[str, int], since: int | None, upper: int | None = None) -> tuple[tuple[str, int], ...]:
+    """The handed-out items the next read can return again: those of a walk's boundary second (`upper`, read
+    again by `<=`) first, then the newest inside the overlap (newer than since - overlap), MAX_SEEN at most.
+    Past that, a repeat is stored once all the same (the poller's dedup); it only costs bandwidth."""
     floor = (since or 0) - OVERLAP_SECONDS
-    recent = sorted(((t, i) for i, t in seen.items() if t > floor), reverse=True)[:MAX_SEEN]
-    return tuple((i, t) for t, i in recent)
+    boundary = [(t, i) for i, t in seen.items() if t == upper]
+    recent = sorted(((t, i) for i, t in seen.items() if t > floor and t != upper), reverse=True)
+    return tuple((i, t) for t, i in (boundary + recent)[:MAX_SEEN])
 
 
 class HackerNewsSearchSource:
@@ -260,10 +263,10 @@ class HackerNewsSearchSource:
             since = newest or int(self.clock())
             next_state = TimeCursor(since=since, seen=_kept(seen, since))
         elif len(hits) >= PAGE and times and min(times) < (state.upper or max(times) + 1):
-            walk_seen = _kept(seen, state.since)
+            walk_seen = _kept(seen, state.since, upper=min(times))
             next_state = TimeCursor(since=state.since, upper=min(times), newest=newest, seen=walk_seen)
         elif len(hits) >= PAGE and times:  # a whole page within one second: page through that second
-            walk_seen = _kept(seen, state.since)
+            walk_seen = _kept(seen, state.since, upper=state.upper)
             next_state = TimeCursor(state.since, state.upper, newest, state.page + 1, walk_seen)
         else:
             since = max(newest or 0, state.since or 0)
