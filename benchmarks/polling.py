@@ -2,10 +2,11 @@
 
     python benchmarks/polling.py [--backlog 1000] [--seed 1]
 
-Every source is polled once to set its cursor, the backlog is posted on both platforms, then every source is
-polled again. Per source it prints the mentions fetched, the HTTP requests that cost (counted by the source and
-by the simulator) and the bound ceil(new/100)+1, and checks that no mention was fetched twice. Exit status 1
-when a bound or the no-duplicates rule is broken."""
+Every source is polled once to set its cursor, the backlog is posted on every platform (X, Reddit, Mastodon,
+Bluesky, Hacker News), then every source is polled again. Per source it prints the mentions fetched, the HTTP
+requests that cost (counted by the source and by the simulator) and the bound ceil(new/page)+1 (a page is 100
+items, 40 on Mastodon), and checks that no mention was fetched twice. Exit status 1 when a bound or the
+no-duplicates rule is broken."""
 
 from __future__ import annotations
 
@@ -30,9 +31,19 @@ BRANDS = """
 name = "Acme"
 keywords = ["acme"]
 languages = ["en", "es", "de"]
-handles = { x = ["acme"], reddit = ["acme_support"] }
 reddit = { subreddits = ["acme", "gadgets"], search_sitewide = true }
+
+[brands.acme.handles]
+x = ["acme"]
+reddit = ["acme_support"]
+mastodon = ["acme"]
+bluesky = ["acme.bsky.social"]
+hackernews = []
 """
+
+
+NETWORKS = ("x", "reddit", "mastodon", "bluesky", "hackernews")
+PAGE = {"mastodon": 40}  # items per page where a platform serves fewer than 100
 
 
 class Watched:
@@ -59,7 +70,12 @@ def main() -> int:
     with (
         tempfile.TemporaryDirectory() as tmp,
         Simulator.start(
-            brand_handles={"x": ["acme"], "reddit": ["acme_support"]},
+            brand_handles={
+                "x": ["acme"],
+                "reddit": ["acme_support"],
+                "mastodon": ["acme"],
+                "bluesky": ["acme.bsky.social"],
+            },
             keywords=["acme"],
             subreddits=["acme", "gadgets"],
             seed=args.seed,
@@ -76,12 +92,12 @@ def main() -> int:
         for source in sources:  # first poll: cursors (and the X handle lookup)
             poller.poll(source)
         before = len(sim.requests())
-        sim.add_mentions(args.backlog, platform="x")
-        sim.add_mentions(args.backlog, platform="reddit")
+        for platform in NETWORKS:
+            sim.add_mentions(args.backlog, platform=platform)
         for source in sources:
             source.ids.clear()
 
-        print(f"Backlog: {args.backlog} new mentions on X and {args.backlog} on Reddit (mixed kinds)\n")
+        print(f"Backlog: {args.backlog} new mentions on each of {', '.join(NETWORKS)} (mixed kinds)\n")
         print(f"{'source':36} {'fetched':>8} {'stored':>7} {'requests':>9} {'bound':>6} {'dupes':>6}  seconds")
         failures = 0
         total_requests = 0
@@ -90,7 +106,7 @@ def main() -> int:
             outcome = poller.poll(source, max_pages=1000)
             seconds = time.perf_counter() - started
             fetched = sum(source.ids.values())
-            bound = math.ceil(fetched / 100) + 1
+            bound = math.ceil(fetched / PAGE.get(source.platform, 100)) + 1
             dupes = sum(n - 1 for n in source.ids.values() if n > 1)
             ok = outcome.status == "ok" and outcome.requests <= bound and dupes == 0
             failures += not ok

@@ -264,7 +264,9 @@ class HackerNewsSearchSource:
             next_state = TimeCursor(since=since, seen=_kept(seen, since))
         elif len(hits) >= PAGE and times and min(times) < (state.upper or max(times) + 1):
             walk_seen = _kept(seen, state.since, upper=min(times))
-            next_state = TimeCursor(since=state.since, upper=min(times), newest=newest, seen=walk_seen)
+            # A page all within one second is that second's first page: the next one is its second.
+            page = 1 if min(times) == max(times) else 0
+            next_state = TimeCursor(state.since, min(times), newest, page, walk_seen)
         elif len(hits) >= PAGE and times:  # a whole page within one second: page through that second
             walk_seen = _kept(seen, state.since, upper=state.upper)
             next_state = TimeCursor(state.since, state.upper, newest, state.page + 1, walk_seen)
