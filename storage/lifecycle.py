@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, or_, text, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Column, Engine, bindparam, delete, func, or_, text, update
+from sqlmodel import Session, SQLModel, col, select
 
 from mentiondesk.core.errors import InputError
-from storage import web_models
+from storage import desk_models, web_models  # noqa: F401  (desk_models: its tables in the metadata)
 from storage.models import (
     Alert,
     AlertMention,
@@ -56,10 +56,11 @@ class Erased:
     audit: int = 0
     cases: int = 0
     authors: int = 0
+    other: int = 0  # rows of other tables that hang off the mentions (notes, tags, …)
     held: list[int] = field(default_factory=list)  # mentions left for the next pass (a send in flight)
 
     def add(self, other: Erased) -> None:
-        for name in ("mentions", "drafts", "classifications", "ledger", "audit", "cases", "authors"):
+        for name in ("mentions", "drafts", "classifications", "ledger", "audit", "cases", "authors", "other"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.held = sorted(set(self.held) | set(other.held))
 
@@ -72,6 +73,7 @@ class Erased:
             "audit": self.audit,
             "cases": self.cases,
             "authors": self.authors,
+            "other": self.other,
         }
 
 
@@ -188,8 +190,21 @@ def erase_mentions(ids: Sequence[int], *, session: Session) -> Erased:
         session.execute(delete(Classification).where(col(Classification.mention_id).in_(ids)))
     )
     _scrub_alerts(ids, session=session)
+    for column in referencing("mention.id"):  # notes, tags, and whatever a later table hangs off a mention
+        erased.other += _rowcount(session.execute(delete(column.table).where(column.in_(ids))))
     erased.mentions = _rowcount(session.execute(delete(Mention).where(col(Mention.id).in_(ids))))
     return erased
+
+
+def referencing(target: str) -> list[Column[Any]]:
+    """Every model column with a foreign key to `target` (e.g. "mention.id"), so rows of tables added later are
+    found without naming them here."""
+    return [
+        fk.parent
+        for table in SQLModel.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.target_fullname == target
+    ]
 
 
 ERASED_FROM_ALERT = "(the mentions this alert quoted have since been erased)"
@@ -223,9 +238,14 @@ def _rowcount(result: Any) -> int:
 
 
 def _delete_cases(case_ids: Sequence[int], *, session: Session) -> int:
+    """Delete cases; other people's mentions in them stay (out of the case), notes on them go."""
     if not case_ids:
         return 0
-    session.execute(update(Mention).where(col(Mention.case_id).in_(case_ids)).values(case_id=None))
+    for column in referencing("case.id"):
+        if column.table.name == Mention.__tablename__:
+            session.execute(update(Mention).where(col(Mention.case_id).in_(case_ids)).values(case_id=None))
+        else:
+            session.execute(delete(column.table).where(column.in_(case_ids)))
     return _rowcount(session.execute(delete(Case).where(col(Case.id).in_(case_ids))))
 
 

@@ -30,6 +30,7 @@ from mentiondesk.service import Intervals, Service
 from mentiondesk.settings import get_settings
 from mentiondesk.web import trends
 from responders import queue as desk
+from responders import team
 from responders.sending import send_approved
 from rules.classifier import Classifier
 from storage import web_models
@@ -102,6 +103,12 @@ def test_forget_leaves_nothing_of_the_author_in_any_table_and_keeps_her_opt_out(
         zoe_mentions = list(session.execute(select(col(Mention.id)).where(col(Mention.author_handle) == ZOE)).scalars())
         desk.approve(zoe_drafts[0], session=session, actor="maria", text=f"Hi {ZOE_NAME}, sorry about the glimmerwick")
         desk.relabel(zoe_mentions[1], session=session, actor="maria", label="question")
+        team.add_note(session=session, actor="maria", text="Qwertyuiop called about the glimmerwick",
+                      mention_id=zoe_mentions[0])  # fmt: skip
+        case_id = session.get(Mention, zoe_mentions[0]).case_id  # type: ignore[union-attr]
+        assert case_id is not None
+        team.add_note(session=session, actor="maria", text="glimmerwick refund owed", case_id=case_id)
+        team.add_tag(zoe_mentions[1], session=session, actor="maria", tag="glimmerwick")
     send_approved(engine=any_engine, senders={"replay": OutboxSender(tmp_path / "outbox")})
     # Her opt-out, and a reply by someone else to her post.
     poll(
