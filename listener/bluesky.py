@@ -688,7 +688,6 @@ DESCRIPTOR: Platform[BlueskyAccess] = Platform(
     listens_for=_listens_for,
     can_read=lambda access: access.configured,
     sources=_sources,
-    rereads_overlap=True,
     read_hint="Bluesky: no MENTIONDESK_BLUESKY_HANDLE and _APP_PASSWORD; Bluesky sources skipped",
     sender=BlueskySender.from_access,
     write_hint="Bluesky: no MENTIONDESK_BLUESKY_HANDLE and _APP_PASSWORD; replies on Bluesky cannot be sent",

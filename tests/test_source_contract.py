@@ -3,8 +3,8 @@ descriptor and real client library against the project's simulator (real HTTP on
 
 - a batch is oldest first and carries the cursor to save with it;
 - a backlog read from a saved cursor, and again after a restart (new source objects, the saved cursor), has
-  every new mention once: no gap, no duplicate (a platform whose descriptor says `rereads_overlap` may return
-  items of the window before its cursor again; the poller stores each once);
+  every new mention once: no gap, no duplicate (a source that reads an overlap before its cursor remembers
+  what it handed out there);
 - one odd item on a page is a SkippedItem and the rest of the page is kept;
 - whatever the platform answers, `fetch` raises only errors from mentiondesk/core/errors.py.
 
@@ -123,8 +123,7 @@ def test_a_backlog_is_read_oldest_first_once_and_resumes_after_a_restart(
     assert_once(second, later, platform.name)
     before = {i for ids in first.values() for i in ids}
     again = sorted({i for ids in second.values() for i in ids} & before)
-    if not platform.rereads_overlap:  # one that does relies on the poller storing each (platform, id) once
-        assert not again, f"{platform.name}: read again after the restart: {again[:3]}"
+    assert not again, f"{platform.name}: read again after the restart: {again[:3]}"
 
 
 @pytest.mark.parametrize("platform", PLAYED, ids=[p.name for p in PLAYED])

@@ -124,9 +124,6 @@ class Platform(Generic[AccessT]):
     # (source name, "owned" or "search") of every listing `sources` builds for a brand, worked out without
     # credentials: what the cost planner (`mentiondesk budget`) counts. None: learnt from stored sources only.
     planned_listings: Callable[[Brand], list[tuple[str, str]]] | None = None
-    # Its sources read a window before the cursor again (for items the platform indexes late), so a later read
-    # may return items an earlier one did; the poller stores each (platform, id) once. Without it: never.
-    rereads_overlap: bool = False
 
     # Writing: the sender (raises NotConfigured without user credentials, then `write_hint` is shown).
     # A `listen_only` network has no reply API: no sender, and no drafts are sent there.
