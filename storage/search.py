@@ -83,6 +83,8 @@ class SearchFilters:
     tag: str = ""
     since: datetime | None = None
     until: datetime | None = None
+    # With no brand chosen: the brands searched (the brand file's); empty searches every brand stored.
+    within: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,22 +103,49 @@ def search(query: str, filters: SearchFilters, *, session: Session, limit: int =
     query lists the newest mentions that pass the filters."""
     found = words(query)
     want = offset + limit
+    window = _id_window(session, filters)
+    if window is not None and window[0] is None:
+        return []  # nothing was posted in the date range
     if not found:
-        ids = _ids(session, filters, None, want)
+        ids = _ids(session, filters, None, want, window)
         return _hits(session, ids[offset:], set())
     if session.get_bind().dialect.name == "sqlite":
         expression = " ".join('"' + w.replace('"', '""') + '"' for w in found)
-        post_ids = _ids(session, filters, ("mention_fts", expression), want)
-        reply_ids = _ids(session, filters, ("draft_fts", expression), want)
+        post_ids = _ids(session, filters, ("mention_fts", expression), want, window)
+        reply_ids = _ids(session, filters, ("draft_fts", expression), want, window)
     else:
         phrase = " ".join(found)
-        post_ids = _ids(session, filters, ("mention", phrase), want)
-        reply_ids = _ids(session, filters, ("draft", phrase), want)
+        post_ids = _ids(session, filters, ("mention", phrase), want, window)
+        reply_ids = _ids(session, filters, ("draft", phrase), want, window)
     merged = sorted(set(post_ids) | set(reply_ids), reverse=True)[offset:want]
     return _hits(session, merged, set(reply_ids) - set(post_ids))
 
 
-def _ids(session: Session, f: SearchFilters, match: tuple[str, str] | None, limit: int) -> list[int]:
+def _id_window(session: Session, f: SearchFilters) -> tuple[int | None, int | None] | None:
+    """The lowest and highest mention id posted in the date range, read from the (brand, created_at) index, so
+    the newest-first walk of the full-text index starts inside the range instead of skipping every newer match.
+    None when there is no date range or no brand to read the index by."""
+    if f.since is None and f.until is None:
+        return None
+    brands = (f.brand,) if f.brand else f.within
+    if not brands:
+        return None
+    stmt = select(func.min(col(Mention.id)), func.max(col(Mention.id))).where(col(Mention.brand).in_(brands))
+    if f.since is not None:
+        stmt = stmt.where(col(Mention.created_at) >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(col(Mention.created_at) < f.until)
+    low, high = session.execute(stmt).one()
+    return (int(low), int(high)) if low is not None else (None, None)
+
+
+def _ids(
+    session: Session,
+    f: SearchFilters,
+    match: tuple[str, str] | None,
+    limit: int,
+    window: tuple[int | None, int | None] | None = None,
+) -> list[int]:
     mention_id = col(Mention.id)
     stmt: Any = select(mention_id)
     dialect = session.get_bind().dialect.name
@@ -128,6 +157,8 @@ def _ids(session: Session, f: SearchFilters, match: tuple[str, str] | None, limi
             found_in = fts.c[where].op("MATCH")(phrase)
             if where == "mention_fts":
                 stmt = select(rowid.label("id")).join(Mention, mention_id == rowid)
+                if window is not None:  # FTS5 seeks to a rowid range itself
+                    stmt = stmt.where(rowid.between(window[0], window[1]))
             else:
                 stmt = (
                     select(col(Draft.mention_id).label("id"))
@@ -156,6 +187,8 @@ def _ids(session: Session, f: SearchFilters, match: tuple[str, str] | None, limi
             )
     else:
         stmt = stmt.order_by(mention_id.desc())
+    if window is not None:
+        stmt = stmt.where(mention_id.between(window[0], window[1]))
     stmt = _filtered(stmt, f).limit(limit)
     return [int(row[0]) for row in session.execute(stmt)]
 
@@ -163,6 +196,8 @@ def _ids(session: Session, f: SearchFilters, match: tuple[str, str] | None, limi
 def _filtered(stmt: Any, f: SearchFilters) -> Any:
     if f.brand:
         stmt = stmt.where(col(Mention.brand) == f.brand)
+    elif f.within:
+        stmt = stmt.where(col(Mention.brand).in_(f.within))
     if f.platform:
         stmt = stmt.where(col(Mention.platform) == f.platform)
     if f.label:

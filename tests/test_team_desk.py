@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import warnings
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -492,3 +493,19 @@ def test_a_hostile_customer_name_in_a_saved_reply_loses_its_invisible_characters
     m.author_handle = "eve<script>"
     out = saved_replies.fill("{name} {handle} {agent}", mention=m, brand=brands.brands["acme"], agent="a\u200bb")
     assert out == "Eve @eve<script> ab"  # kept as text; the desk escapes it wherever it is shown
+
+
+def test_a_date_range_finds_a_mention_stored_after_newer_ones(desk: tuple[Engine, Any], classifier: Any) -> None:
+    """Ids follow storage, not posting: an old post imported late is still inside its day's range."""
+    engine, brands = desk
+    late = mention("@AcmeCoffee zebra latte was cold", author="late_one", minutes=-19 * 24 * 60)  # 2026-11-01
+    fill(engine, brands, classifier, [[late]])
+    first_day = datetime(2026, 11, 1, tzinfo=UTC)
+    with Session(engine) as session:
+        found = search(
+            "", SearchFilters(within=("acme",), since=first_day, until=first_day + timedelta(days=1)), session=session
+        )
+        assert [h.mention.author_handle for h in found] == ["late_one"]
+        later = SearchFilters(within=("acme",), since=first_day + timedelta(days=19))
+        assert "late_one" not in {h.mention.author_handle for h in search("", later, session=session)}
+        assert search("zebra", SearchFilters(within=("acme",), until=first_day), session=session) == []

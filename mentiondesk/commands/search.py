@@ -60,6 +60,7 @@ def command(
         tag=normal_tag(tag) if tag else "",
         since=datetime.combine(first, time(), UTC) if first else None,
         until=datetime.combine(last + timedelta(days=1), time(), UTC) if last else None,
+        within=tuple(app.brands.brands),
     )
     with transaction(app.engine) as session:
         hits = search(query, filters, session=session, limit=limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -31,7 +32,7 @@ def day(raw: str | None, name: str) -> date | None:
 
 
 def search_filters(
-    brands: object, *, brand: str, platform: str, label: str, tag: str, start: str, end: str
+    brands: Mapping[str, object], *, brand: str, platform: str, label: str, tag: str, start: str, end: str
 ) -> SearchFilters:
     """Filters from an address or an API call; `end` is a whole day (up to its midnight), in UTC."""
     first, last = day(start, "start"), day(end, "end")
@@ -42,12 +43,13 @@ def search_filters(
     except Exception as exc:  # InputError: a tag nobody could have made
         raise BadValue(str(exc)) from None
     return SearchFilters(
-        brand=params.choice(brand, "brand", brands),  # type: ignore[arg-type]
+        brand=params.choice(brand, "brand", brands),
         platform=params.choice(platform, "platform", PLATFORMS),
         label=params.choice(label, "label", LABELS),
         tag=tag_name,
         since=datetime.combine(first, time(), UTC) if first else None,
         until=datetime.combine(last + timedelta(days=1), time(), UTC) if last else None,
+        within=tuple(brands),
     )
 
 
