@@ -509,3 +509,29 @@ def test_a_date_range_finds_a_mention_stored_after_newer_ones(desk: tuple[Engine
         later = SearchFilters(within=("acme",), since=first_day + timedelta(days=19))
         assert "late_one" not in {h.mention.author_handle for h in search("", later, session=session)}
         assert search("zebra", SearchFilters(within=("acme",), until=first_day), session=session) == []
+
+
+def test_assign_note_and_tag_through_the_api(desk: tuple[Engine, Any]) -> None:
+    engine, brands = desk
+    complaint = by_text(engine, "waiting for my refund")
+    omar = client_for(engine, brands, "omar")
+    headers = {"X-CSRF-Token": csrf(omar, "/queue")}
+    base = f"/api/mentions/{complaint.id}"
+    assigned = omar.post(f"{base}/assign", json={"to": "maria"}, headers=headers)
+    assert assigned.status_code == 200 and assigned.json()["assigned_to"] == "maria"
+    assert omar.post(f"{base}/assign", json={"to": "nobody-here"}, headers=headers).status_code == 404
+    case = omar.post(f"/api/cases/{complaint.case_id}/assign", json={"to": None}, headers=headers)
+    assert case.status_code == 200 and case.json()["assigned_to"] is None
+    noted = omar.post(f"{base}/notes", json={"text": SCRIPT_NOTE}, headers=headers)
+    assert noted.status_code == 200 and noted.json()["note_id"]
+    assert omar.post(f"{base}/notes", json={"text": "a\x00b"}, headers=headers).status_code == 422
+    assert omar.post(f"{base}/tags", json={"tag": "Needs Callback"}, headers=headers).json()["tag"] == "needs-callback"
+    assert omar.post(f"{base}/tags", json={"tag": "no/slash"}, headers=headers).status_code == 400
+    assert omar.delete(f"{base}/tags/needs-callback", headers=headers).status_code == 200
+    assert omar.delete(f"{base}/tags/needs-callback", headers=headers).status_code == 404
+    ana = client_for(engine, brands, "ana")
+    denied = ana.post(f"{base}/notes", json={"text": "x"}, headers={"X-CSRF-Token": csrf(ana, "/queue")})
+    assert denied.status_code == 403
+    with Session(engine) as session:
+        events = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.actor == "omar"))]
+    assert events == ["assign", "reassign", "note", "tag", "untag"]
