@@ -38,6 +38,7 @@ UNSURE = "@AcmeCoffee the new cup lids leak all over my hands every single morni
 SURE = [
     "@AcmeCoffee my order is two hours late and nobody answers the phone",
     "@AcmeCoffee I was charged twice for order 7781, please fix this",
+    "@AcmeCoffee the lid came off in the drive-thru and I have second-degree burns on my hand",
 ]
 PRAISE = [
     "@AcmeCoffee thank you so much, best latte I've had all year!",
@@ -139,6 +140,10 @@ def test_a_low_confidence_complaint_says_needs_review_and_approve_selected_leave
     assert "thank" not in flagged.locator("textarea.reply").input_value().lower()
     for draft_id in sure:
         assert "Policy gate: may send" in card(page, must(draft_id)).locator(".policy").inner_text()
+    # Why it is urgent, on the card (the injury outranks everything else on the page).
+    burnt = card(page, must(sure[-1]))
+    assert burnt.locator(".urgency-reason").inner_text() == "injury"
+    assert page.locator(".queue .card").first.get_attribute("data-draft") == str(sure[-1])
     api = {i["draft_id"]: i for i in page.request.get(f"{base}/api/queue?limit=50").json()["items"]}
     assert api[unsure.id]["needs_review"] is True and api[unsure.id]["review_reason"] == "low confidence"
     assert not any(api[i]["needs_review"] for i in sure)
