@@ -45,6 +45,12 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "service"
 HEARTBEAT_SECONDS = 20
 LEASE_CHECK_SECONDS = 5
+WARM_UP_TEXTS = (
+    "@acme my order is three weeks late and nobody answers",
+    "¿Dónde está mi pedido? Llevo tres semanas esperando una respuesta",
+    "Wo bleibt meine Bestellung? Ich warte seit drei Wochen auf eine Antwort",
+    "Où est ma commande ? J'attends une réponse depuis trois semaines",
+)
 STALE_AFTER = timedelta(seconds=90)
 
 
@@ -380,7 +386,17 @@ class Service:
         if self.lease is None or self.lease.try_acquire():
             self._start_polling()
             return Role(polling=True)
-        return Role(polling=False, active_elsewhere=self.lease.holder_elsewhere() or "another instance")
+        role = Role(polling=False, active_elsewhere=self.lease.holder_elsewhere() or "another instance")
+        self._warm_up()
+        return role
+
+    def _warm_up(self) -> None:
+        """A standby loads now what a first poll would load lazily (the classifier's models, the language
+        detector), so a takeover starts storing at once instead of spending its first seconds loading."""
+        try:
+            self.pipeline.classifier.classify(list(WARM_UP_TEXTS))
+        except Exception:  # a model that cannot classify fails the first poll too, with the poll's own report
+            log.warning("standby: warming up the classifier failed", exc_info=True)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -228,6 +228,8 @@ def test_the_standby_takes_over_polling_when_the_active_service_is_killed(databa
             killed_at = time.monotonic()
             active.process.wait(timeout=30)
             after_kill = sim.add_mentions(2)  # posted once nobody polls: found only if the standby takes over
+            assert wait_for(lambda: standby.said("took over polling"), 60), standby.stderr()[-3000:]
+            lease_seconds = time.monotonic() - killed_at
             assert wait_for(lambda: set(after_kill) <= _stored_ids(engine), 60), standby.stderr()[-3000:]
             takeover_seconds = time.monotonic() - killed_at
             served += traffic.stop() + after_kill
@@ -241,7 +243,10 @@ def test_the_standby_takes_over_polling_when_the_active_service_is_killed(databa
                 standby.stop()
             engine.dispose()
 
-    print(f"takeover: the standby stored a mention posted after the SIGKILL {takeover_seconds:.1f} s later")
+    print(
+        f"takeover: the standby held the lease {lease_seconds:.1f} s after the SIGKILL and had stored the mentions "
+        f"posted after it {takeover_seconds:.1f} s after it"
+    )
     assert standby is not None and standby.process.returncode == 0, standby.stderr()[-3000:]
     assert "took over polling" in standby.stderr()
     assert "Traceback" not in standby.stderr(), standby.stderr()[-3000:]
