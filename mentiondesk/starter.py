@@ -97,6 +97,8 @@ auto_reply_platforms = {automated}
 thank_cooldown_hours = 168
 # Minutes each automated thank-you waits in the desk's "Going out" lane, where a manager can stop it
 thank_hold_minutes = 10
+# May whoever writes a reply on the desk approve it too? false: a second person approves it
+allow_self_approval = false
 
 [brands.acme.routing]
 # Complaints at or above this urgency (0-100) are escalated to the top of the queue
@@ -123,6 +125,13 @@ ignore_authors = []
 # email_to = ["social@example.com"]
 # spike_min_count = 10
 # cooldown_minutes = 60
+
+# Optional: tags put on new mentions as they are stored; a rule passes when each condition it names passes
+# (keywords, categories, languages, platforms). People add tags on the desk too (docs/desk.md#tags).
+# [[brands.acme.tags]]
+# tag = "refund"
+# keywords = ["refund", "money back"]
+# categories = ["complaint"]
 
 # Optional: your own wording, Jinja2, variables name, handle, brand, platform. Several variants rotate.
 # [brands.acme.templates]
