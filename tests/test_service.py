@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from listener.simulator import Simulator
+from listener.x import XCursor
 from mentiondesk.core.brands import BrandConfig, parse_brands
 from mentiondesk.pipeline import Pipeline
 from mentiondesk.platforms import build_senders, build_sources
@@ -107,7 +108,7 @@ def test_stopping_stores_the_batch_in_hand_and_the_next_poll_resumes(
         stored = list(session.exec(select(Mention.external_id).where(Mention.platform == "x")))
         state = session.get(SourceState, source.name)
     assert sorted(stored, key=int) == added
-    assert state is not None and state.cursor == added[-1]
+    assert state is not None and XCursor.parse(state.cursor).since_id == added[-1]
 
 
 # --- the service end to end ---------------------------------------------------------------------------
