@@ -95,3 +95,37 @@ def test_stop_from_the_going_out_lane_and_who_may(desk: tuple[Any, Any]) -> None
     with Session(engine) as session:
         assert must(session.get(Draft, held[0].id)).state == DraftState.REJECTED
         assert must(session.get(Draft, held[1].id)).state == DraftState.HELD
+
+
+def test_walking_every_queue_page_no_complaint_looking_demo_mention_shows_a_thank_you_that_may_send(
+    desk: tuple[Any, Any],
+) -> None:
+    """A manager pages through the whole demo queue: every card of a mention a person would call a complaint,
+    urgent or sarcastic either drafts no thanks or says Needs review instead of "may send"."""
+    import html
+    import re
+
+    from listener.demo_corpus import DEMO_MENTIONS
+
+    app, _ = desk
+    client = signed_in(app, "ana")
+    kind_of = {" ".join(item.text.split()): item.kind for item in DEMO_MENTIONS}
+    thanks = re.compile(r"\b(thank|thanks|glad|made our day|enjoy)", re.IGNORECASE)
+    seen, page_no = 0, 1
+    wrong: list[tuple[str, str]] = []
+    while True:
+        page = client.get(f"/queue?page={page_no}").text
+        for card in page.split('<article class="card')[1:]:
+            mention = html.unescape(must(re.search(r'<blockquote class="text">(.*?)</blockquote>', card, re.S))[1])
+            reply_pattern = r'<div class="reply-ro">.*?<p>(.*?)</p>|<textarea id="text-\d+"[^>]*>(.*?)</textarea>'
+            reply = html.unescape(must(re.search(reply_pattern, card, re.S))[0])
+            if kind_of.get(" ".join(mention.split())) not in ("complaint", "urgent", "sarcasm"):
+                continue
+            seen += 1
+            if "Policy gate: may send" in card and thanks.search(reply):
+                wrong.append((mention, reply))
+        if f"page={page_no + 1}" not in page:
+            break
+        page_no += 1
+    assert seen >= 60 and page_no >= 2
+    assert wrong == []
