@@ -327,14 +327,17 @@ TIER_WIDTH = 24
 
 
 def urgency_score(c: Classification, *, followers: int = 0) -> int:
-    """0..100: the tier's band (critical 75+, high 50-74, medium 25-49, low 0-24), then within it up to 14
-    points for how sure the model is of a complaint and up to 10 for reach (log of followers). In the low tier
-    up to 6 more for how much it asks for a reply: a question before a post that merely names the brand."""
+    """0..100. The tier decides the band (critical 75+, high 50-74, medium 25-49, low 0-24); the rest only
+    orders mentions inside it: up to 14 points for how sure the model is that the mention is a complaint and
+    negative (half each), up to 10 for reach (log of followers). In the low tier the 12 points are split three
+    ways with how much the mention asks for a reply: a question before a post that merely names the brand."""
     floor = TIER_FLOOR.get(c.urgency, 0)
+    complaint = c.scores.get("complaint", 0.0)
+    negative = c.sentiment_scores.get("negative", complaint) if c.sentiment_scores else complaint
     if c.urgency != "low":
-        severity = 14.0 * c.scores.get("complaint", 0.0)
+        severity = 7.0 * complaint + 7.0 * negative
     else:
-        severity = 6.0 * c.scores.get("complaint", 0.0) + 6.0 * min(1.0, max(0.0, c.needs_reply))
+        severity = 4.0 * complaint + 4.0 * negative + 4.0 * min(1.0, max(0.0, c.needs_reply))
     reach = min(10.0, 2.0 * math.log10(1 + max(0, followers)))
     if c.urgency == "low" and c.sentiment != "negative":
         reach /= 3

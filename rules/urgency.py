@@ -73,13 +73,25 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bburns? (?:on|to) (?:my|his|her)",
             r"\bcut (?:my|his|her|their|our) (?:mouth|hand|finger|lip|foot|leg|arm|head|face)",
             r"\bbleed",
-            r"\bblood\b",
+            r"\bblood\b(?! (?:is |was )?boil)",
             r"\bhospital",
             r"\bambulance",
             r"\bbroken? (?:my |his |her )?(?:arm|leg|wrist|ankle|nose|tooth|teeth)",
             r"\bhurt (?:my|his|her|their|our)\b",
             r"\bstitches\b",
             r"\bconcussion",
+            r"\bscald",
+            r"\bburn(?:ed|t|s)? (?:him|her|me|us|them)\b",
+            r"\bspilled (?:hot|boiling)",
+            r"\bhot (?:coffee|tea|water|soup) (?:on|over|all over)",
+            r"\bboiling (?:coffee|tea|water|soup) (?:on|over|all over)",
+            r"\bfell (?:down|off)\b",
+            r"\bslipped (?:on|and)",
+            r"\bin pain\b",
+            r"\bparamedic",
+            r"\bchoking",
+            r"\bchoked",
+            r"\bcut (?:myself|himself|herself)",
             r"\bmedicine",
             r"\bmedicin",
             r"\bverletz",
@@ -115,6 +127,20 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bgas leak",
             r"\bsafety (?:issue|hazard|risk|concern)",
             r"\bnot safe\b",
+            r"\bsparks? (?:came|coming|flying)",
+            r"\boverheat",
+            r"\bmelted\b",
+            r"\bsmell(?:s|ed)? (?:of )?(?:gas|burning|smoke)",
+            r"\bturbulence (?:injur|hurt)",
+            r"\bunsecured",
+            r"\bfire (?:in|on board|onboard|broke out)\b",
+            r"\bsmall fire\b",
+            r"\bfilled with smoke",
+            r"\bfull of smoke",
+            r"\bbrakes? (?:failed|fail|not working)",
+            r"\bmetal (?:in|piece|shard)",
+            r"\bplastic (?:in (?:my|the) (?:food|meal|drink|burger|sandwich))",
+            r"\bforeign object",
             r"\bemergency landing",
             r"\bincendi",
             r"\bfeuer\b",
@@ -147,6 +173,19 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bepipen",
             r"\bmold\b|\bmould\b",
             r"\bintoxica",
+            r"\bgot sick\b",
+            r"\bmade (?:me|us|him|her|my \w+) (?:sick|ill)",
+            r"\bfood poison",
+            r"\bbug in (?:my|the) (?:food|meal|salad|drink)",
+            r"\bhair in (?:my|the) (?:food|meal)",
+            r"\bexpired (?:food|milk|meat|medicine)",
+            r"\braw (?:chicken|meat|pork)",
+            r"\bundercooked",
+            r"\bdiabet",
+            r"\basthma",
+            r"\boxygen",
+            r"\bmedizin",
+            r"\bintoxicaci",
         ),
     ),
     (
@@ -174,6 +213,13 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bombudsman",
             r"\btrading standards",
             r"\bconsumer protection",
+            r"\blegal (?:action|advice|team|proceedings)",
+            r"\bsee you in court",
+            r"\bcontact(?:ing)? (?:my|a) (?:lawyer|solicitor|attorney)",
+            r"\bsolicitor",
+            r"\bregulator",
+            r"\bofcom\b",
+            r"\bdot complaint",
             r"\babogad",
             r"\bdemandar",
             r"\bdenunci",
@@ -214,6 +260,16 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\barnaque",
             r"\btruffa",
             r"\bgolpe\b",
+            r"\bcompromised",
+            r"\bsomeone (?:else )?(?:has |had )?(?:bought|ordered|logged|changed|made)",
+            r"\bcharges? (?:i|that i) (?:don'?t|do not) recogni[sz]e",
+            r"\bnever (?:ordered|authori[sz]ed|made (?:this|that|these))",
+            r"\bstole (?:my|our) (?:card|identity|account|details|money)",
+            r"\bfake (?:email|text|sms|call|website|site|account)",
+            r"\bimpersonat",
+            r"\bi didn'?t make\b",
+            r"\bi did not make\b",
+            r"\bi never made\b",
         ),
     ),
     (
@@ -261,7 +317,21 @@ _VULNERABLE = _any(
     r"\bdeaf\b",
     r"\bbereave",
     r"\bpassed away",
-    r"\bdied\b",
+    r"\bmother (?:has |had |just )?(?:died|passed)",
+    r"\bmom (?:has |had |just )?(?:died|passed)",
+    r"\bmum (?:has |had |just )?(?:died|passed)",
+    r"\bfather (?:has |had |just )?(?:died|passed)",
+    r"\bdad (?:has |had |just )?(?:died|passed)",
+    r"\bhusband (?:has |had |just )?(?:died|passed)",
+    r"\bwife (?:has |had |just )?(?:died|passed)",
+    r"\bson (?:has |had |just )?(?:died|passed)",
+    r"\bdaughter (?:has |had |just )?(?:died|passed)",
+    r"\bgrand\w* (?:has |had |just )?(?:died|passed)",
+    r"\bbrother (?:has |had |just )?(?:died|passed)",
+    r"\bsister (?:has |had |just )?(?:died|passed)",
+    r"\bchild (?:has |had |just )?(?:died|passed)",
+    r"\bbaby (?:has |had |just )?(?:died|passed)",
+    r"\bpartner (?:has |had |just )?(?:died|passed)",
     r"\bfuneral",
     r"\bpregnant",
     r"\bsilla de ruedas",
@@ -269,6 +339,11 @@ _VULNERABLE = _any(
     r"\bfauteuil roulant",
     r"\bsedia a rotelle",
     r"\bcadeira de rodas",
+    r"\btravel(?:l)?ing alone",
+    r"\bflying alone",
+    r"\bunaccompanied",
+    r"\byear old (?:is |was )?(?:alone|stranded|left|lost|missing)",
+    r"\byr old (?:is |was )?(?:alone|stranded|left|lost|missing)",
 )
 _HIGH: tuple[tuple[str, _Lexicon], ...] = (
     (
@@ -302,6 +377,31 @@ _HIGH: tuple[tuple[str, _Lexicon], ...] = (
             r"\brimbors",
             r"\baddebit",
             r"\bestorno",
+            r"\bpaid (?:for|full|twice|again|\d|my|the)",
+            r"\bpayed (?:for|full|twice|again|\d|my|the)",
+            r"\bmoney (?:was |has been |got )?(?:debited|deducted|taken|gone)",
+            r"\bdebited",
+            r"\bdeducted",
+            r"\bfees? (?:i|that i) (?:should|shouldn'?t)",
+            r"\bin fees\b",
+            r"\bcredit (?:expires|has expired|will expire|not|never|is missing)",
+            r"\bhaven'?t (?:received|got(?:ten)?) (?:my |the )?(?:money|payment|credit|bonus|refund|reward|points)",
+            r"\bnever (?:received|got) (?:my |the )?(?:money|payment|credit|bonus|refund|reward|points)",
+            r"\bwaiting (?:\d+ \w+ )?for (?:my |the )?(?:money|payment|reimbursement)",
+            r"\bpay(?:ing)? (?:full price|again|twice)",
+            r"\brobbed",
+            r"\brobaron",
+            r"\bdefectuos",
+            r"\bdefective",
+            r"\bfaulty",
+            r"\btake (?:someone'?s|my|our|people'?s) money",
+            r"\bnot paid\b",
+            r"\bwasn'?t paid\b",
+            r"\bbill (?:just |has )?(?:increased|went up|doubled)",
+            r"\bcashback",
+            r"\bgeld\b",
+            r"\bdinero\b",
+            r"\bdeducting",
         ),
     ),
     (
@@ -332,6 +432,27 @@ _HIGH: tuple[tuple[str, _Lexicon], ...] = (
             r"\bpaket\b",
             r"\bcolis\b",
             r"\bpacco\b",
+            r"\bstolen\b",
+            r"\blost (?:my|our|her|his|their)\b",
+            r"\blose (?:your|my|our) (?:bag|luggage|suitcase)",
+            r"\bsent (?:it|my \w+|the \w+) to (?:the )?wrong",
+            r"\bwrong (?:address|destination)",
+            r"\bonly got (?:as far as|until|to)\b",
+            r"\bcontacts? (?:are |were )?(?:gone|deleted|lost)",
+            r"\bphotos (?:are |were )?(?:gone|deleted|lost)",
+            r"\bfiles (?:are |were )?(?:gone|deleted|lost)",
+            r"\bdata (?:are |were )?(?:gone|deleted|lost)",
+            r"\bis lost\b",
+            r"\bwas stolen\b",
+            r"\bstole\b",
+            r"\btaken from (?:my|her|his|our|the) (?:checked |)(?:bag|luggage|suitcase)",
+            r"\bnot been delivered",
+            r"\bdelivered but",
+            r"\bsays delivered",
+            r"\blost everything",
+            r"\bgot deleted",
+            r"\bwithout (?:a|my|our) (?:bag|luggage|suitcase)",
+            r"\bunzustellbar",
         ),
     ),
     (
@@ -384,6 +505,35 @@ _HIGH: tuple[tuple[str, _Lexicon], ...] = (
             r"\bnon funziona",
             r"\bnão funciona",
             r"\bsem (?:internet|sinal)",
+            r"\bcan'?t (?:get into|start|play|use|download|open|load|get on|make calls)",
+            r"\bcannot (?:get into|start|play|use|download|open|load|log ?in|sign in|access|connect)",
+            r"\bunable to (?:get into|start|play|use|download|open|load|log ?in|sign in|access|connect)",
+            r"\bwon'?t let me",
+            r"\brefuses to (?:read|start|load|open|work|connect)",
+            r"\bnot (?:getting|receiving) (?:the |an? |any )?(?:otp|code|sms|text|verification)",
+            r"\bunplayable",
+            r"\bkicked (?:out|off)",
+            r"\bkeep getting (?:kicked|disconnected|dc)",
+            r"\bsite (?:is |was )?(?:back up|down|not loading)",
+            r"\bmail is (?:also )?down",
+            r"\bemail is (?:also )?down",
+            r"\bapp is (?:also )?down",
+            r"\bwebsite is (?:also )?down",
+            r"\bserver is (?:also )?down",
+            r"\bservice is (?:also )?down",
+            r"\bback up\b",
+            r"\bno puedo (?:iniciar|entrar|acceder|conectar)",
+            r"\bkann (?:mich )?nicht (?:anmelden|einloggen)",
+            r"\bimpossible de (?:me connecter|se connecter)",
+            r"\binternet (?:is |has |goes |went |keeps going )?(?:out|gone)",
+            r"\bservice loss",
+            r"\bscreen (?:is |still )?frozen",
+            r"\bcan'?t (?:text|call|activate|re-?download|spend|watch|stream)",
+            r"\bgetting the (?:\w+ )?(?:step )?verification",
+            r"\bdon'?t get an? (?:email|text|code)",
+            r"\bnon-functioning",
+            r"\bdeactivated",
+            r"\bunlock",
         ),
     ),
     (
@@ -398,6 +548,11 @@ _HIGH: tuple[tuple[str, _Lexicon], ...] = (
             r"\bcuenta bloqueada",
             r"\bkonto gesperrt",
             r"\bcompte bloqu",
+            r"\bterminat(?:ed|e) (?:my|our)\b",
+            r"\bwrongfully (?:terminat|banned|suspended|closed)",
+            r"\bbloquead",
+            r"\bblocked (?:my|our) (?:account|card)",
+            r"\baccount (?:is |was |has been )?(?:restricted|limited|hacked|blocked)",
         ),
     ),
     (
@@ -413,30 +568,61 @@ _HIGH: tuple[tuple[str, _Lexicon], ...] = (
             r"\bvarad",
             r"\bgestrandet",
             r"\bbloqu[ée]s? [àa] l'a[ée]roport",
+            r"\bmiss(?:ed|ing)? (?:my |our |her |his |the |a )?(?:connecting|connection|flight|shuttle|train)",
+            r"\bgoing to miss\b",
+            r"\bmake (?:my |our |the |a )?(?:connect|connecting)",
+            r"\bdenied\b",
+            r"\bno seats?\b",
+            r"\bon standby",
+            r"\bleft (?:behind|stranded)",
+            r"\bget left\b",
+            r"\bhold (?:the flight|the plane|for me)",
+            r"\bconnections? (?:was |were )?missed",
+            r"\bmiss(?:ed)? (?:out )?connections",
+            r"\bmissed because",
+            r"\bdone missed",
+            r"\bpierdo mi (?:vuelo|conexi)",
+            r"\bshutting the door on",
+            r"\bperd(?:i|imos|ió) (?:mi|el|la|nuestro) (?:vuelo|conexi)",
         ),
     ),
 )
 
-# How sure the model must be that a mention is a complaint before a high or medium tier applies.
+# How sure the model must be that a mention is a complaint before a high or medium tier applies. A question
+# that reveals a high matter ("I'm going to miss my connection, can you hold the flight?") is high with less.
 HIGH_MIN_COMPLAINT = 0.35
+QUESTION_HIGH_MIN_COMPLAINT = 0.15
 MEDIUM_MIN_COMPLAINT = 0.5
+
+# Harm said not to have happened ("no injuries", "nobody was hurt") and names that only look like danger
+# ("Fire TV"): blanked before the critical lexicons look, so they neither raise nor lower anything else.
+_NOT_HARM = re.compile(
+    r"\b(?:no|zero|without|not any) (?:serious |major )?(?:injur\w*|casualt\w*|harm|danger|emergency|blood)"
+    r"|\b(?:nobody|no ?one|none of us|nobody else) (?:was |were |got |is )?(?:hurt|injured|harmed)"
+    r"|\b(?:wasn'?t|weren'?t|was not|were not|isn'?t|not|never) (?:hurt|injured|harmed|in danger)"
+    r"|\bfire ?(?:tv|stick|tablet|hd)\b|\bkindle fire\b|\bamazon fire\b"
+    r"|\bblood (?:is |was )?boil\w*|\bkilling (?:it|me)\b|\bdying (?:to|for)\b",
+    re.IGNORECASE,
+)
 
 
 def urgency_tier(text: str, *, label: str, complaint: float, negative: float = 0.0) -> tuple[str, str]:
     """(tier, reason) for a mention. `complaint` is the probability of the complaint label; `negative` of
-    negative sentiment. Praise is never above low; a question that reveals a critical matter is critical."""
+    negative sentiment. Praise is never above low; a question that reveals a critical matter is critical, one
+    that reveals a high matter is high."""
     if label == "praise":
         return "low", ""
-    openings = word_openings(text)
+    cleared = _NOT_HARM.sub(" ", text)
+    openings = word_openings(cleared)
     for reason, lexicon in _CRITICAL:
-        if lexicon.search(text, openings):
+        if lexicon.search(cleared, openings):
             return "critical", reason
     troubled = label == "complaint" or complaint >= HIGH_MIN_COMPLAINT
-    if troubled and _VULNERABLE.search(text, openings):
+    if troubled and _VULNERABLE.search(cleared, openings):
         return "critical", "vulnerable customer"
-    if troubled:
+    if troubled or (label == "question" and complaint >= QUESTION_HIGH_MIN_COMPLAINT):
         for reason, lexicon in _HIGH:
-            if lexicon.search(text, openings):
+            if lexicon.search(cleared, openings):
                 return "high", reason
     if label == "complaint" or complaint >= MEDIUM_MIN_COMPLAINT:
         return "medium", "complaint"
