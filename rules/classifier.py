@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Literal, Protocol, cast
 
 from mentiondesk.core.errors import ConfigError
+from rules.language import is_supported
+from rules.urgency import urgency_tier
 
 Label = Literal["complaint", "praise", "question", "other"]
 Sentiment = Literal["negative", "neutral", "positive"]
@@ -126,8 +128,6 @@ def make_classification(
 
 
 def review_reason_for(confidence: float, threshold: float, language: str, possible_complaint: bool = False) -> str:
-    from rules.language import is_supported
-
     if not is_supported(language):
         return f"language {language} not supported"
     if confidence < threshold:
@@ -138,8 +138,6 @@ def review_reason_for(confidence: float, threshold: float, language: str, possib
 
 
 def urgency_tier_of(text: str, label: str, complaint: float, cues: Sequence[str]) -> tuple[str, str]:
-    from rules.urgency import urgency_tier
-
     tier, reason = urgency_tier(text, label=label, complaint=complaint)
     if tier == "low" and label == "complaint":
         return "medium", "complaint"

@@ -18,12 +18,15 @@ class _Lexicon:
     """Patterns of one reason. Most mentions contain none of the words their patterns open with, and a set
     lookup is far cheaper than a regex search, so the regex runs only when one of those openings is there.
 
-    Every pattern opens with a literal (checked at import); its first word, cut to PREFIX characters, must be
-    the start of a word of the text (or a currency sign must be in it)."""
+    Every pattern opens with a literal (checked at import). One of a single word must have that word, cut to
+    PREFIX characters, as the start of a word of the text (or a currency sign in it); one of several words
+    ("in pain", "no one was hurt") must be in the lowercased text as it stands, since its first word alone
+    ("in", "no") is in most mentions."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self.pattern = re.compile(r"(?:" + "|".join(patterns) + r")", re.IGNORECASE)
         prefixes: set[str] = set()
+        phrases: set[str] = set()
         symbols: set[str] = set()
         for p in patterns:
             found = _LITERAL_OPENING.match(p)
@@ -31,13 +34,24 @@ class _Lexicon:
                 raise ValueError(f"urgency pattern without a literal opening: {p!r}")
             if found.group(2):
                 symbols.add(found.group(2))
+                continue
+            literal = found.group(1)
+            if p[found.end(1) : found.end(1) + 1] in ("?", "*", "{"):
+                literal = literal[:-1]  # the last character is optional
+            if " " in literal.strip():
+                phrases.add(literal.lower())
             else:
-                prefixes.add(found.group(1).lower().split()[0][:PREFIX])
+                prefixes.add(literal.lower().split()[0][:PREFIX])
         self.prefixes = frozenset(prefixes)
+        self.phrases = tuple(phrases)
         self.symbols = tuple(symbols)
 
-    def search(self, text: str, openings: frozenset[str]) -> bool:
-        if self.prefixes.isdisjoint(openings) and not any(s in text for s in self.symbols):
+    def search(self, text: str, lower: str, openings: frozenset[str]) -> bool:
+        if (
+            self.prefixes.isdisjoint(openings)
+            and not any(s in text for s in self.symbols)
+            and not any(s in lower for s in self.phrases)
+        ):
             return False
         return self.pattern.search(text) is not None
 
@@ -267,9 +281,9 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bstole (?:my|our) (?:card|identity|account|details|money)",
             r"\bfake (?:email|text|sms|call|website|site|account)",
             r"\bimpersonat",
-            r"\bi didn'?t make\b",
-            r"\bi did not make\b",
-            r"\bi never made\b",
+            r"\bcharges? (?:on|to) (?:my|our) \w+ (?:that )?i (?:didn'?t|did not|never) make",
+            r"\bpayments? (?:that )?i (?:didn'?t|did not|never) make",
+            r"\btransactions? (?:that )?i (?:didn'?t|did not|never) make",
         ),
     ),
     (
@@ -604,6 +618,8 @@ _NOT_HARM = re.compile(
     r"|\bblood (?:is |was )?boil\w*|\bkilling (?:it|me)\b|\bdying (?:to|for)\b",
     re.IGNORECASE,
 )
+# Words one of those must contain: the substitution runs only when one is there.
+_MAY_DENY_HARM = re.compile(r"injur|casualt|harm|danger|emergenc|blood|hurt|fire|killing|dying")
 
 
 def urgency_tier(text: str, *, label: str, complaint: float, negative: float = 0.0) -> tuple[str, str]:
@@ -612,17 +628,18 @@ def urgency_tier(text: str, *, label: str, complaint: float, negative: float = 0
     that reveals a high matter is high."""
     if label == "praise":
         return "low", ""
-    cleared = _NOT_HARM.sub(" ", text)
+    lower = text.lower()
+    cleared = _NOT_HARM.sub(" ", lower) if _MAY_DENY_HARM.search(lower) else lower
     openings = word_openings(cleared)
     for reason, lexicon in _CRITICAL:
-        if lexicon.search(cleared, openings):
+        if lexicon.search(cleared, cleared, openings):
             return "critical", reason
     troubled = label == "complaint" or complaint >= HIGH_MIN_COMPLAINT
-    if troubled and _VULNERABLE.search(cleared, openings):
+    if troubled and _VULNERABLE.search(cleared, cleared, openings):
         return "critical", "vulnerable customer"
     if troubled or (label == "question" and complaint >= QUESTION_HIGH_MIN_COMPLAINT):
         for reason, lexicon in _HIGH:
-            if lexicon.search(cleared, openings):
+            if lexicon.search(cleared, cleared, openings):
                 return "high", reason
     if label == "complaint" or complaint >= MEDIUM_MIN_COMPLAINT:
         return "medium", "complaint"
