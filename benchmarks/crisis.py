@@ -4,8 +4,8 @@ second, across X and Reddit and three brands) from `mentiondesk simulate` in its
 lag from posted to stored and from posted to queued (the draft on the desk) at p50/p95, and the queue page's
 times measured while it all runs. Goal: lag p95 < 60 s.
 
-The simulator's rate limits are raised out of the way: this measures the desk, not X's quota. The simulator
-also posts comments in the watched subreddit that name no brand: served, rightly not stored (counted apart).
+The simulator's rate limits are raised out of the way: this measures the desk, not X's quota. Posts the
+service was served but did not store (its sources' matching leaves some out) are counted apart.
 
 Run: python benchmarks/crisis.py [--mentions 100000] [--minutes 10] [--database-url postgresql://…]"""
 
@@ -263,8 +263,8 @@ def run_crisis(engine: Engine, sim: SimProcess, args: argparse.Namespace) -> Non
         )
     release_took = time.monotonic() - began
     total = sum(released.values())
-    # Drained when everything is stored, or nothing more arrives for three polls (the simulator also posts
-    # comments in the watched subreddit that name no brand: served, rightly not stored).
+    # Drained when everything is stored, or nothing more arrives for three polls (some posts are left out by
+    # the sources' matching: served, never stored).
     drain_until = time.monotonic() + args.drain
     last, still_since = stored(engine), time.monotonic()
     while last < total and time.monotonic() < drain_until and time.monotonic() - still_since < 3 * args.poll_interval:
@@ -284,7 +284,7 @@ def run_crisis(engine: Engine, sim: SimProcess, args: argparse.Namespace) -> Non
         print(
             f"not stored: {', '.join(f'{p} {n:,}' for p, n in by_platform.items())}, of which "
             f"{sum(1 for p, i in missing if i in served.get(p, set())):,} were served to the service "
-            "(the simulator's Reddit comments that name no brand are not mentions)"
+            "(left out by its sources' matching)"
         )
 
 
