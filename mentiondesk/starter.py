@@ -24,6 +24,8 @@ MENTIONDESK_MODEL=
 MENTIONDESK_LOG_LEVEL=
 # true: the HTTP libraries (urllib3, oauthlib, tweepy, prawcore) log their requests too. Secrets are always redacted.
 MENTIONDESK_LOG_HTTP=false
+# text (one line a record) or json (one JSON object a line, for a log collector). Secrets are redacted either way.
+MENTIONDESK_LOG_FORMAT=text
 # Where the replay platform's outbox records replies
 MENTIONDESK_OUTBOX_DIR=outbox
 # Your own copy of the price card for `mentiondesk budget` (mentiondesk/price_card.toml); empty = the shipped one
