@@ -71,6 +71,8 @@ def test_poll_once_then_sources(tmp_path: Path, sim: Simulator) -> None:
         "reddit:acme:posts",
         "reddit:acme:comments",
         "reddit:acme:search",
+        "mastodon:acme:search:acme",
+        "bluesky:acme:search:acme",
     }
     assert all(o["status"] == "ok" for o in outcomes)
     assert sum(o["stored"] for o in outcomes) > 0
