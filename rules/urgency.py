@@ -20,8 +20,8 @@ class _Lexicon:
 
     Every pattern opens with a literal (checked at import). One of a single word must have that word, cut to
     PREFIX characters, as the start of a word of the text (or a currency sign in it); one of several words
-    ("in pain", "no one was hurt") must be in the lowercased text as it stands, since its first word alone
-    ("in", "no") is in most mentions."""
+    ("in pain", "no one was hurt") must be in the lowercased text as it stands (looked for only when its first
+    word opens a word of the text), since that first word alone ("in", "no") is in most mentions."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self.pattern = re.compile(r"(?:" + "|".join(patterns) + r")", re.IGNORECASE)
@@ -35,25 +35,31 @@ class _Lexicon:
             if found.group(2):
                 symbols.add(found.group(2))
                 continue
-            literal = found.group(1)
-            if p[found.end(1) : found.end(1) + 1] in ("?", "*", "{"):
-                literal = literal[:-1]  # the last character is optional
-            if " " in literal.strip():
-                phrases.add(literal.lower())
-            else:
-                prefixes.add(literal.lower().split()[0][:PREFIX])
+            for literal in _gate_literals(p, found):
+                if " " in literal.strip():
+                    phrases.add(literal.lower())
+                else:
+                    prefixes.add(literal.lower().split()[0][:PREFIX])
         self.prefixes = frozenset(prefixes)
-        self.phrases = tuple(phrases)
         self.symbols = tuple(symbols)
+        # A phrase is looked for only when its first word opens a word of the text ("in pain": "in").
+        self.phrases: dict[str, tuple[str, ...]] = {}
+        for phrase in sorted(phrases):
+            key = phrase.split()[0][:PREFIX]
+            if len(key) < 2:  # word_openings has no one-letter openings: the phrase would never be looked for
+                raise ValueError(f"urgency phrase opening with a one-letter word: {phrase!r}")
+            self.phrases[key] = (*self.phrases.get(key, ()), phrase)
+        self.phrase_keys = frozenset(self.phrases)
 
-    def search(self, text: str, lower: str, openings: frozenset[str]) -> bool:
+    def search(self, lower: str, openings: frozenset[str]) -> bool:
+        """Whether a pattern matches `lower` (the text, lowercased); `openings` is word_openings(lower)."""
         if (
             self.prefixes.isdisjoint(openings)
-            and not any(s in text for s in self.symbols)
-            and not any(s in lower for s in self.phrases)
+            and not any(s in lower for s in self.symbols)
+            and not any(p in lower for key in self.phrase_keys & openings for p in self.phrases[key])
         ):
             return False
-        return self.pattern.search(text) is not None
+        return self.pattern.search(lower) is not None
 
 
 PREFIX = 6
@@ -67,6 +73,26 @@ def word_openings(text: str) -> frozenset[str]:
         for k in range(2, min(PREFIX, len(word)) + 1):
             out.add(word[:k])
     return frozenset(out)
+
+
+# "can'?t (?:log|sign)" opens with "can't" or "cant"; "no (?:internet|wifi)" with "no internet" or "no wifi".
+_OPTIONAL_APOSTROPHE = re.compile(r"^(?:\\b)?([a-z]+)'\?([a-z]+)( ?)")
+_WORD_THEN_GROUP = re.compile(r"^(?:\\b)?([a-z]+ )\(\?:((?:[a-z -]+\|)*[a-z -]+)\)")
+
+
+def _gate_literals(pattern: str, found: re.Match[str]) -> tuple[str, ...]:
+    """What a text must contain for `pattern` to match, as narrowly as is cheap to say (see _Lexicon)."""
+    apostrophe = _OPTIONAL_APOSTROPHE.match(pattern)
+    if apostrophe:
+        word, rest, space = apostrophe.groups()
+        return (f"{word}'{rest}{space}", f"{word}{rest}{space}")
+    group = _WORD_THEN_GROUP.match(pattern)
+    if group:
+        return tuple(group.group(1) + alternative for alternative in group.group(2).split("|"))
+    literal = found.group(1)
+    if pattern[found.end(1) : found.end(1) + 1] in ("?", "*", "{"):
+        literal = literal[:-1]  # the last character is optional
+    return (literal,)
 
 
 _LITERAL_OPENING = re.compile(r"^(?:\\b)?([^\\()\[\]?*+|{}.^$]{3,})|^\\?([$£€])")
@@ -94,18 +120,6 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bhurt (?:my|his|her|their|our)\b",
             r"\bstitches\b",
             r"\bconcussion",
-            r"\bscald",
-            r"\bburn(?:ed|t|s)? (?:him|her|me|us|them)\b",
-            r"\bspilled (?:hot|boiling)",
-            r"\bhot (?:coffee|tea|water|soup) (?:on|over|all over)",
-            r"\bboiling (?:coffee|tea|water|soup) (?:on|over|all over)",
-            r"\bfell (?:down|off)\b",
-            r"\bslipped (?:on|and)",
-            r"\bin pain\b",
-            r"\bparamedic",
-            r"\bchoking",
-            r"\bchoked",
-            r"\bcut (?:myself|himself|herself)",
             r"\bmedicine",
             r"\bmedicin",
             r"\bverletz",
@@ -141,20 +155,6 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bgas leak",
             r"\bsafety (?:issue|hazard|risk|concern)",
             r"\bnot safe\b",
-            r"\bsparks? (?:came|coming|flying)",
-            r"\boverheat",
-            r"\bmelted\b",
-            r"\bsmell(?:s|ed)? (?:of )?(?:gas|burning|smoke)",
-            r"\bturbulence (?:injur|hurt)",
-            r"\bunsecured",
-            r"\bfire (?:in|on board|onboard|broke out)\b",
-            r"\bsmall fire\b",
-            r"\bfilled with smoke",
-            r"\bfull of smoke",
-            r"\bbrakes? (?:failed|fail|not working)",
-            r"\bmetal (?:in|piece|shard)",
-            r"\bplastic (?:in (?:my|the) (?:food|meal|drink|burger|sandwich))",
-            r"\bforeign object",
             r"\bemergency landing",
             r"\bincendi",
             r"\bfeuer\b",
@@ -187,19 +187,7 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bepipen",
             r"\bmold\b|\bmould\b",
             r"\bintoxica",
-            r"\bgot sick\b",
-            r"\bmade (?:me|us|him|her|my \w+) (?:sick|ill)",
             r"\bfood poison",
-            r"\bbug in (?:my|the) (?:food|meal|salad|drink)",
-            r"\bhair in (?:my|the) (?:food|meal)",
-            r"\bexpired (?:food|milk|meat|medicine)",
-            r"\braw (?:chicken|meat|pork)",
-            r"\bundercooked",
-            r"\bdiabet",
-            r"\basthma",
-            r"\boxygen",
-            r"\bmedizin",
-            r"\bintoxicaci",
         ),
     ),
     (
@@ -227,13 +215,8 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bombudsman",
             r"\btrading standards",
             r"\bconsumer protection",
-            r"\blegal (?:action|advice|team|proceedings)",
             r"\bsee you in court",
             r"\bcontact(?:ing)? (?:my|a) (?:lawyer|solicitor|attorney)",
-            r"\bsolicitor",
-            r"\bregulator",
-            r"\bofcom\b",
-            r"\bdot complaint",
             r"\babogad",
             r"\bdemandar",
             r"\bdenunci",
@@ -274,13 +257,8 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\barnaque",
             r"\btruffa",
             r"\bgolpe\b",
-            r"\bcompromised",
-            r"\bsomeone (?:else )?(?:has |had )?(?:bought|ordered|logged|changed|made)",
             r"\bcharges? (?:i|that i) (?:don'?t|do not) recogni[sz]e",
-            r"\bnever (?:ordered|authori[sz]ed|made (?:this|that|these))",
             r"\bstole (?:my|our) (?:card|identity|account|details|money)",
-            r"\bfake (?:email|text|sms|call|website|site|account)",
-            r"\bimpersonat",
             r"\bcharges? (?:on|to) (?:my|our) \w+ (?:that )?i (?:didn'?t|did not|never) make",
             r"\bpayments? (?:that )?i (?:didn'?t|did not|never) make",
             r"\btransactions? (?:that )?i (?:didn'?t|did not|never) make",
@@ -314,6 +292,78 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bassault",
             r"\bsexual",
             r"\bthreaten(?:ed|ing) me",
+        ),
+    ),
+)
+# Words that mean danger in a complaint but are common in chatter that names a brand ("the fire in the Ashes",
+# "cut myself off"): critical only when the model also sees a complaint.
+_CRITICAL_WHEN_TROUBLED: tuple[tuple[str, _Lexicon], ...] = (
+    (
+        "injury",
+        _any(
+            r"\bscald",
+            r"\bburn(?:ed|t|s)? (?:him|her|me|us|them)\b",
+            r"\bspilled (?:hot|boiling)",
+            r"\bhot (?:coffee|tea|water|soup) (?:on|over|all over)",
+            r"\bboiling (?:coffee|tea|water|soup) (?:on|over|all over)",
+            r"\bslipped (?:on|and)",
+            r"\bin pain\b",
+            r"\bparamedic",
+            r"\bchoking",
+            r"\bcut (?:myself|himself|herself)",
+        ),
+    ),
+    (
+        "safety",
+        _any(
+            r"\bsparks? (?:came|coming|flying)",
+            r"\boverheat",
+            r"\bmelted\b",
+            r"\bsmell(?:s|ed)? (?:of )?(?:gas|burning|smoke)",
+            r"\bturbulence (?:injur|hurt)",
+            r"\bunsecured",
+            r"\bfire (?:in|on board|onboard|broke out)\b",
+            r"\bsmall fire\b",
+            r"\bfilled with smoke",
+            r"\bfull of smoke",
+            r"\bbrakes? (?:failed|fail|not working)",
+            r"\bmetal (?:in|piece|shard)",
+            r"\bplastic (?:in (?:my|the) (?:food|meal|drink|burger|sandwich))",
+            r"\bforeign object",
+        ),
+    ),
+    (
+        "health",
+        _any(
+            r"\bgot sick\b",
+            r"\bmade (?:me|us|him|her|my \w+) (?:sick|ill)",
+            r"\bbug in (?:my|the) (?:food|meal|salad|drink)",
+            r"\bhair in (?:my|the) (?:food|meal)",
+            r"\bexpired (?:food|milk|meat|medicine)",
+            r"\braw (?:chicken|meat|pork)",
+            r"\bundercooked",
+            r"\bmedizin",
+            r"\bintoxicaci",
+        ),
+    ),
+    (
+        "legal threat",
+        _any(
+            r"\blegal (?:action|advice|team|proceedings)",
+            r"\bsolicitor",
+            r"\bregulator",
+            r"\bofcom\b",
+            r"\bdot complaint",
+        ),
+    ),
+    (
+        "fraud",
+        _any(
+            r"\bcompromised",
+            r"\bsomeone (?:else )?(?:has |had )?(?:bought|ordered|logged|changed|made)",
+            r"\bnever (?:ordered|authori[sz]ed|made (?:this|that|these))",
+            r"\bfake (?:email|text|sms|call|website|site|account)",
+            r"\bimpersonat",
         ),
     ),
 )
@@ -632,14 +682,18 @@ def urgency_tier(text: str, *, label: str, complaint: float, negative: float = 0
     cleared = _NOT_HARM.sub(" ", lower) if _MAY_DENY_HARM.search(lower) else lower
     openings = word_openings(cleared)
     for reason, lexicon in _CRITICAL:
-        if lexicon.search(cleared, cleared, openings):
+        if lexicon.search(cleared, openings):
             return "critical", reason
     troubled = label == "complaint" or complaint >= HIGH_MIN_COMPLAINT
-    if troubled and _VULNERABLE.search(cleared, cleared, openings):
-        return "critical", "vulnerable customer"
+    if troubled:
+        for reason, lexicon in _CRITICAL_WHEN_TROUBLED:
+            if lexicon.search(cleared, openings):
+                return "critical", reason
+        if _VULNERABLE.search(cleared, openings):
+            return "critical", "vulnerable customer"
     if troubled or (label == "question" and complaint >= QUESTION_HIGH_MIN_COMPLAINT):
         for reason, lexicon in _HIGH:
-            if lexicon.search(cleared, cleared, openings):
+            if lexicon.search(cleared, openings):
                 return "high", reason
     if label == "complaint" or complaint >= MEDIUM_MIN_COMPLAINT:
         return "medium", "complaint"

@@ -120,3 +120,16 @@ def test_a_question_about_a_high_matter_is_high_and_an_advance_plan_is_not() -> 
         "",
     )
     assert urgency_tier("@shopco thank you, refund arrived!", label="praise", complaint=0.0) == ("low", "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "don't miss Jonathan Kozol, author of Fire in the Ashes, at @bookshop on Friday",
+        "my nirvana poster fell down and my brother choked on Sunday lol @golfco",
+        "getting mad at @brand for impersonation is beyond me, it's admiration",
+    ],
+)
+def test_chatter_that_names_a_brand_is_not_made_critical_by_a_danger_word(text: str) -> None:
+    assert urgency_tier(text, label="other", complaint=0.05) == ("low", "")
+    assert urgency_tier(text.replace("@", ""), label="other", complaint=0.05)[0] == "low"
