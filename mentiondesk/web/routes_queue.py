@@ -41,9 +41,11 @@ def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
     rows = queries.queue_rows(session, f)
     items = queries.queue_items(session, rows, state.brands)
     going_out = held_replies(session=session, brands=state.brands, now=utcnow()) if f.page == 1 else []
-    total = queries.queue_count(session, f)
+    cap = max(queries.COUNT_CAP, f.page * queries.PAGE_SIZE)
+    total = queries.queue_count(session, f, cap=cap)
+    more = total > cap  # counted up to the cap only: the page shows "10,000+" and a next page
     back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    pages = max(1, -(-total // queries.PAGE_SIZE))
+    pages = max(1, -(-min(total, cap) // queries.PAGE_SIZE))
     return state.templates.TemplateResponse(
         request,
         "queue.html",
@@ -52,7 +54,8 @@ def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
             "flash": pop_flash(request),
             "items": items,
             "going_out": going_out,
-            "total": total,
+            "total": min(total, cap),
+            "more": more,
             "filters": f,
             "facets": queries.queue_facets(state.brands),
             "brands": state.brands,
@@ -63,7 +66,7 @@ def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
             "page": f.page,
             "pages": pages,
             "prev_url": "/queue?" + urlencode(f.as_query(page=f.page - 1)) if f.page > 1 else None,
-            "next_url": "/queue?" + urlencode(f.as_query(page=f.page + 1)) if f.page < pages else None,
+            "next_url": "/queue?" + urlencode(f.as_query(page=f.page + 1)) if f.page < pages or more else None,
             "nav": "queue",
         },
     )
