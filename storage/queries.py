@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, update
+from sqlalchemy import Table, bindparam, exists, func, insert, update
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.values import FetchedMention, is_anonymous
 from storage.db import insert_if_absent, lock_for_ingest
+from storage.desk_models import MentionTag
 from storage.lifecycle import handle_sha256
 from storage.models import (
     OPEN_DRAFT_STATES,
@@ -323,10 +325,11 @@ def list_queue(
     category: str | None = None,
     state: str | Iterable[str] | None = DraftState.DRAFTED,
     min_urgency: int | None = None,
+    tag: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[QueueRow]:
-    """Drafts with their mentions, most urgent first, then oldest first."""
+    """Drafts with their mentions, most urgent first, then oldest first; with `tag`, of mentions carrying it."""
     stmt = select(Draft, Mention).join(Mention, col(Mention.id) == Draft.mention_id)
     if state is not None:
         states = [state] if isinstance(state, str) else list(state)
@@ -339,8 +342,21 @@ def list_queue(
         stmt = stmt.where(Draft.category == category)
     if min_urgency is not None:
         stmt = stmt.where(Draft.urgency >= min_urgency)
+    if tag:
+        stmt = stmt.where(has_tag(col(Draft.mention_id), tag))
     stmt = stmt.order_by(col(Draft.urgency).desc(), col(Draft.created_at), col(Draft.id)).offset(offset).limit(limit)
     return [QueueRow(draft=d, mention=m) for d, m in session.exec(stmt)]
+
+
+def has_tag(mention_id: Any, tag: str) -> ColumnElement[bool]:
+    """A condition for any query over mentions or drafts: the mention `mention_id` names carries `tag` (one probe
+    of the (tag, mention_id) index per row)."""
+    return exists().where(col(MentionTag.tag) == tag, col(MentionTag.mention_id) == mention_id)
+
+
+def tag_in_use(tag: str, *, session: Session) -> bool:
+    """Whether any mention carries `tag`: a filter by a tag nobody used says so instead of showing nothing."""
+    return session.exec(select(MentionTag.mention_id).where(MentionTag.tag == tag).limit(1)).first() is not None
 
 
 def count_queue(*, session: Session, state: str = DraftState.DRAFTED) -> int:

@@ -16,9 +16,10 @@ from mentiondesk.core.errors import NotFound
 from mentiondesk.core.vocabulary import Label
 from responders import queue as desk
 from responders.sending import send_approved
+from rules.tagging import normal_tag
 from storage.db import transaction
 from storage.models import Classification, Draft, DraftState, Mention, as_utc, utcnow
-from storage.queries import audit_for, list_queue
+from storage.queries import audit_for, list_queue, tag_in_use
 
 
 def _actor(name: str | None) -> str:
@@ -71,6 +72,7 @@ def _one_line(text: str, width: int) -> str:
     "--state", default="drafted", show_default=True, type=click.Choice([s.value for s in DraftState] + ["all"])
 )
 @click.option("--min-urgency", type=click.IntRange(0, 100))
+@click.option("--tag", help="Only drafts of mentions with this tag.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -81,6 +83,7 @@ def command(
     category: str | None,
     state: str,
     min_urgency: int | None,
+    tag: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -90,7 +93,9 @@ def command(
     app = App.open()
     if brand:
         app.brands.get(brand)  # an unknown brand is an error, not an empty queue
+    tag_name = normal_tag(tag) if tag else None  # a tag nobody could have made is an error naming it
     with transaction(app.engine) as session:
+        unused = tag_name is not None and not tag_in_use(tag_name, session=session)
         rows = list_queue(
             session=session,
             brand=brand,
@@ -98,14 +103,17 @@ def command(
             category=category,
             state=None if state == "all" else state,
             min_urgency=min_urgency,
+            tag=tag_name,
             limit=limit,
         )
         items = [draft_summary(r.draft, r.mention, app.brands.brands.get(r.draft.brand)) for r in rows]
+    if unused:
+        click.echo(f"no mention is tagged {tag_name!r}", err=True)
     if as_json:
         emit_json(items)
         return
     if not items:
-        click.echo("queue is empty")
+        click.echo(f"no drafts of mentions tagged {tag_name!r}" if tag_name else "queue is empty")
         return
     click.echo(
         f"{'DRAFT':>6}  {'MENTION':>7}  {'URG':>3}  {'CATEGORY':<10} {'PLATFORM':<8} {'AGE':>7}  {'AUTHOR':<18} TEXT"

@@ -63,6 +63,7 @@ class QueueEntry(BaseModel):
 class QueuePage(BaseModel):
     total: int
     items: list[QueueEntry]
+    note: str = Field(default="", description="Why the list is empty when a tag filter matches nothing.")
 
 
 class ApproveBody(BaseModel):
@@ -176,22 +177,26 @@ def queue(
     category: str = Query("", description=f"{', '.join(LABELS)}; empty for all."),
     state: str = Query("drafted", description=f"{', '.join(STATES)}; empty for all."),
     min_urgency: int = Query(0, ge=0, le=100),
+    tag: str = Query("", max_length=params.MAX_FILTER_LENGTH, description="Only drafts of mentions with this tag."),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=params.MAX_OFFSET),
     user: SignedIn,
     session: DB,
 ) -> QueuePage:
-    """Drafts awaiting a decision, most urgent first, then oldest. An unknown filter value is a 422."""
+    """Drafts awaiting a decision, most urgent first, then oldest. An unknown filter value is a 422; a tag no
+    mention carries gives an empty list with a `note`."""
+    tag_name, note = queries.tag_filter(session, params.clean_text(tag, "tag"))
     f = queries.QueueFilters(
         brand=params.choice(brand, "brand", desk(request).brands),
         platform=params.choice(platform, "platform", PLATFORMS),
         category=params.choice(category, "category", LABELS),
         state=params.choice(state, "state", STATES),
         min_urgency=min_urgency,
+        tag=tag_name,
     )
     rows = queries.queue_rows(session, f, limit=limit, offset=offset)
     items = queries.queue_items(session, rows, desk(request).brands)
-    return QueuePage(total=queries.queue_count(session, f), items=[_entry(i) for i in items])
+    return QueuePage(total=queries.queue_count(session, f), items=[_entry(i) for i in items], note=note)
 
 
 @router.post("/drafts/{draft_id}/approve", response_model=ActionResult, tags=["queue"])

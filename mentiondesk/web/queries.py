@@ -12,6 +12,8 @@ from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.business_hours import hours_label, working_minutes
+from mentiondesk.core.errors import InputError
+from rules.tagging import normal_tag
 from storage.models import (
     AuditEvent,
     Author,
@@ -24,7 +26,7 @@ from storage.models import (
     as_utc,
     utcnow,
 )
-from storage.queries import audit_for, list_queue
+from storage.queries import audit_for, has_tag, list_queue, tag_in_use
 
 PAGE_SIZE = 50
 # The queue page counts at most this many drafts past its own page: an exact count of a 100,000-draft backlog
@@ -40,6 +42,7 @@ class QueueFilters:
     category: str = ""
     state: str = DraftState.DRAFTED
     min_urgency: int = 0
+    tag: str = ""
     page: int = 1
 
     def as_query(self, **changes: Any) -> dict[str, Any]:
@@ -49,6 +52,7 @@ class QueueFilters:
             "category": self.category,
             "state": self.state,
             "min_urgency": self.min_urgency or "",
+            "tag": self.tag,
             "page": self.page if self.page > 1 else "",
         }
         values.update(changes)
@@ -99,7 +103,24 @@ def _queue_filter(stmt: Any, f: QueueFilters) -> Any:
         stmt = stmt.where(Draft.category == f.category)
     if f.min_urgency:
         stmt = stmt.where(Draft.urgency >= f.min_urgency)
+    if f.tag:
+        stmt = stmt.where(has_tag(col(Draft.mention_id), f.tag))
     return stmt
+
+
+def tag_filter(session: Session, raw: str | None) -> tuple[str, str]:
+    """(the tag to filter by, a note for the person) from a `tag` value in an address. A tag no mention carries,
+    or text that cannot be a tag, filters to nothing and says why: an empty list alone reads as "all done"."""
+    text = (raw or "").strip()
+    if not text:
+        return "", ""
+    try:
+        tag = normal_tag(text)
+    except InputError:  # nobody could have made this tag, so nothing carries it
+        return text, f"{text[:60]!r} is not a tag (1 to 40 of a-z, 0-9, '-' and '_'): nothing is tagged with it."
+    if not tag_in_use(tag, session=session):
+        return tag, f"No mention is tagged {tag!r}."
+    return tag, ""
 
 
 def queue_rows(
@@ -115,6 +136,7 @@ def queue_rows(
         category=f.category or None,
         state=f.state or None,
         min_urgency=f.min_urgency or None,
+        tag=f.tag or None,
         limit=limit,
         offset=offset,
     )
@@ -187,7 +209,9 @@ def queue_facets(brands: dict[str, Brand]) -> dict[str, list[str]]:
 
     platforms: set[str] = {p for b in brands.values() for p, handles in b.handles.items() if handles}
     platforms = platforms or set(PLATFORMS)
-    return {"platforms": sorted(platforms), "categories": list(LABELS)}
+    # Tags offered are the brand files' rule tags; a tag typed by hand is filtered on as well.
+    tags = sorted({rule.tag for b in brands.values() for rule in b.tags})
+    return {"platforms": sorted(platforms), "categories": list(LABELS), "tags": tags}
 
 
 # --- one mention ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from mentiondesk.core.errors import NotFound
 from mentiondesk.platforms import NAMES as PLATFORMS
@@ -21,22 +22,27 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 STATES = [s.value for s in DraftState]
 
 
-def filters_from(request: Request) -> queries.QueueFilters:
-    """The queue's filters from the address; a value outside its menu or range is a 400, not a guess."""
+def filters_from(request: Request, session: Session) -> tuple[queries.QueueFilters, str]:
+    """The queue's filters from the address, and a note on the tag filter; a value outside its menu or range is a
+    400, not a guess. A tag is free text: one nobody uses filters to nothing and the note says so."""
     q = request.query_params
-    return queries.QueueFilters(
+    raw_tag = params.clean_text(q.get("tag", ""), "tag", max_length=params.MAX_FILTER_LENGTH)
+    tag, tag_note = queries.tag_filter(session, raw_tag)
+    f = queries.QueueFilters(
         brand=params.choice(q.get("brand"), "brand", desk(request).brands),
         platform=params.choice(q.get("platform"), "platform", PLATFORMS),
         category=params.choice(q.get("category"), "category", LABELS),
         state=params.choice(q.get("state"), "state", STATES, default=DraftState.DRAFTED),
         min_urgency=params.whole_number(q.get("min_urgency"), "min_urgency", low=0, high=100, default=0),
+        tag=tag,
         page=params.whole_number(q.get("page"), "page", low=1, high=params.MAX_PAGE, default=1),
     )
+    return f, tag_note
 
 
 @router.get("/queue")
 def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
-    f = filters_from(request)
+    f, tag_note = filters_from(request, session)
     state = desk(request)
     rows = queries.queue_rows(session, f)
     items = queries.queue_items(session, rows, state.brands)
@@ -57,6 +63,7 @@ def queue_page(*, request: Request, user: SignedIn, session: DB) -> Response:
             "total": min(total, cap),
             "more": more,
             "filters": f,
+            "tag_note": tag_note,
             "facets": queries.queue_facets(state.brands),
             "brands": state.brands,
             "states": STATES,
