@@ -789,7 +789,9 @@ def _planned_listings(brand: Brand) -> list[tuple[str, str]]:
 
 
 def _simulator_options(brand: Brand) -> dict[str, list[str]]:
-    return {"subreddits": [s.removeprefix("r/") for s in watch_of(brand).subreddits]}
+    """The subreddits to play, and the keywords their comments may name: those of the brands watching them."""
+    subreddits = [s.removeprefix("r/") for s in watch_of(brand).subreddits]
+    return {"subreddits": subreddits, "subreddit_keywords": list(brand.keywords) if subreddits else []}
 
 
 def _listens_for(brand: Brand) -> bool:

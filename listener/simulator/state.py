@@ -118,6 +118,7 @@ class SimState:
         reddit_handles: list[str],
         keywords: list[str],
         subreddits: list[str],
+        subreddit_keywords: list[str] | None = None,
         seed: int = 0,
         x_rate_limit: int = 450,
         reddit_rate_limit: int = 1000,
@@ -127,6 +128,9 @@ class SimState:
         self.corpus = Corpus(self.rng)
         self.keywords = keywords or (x_handles[:1] + reddit_handles[:1]) or ["acme"]
         self.subreddits = subreddits or ["test"]
+        # A comment is found only by listening to its subreddit (Reddit's search covers posts, not comments), so
+        # a comment released as a mention names a brand that watches the subreddits, not any brand's keyword.
+        self.subreddit_keywords = subreddit_keywords or self.keywords
         self.faults: list[Fault] = []
         self.replies: list[Reply] = []
         self.request_log: list[tuple[str, str, str]] = []  # (platform, method, path)
@@ -184,8 +188,8 @@ class SimState:
         first = self.rng.choice(_FIRST_NAMES)
         return f"{first.lower()}_{self.rng.randint(1, 9999)}", f"{first} {self.rng.choice('ABCDEFGHKLMNPRSTW')}."
 
-    def _ensure_keyword(self, text: str) -> str:
-        keyword = self.rng.choice(self.keywords)
+    def _ensure_keyword(self, text: str, keywords: list[str] | None = None) -> str:
+        keyword = self.rng.choice(keywords or self.keywords)
         if re.search(r"(?<!\w)" + re.escape(keyword) + r"(?!\w)", text, re.IGNORECASE):
             return text
         return f"{text} #{keyword}" if " " not in keyword else f"{text} ({keyword})"
@@ -435,7 +439,8 @@ class SimState:
                     names.append(self._submission(sub, title, body if len(body) > 120 else "", author))
                 else:
                     posts = [p for p in self.submissions if self.things[p]["data"]["subreddit"] == sub]
-                    names.append(self._comment(self.rng.choice(posts), self._ensure_keyword(body), author))
+                    comment = self._ensure_keyword(body, self.subreddit_keywords)
+                    names.append(self._comment(self.rng.choice(posts), comment, author))
         return names
 
     def delete_reddit(self, fullname: str, *, removed: bool = False) -> None:
