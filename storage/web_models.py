@@ -274,6 +274,116 @@ PG_BACKFILL = [
 ]
 
 
+# --- mentions per author and day (migration 0014; both databases) ------------------------------------------
+# Repeat customers over a range: summing these narrow rows replaces a GROUP BY over every mention of the range,
+# and the all-days row (day '') lets a long range be answered as the author's total less the days outside it.
+# Decremented like the rest, but never topped up by retention: the figure follows the stored mentions, and an
+# erased author's rows reach zero and are deleted.
+
+ALL_DAYS = ""
+TREND_AUTHOR = _rollup(
+    "trend_author", _key("brand", 64), _key("day", 10), _count("author_id", primary_key=True), _count("n")
+)
+
+AUTHOR_TABLE = """CREATE TABLE trend_author (
+        brand VARCHAR(64) NOT NULL, day VARCHAR(10) NOT NULL, author_id INTEGER NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (brand, day, author_id)
+    )"""
+
+
+def _author_add(row: str, delta: str) -> str:
+    return f"""INSERT INTO trend_author (brand, day, author_id, n)
+        SELECT {row}.brand, k.day, {row}.author_id, {delta}
+        FROM (SELECT substr({row}.created_at, 1, 10) AS day UNION ALL SELECT '') AS k WHERE {row}.author_id IS NOT NULL
+        ON CONFLICT (brand, day, author_id) DO UPDATE SET n = n + ({delta});"""
+
+
+def _author_zeros(row: str) -> str:
+    return f"""DELETE FROM trend_author WHERE brand = {row}.brand AND author_id = {row}.author_id
+        AND day IN (substr({row}.created_at, 1, 10), '') AND n = 0;"""
+
+
+AUTHOR_TRIGGERS = [
+    f"CREATE TRIGGER trend_author_ins AFTER INSERT ON mention WHEN NEW.author_id IS NOT NULL "
+    f"BEGIN {_author_add('NEW', '1')} END",
+    f"CREATE TRIGGER trend_author_del AFTER DELETE ON mention WHEN OLD.author_id IS NOT NULL "
+    f"BEGIN {_author_add('OLD', '-1')} {_author_zeros('OLD')} END",
+    "CREATE TRIGGER trend_author_upd AFTER UPDATE OF brand, created_at, author_id ON mention "
+    "WHEN OLD.brand IS NOT NEW.brand OR OLD.created_at IS NOT NEW.created_at OR OLD.author_id IS NOT NEW.author_id "
+    f"BEGIN {_author_add('OLD', '-1')} {_author_add('NEW', '1')} {_author_zeros('OLD')} END",
+]
+
+AUTHOR_BACKFILL = """INSERT INTO trend_author (brand, day, author_id, n)
+    SELECT brand, substr(created_at, 1, 10), author_id, count(*) FROM mention WHERE author_id IS NOT NULL
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT brand, '', author_id, count(*) FROM mention WHERE author_id IS NOT NULL GROUP BY 1, 3"""
+
+
+def _author_rows(rows: str, sign: str, changed_from: str = "") -> str:
+    """(brand, day, author_id, delta) twice per mention of `rows`: for its day and for all days ('')."""
+    join, where = _changed("brand, created_at, author_id", changed_from)
+    return (
+        f"SELECT r.brand, CASE WHEN k.all_days THEN '' ELSE {PG_DAY.format(row='r')} END AS day, r.author_id, "
+        f"{sign} AS delta FROM {rows} AS r {join} CROSS JOIN (VALUES (false), (true)) AS k(all_days) "
+        f"WHERE r.author_id IS NOT NULL AND {where}"
+    )
+
+
+def pg_author_upserts(deltas: str, *, drop_zeros: bool) -> str:
+    upsert = f"""
+        INSERT INTO trend_author AS t (brand, day, author_id, n)
+        SELECT brand, day, author_id, sum(delta) FROM ({deltas}) AS d
+        GROUP BY 1, 2, 3 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (brand, day, author_id) DO UPDATE SET n = t.n + excluded.n;"""
+    if not drop_zeros:
+        return upsert
+    return (
+        upsert
+        + f"""
+        DELETE FROM trend_author AS t USING (SELECT DISTINCT brand, day, author_id FROM ({deltas}) AS d) AS g
+        WHERE t.brand = g.brand AND t.day = g.day AND t.author_id = g.author_id AND t.n = 0;"""
+    )
+
+
+_PG_AUTHOR_CHANGES = {
+    "trend_author_ins": ("INSERT", "NEW TABLE AS new_rows",
+                         pg_author_upserts(_author_rows("new_rows", "1"), drop_zeros=False)),
+    "trend_author_del": ("DELETE", "OLD TABLE AS old_rows",
+                         pg_author_upserts(_author_rows("old_rows", "-1"), drop_zeros=True)),
+    "trend_author_upd": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", pg_author_upserts(
+        f"{_author_rows('old_rows', '-1', 'new_rows')} UNION ALL {_author_rows('new_rows', '1', 'old_rows')}",
+        drop_zeros=True)),
+}  # fmt: skip
+
+PG_AUTHOR_TRIGGERS = [
+    statement
+    for name, (event, referencing, body) in _PG_AUTHOR_CHANGES.items()
+    for statement in (
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} AFTER {event} ON mention REFERENCING {referencing} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    )
+]
+PG_AUTHOR_BACKFILL = pg_author_upserts(_author_rows("mention", "1"), drop_zeros=False)
+
+
+def install_authors(conn: Connection) -> None:
+    postgres = conn.dialect.name == "postgresql"
+    backfill = PG_AUTHOR_BACKFILL if postgres else AUTHOR_BACKFILL
+    for statement in [AUTHOR_TABLE, *(PG_AUTHOR_TRIGGERS if postgres else AUTHOR_TRIGGERS), backfill]:
+        conn.exec_driver_sql(statement)
+
+
+def uninstall_authors(conn: Connection) -> None:
+    postgres = conn.dialect.name == "postgresql"
+    for name in ("trend_author_ins", "trend_author_del", "trend_author_upd"):
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}" + (" ON mention" if postgres else ""))
+        if postgres:
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS trend_author")
+
+
 def install(conn: Connection) -> None:
     statements = [*PG_TABLES, *PG_TRIGGERS, *PG_BACKFILL] if conn.dialect.name == "postgresql" else [
         *TABLES, *TRIGGERS, *BACKFILL]  # fmt: skip

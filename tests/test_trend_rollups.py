@@ -7,11 +7,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, text, update
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import Brand
-from mentiondesk.web import trends
+from mentiondesk.web import trend_rollups, trends
 from storage import web_models
 from storage.db import transaction
 from storage.lifecycle import expire_brand
@@ -116,3 +116,55 @@ def test_rollups_match_the_rows_through_every_kind_of_change(any_engine: Engine)
     assert (after.response.human_count, after.response.automated_count, after.response.human_median) == (
         before.response.human_count, before.response.automated_count, before.response.human_median
     )  # fmt: skip
+
+
+def _repeat(engine: Engine, span: tuple[date, date], *, rollups: bool) -> tuple[int, int, list[tuple[str, int]]]:
+    with Session(engine) as session:
+        return trends.repeat_customers(session, "acme", *span, rollups=rollups, range_rows=_rows(session, span))
+
+
+def _rows(session: Session, span: tuple[date, date]) -> int:
+    return sum(row[-1] for row in trend_rollups.counts(session, "acme", *span))
+
+
+def _same_repeat_customers(engine: Engine) -> None:
+    """Exactly the direct figures, top ten and its order included, for a range holding most of the brand (read
+    as totals less the days outside), a short one (summed day by day), and one with nothing in it."""
+    for span in (SPAN, (date(2026, 6, 28), date(2026, 6, 30)), (date(2026, 5, 1), date(2026, 5, 9))):
+        with Session(engine) as session:
+            assert trend_rollups.repeat_customers(session, "acme", *span, _rows(session, span)) is not None
+        assert _repeat(engine, span, rollups=True) == _repeat(engine, span, rollups=False), span
+
+
+def test_repeat_customers_from_the_author_rollup_equal_the_rows(any_engine: Engine) -> None:
+    seed(any_engine)
+    first = _repeat(any_engine, SPAN, rollups=False)
+    assert first[0] == 12 and first[1] > 300
+    _same_repeat_customers(any_engine)
+
+    with transaction(any_engine) as session:
+        ids = list(session.exec(select(Mention.id).order_by(col(Mention.id))).all())
+        authors = list(session.exec(select(Author.id).order_by(col(Author.id))).all())
+        # Whole statements (PostgreSQL's statement trigger sees every row at once): another day, another author,
+        # no author at all.
+        session.execute(update(Mention).where(col(Mention.id).in_(ids[:30])).values(created_at=END - timedelta(days=9)))
+        session.execute(update(Mention).where(col(Mention.id).in_(ids[30:60])).values(author_id=authors[0]))
+        session.execute(update(Mention).where(col(Mention.id).in_(ids[60:70])).values(author_id=None))
+        session.add(Mention(brand="acme", platform="x", external_id="new", author_id=authors[1], author_handle="a1",
+                            text="acme again", created_at=END - timedelta(hours=1)))  # fmt: skip
+    _same_repeat_customers(any_engine)
+
+    with transaction(any_engine) as session:  # retention: repeat customers follow the rows that are left
+        assert expire_brand("acme", 7, session=session, now=END).mentions > 100
+    _same_repeat_customers(any_engine)
+
+    with transaction(any_engine) as session:  # an author's mentions all gone: no row of theirs is left behind
+        gone = list(session.exec(select(Mention.id).where(Mention.author_id == authors[2])).all())
+        for draft in session.exec(select(Draft).where(col(Draft.mention_id).in_(gone))).all():
+            session.delete(draft)
+        session.flush()
+        session.execute(delete(Mention).where(col(Mention.author_id) == authors[2]))
+    with any_engine.connect() as conn:
+        left = conn.execute(text("SELECT count(*) FROM trend_author WHERE author_id = :a"), {"a": authors[2]})
+        assert left.scalar_one() == 0
+    _same_repeat_customers(any_engine)

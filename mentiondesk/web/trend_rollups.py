@@ -3,7 +3,7 @@ pre-counted rows per year instead of every mention. Same shapes as the direct qu
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import text
@@ -85,32 +85,37 @@ def percentile(histogram: list[tuple[int, int]], q: float) -> float | None:
 def repeat_customers(
     session: Session, brand: str, start: date, end: date, range_rows: int
 ) -> tuple[int, int, list[tuple[int, int]]] | None:
-    """(authors with 2+ mentions, their mentions, top ten (author id, mentions)) in one pass, or None when the
-    indexes are missing. The plan is chosen by how much of the brand the range covers: a short range sorts its
-    few rows; a long one streams the (brand, author) index instead of sorting most of the table."""
-    if not brand or session.get_bind().dialect.name != "sqlite":
+    """(authors with 2+ mentions, their mentions, top ten (author id, mentions)) from trend_author, or None when
+    it is missing. A range holding most of the brand's mentions is read as each author's total less the days
+    outside it, so the year view reads one row per author instead of one per author and day."""
+    if not brand or not _has_author_rollup(session):
         return None
-    params: dict[str, Any] = {"brand": brand}
+    params: dict[str, Any] = {"brand": brand, "start": start.isoformat(), "end": end.isoformat()}
     brand_rows = session.execute(text("SELECT SUM(n) FROM trend_day WHERE brand = :brand"), params).scalar() or 0
-    index = "ix_mention_brand_author" if range_rows > 0.3 * int(brand_rows) else "ix_mention_trends"
-    found = session.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name"), {"name": index}
-    ).first()
-    if found is None:
-        return None
-    params.update(
-        lo=f"{start.isoformat()} 00:00:00.000000", hi=f"{(end + timedelta(days=1)).isoformat()} 00:00:00.000000"
-    )
+    if range_rows * 2 > int(brand_rows):
+        per_author = """SELECT a.author_id, a.n - coalesce(o.n, 0) AS n FROM trend_author AS a
+            LEFT JOIN (SELECT author_id, SUM(n) AS n FROM trend_author
+                       WHERE brand = :brand AND day <> '' AND (day < :start OR day > :end) GROUP BY author_id) AS o
+              ON o.author_id = a.author_id
+            WHERE a.brand = :brand AND a.day = '' AND a.n - coalesce(o.n, 0) >= 2"""
+    else:
+        per_author = """SELECT author_id, SUM(n) AS n FROM trend_author
+            WHERE brand = :brand AND day >= :start AND day <= :end GROUP BY author_id HAVING SUM(n) >= 2"""
     rows = session.execute(
         text(
-            f"""SELECT author_id, n, COUNT(*) OVER (), SUM(n) OVER () FROM (
-                    SELECT author_id, count(*) AS n FROM mention INDEXED BY {index}
-                    WHERE brand = :brand AND created_at >= :lo AND created_at < :hi AND author_id IS NOT NULL
-                    GROUP BY author_id HAVING count(*) >= 2
-                ) ORDER BY n DESC, author_id LIMIT 10"""
+            f"""SELECT author_id, n, COUNT(*) OVER (), SUM(n) OVER () FROM ({per_author}) AS r
+                ORDER BY n DESC, author_id LIMIT 10"""
         ),
         params,
     ).all()
     if not rows:
         return 0, 0, []
     return int(rows[0][2]), int(rows[0][3]), [(int(a), int(n)) for a, n, _, _ in rows]
+
+
+def _has_author_rollup(session: Session) -> bool:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SELECT to_regclass('trend_author') IS NOT NULL").scalar() is True
+    found = connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'trend_author'")
+    return found.first() is not None
