@@ -373,6 +373,8 @@ def install_authors(conn: Connection) -> None:
     backfill = PG_AUTHOR_BACKFILL if postgres else AUTHOR_BACKFILL
     for statement in [AUTHOR_TABLE, *(PG_AUTHOR_TRIGGERS if postgres else AUTHOR_TRIGGERS), backfill]:
         conn.exec_driver_sql(statement)
+    if postgres:  # statistics now, not at autovacuum's leisure: an empty-looking table gets nested-loop plans
+        conn.exec_driver_sql("ANALYZE trend_author")
 
 
 def uninstall_authors(conn: Connection) -> None:

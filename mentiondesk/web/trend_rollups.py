@@ -93,11 +93,11 @@ def repeat_customers(
     params: dict[str, Any] = {"brand": brand, "start": start.isoformat(), "end": end.isoformat()}
     brand_rows = session.execute(text("SELECT SUM(n) FROM trend_day WHERE brand = :brand"), params).scalar() or 0
     if range_rows * 2 > int(brand_rows):
-        per_author = """SELECT a.author_id, a.n - coalesce(o.n, 0) AS n FROM trend_author AS a
-            LEFT JOIN (SELECT author_id, SUM(n) AS n FROM trend_author
-                       WHERE brand = :brand AND day <> '' AND (day < :start OR day > :end) GROUP BY author_id) AS o
-              ON o.author_id = a.author_id
-            WHERE a.brand = :brand AND a.day = '' AND a.n - coalesce(o.n, 0) >= 2"""
+        # One index range from the all-days rows ('' sorts before every day) through the days before the range,
+        # and one after it: a hash aggregate, no join for the planner to misjudge.
+        per_author = """SELECT author_id, SUM(CASE WHEN day = '' THEN n ELSE -n END) AS n FROM trend_author
+            WHERE brand = :brand AND (day < :start OR day > :end) GROUP BY author_id
+            HAVING SUM(CASE WHEN day = '' THEN n ELSE -n END) >= 2"""
     else:
         per_author = """SELECT author_id, SUM(n) AS n FROM trend_author
             WHERE brand = :brand AND day >= :start AND day <= :end GROUP BY author_id HAVING SUM(n) >= 2"""
