@@ -130,7 +130,7 @@ class Pipeline:
         mention.label = verdict.label
         mention.sentiment = verdict.sentiment
         mention.confidence = verdict.confidence
-        mention.review_reason = review_reason(verdict) or None
+        mention.review_reason = review_reason(verdict, self.brands.brands.get(mention.brand)) or None
         mention.needs_review = mention.review_reason is not None
         mention.urgency = urgency_score(verdict, followers=mention.author_followers)
         mention.urgency_reason = verdict.urgency_reason or None
@@ -302,6 +302,7 @@ class Pipeline:
                 seed=seed,
                 automated=auto,
                 avoid=avoid,
+                language=verdict.language if verdict.language != "und" else mention.language,
             )
             return made.text, made.template_key
 

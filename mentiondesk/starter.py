@@ -4,12 +4,14 @@ descriptor (`settings_note`, `starter_handle`, `starter_table`)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import SecretStr
 
 from mentiondesk.core.platform import Platform
 from mentiondesk.platforms import PLATFORMS, SHARED_ACCESS_FIELDS
+from responders.templates import BY_LANGUAGE
 
 _ENV_HEAD = """\
 # Mention Desk settings. Every variable is optional; the defaults run on SQLite with no keys.
@@ -73,7 +75,9 @@ name = "Acme Coffee"
 keywords = ["acme coffee", "acmecoffee"]
 # Mentions containing any of these are ignored
 exclude = ["acme anvil"]
-languages = ["en"]
+# The languages you answer in (ISO 639-1); the first is the default: the language of [brands.acme.templates],
+# and of the "Needs review" draft for a mention in a language not listed here (or without templates in it)
+languages = ["en", "de", "es", "fr", "it", "pt"]
 competitors = ["BeanCo", "Brewster's"]
 # Response-time target shown on the desk
 response_target_minutes = 60
@@ -134,12 +138,15 @@ ignore_authors = []
 # tag = "refund"
 # keywords = ["refund", "money back"]
 # categories = ["complaint"]
+"""
 
-# Optional: your own wording, Jinja2, variables name, handle, brand, platform. Several variants rotate.
-# [brands.acme.templates]
-# complaint = ["Hi {{ name }}, we're sorry. Please DM us your order number and we'll sort it out."]
-# When the classifier is unsure ("Needs review"): acknowledge and offer help; never thank or promise
-# safe = ["Hi {{ name }}, we saw your post. If something isn't right, DM us and we'll take a look."]
+_TEMPLATES_HEAD = """
+# Your wording, Jinja2, variables name, handle, brand, platform. Several variants rotate, and an author never
+# gets the same words twice in a row. [brands.acme.templates] is the default language (the first of
+# `languages`); [brands.acme.templates.<language>] the same keys in another. A category left out uses the
+# shipped wording (responders/templates.py). complaint: apologise and own it, no promises of refunds or dates;
+# other: never thank (it may be a grievance the model missed); safe, when the classifier is unsure ("Needs
+# review"): acknowledge and offer help; never thank, celebrate, apologise or promise.
 """
 
 
@@ -158,6 +165,19 @@ def _env_section(platform: Platform[Any]) -> str:
     return f"# {platform.settings_note}\n" + "".join(f"{line}\n" for line in lines) + "\n" if lines else ""
 
 
+def _toml_list(values: list[str]) -> str:
+    return "[\n" + "".join(f"    {json.dumps(v, ensure_ascii=False)},\n" for v in values) + "]"
+
+
+def _templates_section() -> str:
+    sections = []
+    for language, categories in BY_LANGUAGE.items():
+        header = "[brands.acme.templates]" if language == "en" else f"[brands.acme.templates.{language}]"
+        body = "".join(f"{category} = {_toml_list(values)}\n" for category, values in categories.items())
+        sections.append(f"\n{header}\n{body}")
+    return _TEMPLATES_HEAD + "".join(sections)
+
+
 def _brands_template() -> str:
     starters = [p for p in PLATFORMS if p.starter_handle]
     handles = "".join(f'{p.name} = ["{p.starter_handle}"]\n' for p in starters)
@@ -169,7 +189,7 @@ def _brands_template() -> str:
         [f"{' and '.join(allowed)} yes"] * bool(allowed) + [f"{' and '.join(refused)} never"] * bool(refused)
     )
     tail = _BRANDS_TAIL.replace("{automated}", f"[{automated}]").replace("{keyword_rule}", keyword_rule)
-    return _BRANDS_HEAD + handles + tables + tail
+    return _BRANDS_HEAD + handles + tables + tail + _templates_section()
 
 
 ENV_TEMPLATE = _ENV_HEAD + "".join(_env_section(p) for p in PLATFORMS) + _ENV_TAIL

@@ -16,8 +16,9 @@ from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import ConfigError
 from mentiondesk.core.platform import address
 from responders.length import fits
-from responders.templates import DEFAULTS
+from responders.templates import BY_LANGUAGE, DEFAULTS
 from rules.classifier import THANK_MAX_COMPLAINT, Classification, has_grievance
+from rules.language import UNDETERMINED
 
 # A mention the model did not call a complaint is still drafted safely when its complaint probability reaches
 # this: "the app charged my old card" read as "other" must not be answered "Thanks for the mention!".
@@ -57,12 +58,14 @@ def _compile(source: str) -> Template:
     return _ENV.from_string(source)
 
 
-def review_reason(verdict: Classification) -> str:
+def review_reason(verdict: Classification, brand: Brand | None = None) -> str:
     """Why a person must review this mention before anything is sent ("" when the model is sure enough): the
-    classifier's own reason (low confidence, possible complaint, unsupported language), a complaint probability
-    at or above the floor, or praise that may be sarcastic or mixed."""
+    classifier's own reason (low confidence, possible complaint, unsupported language), a language the brand
+    does not answer in, a complaint probability at or above the floor, or praise that may be sarcastic or mixed."""
     if verdict.needs_review:
         return verdict.review_reason or "low confidence"
+    if brand is not None and verdict.language != UNDETERMINED and reply_language(brand, verdict.language) is None:
+        return f"language {verdict.language} not supported"
     if verdict.label != "complaint" and verdict.scores.get("complaint", 0.0) >= COMPLAINT_FLOOR:
         return "possible complaint"
     if verdict.label == "praise" and _doubtful_praise(verdict):
@@ -92,21 +95,44 @@ def reply_category(label: str, *, needs_review: bool, escalated: bool = False) -
     return label
 
 
-def templates_for(brand: Brand, category: str) -> list[str]:
-    return list(brand.templates.get(category, [])) or DEFAULTS.get(category, DEFAULTS["other"])  # type: ignore[call-overload,unused-ignore]
+def reply_language(brand: Brand, language: str) -> str | None:
+    """`language` when the brand lists it and has wording in it (its own or the defaults), else None: such a
+    mention needs review and gets the safe wording in the brand's default language."""
+    code = language.split("-")[0].lower()
+    if code in brand.languages and (brand.templates_in(code) or code in BY_LANGUAGE):
+        return code
+    return None
+
+
+def _wording(brand: Brand, category: str, language: str) -> list[str]:
+    """The brand's own variants of `category` in `language`, else the shipped ones ([] when neither has any)."""
+    return list(brand.templates_in(language).get(category, [])) or list(BY_LANGUAGE.get(language, {}).get(category, []))
+
+
+def templates_for(brand: Brand, category: str, language: str | None = None) -> tuple[str, list[str]]:
+    """The language a draft is written in and its variants: the mention's language when the brand answers in it
+    and has this category's wording there, else the brand's default language, else English."""
+    wanted = reply_language(brand, language) if language else None
+    for candidate in dict.fromkeys(c for c in (wanted, brand.default_language, "en") if c):
+        sources = _wording(brand, category, candidate)
+        if sources:
+            return candidate, sources
+    return "en", DEFAULTS["other"]  # an unknown category
 
 
 def check_templates(brand: Brand) -> None:
     """Compile every template of a brand now, so a typo fails at start with its name, not at reply time."""
-    for category, sources in brand.templates.items():
-        for index, source in enumerate(sources):
-            try:
-                _compile(source)
-            except TemplateSyntaxError as exc:
-                raise ConfigError(
-                    f"template does not compile: {exc.message}",
-                    key=f"brands.{brand.key}.templates.{category}[{index}]",
-                ) from None
+    tables = [("templates", brand.templates), *((f"templates.{c}", t) for c, t in brand.language_templates.items())]
+    for table, categories in tables:
+        for category, sources in categories.items():
+            for index, source in enumerate(sources):
+                try:
+                    _compile(source)
+                except TemplateSyntaxError as exc:
+                    raise ConfigError(
+                        f"template does not compile: {exc.message}",
+                        key=f"brands.{brand.key}.{table}.{category}[{index}]",
+                    ) from None
 
 
 def draft_reply(
@@ -119,13 +145,15 @@ def draft_reply(
     seed: str,
     automated: bool = False,
     avoid: Collection[str] = (),
+    language: str | None = None,
 ) -> DraftText:
-    """Pick a variant (stable per mention), render it, and fit the platform's length.
+    """Pick a variant (stable per mention), render it, and fit the platform's length. `language`: the
+    mention's (detected) language; the draft is in it when the brand answers in it (`templates_for`).
 
     `avoid`: texts this author already got or is about to get. Platforms refuse an account's identical posts
     (X: "duplicate content"), and the same words twice read as a bot: another variant is taken, and when every
     variant is taken a short reference makes the text unique."""
-    sources = templates_for(brand, category)
+    written_in, sources = templates_for(brand, category, language)
     start = int(hashlib.blake2b(seed.encode(), digest_size=4).hexdigest(), 16) % len(sources)
     name = greeting_name(author_name, author_handle, platform)
     context = {"name": name, "handle": author_handle, "brand": brand.name, "platform": platform}
@@ -135,16 +163,23 @@ def draft_reply(
         rendered = with_extras(_render(brand, category, sources, index, context), brand, automated=automated)
         if fits(rendered, platform):
             if rendered not in avoid:
-                return DraftText(rendered, f"{category}:{index}")
-            fallback = fallback or DraftText(rendered, f"{category}:{index}")
+                return DraftText(rendered, _key(category, index, written_in))
+            fallback = fallback or DraftText(rendered, _key(category, index, written_in))
     if fallback is None:
-        # Every variant is too long (a very long name): greet by nothing rather than cut a sentence.
-        short = _render(brand, category, sources, start, {**context, "name": "there"})
-        fallback = DraftText(with_extras(short, brand, automated=automated), f"{category}:{start}")
+        # Every variant is too long (a very long name): shorten the name rather than cut a sentence ("Hi there"
+        # in English; other languages have no such word that fits every template).
+        shorter = "there" if written_in == "en" else f"{name[:12]}…"
+        short = _render(brand, category, sources, start, {**context, "name": shorter})
+        fallback = DraftText(with_extras(short, brand, automated=automated), _key(category, start, written_in))
         if fallback.text not in avoid:
             return fallback
     reference = hashlib.blake2b(seed.encode(), digest_size=3).hexdigest().upper()
     return DraftText(f"{fallback.text} (ref. {reference})", fallback.template_key)
+
+
+def _key(category: str, index: int, language: str) -> str:
+    """ "complaint:1" for English, "complaint:1:es" for another language: which wording a draft came from."""
+    return f"{category}:{index}" if language == "en" else f"{category}:{index}:{language}"
 
 
 def _render(brand: Brand, category: str, sources: list[str], index: int, context: dict[str, str]) -> str:

@@ -224,6 +224,14 @@ def _rederive_urgency(mention: Mention, label: str) -> None:
     mention.urgency_reason = verdict.urgency_reason or None
 
 
+def _written_in(template_key: str) -> str | None:
+    """The language a template draft was written in ("complaint:1:es"; English keys carry none)."""
+    parts = template_key.split(":")
+    if parts[0] == "saved" or len(parts) not in (2, 3) or not parts[1].isdigit():
+        return None  # a saved reply or a person's own words
+    return parts[2] if len(parts) == 3 else "en"
+
+
 def _redraft(
     draft: Draft, mention: Mention, label: str, *, brand: Brand | None, keep_edit: bool, session: Session, actor: str
 ) -> None:
@@ -241,6 +249,7 @@ def _redraft(
             author_name=mention.author_name,
             author_handle=mention.author_handle,
             seed=f"{mention.platform}:{mention.external_id}",
+            language=_written_in(draft.template_key) or mention.language,
         )
         values.update(text=made.text, original_text=made.text, template_key=made.template_key)
     moved = session.execute(

@@ -1,10 +1,13 @@
-"""Default reply wording. Complaints: apologise, own it, one concrete next step, no promises of refunds or
-dates (only a brand's own templates may make those). "safe" is what a mention gets when the classifier is unsure
-(responders/drafting.py: `reply_category`). Several variants each, so replies don't read canned."""
+"""Default reply wording, per language (ISO 639-1), each with the same categories. Complaints: apologise, own
+it, one concrete next step, no promises of refunds or dates (only a brand's own templates may make those).
+"safe" is what a mention gets when the classifier is unsure (responders/drafting.py: `reply_category`): it
+acknowledges and offers help, and never thanks, celebrates, apologises or promises. "other" never thanks.
+Several variants each, so replies don't read canned. German and French address the customer formally (Sie,
+vous), Spanish, Italian and Portuguese informally (tú, tu, você), as brands on social media usually do."""
 
 from __future__ import annotations
 
-DEFAULTS: dict[str, list[str]] = {
+ENGLISH: dict[str, list[str]] = {
     "complaint": [
         "Hi {{ name }}, we're sorry, that's not good enough and it's on us to put it right. "
         "Could you DM us your order or account details so we can look into it now?",
@@ -45,3 +48,212 @@ DEFAULTS: dict[str, list[str]] = {
         "{{ name }}, we hear you. If you'd like our help, a DM with the details is the quickest way to reach our team.",
     ],
 }
+
+GERMAN: dict[str, list[str]] = {
+    "complaint": [
+        "Hallo {{ name }}, das tut uns wirklich leid. So sollte es nicht sein, und es liegt an uns, das in Ordnung "
+        "zu bringen. Können Sie uns Ihre Bestell- oder Kundennummer per DM schicken, damit wir uns das ansehen?",
+        "{{ name }}, das tut uns sehr leid. Der Fehler liegt bei uns, und wir möchten ihn beheben: Schreiben Sie "
+        "uns bitte eine DM mit den Details, dann kümmert sich unser Team darum.",
+        "Entschuldigung, {{ name }}, das hätte nicht passieren dürfen. Schreiben Sie uns bitte per DM, was "
+        "schiefgelaufen ist, und Ihre Bestellnummer. Wir sehen uns das an.",
+    ],
+    "escalation": [
+        "{{ name }}, das tut uns sehr leid, und wir behandeln es vorrangig. Bitte schicken Sie uns Ihre "
+        "Kontaktdaten per DM, damit sich eine verantwortliche Person aus unserem Team direkt bei Ihnen meldet.",
+        "Es tut uns sehr leid, {{ name }}. Das verdient unsere volle Aufmerksamkeit: Bitte schicken Sie uns Ihre "
+        "Daten per DM, dann meldet sich jemand aus der Teamleitung persönlich bei Ihnen.",
+    ],
+    "praise": [
+        "Vielen Dank, {{ name }}! Das freut uns riesig. 💛",
+        "{{ name }}, herzlichen Dank für die netten Worte! Wir geben sie gern an das Team weiter.",
+        "Danke schön, {{ name }}! Schön, dass es Ihnen gefallen hat.",
+    ],
+    "question": [
+        "Hallo {{ name }}, danke für Ihre Frage! Wir klären das und melden uns hier bei Ihnen. "
+        "Viele Antworten finden Sie auch auf unseren Hilfeseiten.",
+        "Gute Frage, {{ name }}! Wir sehen nach und antworten Ihnen hier.",
+        "Danke, dass Sie sich melden, {{ name }}. Wir finden es heraus und kommen hier auf Sie zurück.",
+    ],
+    "other": [
+        "Hallo {{ name }}, wir haben Ihren Beitrag gesehen. Wenn wir Ihnen bei etwas helfen können, "
+        "sagen Sie uns einfach Bescheid.",
+        "Hallo {{ name }}, wir sind da, falls Sie etwas von uns brauchen: Schreiben Sie uns einfach eine Nachricht.",
+    ],
+    "safe": [
+        "Hallo {{ name }}, wir haben Ihre Nachricht gesehen. Falls etwas nicht stimmt, schicken Sie uns bitte "
+        "die Details per DM, damit unser Team sich das ansehen kann.",
+        "Hallo {{ name }}, wir haben das gelesen. Wenn wir Ihnen helfen können, schreiben Sie uns bitte eine DM "
+        "mit den Details.",
+        "{{ name }}, wir haben Ihr Anliegen gesehen. Wenn Sie Unterstützung möchten, erreichen Sie unser Team am "
+        "schnellsten per DM mit den Details.",
+    ],
+}
+
+SPANISH: dict[str, list[str]] = {
+    "complaint": [
+        "Hola, {{ name }}. Lo sentimos mucho: esto no debería haber pasado y nos toca a nosotros solucionarlo. "
+        "¿Nos envías por DM tu número de pedido o los datos de tu cuenta para revisarlo?",
+        "{{ name }}, sentimos mucho lo ocurrido. Es responsabilidad nuestra y queremos arreglarlo: escríbenos por "
+        "DM con los detalles y nuestro equipo se encargará.",
+        "Disculpa, {{ name }}, no debería haber pasado. ¿Nos cuentas por DM qué ha ocurrido y tu número de pedido? "
+        "Lo revisamos.",
+    ],
+    "escalation": [
+        "{{ name }}, lo sentimos muchísimo y lo estamos tratando como una prioridad. Envíanos por DM tus datos de "
+        "contacto para que una persona responsable de nuestro equipo hable contigo directamente.",
+        "Lo sentimos mucho, {{ name }}. Esto merece toda nuestra atención: envíanos tus datos por DM y una persona "
+        "responsable del equipo se pondrá en contacto contigo personalmente.",
+    ],
+    "praise": [
+        "¡Gracias, {{ name }}! Nos has alegrado el día. 💛",
+        "{{ name }}, ¡muchas gracias por tus palabras! Se las haremos llegar al equipo.",
+        "¡Mil gracias, {{ name }}! Nos alegra mucho que lo hayas disfrutado.",
+    ],
+    "question": [
+        "Hola, {{ name }}, ¡gracias por preguntar! Lo consultamos y te respondemos por aquí. "
+        "También puedes encontrar respuestas en nuestras páginas de ayuda.",
+        "¡Buena pregunta, {{ name }}! Lo estamos mirando y te contestamos por aquí.",
+        "Gracias por escribirnos, {{ name }}. Lo averiguamos y te respondemos por aquí.",
+    ],
+    "other": [
+        "Hola, {{ name }}, hemos visto tu publicación. Si necesitas ayuda con algo, solo tienes que decírnoslo.",
+        "Hola, {{ name }}, aquí estamos si necesitas algo de nosotros: escríbenos un mensaje.",
+    ],
+    "safe": [
+        "Hola, {{ name }}, hemos visto tu mensaje. Si algo no va bien, envíanos los detalles por DM para que "
+        "nuestro equipo pueda revisarlo.",
+        "Hola, {{ name }}, hemos leído tu mensaje. Si podemos ayudarte en algo, escríbenos un DM con los detalles.",
+        "{{ name }}, te leemos. Si quieres nuestra ayuda, la forma más rápida de llegar a nuestro equipo es un DM "
+        "con los detalles.",
+    ],
+}
+
+FRENCH: dict[str, list[str]] = {
+    "complaint": [
+        "Bonjour {{ name }}, nous sommes désolés : ce n'est pas acceptable et c'est à nous d'y remédier. "
+        "Pouvez-vous nous envoyer en DM votre numéro de commande ou de compte pour que nous regardions cela ?",
+        "{{ name }}, nous sommes vraiment désolés. C'est de notre fait et nous voulons arranger les choses : "
+        "envoyez-nous un DM avec les détails et notre équipe s'en occupe.",
+        "Toutes nos excuses, {{ name }}. Cela n'aurait pas dû arriver. Pouvez-vous nous expliquer en DM ce qui "
+        "s'est passé et nous donner votre numéro de commande ? Nous regardons cela.",
+    ],
+    "escalation": [
+        "{{ name }}, nous sommes sincèrement désolés et nous traitons cela en priorité. Pouvez-vous nous envoyer "
+        "vos coordonnées en DM afin qu'un responsable de notre équipe vous recontacte directement ?",
+        "Nous sommes vraiment désolés, {{ name }}. Cela mérite toute notre attention : envoyez-nous vos "
+        "coordonnées en DM et un responsable de notre équipe vous contactera personnellement.",
+    ],
+    "praise": [
+        "Merci, {{ name }} ! Ça nous fait vraiment plaisir. 💛",
+        "{{ name }}, merci beaucoup pour ce gentil message ! Nous le transmettons à l'équipe.",
+        "Un grand merci, {{ name }} ! Ravis que cela vous ait plu.",
+    ],
+    "question": [
+        "Bonjour {{ name }}, merci pour votre question ! Nous vérifions et revenons vers vous ici. "
+        "Vous trouverez aussi des réponses sur nos pages d'aide.",
+        "Bonne question, {{ name }} ! Nous nous renseignons et vous répondons ici.",
+        "Merci de nous avoir écrit, {{ name }}. Nous nous renseignons et revenons vers vous ici.",
+    ],
+    "other": [
+        "Bonjour {{ name }}, nous avons vu votre message. Si nous pouvons vous aider, n'hésitez pas à nous le dire.",
+        "Bonjour {{ name }}, nous sommes là si vous avez besoin de quoi que ce soit : écrivez-nous simplement.",
+    ],
+    "safe": [
+        "Bonjour {{ name }}, nous avons bien vu votre message. Si quelque chose ne va pas, envoyez-nous les "
+        "détails en DM pour que notre équipe puisse regarder.",
+        "Bonjour {{ name }}, nous avons lu votre message. Si nous pouvons vous aider, écrivez-nous en DM avec "
+        "les détails.",
+        "{{ name }}, nous vous lisons. Si vous souhaitez de l'aide, le plus simple pour joindre notre équipe est "
+        "un DM avec les détails.",
+    ],
+}
+
+ITALIAN: dict[str, list[str]] = {
+    "complaint": [
+        "Ciao {{ name }}, ci dispiace davvero: non va bene e tocca a noi rimediare. Puoi scriverci in DM il "
+        "numero d'ordine o i dati del tuo account, così verifichiamo?",
+        "{{ name }}, ci dispiace molto. La responsabilità è nostra e vogliamo sistemare le cose: scrivici in DM "
+        "con i dettagli e il nostro team se ne occuperà.",
+        "Scusaci, {{ name }}, non sarebbe dovuto succedere. Puoi raccontarci in DM cosa è andato storto e il tuo "
+        "numero d'ordine? Lo verifichiamo.",
+    ],
+    "escalation": [
+        "{{ name }}, ci dispiace moltissimo e stiamo trattando la cosa con priorità. Inviaci in DM i tuoi "
+        "recapiti, così una persona responsabile del nostro team ti contatterà direttamente.",
+        "Ci dispiace tanto, {{ name }}. Questo merita tutta la nostra attenzione: mandaci i tuoi dati in DM e un "
+        "responsabile del nostro team ti contatterà personalmente.",
+    ],
+    "praise": [
+        "Grazie di cuore, {{ name }}! Ci hai strappato un sorriso. 💛",
+        "{{ name }}, grazie per le belle parole! Le riferiremo al team.",
+        "Grazie mille, {{ name }}! Siamo felici che ti sia piaciuto.",
+    ],
+    "question": [
+        "Ciao {{ name }}, grazie per la domanda! Verifichiamo e ti rispondiamo qui. "
+        "Trovi risposte anche nelle nostre pagine di assistenza.",
+        "Bella domanda, {{ name }}! Ci informiamo e ti rispondiamo qui.",
+        "Grazie per averci scritto, {{ name }}. Ci informiamo e ti facciamo sapere qui.",
+    ],
+    "other": [
+        "Ciao {{ name }}, abbiamo visto il tuo post. Se possiamo aiutarti in qualcosa, faccelo sapere.",
+        "Ciao {{ name }}, siamo qui se hai bisogno di qualcosa: scrivici pure un messaggio.",
+    ],
+    "safe": [
+        "Ciao {{ name }}, abbiamo visto il tuo messaggio. Se qualcosa non va, mandaci i dettagli in DM così il "
+        "nostro team può verificare.",
+        "Ciao {{ name }}, abbiamo letto il tuo messaggio. Se possiamo aiutarti, scrivici un DM con i dettagli.",
+        "{{ name }}, ti leggiamo. Se vuoi il nostro aiuto, il modo più rapido per raggiungere il team è un DM "
+        "con i dettagli.",
+    ],
+}
+
+PORTUGUESE: dict[str, list[str]] = {
+    "complaint": [
+        "Olá, {{ name }}, sentimos muito: isso não está certo e cabe a nós resolver. Pode nos enviar por DM o "
+        "número do pedido ou os dados da sua conta para verificarmos?",
+        "{{ name }}, lamentamos muito pelo ocorrido. A responsabilidade é nossa e queremos resolver: mande uma DM "
+        "com os detalhes e a nossa equipe vai cuidar disso.",
+        "Desculpe, {{ name }}, isso não deveria ter acontecido. Pode nos contar por DM o que houve e o número do "
+        "pedido? Vamos verificar.",
+    ],
+    "escalation": [
+        "{{ name }}, sentimos muitíssimo e estamos tratando isso como prioridade. Envie os seus dados de contato "
+        "por DM para que uma pessoa responsável da nossa equipe fale diretamente com você.",
+        "Lamentamos muito, {{ name }}. Isso merece toda a nossa atenção: envie os seus dados por DM e uma pessoa "
+        "responsável da equipe vai entrar em contato com você pessoalmente.",
+    ],
+    "praise": [
+        "Obrigado, {{ name }}! Você fez o nosso dia. 💛",
+        "{{ name }}, muito obrigado pelas palavras gentis! Vamos passar para a equipe.",
+        "Muito obrigado, {{ name }}! Que bom que você gostou.",
+    ],
+    "question": [
+        "Olá, {{ name }}, obrigado pela pergunta! Vamos verificar e respondemos aqui. "
+        "Você também encontra respostas nas nossas páginas de ajuda.",
+        "Boa pergunta, {{ name }}! Estamos verificando e respondemos aqui.",
+        "Obrigado por falar com a gente, {{ name }}. Vamos descobrir e voltamos aqui com a resposta.",
+    ],
+    "other": [
+        "Olá, {{ name }}, vimos a sua publicação. Se pudermos ajudar com algo, é só avisar.",
+        "Olá, {{ name }}, estamos por aqui se você precisar de algo: é só nos mandar uma mensagem.",
+    ],
+    "safe": [
+        "Olá, {{ name }}, vimos a sua mensagem. Se algo não estiver certo, envie os detalhes por DM para que a "
+        "nossa equipe possa verificar.",
+        "Olá, {{ name }}, lemos a sua mensagem. Se pudermos ajudar em algo, mande uma DM com os detalhes.",
+        "{{ name }}, estamos te ouvindo. Se quiser a nossa ajuda, o jeito mais rápido de falar com a equipe é uma "
+        "DM com os detalhes.",
+    ],
+}
+
+BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
+    "en": ENGLISH,
+    "de": GERMAN,
+    "es": SPANISH,
+    "fr": FRENCH,
+    "it": ITALIAN,
+    "pt": PORTUGUESE,
+}
+# The English set, as before languages: what a brand's default language falls back to when it has no defaults.
+DEFAULTS = ENGLISH

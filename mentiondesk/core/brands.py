@@ -218,6 +218,10 @@ class TagRule(_Strict):
         return self
 
 
+TemplateCategory = Label | Literal["escalation", "safe"]
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
 class Brand(_Strict):
     key: str
     name: str
@@ -235,9 +239,11 @@ class Brand(_Strict):
     platform_tables: dict[str, dict[str, Any]] = {}
     reply_policy: ReplyPolicy = ReplyPolicy()
     routing: RoutingRules = RoutingRules()
-    # Optional wording per category: a list of Jinja2 templates each, used in turn.
+    # Optional wording per category: a list of Jinja2 templates each, used in turn. `[templates]` is in the
+    # brand's default language (the first of `languages`); `[templates.es]` and so on: the same keys in another.
     # "safe": the wording when the classifier is unsure (acknowledge, offer help; never thank or promise).
-    templates: dict[Label | Literal["escalation", "safe"], list[str]] = {}
+    templates: dict[TemplateCategory, list[str]] = {}
+    language_templates: dict[str, dict[TemplateCategory, list[str]]] = {}
     signature: str = ""
     alerts: Alerts = Alerts()
     # Dollars a month per platform (X bills every post read): once a platform's sources have spent it this
@@ -250,6 +256,47 @@ class Brand(_Strict):
     @classmethod
     def _strip_at(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         return {platform: [h.lstrip("@").removeprefix("u/") for h in hs] for platform, hs in value.items()}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_language_templates(cls, data: Any) -> Any:
+        """`[templates.<language>]` tables inside `[templates]` go to `language_templates`."""
+        if not isinstance(data, dict) or not isinstance(data.get("templates"), dict):
+            return data
+        tables = {k: v for k, v in data["templates"].items() if isinstance(v, dict)}
+        if not tables:
+            return data
+        plain = {k: v for k, v in data["templates"].items() if k not in tables}
+        return {**data, "templates": plain, "language_templates": {**data.get("language_templates", {}), **tables}}
+
+    @field_validator("language_templates")
+    @classmethod
+    def _language_codes(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for code in value:
+            if not LANGUAGE_CODE.match(code):
+                raise ValueError(f"[templates.{code}]: not a language code (use ISO 639-1, e.g. es)")
+        return value
+
+    @model_validator(mode="after")
+    def _default_language_written_once(self) -> Brand:
+        both = sorted(set(self.templates) & set(self.language_templates.get(self.default_language, {})))
+        if both:
+            raise ValueError(
+                f"templates.{both[0]} is set both in [templates] and [templates.{self.default_language}]; keep one"
+            )
+        return self
+
+    @property
+    def default_language(self) -> str:
+        """The language of `[templates]`, and of replies to mentions in a language the brand does not list."""
+        return self.languages[0] if self.languages else "en"
+
+    def templates_in(self, language: str) -> dict[str, list[str]]:
+        """This brand's own templates in `language` (its `[templates]` for the default language)."""
+        own = {str(k): v for k, v in self.language_templates.get(language, {}).items()}
+        if language == self.default_language:
+            own.update({str(k): v for k, v in self.templates.items()})
+        return own
 
     @model_validator(mode="before")
     @classmethod
