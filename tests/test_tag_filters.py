@@ -3,9 +3,12 @@ the API's queue, the trends page, its CSV export and the trends API."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +18,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import BrandConfig
+from mentiondesk.web import trends
 from responders import team
 from storage.db import transaction
 from storage.desk_models import MentionTag
-from storage.models import Draft, DraftState, FoundVia, Mention
+from storage.models import Draft, DraftState, FoundVia, Mention, as_utc
 from tests.factories import mention, must
 from tests.test_team_desk import TEAM_BRANDS, add_users, by_text, client_for, fill, team_brands
 
@@ -41,6 +45,9 @@ def desk(any_engine: Engine, classifier: Any) -> tuple[Engine, BrandConfig]:
                 mention("@AcmeCoffee the app charged me twice and support never answers", author="eli", name="Eli"),
                 mention("@AcmeCoffee terrible service at the airport store today", author="fay", name="Fay"),
                 mention("@AcmeCoffee is the store on Main Street open on sunday?", author="qa_person", name="Quinn"),
+                mention("@AcmeCoffee my refund never arrived, waiting weeks for it", author="ben_r", name="Ben"),
+                mention("@AcmeCoffee two hours late again, my order is lost", author="dev_k", name="Dev"),
+                mention("acme coffee was better than BeanCo until the refund mess", author="gus", via=FoundVia.KEYWORD),
                 mention(
                     "acme coffee refund desk was rude and slow, never again",
                     author="kw_only",
@@ -174,3 +181,107 @@ def test_tagged_mentions_are_the_ones_the_filter_counts(desk: tuple[Engine, Any]
         texts = {m.text for m in session.exec(select(Mention).where(col(Mention.id).in_(tagged_ids(engine, "refund"))))}
     assert any("money back" in t for t in texts) and any("charged me twice" in t for t in texts)
     assert not any("two hours late" in t for t in texts)
+
+
+# --- trends and their exports ----------------------------------------------------------------------------------
+
+START, END = date(2026, 11, 1), date(2026, 12, 31)
+RANGE = {"brand": "acme", "start": START.isoformat(), "end": END.isoformat()}
+
+
+def _replied(engine: Engine) -> None:
+    """Every open draft sent, the nth one n * 7 minutes after its mention: response times to count."""
+    with transaction(engine) as session:
+        drafts = session.exec(select(Draft).where(Draft.state == DraftState.DRAFTED).order_by(col(Draft.id)))
+        for n, draft in enumerate(drafts, start=1):
+            posted = as_utc(must(session.get(Mention, draft.mention_id)).created_at)
+            draft.state, draft.sent_at = DraftState.SENT, posted + timedelta(minutes=7 * n)
+
+
+def _direct(engine: Engine, tag: str) -> dict[str, Any]:
+    """The figures counted by hand from the tagged mentions' rows."""
+    with Session(engine) as session:
+        rows = list(session.exec(select(Mention).where(col(Mention.id).in_(tagged_ids(engine, tag)))))
+        sent = [
+            d
+            for d in session.exec(select(Draft).where(Draft.state == DraftState.SENT))
+            if d.mention_id in {m.id for m in rows} and not d.automated
+        ]
+    authors: dict[str, int] = {}
+    for m in rows:
+        authors[m.author_handle] = authors.get(m.author_handle, 0) + 1
+    return {
+        "total": len(rows),
+        "category": {lb: sum(1 for m in rows if (m.label or "unlabelled") == lb) for lb in {m.label for m in rows}},
+        "platform": {p: sum(1 for m in rows if m.platform == p) for p in {m.platform for m in rows}},
+        "sentiment": {s: sum(1 for m in rows if (m.sentiment or "unknown") == s) for s in {m.sentiment for m in rows}},
+        "human_replies": len(sent),
+        "voice": sum(1 for m in rows if m.found_via != FoundVia.KEYWORD or "acme coffee" in m.text.lower()),
+        "repeat": {h: n for h, n in authors.items() if n >= 2},
+    }
+
+
+def test_trends_filtered_by_tag_equal_the_direct_counts_of_tagged_mentions(desk: tuple[Engine, Any]) -> None:
+    engine, brands = desk
+    _replied(engine)
+    want = _direct(engine, "refund")
+    assert want["total"] >= 4 and want["human_replies"] >= 2 and want["repeat"] == {"ben_r": 2}
+    with Session(engine) as session:  # rollups (None: used when installed) know no tags: the same figures
+        for rollups in (None, False):
+            r = trends.report(session, brands.brands, "acme", START, END, rollups=rollups, tag="refund")
+            assert r.total == want["total"] and r.tag == "refund"
+            assert {k: sum(v) for k, v in r.by_category.values.items()} == want["category"]
+            assert {k: sum(v) for k, v in r.by_platform.values.items()} == want["platform"]
+            assert {k: sum(v) for k, v in r.sentiment.values.items()} == want["sentiment"]
+            assert r.response.human_count == want["human_replies"]
+            assert dict(r.voice)["Acme Coffee"] == want["voice"]
+            assert (r.repeat_authors, r.top_repeat) == (1, [("ben_r", 2)])
+            assert "hours late" not in dict(r.themes)
+        everything = trends.report(session, brands.brands, "acme", START, END, rollups=False)
+    assert everything.total > want["total"] and everything.repeat_authors == 2  # dev_k complained twice too
+    assert "hours late" in dict(everything.themes)
+
+    maria = client_for(engine, brands, "maria")
+    page = maria.get("/trends", params={**RANGE, "tag": "Refund"}).text
+    assert f'<span class="kpi-value">{want["total"]}</span><span class="kpi-label">mentions</span>' in page
+    assert "Every figure counts only mentions tagged <strong>refund</strong>" in page
+    assert 'name="tag" value="refund"' in page and "tag=Refund" in page  # the export link keeps the filter
+
+    api = maria.get("/api/trends", params={**RANGE, "tag": "refund"}).json()
+    assert (api["tag"], api["total"], api["note"]) == ("refund", want["total"], "")
+    assert {k: sum(v) for k, v in api["by_category"].items()} == want["category"]
+    assert api["response"]["human_count"] == want["human_replies"]
+
+
+def test_the_trends_export_holds_only_tagged_mentions(desk: tuple[Engine, Any]) -> None:
+    engine, brands = desk
+    want = _direct(engine, "refund")
+    maria = client_for(engine, brands, "maria")
+    exported = maria.get("/trends.csv", params={**RANGE, "tag": "refund"})
+    assert exported.status_code == 200
+    rows = list(csv.reader(io.StringIO(exported.text)))
+    assert rows[1] == ["filter", "tag", "", "refund"]
+    per_label: dict[str, int] = {}
+    for section, key, _, value in rows[2:]:
+        if section == "category":
+            per_label[key] = per_label.get(key, 0) + int(value)
+    assert per_label == want["category"]
+    assert ["repeat_customer", "ben_r", "", "2"] in rows and not any(r[1] == "dev_k" for r in rows)
+
+    everything = list(csv.reader(io.StringIO(maria.get("/trends.csv", params=RANGE).text)))
+    assert everything[1][0] == "category"  # no filter row without a tag
+    assert sum(int(r[3]) for r in everything if r[0] == "category") > want["total"]
+
+
+def test_trends_for_a_tag_nobody_uses_are_zero_with_a_note(desk: tuple[Engine, Any]) -> None:
+    engine, brands = desk
+    maria = client_for(engine, brands, "maria")
+    api = maria.get("/api/trends", params={**RANGE, "tag": "vip"}).json()
+    assert (api["total"], api["repeat_customers"]["authors"], api["note"]) == (0, 0, "No mention is tagged 'vip'.")
+    page = maria.get("/trends", params={**RANGE, "tag": HOSTILE})
+    assert page.status_code == 200 and "<script>window.__pwned" not in page.text
+    assert "is not a tag" in page.text
+    assert '<span class="kpi-value">0</span><span class="kpi-label">mentions</span>' in page.text
+    exported = maria.get("/trends.csv", params={**RANGE, "tag": HOSTILE}).text
+    assert "<script>" in exported  # data in a CSV, not markup; the formula guard still applies to cells
+    assert all(int(r[3]) == 0 for r in csv.reader(io.StringIO(exported)) if r[0] == "category")

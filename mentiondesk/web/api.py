@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from mentiondesk.core.vocabulary import Label
 from mentiondesk.platforms import NAMES as PLATFORMS
-from mentiondesk.web import actions, params, queries, routes_trends, trends
+from mentiondesk.web import actions, params, queries, routes_trends
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk
 from mentiondesk.web.params import ItemId
 from mentiondesk.web.routes_queue import LABELS, STATES
@@ -279,17 +279,15 @@ def trends_json(
     brand: str = "",
     start: str = Query("", description="YYYY-MM-DD; default 30 days before end"),
     end: str = Query("", description="YYYY-MM-DD; default today (UTC)"),
+    tag: str = Query("", max_length=params.MAX_FILTER_LENGTH, description="Count only mentions with this tag."),
     user: SignedIn,
     session: DB,
 ) -> dict[str, Any]:
-    """The trends page's figures as JSON."""
-    state = desk(request)
-    key, first, last, problem = routes_trends.parse_range(
-        state.brands, brand or next(iter(state.brands), ""), start, end
-    )
-    r = trends.report(session, state.brands, key, first, last)
+    """The trends page's figures as JSON; with `tag`, every figure counts only the mentions carrying it."""
+    r, problem = routes_trends.report_for(request, session, brand, start, end, tag)
     return {
         "brand": r.brand,
+        "tag": r.tag,
         "start": r.start.isoformat(),
         "end": r.end.isoformat(),
         "note": problem,

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from mentiondesk.web import charts, trends
+from mentiondesk.web import charts, params, queries, trends
 from mentiondesk.web.deps import DB, SignedIn, desk, pop_flash
 from storage.models import utcnow
 
@@ -51,10 +51,15 @@ def _day(text: str) -> date:
     return day
 
 
-def _report(request: Request, session: Session, brand: str, start: str, end: str) -> tuple[trends.TrendReport, str]:
+def report_for(
+    request: Request, session: Session, brand: str, start: str, end: str, tag: str = ""
+) -> tuple[trends.TrendReport, str]:
+    """The report for an address's values, and a note on any value it could not use (dates, an unused tag)."""
     state = desk(request)
     key, first, last, problem = parse_range(state.brands, brand or next(iter(state.brands), ""), start, end)
-    return trends.report(session, state.brands, key, first, last), problem
+    tag_name, tag_note = queries.tag_filter(session, params.clean_text(tag, "tag", max_length=params.MAX_FILTER_LENGTH))
+    report = trends.report(session, state.brands, key, first, last, tag=tag_name)
+    return report, " ".join(note for note in (problem, tag_note) if note)
 
 
 @router.get("/trends")
@@ -64,10 +69,11 @@ def trends_page(
     brand: str = "",
     start: str = "",
     end: str = "",
+    tag: str = "",
     user: SignedIn,
     session: DB,
 ) -> Response:
-    report, problem = _report(request, session, brand, start, end)
+    report, problem = report_for(request, session, brand, start, end, tag)
     share = report.sentiment_share()
     figures = {
         "category": charts.stacked_bars(
@@ -103,6 +109,7 @@ def trends_page(
             "brands": state.brands,
             "problem": problem,
             "csv_url": "/trends.csv" + (f"?{query}" if query else ""),
+            "tags": queries.queue_facets(state.brands)["tags"],
             "color": charts.color,
             "nav": "trends",
         },
@@ -116,10 +123,11 @@ def trends_csv(
     brand: str = "",
     start: str = "",
     end: str = "",
+    tag: str = "",
     user: SignedIn,
     session: DB,
 ) -> Response:
-    report, _ = _report(request, session, brand, start, end)
+    report, _ = report_for(request, session, brand, start, end, tag)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in trends.csv_rows(report):

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from mentiondesk.core.brands import Brand
 from mentiondesk.web import trend_rollups
 from storage.models import Draft, DraftState, FoundVia, Mention
+from storage.queries import has_tag
 
 THEME_SAMPLE = 3000
 STOPWORDS = frozenset(
@@ -184,6 +185,7 @@ class TrendReport:
     top_repeat: list[tuple[str, int]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     zone: str = "UTC"  # the brand's time zone: what a day is
+    tag: str = ""  # every figure counts only mentions with this tag
 
     def sentiment_share(self) -> dict[str, list[float]]:
         totals = [sum(v[i] for v in self.sentiment.values.values()) for i in range(len(self.sentiment.days))]
@@ -208,11 +210,16 @@ def _bounds(start: date, end: date, zone: str = "UTC") -> tuple[datetime, dateti
     return first, datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC)
 
 
-def _scope(stmt: Any, brand: str, start: date, end: date, zone: str = "UTC") -> Any:
+def _scope(stmt: Any, brand: str, start: date, end: date, zone: str = "UTC", tag: str = "") -> Any:
     lo, hi = _bounds(start, end, zone)
     if brand:
         stmt = stmt.where(Mention.brand == brand)
-    return stmt.where(Mention.created_at >= lo, Mention.created_at < hi)
+    return _tagged(stmt, tag).where(Mention.created_at >= lo, Mention.created_at < hi)
+
+
+def _tagged(stmt: Any, tag: str) -> Any:
+    """Only mentions carrying `tag` (every figure of a tag-filtered report goes through here); empty: all."""
+    return stmt.where(has_tag(col(Mention.id), tag)) if tag else stmt
 
 
 def _days(start: date, end: date) -> list[str]:
@@ -248,18 +255,19 @@ def offset_spans(lo: datetime, hi: datetime, zone: str) -> list[tuple[datetime, 
 
 
 def counts(
-    session: Session, brand: str, start: date, end: date, zone: str = "UTC"
+    session: Session, brand: str, start: date, end: date, zone: str = "UTC", tag: str = ""
 ) -> list[tuple[str, str, str, str, str, int]]:
     """(day, label, sentiment, platform, found_via, n): one pass over the covering index. Days are the brand's
     calendar days in its time zone."""
     if not is_utc(zone):
-        return _zoned_counts(session, brand, start, end, zone)
+        return _zoned_counts(session, brand, start, end, zone, tag)
     day = _day(session)
     stmt = select(
         day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via), func.count()
     ).group_by(day, col(Mention.label), col(Mention.sentiment), col(Mention.platform), col(Mention.found_via))
     if brand:
         stmt = stmt.where(col(Mention.brand) == brand)
+    stmt = _tagged(stmt, tag)
     if session.get_bind().dialect.name == "sqlite":
         stmt = stmt.where(day >= start.isoformat(), day <= end.isoformat())  # the ix_mention_day expression
     else:  # a range on created_at: PostgreSQL reads the range from ix_mention_trends instead of the whole brand
@@ -270,7 +278,7 @@ def counts(
 
 
 def _zoned_counts(
-    session: Session, brand: str, start: date, end: date, zone: str
+    session: Session, brand: str, start: date, end: date, zone: str, tag: str = ""
 ) -> list[tuple[str, str, str, str, str, int]]:
     """PostgreSQL converts each time to the zone; SQLite, which knows no zones, adds the zone's offset, one
     query per stretch of time with the same offset (a clock change splits a year in three)."""
@@ -285,7 +293,7 @@ def _zoned_counts(
         spans = [(func.to_char(func.timezone(zone, Mention.created_at), "YYYY-MM-DD"), lo, hi)]
     totals: Counter[tuple[str, str, str, str, str]] = Counter()
     for day, a, b in spans:
-        stmt = select(day, *columns, func.count()).group_by(day, *columns)
+        stmt = _tagged(select(day, *columns, func.count()).group_by(day, *columns), tag)
         if brand:
             stmt = stmt.where(col(Mention.brand) == brand)
         stmt = stmt.where(col(Mention.created_at) >= a, col(Mention.created_at) < b)
@@ -304,7 +312,14 @@ def _series(days: list[str], rows: list[tuple[str, str, int]]) -> Series:
 
 
 def share_of_voice(
-    session: Session, brand: Brand | None, brand_key: str, start: date, end: date, non_keyword: int, zone: str = "UTC"
+    session: Session,
+    brand: Brand | None,
+    brand_key: str,
+    start: date,
+    end: date,
+    non_keyword: int,
+    zone: str = "UTC",
+    tag: str = "",
 ) -> list[tuple[str, int]]:
     """The brand against each competitor. The brand counts every mention found by handle or reply plus
     keyword matches naming it; a competitor counts keyword matches naming it."""
@@ -319,14 +334,14 @@ def share_of_voice(
         for n in names
     ]
     stmt = select(*sums).where(col(Mention.found_via) == FoundVia.KEYWORD)
-    row = session.execute(_scope(stmt, brand_key, start, end, zone)).one()
+    row = session.execute(_scope(stmt, brand_key, start, end, zone, tag)).one()
     values = [int(v or 0) for v in row]
     values[0] += non_keyword
     return list(zip(names, values, strict=True))
 
 
 def response_times(
-    session: Session, brand: Brand | None, brand_key: str, start: date, end: date, zone: str = "UTC"
+    session: Session, brand: Brand | None, brand_key: str, start: date, end: date, zone: str = "UTC", tag: str = ""
 ) -> ResponseStats:
     """Minutes from the customer's post to our reply going out. Each mention gets at most one reply (the
     ledger), so every sent draft is that mention's first reply; automated ones are counted apart. One query:
@@ -348,6 +363,8 @@ def response_times(
     ]
     if brand_key:
         where.append(col(Mention.brand) == brand_key)
+    if tag:
+        where.append(has_tag(col(Mention.id), tag))
     part = col(Draft.automated)
     inner = (
         select(
@@ -392,10 +409,11 @@ def themes(
     top: int = 12,
     ignore: frozenset[str] = frozenset(),
     zone: str = "UTC",
+    tag: str = "",
 ) -> list[tuple[str, int]]:
     """Recurring two-word phrases in the latest complaints of the range (stopwords removed)."""
     stmt = select(col(Mention.text)).where(col(Mention.label) == "complaint")
-    stmt = _scope(stmt, brand_key, start, end, zone).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
+    stmt = _scope(stmt, brand_key, start, end, zone, tag).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
     counter: Counter[str] = Counter()
     for (body,) in session.execute(stmt):
         words = [w.strip("'") for w in _WORD.findall(body.lower())]
@@ -413,6 +431,7 @@ def repeat_customers(
     rollups: bool = False,
     range_rows: int = 0,
     zone: str = "UTC",
+    tag: str = "",
 ) -> tuple[int, int, list[tuple[str, int]]]:
     """Authors with two or more mentions in the range: (authors, their mentions, top ten)."""
     fast = trend_rollups.repeat_customers(session, brand_key, start, end, range_rows) if rollups else None
@@ -420,7 +439,7 @@ def repeat_customers(
         authors, total, top_ids = fast
         return authors, total, _handles(session, top_ids)
     per_author = (
-        _scope(select(col(Mention.author_id), func.count().label("n")), brand_key, start, end, zone)
+        _scope(select(col(Mention.author_id), func.count().label("n")), brand_key, start, end, zone, tag)
         .where(col(Mention.author_id).is_not(None))
         .group_by(col(Mention.author_id))
         .having(func.count() >= 2)
@@ -480,8 +499,10 @@ def report(
     end: date,
     *,
     rollups: bool | None = None,
+    tag: str = "",
 ) -> TrendReport:
-    """All figures for the page. `rollups` defaults to using the SQLite rollup tables when they exist."""
+    """All figures for the page. `rollups` defaults to using the SQLite rollup tables when they exist. With
+    `tag`, every figure counts only the mentions carrying it."""
     import time as clock
 
     timings: dict[str, float] = {}
@@ -497,11 +518,12 @@ def report(
     brand = brands.get(brand_key)
     zone = brand.time_zone if brand else "UTC"
     # The rollup tables count UTC days: a brand in another zone is counted from the mentions themselves.
-    use_rollups = is_utc(zone) and (trend_rollups.available(session) if rollups is None else rollups)
+    # Nor do they know tags: a tag filter counts directly too (one EXISTS probe of ix_mention_tag_tag per mention).
+    use_rollups = not tag and is_utc(zone) and (trend_rollups.available(session) if rollups is None else rollups)
     rows = (
         trend_rollups.counts(session, brand_key, start, end)
         if use_rollups
-        else counts(session, brand_key, start, end, zone)
+        else counts(session, brand_key, start, end, zone, tag)
     )
     lap("counts")
     by_category = _series(days, [(d, lb, n) for d, lb, _, _, _, n in rows])
@@ -510,17 +532,17 @@ def report(
     non_keyword = sum(n for *_, f, n in rows if f != FoundVia.KEYWORD)
     voice = trend_rollups.share_of_voice(session, brand, start, end, non_keyword) if use_rollups and brand else None
     if voice is None:
-        voice = share_of_voice(session, brand, brand_key, start, end, non_keyword, zone)
+        voice = share_of_voice(session, brand, brand_key, start, end, non_keyword, zone, tag)
     lap("voice")
     if use_rollups:
         response = _response_from_rollup(session, brand, brand_key, start, end)
     else:
-        response = response_times(session, brand, brand_key, start, end, zone)
+        response = response_times(session, brand, brand_key, start, end, zone, tag)
     lap("response")
-    top_themes = themes(session, brand_key, start, end, ignore=_brand_words(brand), zone=zone)
+    top_themes = themes(session, brand_key, start, end, ignore=_brand_words(brand), zone=zone, tag=tag)
     lap("themes")
     repeat_authors, repeat_mentions, top_repeat = repeat_customers(
-        session, brand_key, start, end, rollups=use_rollups, range_rows=sum(r[-1] for r in rows), zone=zone
+        session, brand_key, start, end, rollups=use_rollups, range_rows=sum(r[-1] for r in rows), zone=zone, tag=tag
     )
     lap("repeat")
     return TrendReport(
@@ -539,12 +561,15 @@ def report(
         top_repeat=top_repeat,
         timings=timings,
         zone=zone,
+        tag=tag,
     )
 
 
 def csv_rows(r: TrendReport) -> list[list[str | int | float]]:
     """Everything the page shows, as (section, key, day, value) rows."""
     out: list[list[str | int | float]] = [["section", "key", "day", "value"]]
+    if r.tag:
+        out.append(["filter", "tag", "", r.tag])  # so a file read later says it holds tagged mentions only
     for section, series in (("category", r.by_category), ("platform", r.by_platform), ("sentiment", r.sentiment)):
         for key, values in series.values.items():
             out.extend([section, key, day, v] for day, v in zip(series.days, values, strict=True))
