@@ -16,7 +16,7 @@ from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import ConfigError
 from mentiondesk.core.platform import address
 from responders.length import fits
-from responders.templates import BY_LANGUAGE, DEFAULTS
+from responders.templates import BY_LANGUAGE, DEFAULTS, DISCLOSURES
 from rules.classifier import THANK_MAX_COMPLAINT, Classification, has_grievance
 from rules.language import UNDETERMINED
 
@@ -160,7 +160,8 @@ def draft_reply(
     fallback: DraftText | None = None
     for offset in range(len(sources)):
         index = (start + offset) % len(sources)
-        rendered = with_extras(_render(brand, category, sources, index, context), brand, automated=automated)
+        rendered = _render(brand, category, sources, index, context)
+        rendered = with_extras(rendered, brand, automated=automated, language=written_in)
         if fits(rendered, platform):
             if rendered not in avoid:
                 return DraftText(rendered, _key(category, index, written_in))
@@ -170,7 +171,8 @@ def draft_reply(
         # in English; other languages have no such word that fits every template).
         shorter = "there" if written_in == "en" else f"{name[:12]}…"
         short = _render(brand, category, sources, start, {**context, "name": shorter})
-        fallback = DraftText(with_extras(short, brand, automated=automated), _key(category, start, written_in))
+        short = with_extras(short, brand, automated=automated, language=written_in)
+        fallback = DraftText(short, _key(category, start, written_in))
         if fallback.text not in avoid:
             return fallback
     reference = hashlib.blake2b(seed.encode(), digest_size=3).hexdigest().upper()
@@ -189,9 +191,12 @@ def _render(brand: Brand, category: str, sources: list[str], index: int, context
         raise ConfigError(f"template failed: {exc}", key=f"brands.{brand.key}.templates.{category}[{index}]") from None
 
 
-def with_extras(text: str, brand: Brand, *, automated: bool) -> str:
+def with_extras(text: str, brand: Brand, *, automated: bool, language: str = "en") -> str:
     if brand.signature:
         text = f"{text} {brand.signature}"
-    if automated and brand.reply_policy.disclosure:
-        text = f"{text} {brand.reply_policy.disclosure}"
+    disclosure = brand.reply_policy.disclosure
+    if disclosure == DISCLOSURES["en"]:  # the shipped one: in the reply's language
+        disclosure = DISCLOSURES.get(language, disclosure)
+    if automated and disclosure:
+        text = f"{text} {disclosure}"
     return text

@@ -255,5 +255,15 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     "it": ITALIAN,
     "pt": PORTUGUESE,
 }
+# The shipped automation disclosure (ReplyPolicy.disclosure's default) in each language; a brand's own
+# disclosure is appended as written.
+DISCLOSURES: dict[str, str] = {
+    "en": "(automated reply)",
+    "de": "(automatische Antwort)",
+    "es": "(respuesta automática)",
+    "fr": "(réponse automatique)",
+    "it": "(risposta automatica)",
+    "pt": "(resposta automática)",
+}
 # The English set, as before languages: what a brand's default language falls back to when it has no defaults.
 DEFAULTS = ENGLISH

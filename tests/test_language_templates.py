@@ -135,6 +135,15 @@ def test_a_brands_own_language_table_wins_and_falls_back_per_category() -> None:
     assert shipped.text in rendered("es", "praise") and shipped.template_key.endswith(":es")
 
 
+def test_an_automated_reply_says_so_in_its_language_unless_the_brand_wrote_its_own() -> None:
+    common: dict[str, Any] = {"platform": "x", "author_name": "Jonas", "author_handle": "jw", "seed": "s"}
+    shipped = with_languages("en", "de").get("acme")
+    text = draft_reply(brand=shipped, category="praise", language="de", automated=True, **common).text
+    assert text.endswith("(automatische Antwort)") and "automated" not in text
+    own = with_languages("en", "de", extra='disclosure = "[bot]"\n').get("acme")
+    assert draft_reply(brand=own, category="praise", language="de", automated=True, **common).text.endswith("[bot]")
+
+
 @pytest.mark.parametrize(
     ("table", "message"),
     [
