@@ -144,7 +144,7 @@ def queue_rows(
 
 
 def queue_count(session: Session, f: QueueFilters, *, cap: int | None = None) -> int:
-    """Drafts matching the filters; with `cap`, at most cap + 1 (more than `cap`), read from the index only."""
+    """Drafts matching the filters; with `cap`, at most cap + 1 (more than `cap`), reading no more rows."""
     if cap is None:
         return int(session.exec(_queue_filter(select(func.count()).select_from(Draft), f)).one())
     capped = _queue_filter(select(literal_column("1")).select_from(Draft), f).limit(cap + 1).subquery()
