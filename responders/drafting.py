@@ -96,10 +96,10 @@ def reply_category(label: str, *, needs_review: bool, escalated: bool = False) -
 
 
 def reply_language(brand: Brand, language: str) -> str | None:
-    """`language` when the brand lists it and has wording in it (its own or the defaults), else None: such a
-    mention needs review and gets the safe wording in the brand's default language."""
+    """`language` when the brand lists it (or lists none: every language) and has wording in it (its own or the
+    defaults), else None: such a mention needs review and gets the safe wording in the brand's default language."""
     code = language.split("-")[0].lower()
-    if code in brand.languages and (brand.templates_in(code) or code in BY_LANGUAGE):
+    if (code in brand.languages or not brand.languages) and (brand.templates_in(code) or code in BY_LANGUAGE):
         return code
     return None
 

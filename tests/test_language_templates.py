@@ -18,7 +18,7 @@ from mentiondesk.core.errors import ConfigError
 from mentiondesk.pipeline import Pipeline
 from mentiondesk.starter import BRANDS_TEMPLATE
 from responders import queue as desk
-from responders.drafting import check_templates, draft_reply
+from responders.drafting import check_templates, draft_reply, reply_language
 from responders.templates import BY_LANGUAGE, ENGLISH
 from storage.db import transaction
 from storage.models import Draft, Mention
@@ -229,6 +229,12 @@ def test_a_language_the_brand_does_not_list_needs_review_and_is_not_answered_in_
     assert row.needs_review and row.review_reason == "language es not supported"
     assert draft.template_key.split(":")[0] in ("safe", "escalation") and ":es" not in draft.template_key
     assert draft.text in rendered("en", "safe") + rendered("en", "escalation")
+
+
+def test_a_brand_that_lists_no_languages_answers_in_any_it_has_wording_for() -> None:
+    acme = with_languages().get("acme")
+    assert (reply_language(acme, "en"), reply_language(acme, "pt-BR"), reply_language(acme, "ja")) == ("en", "pt", None)
+    assert reply_language(with_languages("en", "es").get("acme"), "fr") is None
 
 
 def test_one_author_gets_different_words_each_time_in_their_language(engine: Engine, classifier: Any):
