@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, func, insert, update
+from sqlalchemy import Table, bindparam, func, insert, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -349,9 +349,10 @@ def list_queue(
 
 
 def has_tag(mention_id: Any, tag: str) -> ColumnElement[bool]:
-    """A condition for any query over mentions or drafts: the mention `mention_id` names carries `tag` (one probe
-    of the (tag, mention_id) index per row)."""
-    return exists().where(col(MentionTag.tag) == tag, col(MentionTag.mention_id) == mention_id)
+    """A condition for any query over mentions or drafts: the mention `mention_id` names carries `tag`. An IN over
+    the (tag, mention_id) index rather than a correlated EXISTS: SQLite can then start from the tagged ids instead
+    of probing once per mention in the range; PostgreSQL plans either as the same semi-join."""
+    return col(mention_id).in_(select(MentionTag.mention_id).where(MentionTag.tag == tag))
 
 
 def tag_in_use(tag: str, *, session: Session) -> bool:
