@@ -544,6 +544,13 @@ def sources_for(brand: Brand, access: BlueskyAccess) -> list[_BlueskySource]:
     sources: list[_BlueskySource] = []
     if (access.handle or "").lower() in brand.own_handles(PLATFORM):
         sources.append(BlueskyNotificationsSource(brand, session))
+    return sources + search_sources_for(brand, access)
+
+
+def search_sources_for(brand: Brand, access: BlueskyAccess) -> list[_BlueskySource]:
+    """A post search per keyword, on the process's one session for the account."""
+    session = session_for(access)
+    sources: list[_BlueskySource] = []
     seen: set[str] = set()
     for keyword in (k.strip() for k in brand.keywords):
         if keyword and keyword.lower() not in seen:
@@ -677,6 +684,10 @@ def _sources(brand: Brand, access: BlueskyAccess) -> list[Source]:
     return cast(list[Source], sources_for(brand, access))
 
 
+def _search_sources(brand: Brand, access: BlueskyAccess) -> list[Source]:
+    return cast(list[Source], search_sources_for(brand, access))
+
+
 DESCRIPTOR: Platform[BlueskyAccess] = Platform(
     name=PLATFORM,
     title="Bluesky",
@@ -688,6 +699,7 @@ DESCRIPTOR: Platform[BlueskyAccess] = Platform(
     listens_for=_listens_for,
     can_read=lambda access: access.configured,
     sources=_sources,
+    search_sources=_search_sources,
     read_hint="Bluesky: no MENTIONDESK_BLUESKY_HANDLE and _APP_PASSWORD; Bluesky sources skipped",
     sender=BlueskySender.from_access,
     write_hint="Bluesky: no MENTIONDESK_BLUESKY_HANDLE and _APP_PASSWORD; replies on Bluesky cannot be sent",

@@ -325,6 +325,7 @@ DESCRIPTOR: Platform[HackerNewsAccess] = Platform(
     listens_for=lambda brand: PLATFORM in brand.handles,
     can_read=lambda access: bool(access.base_url),
     sources=_sources,
+    search_sources=_sources,
     read_hint="Hacker News: no MENTIONDESK_HN_BASE_URL; Hacker News sources skipped",
     handle_prefix="",
     handle_pattern=r"[A-Za-z0-9_-]{2,15}",

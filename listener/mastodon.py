@@ -512,6 +512,13 @@ def sources_for(brand: Brand, access: MastodonAccess) -> list[_MastodonSource]:
     sources: list[_MastodonSource] = []
     if brand.handles.get("mastodon"):
         sources.append(MastodonMentionsSource(brand, *make_client(access), host))
+    return sources + search_sources_for(brand, access)
+
+
+def search_sources_for(brand: Brand, access: MastodonAccess) -> list[_MastodonSource]:
+    """A hashtag timeline per #keyword and a status search per other keyword."""
+    host = access.host
+    sources: list[_MastodonSource] = []
     seen: set[str] = set()
     for keyword in (k.strip() for k in brand.keywords):
         if not keyword or keyword.lower() in seen:
@@ -655,6 +662,10 @@ def _sources(brand: Brand, access: MastodonAccess) -> list[Source]:
     return cast(list[Source], sources_for(brand, access))
 
 
+def _search_sources(brand: Brand, access: MastodonAccess) -> list[Source]:
+    return cast(list[Source], search_sources_for(brand, access))
+
+
 DESCRIPTOR: Platform[MastodonAccess] = Platform(
     name=PLATFORM,
     title="Mastodon",
@@ -666,6 +677,7 @@ DESCRIPTOR: Platform[MastodonAccess] = Platform(
     listens_for=_listens_for,
     can_read=lambda access: access.configured,
     sources=_sources,
+    search_sources=_search_sources,
     read_hint="Mastodon: no MENTIONDESK_MASTODON_BASE_URL and _ACCESS_TOKEN; Mastodon sources skipped",
     sender=MastodonSender.from_access,
     write_hint="Mastodon: no MENTIONDESK_MASTODON_BASE_URL and _ACCESS_TOKEN; replies on Mastodon cannot be sent",

@@ -518,11 +518,17 @@ def sources_for(brand: Brand, access: XAccess) -> list[_XPagedSource]:
     """A mentions source per X handle and a search source per query; each has its own client, so its
     request count and rate-limit figures are its own even when sources are polled in parallel."""
     sources: list[_XPagedSource] = [XMentionsSource(brand, h, *make_client(access)) for h in brand.handles.get("x", [])]
+    return sources + search_sources_for(brand, access)
+
+
+def search_sources_for(brand: Brand, access: XAccess) -> list[_XPagedSource]:
+    """A recent-search source per query of the brand's keywords."""
     queries = build_queries(brand)
-    for index, query in enumerate(queries):
-        name = f"x:{brand.key}:search" + (f":{index + 1}" if len(queries) > 1 else "")
-        sources.append(XSearchSource(name, brand, query, *make_client(access)))
-    return sources
+    numbered = len(queries) > 1
+    return [
+        XSearchSource(f"x:{brand.key}:search" + (f":{i + 1}" if numbered else ""), brand, q, *make_client(access))
+        for i, q in enumerate(queries)
+    ]
 
 
 # --- sender -----------------------------------------------------------------------------------------
@@ -675,6 +681,7 @@ DESCRIPTOR: Platform[XAccess] = Platform(
     listens_for=_listens_for,
     can_read=lambda access: access.can_read,
     sources=sources_for,
+    search_sources=search_sources_for,
     planned_listings=_planned_listings,
     read_hint="X: no MENTIONDESK_X_BEARER_TOKEN; X sources skipped",
     sender=lambda access: XSender.from_access(access),

@@ -10,14 +10,17 @@ A platform without credentials is skipped with one line saying what to set; that
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from listener import bluesky, hackernews, mastodon, reddit, replay, x
-from mentiondesk.core.brands import BrandConfig
+from mentiondesk.core.brands import Brand, BrandConfig
 from mentiondesk.core.errors import NotConfigured
 from mentiondesk.core.platform import Platform, Sender, Source, platform_named, register
+from mentiondesk.core.values import Batch
+from mentiondesk.core.vocabulary import FoundVia
 
 if TYPE_CHECKING:
     from mentiondesk.settings import Settings
@@ -66,7 +69,40 @@ def build_sources(brands: BrandConfig, settings: Settings, *, notices: list[str]
             continue
         for brand in brands.brands.values():
             sources.extend(platform.sources(brand, access))
+            sources.extend(competitor_sources(platform, brand, access))
     return sources
+
+
+def competitor_sources(platform: Platform[Any], brand: Brand, access: Any) -> list[Source]:
+    """Searches for the brand's competitors, on a network that can search and that the brand listens on."""
+    competitors = brand.competitor_search()
+    if platform.search_sources is None or competitors is None or not platform.listens_for(brand):
+        return []
+    return [CompetitorSearch(source, brand) for source in platform.search_sources(competitors, access)]
+
+
+class CompetitorSearch:
+    """A keyword search for competitor names. A post it finds that names none of ours is stored as found via
+    `competitor` (counted in share of voice, never answered); one that names us, or addresses us, keeps what
+    the platform found it as, so it is handled as if our own sources had found it."""
+
+    def __init__(self, search: Source, brand: Brand) -> None:
+        self._search = search
+        self._brand = brand
+        self.name = f"{search.name}:competitors"
+        self.platform = search.platform
+        self.brand = search.brand
+        self.rate_scope = str(getattr(search, "rate_scope", "") or self.name)  # the search's client's limit
+
+    def fetch(self, cursor: str | None) -> Batch:
+        batch = self._search.fetch(cursor)
+        mentions = [
+            m
+            if m.found_via != FoundVia.KEYWORD or self._brand.names_us(m.text, m.platform)
+            else replace(m, found_via=FoundVia.COMPETITOR)
+            for m in batch.mentions
+        ]
+        return replace(batch, mentions=mentions)
 
 
 def build_senders(settings: Settings, *, notices: list[str] | None = None) -> dict[str, Sender]:

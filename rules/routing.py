@@ -62,6 +62,8 @@ def decide(facts: MentionFacts, brand: Brand) -> RouteDecision:
     handle = facts.author_handle.lstrip("@").lower()
     if handle in brand.own_handles(facts.platform):
         return RouteDecision(Route.IGNORE, "our own post", is_own=True)
+    if facts.found_via == FoundVia.COMPETITOR:
+        return RouteDecision(Route.IGNORE, "competitor search: counted in share of voice, never answered")
     if handle in {h.lower() for h in rules.ignore_authors}:
         return RouteDecision(Route.IGNORE, "author on the ignore list")
     excluded = _contains_any(facts.text, brand.exclude)

@@ -297,11 +297,11 @@ _TOP_UP = [
               count(*)
        FROM mention WHERE id IN :ids GROUP BY 1, 2, 3, 4, 5, 6
        ON CONFLICT (brand, day, label, sentiment, platform, found_via) DO UPDATE SET n = n + excluded.n""",
-    """INSERT INTO trend_voice (brand, day, term, n)
-       SELECT m.brand, substr(m.created_at, 1, 10), t.term, count(*) FROM mention AS m
+    """INSERT INTO trend_voice (brand, day, term, found_via, n)
+       SELECT m.brand, substr(m.created_at, 1, 10), t.term, m.found_via, count(*) FROM mention AS m
        JOIN trend_term AS t ON t.brand = m.brand
-       WHERE m.id IN :ids AND m.found_via = 'keyword' AND instr(lower(m.text), t.term) > 0 GROUP BY 1, 2, 3
-       ON CONFLICT (brand, day, term) DO UPDATE SET n = n + excluded.n""",
+       WHERE m.id IN :ids AND instr(lower(m.text), t.term) > 0 GROUP BY 1, 2, 3, 4
+       ON CONFLICT (brand, day, term, found_via) DO UPDATE SET n = n + excluded.n""",
     """INSERT INTO trend_reply (brand, day, automated, minutes, n)
        SELECT m.brand, substr(m.created_at, 1, 10), d.automated,
               CAST(round((julianday(d.sent_at) - julianday(m.created_at)) * 1440, 3) AS INTEGER), count(*)

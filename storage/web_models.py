@@ -6,7 +6,7 @@ step with the brand file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -81,7 +81,11 @@ TREND_REPLY = _rollup(
     _count("minutes", primary_key=True), _count("n"),
 )  # fmt: skip
 TREND_TERM = _rollup("trend_term", _key("brand", 64), _key("term", 255))
-TREND_VOICE = _rollup("trend_voice", _key("brand", 64), _key("day", 10), _key("term", 255), _count("n"))
+# Since migration 0015 by found_via: a competitor counts in every mention, the brand's own name in keyword
+# matches only (share of voice).
+TREND_VOICE = _rollup(
+    "trend_voice", _key("brand", 64), _key("day", 10), _key("term", 255), _key("found_via", 16), _count("n")
+)
 
 # julianday() differences carry float noise (60 minutes comes out as 59.9999998): round to the millisecond
 # before taking whole minutes.
@@ -115,10 +119,18 @@ def _day_add(row: str, delta: str) -> str:
 
 
 def _voice_add(row: str, delta: str) -> str:
+    """As migration 0002 counted names: in keyword matches only (0015 counts them in every mention)."""
     return f"""INSERT INTO trend_voice (brand, day, term, n)
         SELECT {row}.brand, substr({row}.created_at, 1, 10), t.term, {delta} FROM trend_term AS t
         WHERE t.brand = {row}.brand AND {row}.found_via = 'keyword' AND instr(lower({row}.text), t.term) > 0
         ON CONFLICT (brand, day, term) DO UPDATE SET n = n + ({delta});"""
+
+
+def _voice_by_found_via_add(row: str, delta: str) -> str:
+    return f"""INSERT INTO trend_voice (brand, day, term, found_via, n)
+        SELECT {row}.brand, substr({row}.created_at, 1, 10), t.term, {row}.found_via, {delta} FROM trend_term AS t
+        WHERE t.brand = {row}.brand AND instr(lower({row}.text), t.term) > 0
+        ON CONFLICT (brand, day, term, found_via) DO UPDATE SET n = n + ({delta});"""
 
 
 def _reply_add(row: str, delta: str) -> str:
@@ -131,16 +143,25 @@ def _reply_add(row: str, delta: str) -> str:
 
 _SENT = "{row}.state = 'sent' AND {row}.sent_at IS NOT NULL"
 
+
+def _mention_triggers(voice: Callable[[str, str], str]) -> list[str]:
+    return [
+        f"CREATE TRIGGER trend_mention_ins AFTER INSERT ON mention BEGIN {_day_add('NEW', '1')} "
+        f"{voice('NEW', '1')} END",
+        f"CREATE TRIGGER trend_mention_del AFTER DELETE ON mention BEGIN {_day_add('OLD', '-1')} "
+        f"{voice('OLD', '-1')} END",
+        "CREATE TRIGGER trend_mention_upd AFTER UPDATE OF brand, created_at, label, sentiment, platform, found_via, "
+        "text ON mention WHEN OLD.brand IS NOT NEW.brand OR OLD.created_at IS NOT NEW.created_at "
+        "OR OLD.label IS NOT NEW.label OR OLD.sentiment IS NOT NEW.sentiment OR OLD.platform IS NOT NEW.platform "
+        "OR OLD.found_via IS NOT NEW.found_via OR OLD.text IS NOT NEW.text "
+        f"BEGIN {_day_add('OLD', '-1')} {_day_add('NEW', '1')} {voice('OLD', '-1')} {voice('NEW', '1')} END",
+    ]
+
+
+MENTION_TRIGGERS = ("trend_mention_ins", "trend_mention_del", "trend_mention_upd")
+
 TRIGGERS = [
-    f"CREATE TRIGGER trend_mention_ins AFTER INSERT ON mention BEGIN {_day_add('NEW', '1')} "
-    f"{_voice_add('NEW', '1')} END",
-    f"CREATE TRIGGER trend_mention_del AFTER DELETE ON mention BEGIN {_day_add('OLD', '-1')} "
-    f"{_voice_add('OLD', '-1')} END",
-    "CREATE TRIGGER trend_mention_upd AFTER UPDATE OF brand, created_at, label, sentiment, platform, found_via, text "
-    "ON mention WHEN OLD.brand IS NOT NEW.brand OR OLD.created_at IS NOT NEW.created_at "
-    "OR OLD.label IS NOT NEW.label OR OLD.sentiment IS NOT NEW.sentiment OR OLD.platform IS NOT NEW.platform "
-    "OR OLD.found_via IS NOT NEW.found_via OR OLD.text IS NOT NEW.text "
-    f"BEGIN {_day_add('OLD', '-1')} {_day_add('NEW', '1')} {_voice_add('OLD', '-1')} {_voice_add('NEW', '1')} END",
+    *_mention_triggers(_voice_add),
     f"CREATE TRIGGER trend_draft_ins AFTER INSERT ON draft WHEN {_SENT.format(row='NEW')} "
     f"BEGIN {_reply_add('NEW', '1')} END",
     f"CREATE TRIGGER trend_draft_del AFTER DELETE ON draft WHEN {_SENT.format(row='OLD')} "
@@ -222,18 +243,28 @@ def pg_draft_deltas(rows: str) -> str:
     return _draft_rows(rows, "1")
 
 
-def pg_mention_upserts(deltas: str) -> str:
-    """Add the (brand, day, ..., delta) rows of `deltas` to trend_day and trend_voice, keys in one order."""
-    return f"""
-        INSERT INTO trend_day AS t (brand, day, label, sentiment, platform, found_via, n)
-        SELECT brand, day, label, sentiment, platform, found_via, sum(delta) FROM ({deltas}) AS d
-        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (brand, day, label, sentiment, platform, found_via) DO UPDATE SET n = t.n + excluded.n;
+def pg_mention_upserts(deltas: str, *, voice_by_found_via: bool = True) -> str:
+    """Add the (brand, day, ..., delta) rows of `deltas` to trend_day and trend_voice, keys in one order.
+    `voice_by_found_via=False`: names in keyword matches only, as migration 0013 counted them."""
+    if voice_by_found_via:
+        voice = f"""
+        INSERT INTO trend_voice AS t (brand, day, term, found_via, n)
+        SELECT d.brand, d.day, tt.term, d.found_via, sum(d.delta) FROM ({deltas}) AS d
+        JOIN trend_term AS tt ON tt.brand = d.brand WHERE strpos(lower(d.text), tt.term) > 0
+        GROUP BY 1, 2, 3, 4 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (brand, day, term, found_via) DO UPDATE SET n = t.n + excluded.n;"""
+    else:
+        voice = f"""
         INSERT INTO trend_voice AS t (brand, day, term, n)
         SELECT d.brand, d.day, tt.term, sum(d.delta) FROM ({deltas}) AS d JOIN trend_term AS tt ON tt.brand = d.brand
         WHERE d.found_via = 'keyword' AND strpos(lower(d.text), tt.term) > 0
         GROUP BY 1, 2, 3 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3
         ON CONFLICT (brand, day, term) DO UPDATE SET n = t.n + excluded.n;"""
+    return f"""
+        INSERT INTO trend_day AS t (brand, day, label, sentiment, platform, found_via, n)
+        SELECT brand, day, label, sentiment, platform, found_via, sum(delta) FROM ({deltas}) AS d
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (brand, day, label, sentiment, platform, found_via) DO UPDATE SET n = t.n + excluded.n;{voice}"""
 
 
 def pg_reply_upserts(deltas: str) -> str:
@@ -244,14 +275,23 @@ def pg_reply_upserts(deltas: str) -> str:
         ON CONFLICT (brand, day, automated, minutes) DO UPDATE SET n = t.n + excluded.n;"""
 
 
+def pg_mention_bodies(*, voice_by_found_via: bool) -> dict[str, tuple[str, str, str, str]]:
+    """name: (table, event, REFERENCING, body) of the mention triggers."""
+    by = voice_by_found_via
+    return {
+        "trend_mention_ins": ("mention", "INSERT", "NEW TABLE AS new_rows",
+                              pg_mention_upserts(_mention_rows("new_rows", "1"), voice_by_found_via=by)),
+        "trend_mention_del": ("mention", "DELETE", "OLD TABLE AS old_rows",
+                              pg_mention_upserts(_mention_rows("old_rows", "-1"), voice_by_found_via=by)),
+        "trend_mention_upd": ("mention", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", pg_mention_upserts(
+            f"{_mention_rows('old_rows', '-1', 'new_rows')} UNION ALL {_mention_rows('new_rows', '1', 'old_rows')}",
+            voice_by_found_via=by)),
+    }  # fmt: skip
+
+
 _PG_CHANGES = {
     # name: (table, event, REFERENCING, body)
-    "trend_mention_ins": ("mention", "INSERT", "NEW TABLE AS new_rows",
-                          pg_mention_upserts(_mention_rows("new_rows", "1"))),
-    "trend_mention_del": ("mention", "DELETE", "OLD TABLE AS old_rows",
-                          pg_mention_upserts(_mention_rows("old_rows", "-1"))),
-    "trend_mention_upd": ("mention", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", pg_mention_upserts(
-        f"{_mention_rows('old_rows', '-1', 'new_rows')} UNION ALL {_mention_rows('new_rows', '1', 'old_rows')}")),
+    **pg_mention_bodies(voice_by_found_via=False),
     "trend_draft_ins": ("draft", "INSERT", "NEW TABLE AS new_rows", pg_reply_upserts(_draft_rows("new_rows", "1"))),
     "trend_draft_del": ("draft", "DELETE", "OLD TABLE AS old_rows", pg_reply_upserts(_draft_rows("old_rows", "-1"))),
     "trend_draft_upd": ("draft", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", pg_reply_upserts(
@@ -269,7 +309,7 @@ PG_TRIGGERS = [
 ]
 
 PG_BACKFILL = [
-    pg_mention_upserts(_mention_rows("mention", "1")),
+    pg_mention_upserts(_mention_rows("mention", "1"), voice_by_found_via=False),
     pg_reply_upserts(_draft_rows("draft", "1")),
 ]
 
@@ -405,6 +445,76 @@ def uninstall(conn: Connection) -> None:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
 
 
+# --- migration 0015: trend_voice by found_via ---------------------------------------------------------
+
+VOICE_BY_FOUND_VIA = """CREATE TABLE trend_voice (
+        brand VARCHAR(64) NOT NULL, day VARCHAR(10) NOT NULL, term VARCHAR(255) NOT NULL,
+        found_via VARCHAR(16) NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (brand, day, term, found_via)
+    )"""
+VOICE_KEYWORD_ONLY = TABLES[3]
+
+
+def _drop_mention_triggers(conn: Connection) -> None:
+    postgres = conn.dialect.name == "postgresql"
+    for name in MENTION_TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}" + (" ON mention" if postgres else ""))
+        if postgres:
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+def _create_mention_triggers(conn: Connection, *, voice_by_found_via: bool) -> None:
+    if conn.dialect.name == "postgresql":
+        for name, (table, event, referencing, body) in pg_mention_bodies(voice_by_found_via=voice_by_found_via).items():
+            conn.exec_driver_sql(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
+            )
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            )
+    else:
+        for statement in _mention_triggers(_voice_by_found_via_add if voice_by_found_via else _voice_add):
+            conn.exec_driver_sql(statement)
+
+
+def voice_by_found_via(conn: Connection) -> None:
+    """Migration 0015: count names in every mention, by found_via. The keyword counts are kept as they were
+    (retention may have deleted their rows); the other mentions still stored are counted now."""
+    postgres = conn.dialect.name == "postgresql"
+    _drop_mention_triggers(conn)
+    conn.exec_driver_sql("ALTER TABLE trend_voice RENAME TO trend_voice_keyword")
+    conn.exec_driver_sql(VOICE_BY_FOUND_VIA + ("" if postgres else " WITHOUT ROWID"))
+    conn.exec_driver_sql(
+        "INSERT INTO trend_voice (brand, day, term, found_via, n) "
+        "SELECT brand, day, term, 'keyword', n FROM trend_voice_keyword"
+    )
+    day = PG_DAY.format(row="m") if postgres else "substr(m.created_at, 1, 10)"
+    found = "strpos(lower(m.text), t.term)" if postgres else "instr(lower(m.text), t.term)"
+    conn.exec_driver_sql(
+        f"""INSERT INTO trend_voice (brand, day, term, found_via, n)
+            SELECT m.brand, {day}, t.term, m.found_via, count(*) FROM mention AS m
+            JOIN trend_term AS t ON t.brand = m.brand
+            WHERE m.found_via <> 'keyword' AND {found} > 0 GROUP BY 1, 2, 3, 4"""
+    )
+    conn.exec_driver_sql("DROP TABLE trend_voice_keyword")
+    _create_mention_triggers(conn, voice_by_found_via=True)
+
+
+def voice_keyword_only(conn: Connection) -> None:
+    """Undo migration 0015: the keyword counts alone, as 0002 and 0013 kept them."""
+    postgres = conn.dialect.name == "postgresql"
+    _drop_mention_triggers(conn)
+    conn.exec_driver_sql("ALTER TABLE trend_voice RENAME TO trend_voice_by_found_via")
+    conn.exec_driver_sql(VOICE_KEYWORD_ONLY.replace(" WITHOUT ROWID", "") if postgres else VOICE_KEYWORD_ONLY)
+    conn.exec_driver_sql(
+        "INSERT INTO trend_voice (brand, day, term, n) "
+        "SELECT brand, day, term, n FROM trend_voice_by_found_via WHERE found_via = 'keyword'"
+    )
+    conn.exec_driver_sql("DROP TABLE trend_voice_by_found_via")
+    _create_mention_triggers(conn, voice_by_found_via=False)
+
+
 def installed(conn: Connection) -> bool:
     if conn.dialect.name == "postgresql":
         return conn.exec_driver_sql("SELECT to_regclass('trend_day') IS NOT NULL").scalar() is True
@@ -416,7 +526,7 @@ def installed(conn: Connection) -> bool:
 
 def sync_terms(conn: Connection, wanted: Iterable[tuple[str, str]]) -> None:
     """Keep share-of-voice terms (brand key, lower-case name) as configured; a new term is counted over the
-    existing keyword mentions once, then kept current by the triggers."""
+    stored mentions once, then kept current by the triggers."""
     want = {(b, t.lower()) for b, t in wanted if t.strip()}
     have = {(b, t) for b, t in conn.exec_driver_sql("SELECT brand, term FROM trend_term")}
     for brand, term in have - want:
@@ -425,15 +535,16 @@ def sync_terms(conn: Connection, wanted: Iterable[tuple[str, str]]) -> None:
     postgres = conn.dialect.name == "postgresql"
     day = PG_DAY.format(row="mention") if postgres else "substr(created_at, 1, 10)"
     named = "CAST(:t AS text)" if postgres else ":t"  # psycopg: one type for a parameter used twice
+    v = "v." if postgres else ""
     found = f"strpos(lower(text), {named})" if postgres else "instr(lower(text), :t)"
     for brand, term in sorted(want - have):
         conn.execute(text("INSERT INTO trend_term (brand, term) VALUES (:b, :t)"), {"b": brand, "t": term})
         conn.execute(
             text(
-                f"""INSERT INTO trend_voice {"AS v " if postgres else ""}(brand, day, term, n)
-                   SELECT brand, {day}, {named}, count(*) FROM mention
-                   WHERE brand = :b AND found_via = 'keyword' AND {found} > 0 GROUP BY 1, 2
-                   ON CONFLICT (brand, day, term) DO UPDATE SET n = {"v." if postgres else ""}n + excluded.n"""
+                f"""INSERT INTO trend_voice {"AS v " if postgres else ""}(brand, day, term, found_via, n)
+                   SELECT brand, {day}, {named}, found_via, count(*) FROM mention
+                   WHERE brand = :b AND {found} > 0 GROUP BY 1, 2, 4
+                   ON CONFLICT (brand, day, term, found_via) DO UPDATE SET n = {v}n + excluded.n"""
             ),
             {"b": brand, "t": term},
         )

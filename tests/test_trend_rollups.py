@@ -25,7 +25,7 @@ LABELS = [("complaint", "negative"), ("praise", "positive"), ("question", "neutr
 TEXTS = ["acme is late again", "Globex beats acme", "initech and GLOBEX", "love it", "ACME refund please"]
 
 
-def seed(engine: Engine, n: int = 400) -> None:
+def seed(engine: Engine, n: int = 540) -> None:
     rng = random.Random(5)
     with transaction(engine) as session:
         authors = [Author(platform="x", handle=f"a{i}") for i in range(12)]
@@ -38,7 +38,8 @@ def seed(engine: Engine, n: int = 400) -> None:
                 Mention(
                     brand="acme", platform=rng.choice(["x", "reddit"]), external_id=f"t{i}",
                     author_id=authors[i % 12].id, author_handle=f"a{i % 12}", text=rng.choice(TEXTS),
-                    created_at=END - timedelta(days=rng.uniform(0, 14)), found_via=rng.choice(["keyword", "mention"]),
+                    created_at=END - timedelta(days=rng.uniform(0, 14)),
+                    found_via=rng.choice(["keyword", "mention", "competitor"]),
                     label=label, sentiment=sentiment,
                 )
             )  # fmt: skip

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.business_hours import breach_at
 from mentiondesk.core.durations import minutes_label
-from mentiondesk.core.vocabulary import DraftState, Route, Sentiment, SourceHealth
+from mentiondesk.core.vocabulary import DraftState, FoundVia, Route, Sentiment, SourceHealth
 from storage.db import insert_if_absent
 from storage.models import AlertState, Draft, Mention, SourceState, as_utc
 
@@ -106,6 +106,7 @@ def window_counts(session: Session, brand: str, start: datetime, end: datetime) 
         select(func.count(), negative).where(
             Mention.brand == brand,
             col(Mention.is_own).is_(False),
+            col(Mention.found_via) != FoundVia.COMPETITOR,  # posts about competitors alone are not our volume
             col(Mention.created_at) > start,
             col(Mention.created_at) <= end,
         )

@@ -32,6 +32,13 @@ def brand_listings(brand: Brand, stored_sources: Sequence[str] = ()) -> list[tup
     for network in PLATFORMS:
         if network.planned_listings is not None:
             out += [(name, network.name, cast(ListingKind, kind)) for name, kind in network.planned_listings(brand)]
+            competitors = brand.competitor_search()
+            if network.search_sources is not None and competitors is not None and network.listens_for(brand):
+                out += [
+                    (f"{name}:competitors", network.name, "search")
+                    for name, kind in network.planned_listings(competitors)
+                    if kind == "search"
+                ]
     known = {name for name, _, _ in out}
     for name in stored_sources:
         if name not in known and name.split(":")[1:2] == [key]:

@@ -343,6 +343,18 @@ class Brand(_Strict):
     def own_handles(self, platform: str) -> set[str]:
         return {h.lower() for h in self.handles.get(platform, [])}
 
+    def names_us(self, text: str, platform: str) -> bool:
+        """Whether a post names the brand: its name, a keyword or one of its handles on `platform`."""
+        lowered = text.casefold()
+        terms = [self.name, *self.keywords, *self.handles.get(platform, [])]
+        return any(t.strip() and t.strip().casefold() in lowered for t in terms)
+
+    def competitor_search(self) -> Brand | None:
+        """This brand with its competitors as its keywords: what a platform's search sources are built from to
+        find posts about competitors. None without competitors."""
+        names = list(dict.fromkeys(c.strip() for c in self.competitors if c.strip()))
+        return self.model_copy(update={"keywords": names}) if names else None
+
 
 def _table_model(platform: str) -> type[BaseModel] | None:
     return platform_named(platform).brand_table if platform in platform_names() else None

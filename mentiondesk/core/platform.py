@@ -121,6 +121,9 @@ class Platform(Generic[AccessT]):
     can_read: Callable[[AccessT], bool]
     sources: Callable[[Brand, AccessT], Sequence[Source]]
     read_hint: str
+    # The keyword searches alone (no owned listings) for a brand, on a network that can search: the registry
+    # calls it with `Brand.competitor_search()` to find posts about competitors. None: no competitor search.
+    search_sources: Callable[[Brand, AccessT], Sequence[Source]] | None = None
     # (source name, "owned" or "search") of every listing `sources` builds for a brand, worked out without
     # credentials: what the cost planner (`mentiondesk budget`) counts. None: learnt from stored sources only.
     planned_listings: Callable[[Brand], list[tuple[str, str]]] | None = None

@@ -21,6 +21,9 @@ class FoundVia(StrEnum):
     MENTION = "mention"  # the post @mentions one of the brand's handles
     REPLY = "reply"  # the post replies to one of the brand's posts
     KEYWORD = "keyword"  # matched a keyword only
+    # Found by searching for a competitor and naming none of ours: stored to count share of voice, never
+    # drafted, queued, alerted on or read as an opt-out.
+    COMPETITOR = "competitor"
 
 
 class Route(StrEnum):

@@ -32,23 +32,28 @@ def counts(session: Session, brand: str, start: date, end: date) -> list[tuple[s
 def share_of_voice(
     session: Session, brand: Brand, start: date, end: date, non_keyword: int
 ) -> list[tuple[str, int]] | None:
-    """None when a configured name is not tracked yet (the caller then counts directly)."""
+    """None when a configured name is not tracked yet (the caller then counts directly). As trends.share_of_voice
+    counts: the brand's name in keyword matches, a competitor's in every mention."""
     names = [brand.name, *brand.competitors]
     params: dict[str, Any] = {"brand": brand.key, "start": start.isoformat(), "end": end.isoformat()}
     tracked = {t for (t,) in session.execute(text("SELECT term FROM trend_term WHERE brand = :brand"), params)}
     if any(n.lower() not in tracked for n in names):
         return None
-    sums = dict(
-        session.execute(
-            text(
-                """SELECT term, SUM(n) FROM trend_voice WHERE brand = :brand AND day >= :start AND day <= :end
-                   GROUP BY term"""
-            ),
-            params,
-        ).all()
-    )
-    values = [int(sums.get(n.lower(), 0) or 0) for n in names]
-    values[0] += non_keyword
+    rows = session.execute(
+        text(
+            """SELECT term, found_via = 'keyword', SUM(n) FROM trend_voice
+               WHERE brand = :brand AND day >= :start AND day <= :end GROUP BY 1, 2"""
+        ),
+        params,
+    ).all()
+    every: dict[str, int] = {}
+    keyword: dict[str, int] = {}
+    for term, is_keyword, n in rows:
+        every[term] = every.get(term, 0) + int(n or 0)
+        if is_keyword:
+            keyword[term] = keyword.get(term, 0) + int(n or 0)
+    values = [keyword.get(brand.name.lower(), 0) + non_keyword]
+    values += [every.get(c.lower(), 0) for c in brand.competitors]
     return list(zip(names, values, strict=True))
 
 

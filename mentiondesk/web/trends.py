@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, literal_column, select
+from sqlalchemy import and_, case, func, literal, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -321,23 +321,25 @@ def share_of_voice(
     zone: str = "UTC",
     tag: str = "",
 ) -> list[tuple[str, int]]:
-    """The brand against each competitor. The brand counts every mention found by handle or reply plus
-    keyword matches naming it; a competitor counts keyword matches naming it."""
+    """The brand against each competitor. The brand counts every mention found by handle or reply plus keyword
+    matches naming it; a competitor counts every stored mention naming it, whatever found it (our keyword
+    searches, its own competitor searches, posts addressed to us)."""
     names = [brand.name if brand else brand_key] + list(brand.competitors if brand else [])
     text = col(Mention.text)
     sqlite = session.get_bind().dialect.name == "sqlite"
     # SQLite's LIKE ignores ASCII case already; lower() on every text would double the cost.
-    sums = [
-        func.sum(
-            case((text.contains(n, autoescape=True) if sqlite else text.icontains(n, autoescape=True), 1), else_=0)
-        )
-        for n in names
-    ]
-    stmt = select(*sums).where(col(Mention.found_via) == FoundVia.KEYWORD)
-    row = session.execute(_scope(stmt, brand_key, start, end, zone, tag)).one()
+    named = [text.contains(n, autoescape=True) if sqlite else text.icontains(n, autoescape=True) for n in names]
+    ours = case((and_(col(Mention.found_via) == FoundVia.KEYWORD, named[0]), 1), else_=0)
+    sums = [func.sum(ours), *(func.sum(case((n, 1), else_=0)) for n in named[1:])]
+    row = session.execute(_scope(select(*sums), brand_key, start, end, zone, tag)).one()
     values = [int(v or 0) for v in row]
     values[0] += non_keyword
     return list(zip(names, values, strict=True))
+
+
+def addressed_to_us(found_via: str) -> bool:
+    """Found by a handle or a reply: counted for the brand whatever its text says."""
+    return found_via not in (FoundVia.KEYWORD, FoundVia.COMPETITOR)
 
 
 def response_times(
@@ -412,7 +414,9 @@ def themes(
     tag: str = "",
 ) -> list[tuple[str, int]]:
     """Recurring two-word phrases in the latest complaints of the range (stopwords removed)."""
-    stmt = select(col(Mention.text)).where(col(Mention.label) == "complaint")
+    stmt = select(col(Mention.text)).where(
+        col(Mention.label) == "complaint", col(Mention.found_via) != FoundVia.COMPETITOR
+    )
     stmt = _scope(stmt, brand_key, start, end, zone, tag).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
     counter: Counter[str] = Counter()
     for (body,) in session.execute(stmt):
@@ -526,10 +530,11 @@ def report(
         else counts(session, brand_key, start, end, zone, tag)
     )
     lap("counts")
+    voice_rows, rows = rows, [r for r in rows if r[4] != FoundVia.COMPETITOR]  # about competitors alone
     by_category = _series(days, [(d, lb, n) for d, lb, _, _, _, n in rows])
     by_platform = _series(days, [(d, p, n) for d, _, _, p, _, n in rows])
     sentiment = _series(days, [(d, s, n) for d, _, s, _, _, n in rows])
-    non_keyword = sum(n for *_, f, n in rows if f != FoundVia.KEYWORD)
+    non_keyword = sum(n for *_, f, n in voice_rows if addressed_to_us(f))
     voice = trend_rollups.share_of_voice(session, brand, start, end, non_keyword) if use_rollups and brand else None
     if voice is None:
         voice = share_of_voice(session, brand, brand_key, start, end, non_keyword, zone, tag)
