@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from listener.simulator import Simulator
 from mentiondesk.alerts.rules import window_counts
+from mentiondesk.commands.budget import brand_listings
 from mentiondesk.core.brands import Brand, parse_brands
 from mentiondesk.pipeline import Pipeline
 from mentiondesk.platforms import build_sources
@@ -116,3 +117,15 @@ def test_migration_0015_keeps_the_keyword_counts_and_counts_competitors_everywhe
         rolled = trends.report(session, {"acme": brand}, "acme", day.date(), day.date(), rollups=True)
     assert dict(rolled.voice) == {"Acme": 4, "Globex": 3}
     assert dict(direct.voice) == {"Acme": 3, "Globex": 3}  # the rows: the deleted match is not among them
+
+
+def test_the_budget_plans_the_competitor_searches_the_service_builds() -> None:
+    """`mentiondesk budget` prices every X listing by name: the competitor searches are among them."""
+    config = parse_brands(BRANDS)
+    with Simulator.start(brand_handles={"x": ["acme"]}, keywords=["acme"]) as sim:
+        values = {k.removeprefix("MENTIONDESK_").lower(): v for k, v in sim.env().items()}
+        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+        built = {s.name for s in build_sources(config, settings) if s.platform == "x"}
+    planned = {name: kind for name, platform, kind in brand_listings(config.brands["acme"]) if platform == "x"}
+    assert built == set(planned) and "x:acme:search:competitors" in built
+    assert planned["x:acme:search:competitors"] == "search"
