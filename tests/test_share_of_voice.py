@@ -42,7 +42,10 @@ def _poll_all(engine: Engine, sim: Simulator, classifier: Classifier) -> None:
         assert outcome.status == "ok", (source.name, outcome.message)
 
 
-def test_a_competitor_named_without_us_is_counted_and_never_answered(engine: Engine, classifier: Classifier) -> None:
+def test_a_competitor_named_without_us_is_counted_and_never_answered(
+    any_engine: Engine, classifier: Classifier
+) -> None:
+    engine = any_engine
     with Simulator.start(brand_handles={"x": ["acme"]}, keywords=["acme"], seed=3) as sim:
         state = sim.state
         about_globex = [
