@@ -50,6 +50,9 @@ _LITOTES = re.compile(
     r"\bno complaints\b|\bcan'?t complain\b",
     re.IGNORECASE,
 )
+# Every _LITOTES match holds one of these (lowercased), so a text without any cannot match; the regex costs
+# more than these substring tests. No letter here has a non-ASCII case variant that IGNORECASE would accept.
+_LITOTES_WORDS = ("bad", "terr", "awful", "appo", "compl")
 _REPEATS = re.compile(r"(.)\1{2,}")
 
 # Cues live in doc.user_data (a plain dict is cheaper than an extension attribute at 10,000 docs/s);
@@ -136,22 +139,25 @@ class HashedTextCat:
         cues = self.cue_matcher(doc, lowers)
         before = len(out)
         words: list[int] = [self._bos]
+        # Locals: this loop runs once per token of every mention.
+        cache, negations, enders = self._cache, self.negations, self.scope_enders
+        extend, add_word = out.extend, words.append
         scope = 0
-        cache = self._cache
         for key in lowers:
             grams = cache.get(key)
             if grams is None:
                 grams = self._word_features(self.strings[key], key)
             if scope:
                 out.append(self._negated(key, grams[0]))
-                scope = 0 if key in self.scope_enders else scope - 1
-            out.extend(grams)
-            words.append(grams[0])
-            if key in self.negations:
+                scope = 0 if key in enders else scope - 1
+            extend(grams)
+            add_word(grams[0])
+            if key in negations:
                 scope = _NEG_SCOPE
         words.append(self._eos)
-        out.extend([(a * 1_000_003 + b) % n for a, b in zip(words, words[1:], strict=False)])
-        out.extend([self._cue_feature(c) for c in cues])
+        extend([(a * 1_000_003 + b) % n for a, b in zip(words, words[1:], strict=False)])
+        cue_ids = self._cue_ids
+        extend([cue_ids[c] if c in cue_ids else self._cue_feature(c) for c in cues])
         grievances = sum(1 for c in cues if c.startswith(("complaint:", "urgent:")))
         out.append(self._cue_feature(f"ngriev:{min(grievances, 3)}"))
         return len(out) - before, cues
@@ -277,11 +283,7 @@ class HashedTextCat:
     def _litotes(self, docs: Sequence[Doc], cues: list[tuple[str, ...]], probs: np.ndarray, share: float) -> None:
         """ "not bad at all", "can't complain": a negated negative word is praise, not a grievance; the
         hashed features see "bad" and lean negative."""
-        rows = [
-            i
-            for i, doc in enumerate(docs)
-            if _LITOTES.search(text_of(doc)) and not any(c.startswith(("complaint:", "urgent:")) for c in cues[i])
-        ]
+        rows = [i for i, doc in enumerate(docs) if _is_litotes(text_of(doc)) and not _has_grievance_cue(cues[i])]
         if not rows:
             return
         slices = head_slices()
@@ -409,6 +411,11 @@ def _plain_thanks(cues: tuple[str, ...]) -> bool:
     return "_thanks" in cues and not any(c in _NOT_PLAIN_THANKS for c in cues)
 
 
+def _is_litotes(text: str) -> bool:
+    lower = text.lower()
+    return any(word in lower for word in _LITOTES_WORDS) and _LITOTES.search(text) is not None
+
+
 def _has_grievance_cue(cues: tuple[str, ...]) -> bool:
     return any(c.startswith(("complaint:", "urgent:")) for c in cues)
 
@@ -430,8 +437,7 @@ def _normalize(lower: str) -> str:
     if lower.startswith(("http", "www.")):
         return "<url>"
     lower = lower.replace("\u2019", "'")
-    if any(ch.isdigit() for ch in lower):
-        lower = _DIGITS.sub("0", lower)
+    lower = _DIGITS.sub("0", lower)
     return _REPEATS.sub(r"\1\1", lower) if len(lower) > 3 else lower
 
 
@@ -441,7 +447,8 @@ def sparse_logits(weights: np.ndarray, bias: np.ndarray, flat: np.ndarray, lengt
     nonempty = lengths > 0
     if flat.size:
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
-        out[nonempty] = np.add.reduceat(weights[flat], starts, axis=0)
+        # take() gathers the same rows as weights[flat], several times faster than fancy indexing.
+        out[nonempty] = np.add.reduceat(weights.take(flat, axis=0), starts, axis=0)
     out *= (1.0 / np.sqrt(np.maximum(lengths, 1)))[:, None].astype(np.float32)
     return out + bias
 
