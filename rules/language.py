@@ -61,6 +61,8 @@ _SCRIPTS = (
     ("el", re.compile(r"[\u0370-\u03ff]")),
     ("ru", re.compile(r"[\u0400-\u04ff]")),
 )
+# Any letter of those scripts: most non-ASCII tweets are Latin with emoji or curly quotes and have none.
+_ANY_SCRIPT = re.compile("[" + "".join(script.pattern[1:-1] for _, script in _SCRIPTS) + "]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 # Latin-script languages lingua chooses among (fewer candidates: faster and fewer confusions).
@@ -80,8 +82,8 @@ def quick_english(text: str) -> str | None:
     words = _WORD.findall(text.lower())
     if not words:
         return UNDETERMINED
-    english = sum(1 for w in words if w in _ENGLISH_ONLY)
-    foreign = sum(1 for w in words if w in _FOREIGN)
+    english = sum(map(_ENGLISH_ONLY.__contains__, words))
+    foreign = sum(map(_FOREIGN.__contains__, words))
     if not foreign and (english or len(words) <= 3):
         # An English-only word and no foreign function word (or too few words for any model): English.
         return "en"
@@ -109,7 +111,7 @@ def detect(texts: Sequence[str]) -> list[str]:
 
 def _by_script(text: str) -> str | None:
     """The language of a non-Latin script that holds most of the letters, if any."""
-    if text.isascii():
+    if text.isascii() or _ANY_SCRIPT.search(text) is None:
         return None
     letters = len(_LETTER.findall(text))
     counts = {code: len(script.findall(text)) for code, script in _SCRIPTS}
