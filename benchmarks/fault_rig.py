@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -29,9 +30,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.errors import MentionDeskError
+from mentiondesk.lease import APPLICATION_PREFIX, POLLING_LEASE_KEY
 from responders.queue import approve
 from storage.db import make_engine, transaction
-from storage.models import Author, Draft, DraftState, Mention
+from storage.models import Author, Draft, DraftState, Mention, SourceState
 
 BRANDS = """
 [brands.acme]
@@ -94,6 +96,13 @@ class Sim:
                 "--x-port",
                 "0",
                 "--reddit-port",
+                "0",
+                # Every network on a free port, so that two campaigns (or a campaign and a test) can run at once.
+                "--mastodon-port",
+                "0",
+                "--bluesky-port",
+                "0",
+                "--hn-port",
                 "0",
                 "--backlog",
                 "0",
@@ -167,6 +176,8 @@ class Desk:
         (workdir / ".env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()), encoding="utf-8")
         self.database_url = database_url
         self._engine: Engine | None = None
+        self.refusals: Counter[str] = Counter()  # why the reviewer's approvals were refused
+        self.refused: set[int] = set()  # drafts the gate would not let the reviewer approve: not offered again
 
     @property
     def engine(self) -> Engine:
@@ -218,14 +229,16 @@ class Desk:
             return int(session.exec(select(func.count()).select_from(Mention)).one())
 
     def drafted(self, limit: int) -> list[int]:
+        """The oldest drafts waiting for review, but for those the gate refused to approve (a Reddit post in the
+        subreddit that does not mention the brand, say): a reviewer moves on to the next."""
         with Session(self.engine) as session:
             ids = session.exec(
                 select(col(Draft.id))
                 .where(Draft.state == DraftState.DRAFTED, col(Draft.platform).in_(PLATFORMS))
                 .order_by(col(Draft.id))
-                .limit(limit)
+                .limit(limit + len(self.refused))
             )
-            return [i for i in ids if i is not None]
+            return [i for i in ids if i is not None and i not in self.refused][:limit]
 
     def approve(self, draft_ids: list[int]) -> int:
         approved = 0
@@ -234,8 +247,9 @@ class Desk:
                 with transaction(self.engine) as session:
                     approve(draft_id, session=session, actor="campaign")
                 approved += 1
-            except MentionDeskError:
-                pass  # the gate said no (an opt-out, say), or someone else moved it first
+            except MentionDeskError as exc:  # the gate said no (an opt-out, say), or someone moved it first
+                self.refused.add(draft_id)
+                self.refusals[type(exc).__name__ + ": " + re.sub(r"\d+", "N", str(exc))[:100]] += 1
         return approved
 
     def pending(self) -> list[tuple[str, str, str, str]]:
@@ -283,6 +297,37 @@ class Desk:
             return []  # a desk without the table
         return [(str(scope), as_epoch(until)) for scope, until in rows]
 
+    def lease_view(self) -> tuple[int | None, set[int]]:
+        """PostgreSQL: (pid of the `run` holding this schema's polling lease, pids of every `run` with a lease
+        connection), read from pg_locks and the application_name each `run` gives its lease connection."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT a.application_name, l.pid IS NOT NULL FROM pg_stat_activity a LEFT JOIN pg_locks l "
+                    "ON l.pid = a.pid AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+                    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    "AND l.classid::bigint = :key "
+                    "AND l.objid::bigint = (hashtext(coalesce(current_schema(), ''))::bigint & 4294967295) "
+                    "WHERE a.application_name LIKE :prefix"
+                ),
+                {"key": POLLING_LEASE_KEY, "prefix": APPLICATION_PREFIX + "%"},
+            ).all()
+        holder, asking = None, set()
+        for name, holds in rows:
+            parts = str(name).removeprefix(APPLICATION_PREFIX).split(":")
+            if len(parts) < 2 or not parts[1].isdigit():
+                continue
+            asking.add(int(parts[1]))
+            if holds:
+                holder = int(parts[1])
+        return holder, asking
+
+    def poll_times(self) -> set[tuple[str, float]]:
+        """(source, when it last fetched) for every source: a poll that ran, whatever it got back."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(SourceState.name, SourceState.last_fetch_at)).all()
+        return {(str(name), as_epoch(at)) for name, at in rows if at is not None}
+
     def opted_out_authors(self) -> set[tuple[str, str]]:
         """(platform, author) of every author the desk has marked as opted out."""
         with Session(self.engine) as session:
@@ -305,8 +350,9 @@ class Desk:
 
 
 @contextmanager
-def database(url: str | None, workdir: Path) -> Iterator[str]:
-    """A SQLite file in the work directory, or a fresh schema in the PostgreSQL database at `url`."""
+def database(url: str | None, workdir: Path, *, keep: bool = False) -> Iterator[str]:
+    """A SQLite file in the work directory, or a fresh schema in the PostgreSQL database at `url` (dropped
+    afterwards unless `keep`)."""
     if not url:
         yield f"sqlite:///{workdir / 'desk.db'}"
         return
@@ -317,8 +363,11 @@ def database(url: str | None, workdir: Path) -> Iterator[str]:
     try:
         yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        if keep:
+            print(f"PostgreSQL schema kept: {schema}", file=sys.stderr)
+        else:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
@@ -498,3 +547,218 @@ def drain_sends(desk: Desk, *, deadline: float) -> None:
             return
         previous = states
         time.sleep(desk.stale_seconds + 1 if states.get("sending") else 1.5)
+
+
+# --- two long-lived `run` on PostgreSQL ---------------------------------------------------------------------
+
+
+@dataclass
+class Instance:
+    """One `mentiondesk run`: its tag (X token, Reddit user agent), process and log."""
+
+    tag: str
+    process: subprocess.Popen[bytes]
+    started: float
+    log: Path
+
+    def said(self, text_: str) -> bool:
+        return text_ in self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@dataclass
+class Takeover:
+    """A SIGKILLed lease holder: when it died, when the other `run` held the lease, when a source was next
+    polled (epoch seconds; None if it never happened before the campaign ended)."""
+
+    killed: float
+    lease_taken: float | None = None
+    polled: float | None = None
+
+
+class RunPair(threading.Thread):
+    """Two `mentiondesk run` on one PostgreSQL database for the whole campaign. Once one holds the polling lease
+    and the other says it stands by, one of them is SIGKILLed a uniform random delay later (the lease holder
+    three times in four, and always the first time; else the standby) and a new `run` takes its place at once.
+    Twice a second it looks at who holds the lease (pg_locks) and when each source last fetched (source_state),
+    for the takeover figures."""
+
+    KILL_STANDBY = 0.25
+    WINDOW = 15.0  # seconds, from both being up, within which the next kill lands
+    SAMPLE_SECONDS = 0.5
+
+    def __init__(self, desk: Desk, tally: Tally, rng: random.Random, stopping: threading.Event) -> None:
+        super().__init__(daemon=True, name="run-pair")
+        self.desk = desk
+        self.tally = tally
+        self.rng = rng
+        self.stopping = stopping
+        self.slots: list[Instance] = []
+        self.takeovers: list[Takeover] = []
+        self.standby_kills = 0
+        self.holders: list[tuple[float, int | None]] = []  # (when, holder pid) at every change
+        self.polls: set[tuple[str, float]] = set()
+        self.watch_began = 0.0
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+
+    def start_instance(self) -> Instance:
+        tag = self.tally.new_tag()
+        log = self.desk.workdir / f"run-{tag}.log"
+        with log.open("wb") as stderr:
+            process = self.desk.start(RUN, tag=tag, stderr=stderr)
+        return Instance(tag, process, time.time(), log)
+
+    def begin(self) -> None:
+        """Both started; returns once one polls and the other stands by (or after 5 minutes)."""
+        self.slots = [self.start_instance(), self.start_instance()]
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            self._look()
+            if self._pair() is not None:
+                break
+            time.sleep(self.SAMPLE_SECONDS)
+        self.watch_began = time.time()
+        self.start()
+
+    def run(self) -> None:
+        kill_at: float | None = None
+        victim: int | None = None
+        while not self.stopping.is_set():
+            try:
+                self._look()
+            except SQLAlchemyError as exc:  # the database was busy; look again
+                self.errors.append(str(exc).splitlines()[0][:200])
+            self._replace_ended()
+            pair = self._pair()
+            if kill_at is None and pair is not None:
+                holder, standby = pair
+                # The first kill always takes the lease holder, so even a short campaign sees a takeover.
+                killed_before = bool(self.takeovers) or self.standby_kills > 0
+                victim = standby if killed_before and self.rng.random() < self.KILL_STANDBY else holder
+                kill_at = time.time() + self.rng.uniform(0, self.WINDOW)
+            if kill_at is not None and victim is not None and time.time() >= kill_at:
+                self._kill(victim)
+                kill_at = victim = None
+            self.stopping.wait(self.SAMPLE_SECONDS)
+
+    def settle(self, *, timeout: float) -> None:
+        """After the last kill: keep looking until its takeover is seen (or `timeout` seconds passed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with suppress(SQLAlchemyError):
+                self._look()
+            with self.lock:
+                if all(t.lease_taken is not None and t.polled is not None for t in self.takeovers):
+                    return
+            time.sleep(self.SAMPLE_SECONDS)
+
+    def _pair(self) -> tuple[int, int] | None:
+        """(slot of the lease holder, slot of the standby) when one holds it and the other stands by."""
+        holder = self.holders[-1][1] if self.holders else None
+        pids = [instance.process.pid for instance in self.slots]
+        if holder not in pids:
+            return None
+        standby = 1 - pids.index(holder)
+        if self.slots[standby].process.poll() is not None or not self.slots[standby].said("on standby"):
+            return None
+        return pids.index(holder), standby
+
+    def _look(self) -> None:
+        now = time.time()
+        holder, _ = self.desk.lease_view()
+        pids = {instance.process.pid for instance in self.slots}
+        holder = holder if holder in pids else None
+        with self.lock:
+            if not self.holders or self.holders[-1][1] != holder:
+                self.holders.append((now, holder))
+            polls = self.desk.poll_times()
+            self.polls |= polls
+            for takeover in self.takeovers:
+                if takeover.lease_taken is None and holder is not None:
+                    takeover.lease_taken = now
+                if takeover.polled is None and any(at > takeover.killed for _, at in polls):
+                    takeover.polled = min(at for _, at in polls if at > takeover.killed)
+
+    def _kill(self, slot: int) -> None:
+        instance = self.slots[slot]
+        was_holder = bool(self.holders) and self.holders[-1][1] == instance.process.pid
+        with suppress(ProcessLookupError):
+            instance.process.send_signal(signal.SIGKILL)
+        instance.process.wait()
+        killed = time.time()
+        with self.tally.lock:
+            self.tally.kills[RUN] += 1
+            self.tally.killed[instance.tag] = (RUN, instance.started, killed)
+            self.tally.delays.setdefault(RUN, []).append(killed - instance.started)
+        with self.lock:
+            if was_holder:
+                self.takeovers.append(Takeover(killed))
+            else:
+                self.standby_kills += 1
+        self.slots[slot] = self.start_instance()
+
+    def _replace_ended(self) -> None:
+        """A `run` that ended by itself (it must not) is counted as crashed and replaced."""
+        for slot, instance in enumerate(self.slots):
+            returncode = instance.process.poll()
+            if returncode is None:
+                continue
+            said = instance.log.read_text(encoding="utf-8", errors="replace")
+            with self.tally.lock:
+                self.tally.crashed[RUN] += 1
+                last = [line for line in said.strip().splitlines() if line.strip()][-1:] or [f"exit {returncode}"]
+                self.tally.crash_lines.append(f"run: {last[0][:200]}")
+            self.slots[slot] = self.start_instance()
+
+    def stop_all(self) -> list[str]:
+        """SIGTERM both (a clean stop), SIGKILL what is left after a minute; lines with a traceback, if any."""
+        for instance in self.slots:
+            if instance.process.poll() is None:
+                instance.process.send_signal(signal.SIGTERM)
+        for instance in self.slots:
+            try:
+                instance.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                instance.process.kill()
+                instance.process.wait()
+        tracebacks = []
+        for log in self.desk.workdir.glob("run-*.log"):
+            if "Traceback" in log.read_text(encoding="utf-8", errors="replace"):
+                tracebacks.append(log.name)
+        return tracebacks
+
+    def kill_all(self) -> None:
+        for instance in self.slots:
+            with suppress(ProcessLookupError):
+                instance.process.send_signal(signal.SIGKILL)
+
+    def gaps(self, until: float) -> dict[str, Any]:
+        """Takeover times and the longest stretches with nobody holding the lease or nobody polling."""
+        with self.lock:
+            takeovers = list(self.takeovers)
+            holders = list(self.holders)
+            polls = sorted(at for _, at in self.polls if self.watch_began <= at <= until)
+        leaseless = 0.0
+        for (at, holder), (next_at, _) in zip(holders, [*holders[1:], (until, None)], strict=True):
+            if holder is None and at >= self.watch_began:
+                leaseless = max(leaseless, next_at - at)
+        between_polls = [(b - a, a) for a, b in zip(polls, polls[1:], strict=False)]
+        longest_without_a_poll = max(between_polls, default=(0.0, 0.0))
+        lease_after = [t.lease_taken - t.killed for t in takeovers if t.lease_taken is not None]
+        poll_after = [t.polled - t.killed for t in takeovers if t.polled is not None]
+
+        def spread(values: list[float]) -> list[float]:
+            return [round(min(values), 1), round(statistics.median(values), 1), round(max(values), 1)] if values else []
+
+        return {
+            "holder_kills": len(takeovers),
+            "standby_kills": self.standby_kills,
+            "takeovers_without_a_new_holder": sum(1 for t in takeovers if t.lease_taken is None),
+            "takeover_lease_seconds": spread(lease_after),
+            "takeover_first_poll_seconds": spread(poll_after),
+            "longest_without_lease_holder_seconds": round(leaseless, 1),
+            "longest_without_a_poll_seconds": round(longest_without_a_poll[0], 1),
+            "longest_without_a_poll_from": datetime.fromtimestamp(longest_without_a_poll[1], UTC).isoformat(),
+            "polls_seen": len(polls),
+            "watch_errors": len(self.errors),
+        }

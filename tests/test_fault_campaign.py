@@ -4,6 +4,7 @@ announced, reply requests, post ids served, opt-outs and deletions, all through 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -158,3 +159,57 @@ def test_fault_campaign_in_small_keeps_every_promise(tmp_path: Path) -> None:
     assert figures["replies"] > 0 and figures["mentions_served"] > 0
     assert {name: figures[name] for name in MUST_BE_ZERO} == dict.fromkeys(MUST_BE_ZERO, 0)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("MENTIONDESK_TEST_POSTGRES_URL"), reason="MENTIONDESK_TEST_POSTGRES_URL is not set"
+)
+def test_two_runs_campaign_in_small_keeps_every_promise_while_the_lease_holder_is_killed(tmp_path: Path) -> None:
+    report = tmp_path / "figures.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/faults.py",
+            "--two-runs",
+            "--kills",
+            "2",
+            "--approved",
+            "20",
+            "--stale-seconds",
+            "20",
+            "--max-minutes",
+            "3",
+            "--database-url",
+            os.environ["MENTIONDESK_TEST_POSTGRES_URL"],
+            "--json",
+            str(report),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
+    assert report.exists(), result.stderr[-3000:]
+    figures = json.loads(report.read_text())
+    assert figures["complete"] and figures["kills"]["run"] >= 2 and figures["approved"] >= 20
+    assert figures["holder_kills"] + figures["standby_kills"] == figures["kills"]["run"]
+    assert figures["replies"] > 0 and figures["mentions_served"] > 0 and figures["polls_seen"] > 0
+    names = (*MUST_BE_ZERO, "takeovers_without_a_new_holder", "runs_with_a_traceback")
+    assert {name: figures[name] for name in names} == dict.fromkeys(names, 0)
+    assert figures["holder_kills"] >= 1 and max(figures["takeover_lease_seconds"]) <= 60  # polls within 60 s
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_two_runs_is_refused_on_sqlite_in_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "benchmarks/faults.py", "--two-runs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "--database-url postgresql://" in result.stderr
