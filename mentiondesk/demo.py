@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 from listener.base import FetchedMention
 from listener.demo_corpus import DEMO_MENTIONS, DemoMention
 from listener.simulator import Simulator
+from listener.simulator.network import demo_network as _network_for
 from mentiondesk.core.brands import BrandConfig, parse_brands
 from mentiondesk.core.platform import DemoPost, platform_named
 from mentiondesk.platforms import PLATFORMS
@@ -63,7 +65,7 @@ def demo_mentions(*, now: datetime | None = None, platform: str | None = None) -
     total = len(DEMO_MENTIONS)
     return [
         FetchedMention(
-            platform=platform or item.platform,
+            platform=platform or home_network(item),
             external_id=f"demo-{index:04d}",
             brand=DEMO_BRAND_KEY,
             text=item.text,
@@ -79,14 +81,15 @@ def demo_mentions(*, now: datetime | None = None, platform: str | None = None) -
 
 
 def demo_settings(settings: Settings, sim: Simulator) -> Settings:
-    """The user's settings, with both platforms pointed at the simulator (which accepts any credentials)."""
+    """The user's settings, with every simulated platform pointed at the simulator (which accepts any
+    credentials)."""
     overrides = {key.removeprefix("MENTIONDESK_").lower(): value for key, value in sim.env().items()}
     return Settings.model_validate({**settings.model_dump(), **overrides})
 
 
 def start_simulator() -> Simulator:
     brand = demo_brands().get(DEMO_BRAND_KEY)
-    options: dict[str, list[str]] = {}
+    options: dict[str, Any] = {}
     for platform in DEMO_PLATFORMS:
         if platform.simulator_options is not None:
             options.update(platform.simulator_options(brand))
@@ -94,7 +97,7 @@ def start_simulator() -> Simulator:
         brand_handles={p.name: brand.handles[p.name] for p in DEMO_PLATFORMS},
         keywords=brand.keywords,
         seed=7,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 
@@ -114,17 +117,15 @@ def post_demo_mentions(sim: Simulator, *, now: datetime | None = None) -> int:
 
 
 def demo_network(index: int, item: DemoMention) -> str:
-    """Where a built-in mention is posted: the corpus is written for X and Reddit; the open networks get a
-    share of the X ones (Mastodon and Bluesky every eighth, Hacker News some keyword posts: it has no
-    @mentions), when the demo plays them."""
+    """Where a built-in mention is posted, of the networks the demo plays: each simulated network says which
+    it takes (`NETWORK.demo_share`)."""
     playing = {p.name for p in DEMO_PLATFORMS}
-    if item.platform != "x" or item.kind == "own":
-        return item.platform
-    slot = index % 8
-    wanted = {3: "mastodon", 5: "bluesky"}.get(slot)
-    if item.via == "keyword" and slot in (1, 7):
-        wanted = "hackernews"
-    return wanted if wanted in playing else item.platform
+    return _network_for(index, item.style, item.via, own=item.kind == "own", playing=playing)
+
+
+def home_network(item: DemoMention) -> str:
+    """The network a built-in mention's style is written for, when the demo plays no other."""
+    return _network_for(0, item.style, item.via, own=True, playing=set())
 
 
 def _post(sim: Simulator, item: DemoMention, created: datetime, network: str) -> None:

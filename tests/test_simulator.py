@@ -170,7 +170,7 @@ def test_injected_faults(sim: Simulator, brands: BrandConfig, platform: str, nam
     sim.inject("unavailable", platform=platform)
     with pytest.raises(TransientError):
         source.fetch(cursor)
-    sim.inject(Fault("slow", platform=platform, delay=3.0))  # type: ignore[arg-type]  # the client's timeout is 2 s
+    sim.inject(Fault("slow", platform=platform, delay=3.0))  # the client's timeout is 2 s
     with pytest.raises(TransientError):
         source.fetch(cursor)
     sim.inject("disconnect", platform=platform)

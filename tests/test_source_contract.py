@@ -132,7 +132,7 @@ def test_an_odd_item_is_skipped_and_its_page_kept(platform: Platform[Any], brand
     cursors: dict[str, str | None] = {}
     read_all(sources, cursors)
     posted = sim.add_mentions(10, platform=platform.name, kind="mention")
-    sim.inject(Fault(kind="malformed", platform=platform.name, times=1))  # type: ignore[arg-type]
+    sim.inject(Fault(kind="malformed", platform=platform.name, times=1))
 
     skipped = 0
     fetched: set[str] = set()

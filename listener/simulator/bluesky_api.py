@@ -10,16 +10,16 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from listener.simulator.faults import Fault
 from listener.simulator.http import SimHandler
+from listener.simulator.network import DemoShare, SimNetwork, WorldOptions
 from listener.simulator.query import Post, compile_query
 from listener.simulator.state import RateWindow, Reply, SimState
 
@@ -69,18 +69,12 @@ class BlueskyWorld:
     _clock: int = 0
 
 
-_WORLDS: weakref.WeakKeyDictionary[SimState, BlueskyWorld] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def world_for(state: SimState, handle: str | None = None) -> BlueskyWorld:
-    with _LOCK:
-        if state not in _WORLDS:
-            world = BlueskyWorld(handle=(handle or "acme.bsky.social").lstrip("@"), keywords=state.keywords)
-            world.me = actor(world, world.handle, name="Acme")
-            world.brand_post = post(world, world.me, "Our spring menu is out. What do you think?")
-            _WORLDS[state] = world
-        return _WORLDS[state]
+def make_world(state: SimState, options: WorldOptions) -> BlueskyWorld:
+    """The PDS for one simulator, with the brand's account (its first handle) and a first post."""
+    world = BlueskyWorld(handle=next(iter(options.handles), "acme.bsky.social").lstrip("@"), keywords=state.keywords)
+    world.me = actor(world, world.handle, name="Acme")
+    world.brand_post = post(world, world.me, "Our spring menu is out. What do you think?")
+    return world
 
 
 def actor(world: BlueskyWorld, handle: str, *, name: str = "") -> str:
@@ -177,13 +171,13 @@ def expire_access_tokens(world: BlueskyWorld) -> None:
     world.access_tokens.clear()
 
 
-def add_mentions(world: BlueskyWorld, state: SimState, n: int) -> list[str]:
+def add_mentions(state: SimState, world: BlueskyWorld, n: int, kind: str = "mixed") -> list[str]:
     uris: list[str] = []
     rng = state.rng
     for _ in range(n):
         name = rng.choice(["ana", "ben", "chidi", "dana", "eli", "hana", "jia", "kofi"])
         author = actor(world, f"{name}{rng.randint(1, 9999)}.bsky.social")
-        body = state.corpus.text(world.keywords[0] if world.keywords else "acme", "x")[:250]
+        body = state.corpus.text(world.keywords[0] if world.keywords else "acme", "post")[:250]
         roll = rng.random()
         if roll < 0.45:
             uris.append(post(world, author, f"@{world.handle} {body}"))
@@ -209,7 +203,7 @@ class BlueskyHandler(SimHandler):
 
     @property
     def world(self) -> BlueskyWorld:
-        return world_for(self.state)
+        return cast(BlueskyWorld, self.state.worlds[self.platform])
 
     def _headers(self, window: RateWindow, policy: str) -> dict[str, str]:
         return {
@@ -419,3 +413,24 @@ def post_demo(sim: Any, item: Any) -> str:
         if item.via == "reply":
             return post(world, author, text, reply_to=world.brand_post, at=at)
         return post(world, author, f"@{world.handle} {text}"[:300], at=at)
+
+
+def _env(world: BlueskyWorld, base_url: str, scratch: Path) -> dict[str, str]:
+    return {
+        "MENTIONDESK_BLUESKY_BASE_URL": base_url,
+        "MENTIONDESK_BLUESKY_HANDLE": world.handle,
+        "MENTIONDESK_BLUESKY_APP_PASSWORD": world.password,
+        # The client keeps its session between runs: in the simulator's scratch folder, not the caller's.
+        "MENTIONDESK_BLUESKY_SESSION_FILE": str(scratch / "bluesky.session"),
+    }
+
+
+NETWORK = SimNetwork(
+    name=PLATFORM,
+    handler=BlueskyHandler,
+    make_world=make_world,
+    add_mentions=add_mentions,
+    env=_env,
+    # In the demo: every eighth of the short posts.
+    demo_share=DemoShare(style="post", slots=frozenset({5})),
+)

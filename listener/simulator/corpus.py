@@ -43,7 +43,7 @@ _HOSTILE = [
 
 
 def _demo_texts() -> dict[str, list[str]]:
-    """The demo corpus's texts by platform ("x", "reddit"); empty when the corpus is not there."""
+    """The demo corpus's texts by style ("post", "thread"); empty when the corpus is not there."""
     try:
         module = importlib.import_module("listener.demo_corpus")
     except ImportError:
@@ -51,9 +51,8 @@ def _demo_texts() -> dict[str, list[str]]:
     texts: dict[str, list[str]] = {}
     for item in getattr(module, "DEMO_MENTIONS", []):
         text = getattr(item, "text", item if isinstance(item, str) else None)
-        platform = getattr(item, "platform", "x")
         if isinstance(text, str) and text.strip():
-            texts.setdefault(platform if platform in ("x", "reddit") else "x", []).append(text)
+            texts.setdefault(str(getattr(item, "style", "")), []).append(text)
     return texts
 
 
@@ -63,11 +62,12 @@ class Corpus:
         self.demo = _demo_texts()
         self.hostile_share = hostile_share
 
-    def text(self, product: str, platform: str = "x") -> str:
-        """A mention body naming nothing in particular; callers add the @handle or keyword they need."""
+    def text(self, product: str, style: str = "post") -> str:
+        """A mention body naming nothing in particular, in a style of the demo corpus ("post", "thread"; any
+        when it has none); callers add the @handle or keyword they need."""
         if self.rng.random() < self.hostile_share:
             return self.rng.choice(_HOSTILE).format(product=product)
-        pool = self.demo.get(platform) or [t for texts in self.demo.values() for t in texts]
+        pool = self.demo.get(style) or [t for texts in self.demo.values() for t in texts]
         if pool:
             # The corpus is written for its own demo brand; it becomes whichever brand the simulator plays.
             text = _DEMO_HANDLE.sub("", self.rng.choice(pool)).strip()

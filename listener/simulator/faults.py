@@ -10,9 +10,9 @@ FaultKind = Literal[
     "unavailable",  # 503
     "slow",  # answer after `delay` seconds (make the client time out)
     "disconnect",  # close the connection without answering
-    "malformed",  # one item of the next page is broken (X: no text; Reddit: no created_utc)
+    "malformed",  # one item of the next page is broken (a required field is missing)
     "forbidden",  # 403 in the platform's shape
-    "tier",  # X: 403 client-not-enrolled / 453 "access level" body; Reddit: 403
+    "tier",  # the platform's "your access level does not allow this" answer (403, with its body)
     "unauthorized",  # 401
     "answer_lost",  # the request takes effect, then the answer never arrives (after `delay` s, the connection drops)
 ]
@@ -22,7 +22,7 @@ KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 @dataclass
 class Fault:
     kind: FaultKind
-    platform: Literal["x", "reddit", "mastodon", "bluesky", "hackernews", "any"] = "any"
+    platform: str = "any"  # a network's name, or "any"
     times: int = 1  # how many responses it affects
     path: str = ""  # only requests whose path contains this
     reset_in: int = 60  # seconds until the window resets (rate_limit)
@@ -44,7 +44,7 @@ class Fault:
             raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(KINDS)}")
         return cls(
             kind=kind,  # type: ignore[arg-type]
-            platform=str(data.get("platform", "any")),  # type: ignore[arg-type]
+            platform=str(data.get("platform", "any")),
             times=int(str(data.get("times", 1))),
             path=str(data.get("path", "")),
             reset_in=int(str(data.get("reset_in", 60))),

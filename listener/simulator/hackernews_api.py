@@ -7,16 +7,15 @@ be posted with a time in the past, as Algolia indexes some items late."""
 from __future__ import annotations
 
 import re
-import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from listener.simulator.faults import Fault
 from listener.simulator.http import SimHandler
+from listener.simulator.network import DemoShare, SimNetwork, WorldOptions
 from listener.simulator.state import RateWindow, SimState
 
 PLATFORM = "hackernews"
@@ -33,17 +32,11 @@ class HackerNewsWorld:
     _next_id: int = 46_100_000
 
 
-_WORLDS: weakref.WeakKeyDictionary[SimState, HackerNewsWorld] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def world_for(state: SimState) -> HackerNewsWorld:
-    with _LOCK:
-        if state not in _WORLDS:
-            world = HackerNewsWorld(keywords=state.keywords)
-            post_story(world, "Show HN: A tiny text editor in one file", author="dang_fan", at=time.time() - 3600)
-            _WORLDS[state] = world
-        return _WORLDS[state]
+def make_world(state: SimState, options: WorldOptions) -> HackerNewsWorld:
+    """The index for one simulator, with a story to comment on."""
+    world = HackerNewsWorld(keywords=state.keywords)
+    post_story(world, "Show HN: A tiny text editor in one file", author="dang_fan", at=time.time() - 3600)
+    return world
 
 
 def _iso(moment: int) -> str:
@@ -119,13 +112,13 @@ def _html(text: str) -> str:
     return "<p>".join(p.replace("\n", " ") for p in escaped.split("\n\n"))
 
 
-def add_mentions(world: HackerNewsWorld, state: SimState, n: int) -> list[str]:
+def add_mentions(state: SimState, world: HackerNewsWorld, n: int, kind: str = "mixed") -> list[str]:
     """Stories and comments naming a keyword; about one in six posted as if indexed late (minutes old)."""
     ids: list[str] = []
     rng = state.rng
     for _ in range(n):
         keyword = rng.choice(world.keywords) if world.keywords else "acme"
-        body = state.corpus.text(keyword.lstrip("#"), "reddit")
+        body = state.corpus.text(keyword.lstrip("#"), "thread")
         if keyword.lstrip("#").lower() not in body.lower():
             body = f"{body} ({keyword.lstrip('#')})"
         author = f"{rng.choice(['tptacek', 'pg_fan', 'throwaway', 'jsmith', 'kqr', 'nl'])}{rng.randint(1, 999)}"
@@ -167,7 +160,7 @@ class HackerNewsHandler(SimHandler):
 
     @property
     def world(self) -> HackerNewsWorld:
-        return world_for(self.state)
+        return cast(HackerNewsWorld, self.state.worlds[self.platform])
 
     def fault_response(self, fault: Fault) -> bool:
         if fault.kind == "rate_limit":
@@ -251,3 +244,14 @@ def post_demo(sim: Any, item: Any) -> str:
         if len(item.text) > 200:
             return post_story(world, item.text.split("\n")[0][:80], author=author, text=item.text)
         return post_comment(world, item.text, author=author)
+
+
+NETWORK = SimNetwork(
+    name=PLATFORM,
+    handler=HackerNewsHandler,
+    make_world=make_world,
+    add_mentions=add_mentions,
+    env=lambda world, base_url, scratch: {"MENTIONDESK_HN_BASE_URL": base_url},
+    # In the demo: some of the short posts found by keyword (HN has no @mentions).
+    demo_share=DemoShare(style="post", slots=frozenset({1, 7}), via=frozenset({"keyword"})),
+)

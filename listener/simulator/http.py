@@ -1,4 +1,4 @@
-"""The request handler both simulated platforms share: JSON in and out, faults, the /_sim control endpoints."""
+"""The request handler every simulated network shares: JSON in and out, faults, the /_sim control endpoints."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from listener.simulator.faults import Fault
+from listener.simulator.network import SimNetwork, add_mentions, played
 from listener.simulator.records import Request, handle_control, records_for
 from listener.simulator.state import SimState
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 class SimHandler(BaseHTTPRequestHandler):
     platform: ClassVar[str] = ""
     state: ClassVar[SimState]
+    network: ClassVar[SimNetwork]  # set by the Simulator, with `state`
     protocol_version = "HTTP/1.1"
     server_version = "mentiondesk-sim/1"
 
@@ -95,7 +97,7 @@ class SimHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         records_for(self.state).observe(
-            self.platform, self.command, self.route, status, payload, headers or {}, Request(self.headers, self.body)
+            self.network, self.command, self.route, status, payload, headers or {}, Request(self.headers, self.body)
         )
 
     def form(self) -> dict[str, str]:
@@ -107,7 +109,7 @@ class SimHandler(BaseHTTPRequestHandler):
         except ValueError:
             return None
 
-    # --- control endpoints (not part of either platform) ----------------------------------------------
+    # --- control endpoints (not part of any network) ---------------------------------------------------
 
     def _control(self, method: str) -> None:
         state = self.state
@@ -115,13 +117,11 @@ class SimHandler(BaseHTTPRequestHandler):
             with state.lock:
                 self.send_json(200, {"replies": [r.as_dict() for r in state.replies]})
         elif self.route == "/_sim/mentions" and method == "POST":
-            n = int(self.query.get("n", "10"))
-            platform = self.query.get("platform", "both")
-            added: list[str] = []
-            if platform in ("x", "both"):
-                added += state.add_x_mentions(n)
-            if platform in ("reddit", "both"):
-                added += state.add_reddit_mentions(n)
+            try:
+                added = add_mentions(state, int(self.query.get("n", "10")), platform=self.query.get("platform", "both"))
+            except ValueError as exc:
+                self.send_json(400, {"error": str(exc)})
+                return
             self.send_json(200, {"added": added})
         elif self.route == "/_sim/faults" and method == "POST":
             try:
@@ -134,15 +134,11 @@ class SimHandler(BaseHTTPRequestHandler):
             self.send_json(200, {"injected": fault.kind})
         elif self.route == "/_sim/stats" and method == "GET":
             with state.lock:
-                self.send_json(
-                    200,
-                    {
-                        "tweets": len(state.tweets),
-                        "reddit_things": len(state.things),
-                        "replies": len(state.replies),
-                        "requests": len(state.request_log),
-                    },
-                )
+                counts: dict[str, int] = {}
+                for name, network in played(state).items():
+                    counts.update(network.stats(state.worlds[name]))
+                counts.update({"replies": len(state.replies), "requests": len(state.request_log)})
+                self.send_json(200, counts)
         elif (answer := handle_control(state, method, self.route, self.query, self.json_body())) is not None:
             self.send_json(*answer)
         else:

@@ -10,16 +10,15 @@ from __future__ import annotations
 import copy
 import html
 import re
-import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode
 
 from listener.simulator.faults import Fault
 from listener.simulator.http import SimHandler
+from listener.simulator.network import DemoShare, SimNetwork, WorldOptions
 from listener.simulator.query import Post, compile_query
 from listener.simulator.state import RateWindow, Reply, SimState
 
@@ -60,20 +59,13 @@ class MastodonWorld:
         return str(self._last_id)
 
 
-_WORLDS: weakref.WeakKeyDictionary[SimState, MastodonWorld] = weakref.WeakKeyDictionary()
-_WORLDS_LOCK = threading.Lock()
-
-
-def world_for(state: SimState, handle: str | None = None, base_url: str = "http://127.0.0.1") -> MastodonWorld:
-    """The instance that goes with a simulator's state, made on first use with the brand's account."""
-    with _WORLDS_LOCK:
-        if state not in _WORLDS:
-            name = (handle or "acme").lstrip("@").split("@")[0]
-            world = MastodonWorld(handle=name, keywords=state.keywords, base_url=base_url)
-            world.me = account(world, world.handle, name=world.handle.title(), followers=12_000)
-            world.brand_status = post_status(world, "Our spring menu is out. Tell us what you think!", world.me)
-            _WORLDS[state] = world
-        return _WORLDS[state]
+def make_world(state: SimState, options: WorldOptions) -> MastodonWorld:
+    """The instance for one simulator, with the brand's account (its first handle) and a first post."""
+    name = next(iter(options.handles), "acme").lstrip("@").split("@")[0]
+    world = MastodonWorld(handle=name, keywords=state.keywords, base_url=options.base_url)
+    world.me = account(world, world.handle, name=world.handle.title(), followers=12_000)
+    world.brand_status = post_status(world, "Our spring menu is out. Tell us what you think!", world.me)
+    return world
 
 
 def account(world: MastodonWorld, username: str, *, name: str = "", followers: int = 10, indexable: bool = True) -> str:
@@ -201,7 +193,7 @@ def post_status(
     return status_id
 
 
-def add_mentions(world: MastodonWorld, state: SimState, n: int, kind: str = "mixed") -> list[str]:
+def add_mentions(state: SimState, world: MastodonWorld, n: int, kind: str = "mixed") -> list[str]:
     """`n` statuses: mentions of the brand (a fifth from new accounts, which the notification policy filters),
     replies to its post, and keyword posts (some by authors not opted in to search)."""
     ids: list[str] = []
@@ -215,7 +207,7 @@ def add_mentions(world: MastodonWorld, state: SimState, n: int, kind: str = "mix
         author = account(
             world, f"{first}{rng.randint(1, 9999)}", followers=rng.randint(0, 3000), indexable=rng.random() < 0.8
         )
-        body = state.corpus.text(world.keywords[0] if world.keywords else world.handle, "x")
+        body = state.corpus.text(world.keywords[0] if world.keywords else world.handle, "post")
         if chosen == "keyword":
             keyword = rng.choice(world.keywords) if world.keywords else world.handle
             ids.append(post_status(world, f"{body} {keyword}" if keyword.lower() not in body.lower() else body, author))
@@ -246,7 +238,7 @@ class MastodonHandler(SimHandler):
 
     @property
     def world(self) -> MastodonWorld:
-        return world_for(self.state)
+        return cast(MastodonWorld, self.state.worlds[self.platform])
 
     def _rate_headers(self, window: RateWindow) -> dict[str, str]:
         return {
@@ -473,3 +465,18 @@ def post_demo(sim: Any, item: Any) -> str:
         text = item.text if f"@{world.handle}".lower() in item.text.lower() else f"@{world.handle} {item.text}"
         reply_to = world.brand_status if item.via == "reply" else None
         return post_status(world, text, author, reply_to=reply_to, language=item.lang, at=at)
+
+
+def _env(world: MastodonWorld, base_url: str, scratch: Any) -> dict[str, str]:
+    return {"MENTIONDESK_MASTODON_BASE_URL": base_url, "MENTIONDESK_MASTODON_ACCESS_TOKEN": "sim"}
+
+
+NETWORK = SimNetwork(
+    name=PLATFORM,
+    handler=MastodonHandler,
+    make_world=make_world,
+    add_mentions=add_mentions,
+    env=_env,
+    # In the demo: every eighth of the short posts.
+    demo_share=DemoShare(style="post", slots=frozenset({3})),
+)

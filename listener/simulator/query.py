@@ -1,5 +1,5 @@
-"""A small evaluator for the search syntax both platforms share: terms, "phrases", ( ), OR, implicit AND,
-negation (-term on X, NOT term on Reddit) and the X operators we send (is:retweet, from:, lang:)."""
+"""A small evaluator for the search syntax the networks' search endpoints share: terms, "phrases", ( ), OR,
+implicit AND, negation (-term or NOT term) and the operators we send (is:retweet, from:, lang:)."""
 
 from __future__ import annotations
 

@@ -1,22 +1,21 @@
 """What the simulator saw and did, for fault campaigns (benchmarks/faults.py): the post ids it served in
 timelines and listings, every rate-limit window it announced with a 429, the reply requests it was sent, the
-opt-outs it posted for authors, the posts it deleted and when each client (X token, Reddit user agent) first
-called. Read through /_sim/served, /_sim/ratelimits, /_sim/attempts, /_sim/optouts, /_sim/deleted and
-/_sim/clients; GET /_sim/faults lists the faults not yet used; POST /_sim/optout and /_sim/delete make opt-outs
-and deletions happen."""
+opt-outs it posted for authors, the posts it deleted and when each client (an access token, a user agent) first
+called; what counts as each is the network's to say (its `NETWORK`, listener/simulator/network.py). Read
+through /_sim/served, /_sim/ratelimits, /_sim/attempts, /_sim/optouts, /_sim/deleted and /_sim/clients; GET
+/_sim/faults lists the faults not yet used; POST /_sim/optout and /_sim/delete make opt-outs and deletions
+happen, POST /_sim/limits sets the requests per window."""
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 import time
 import weakref
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
-from urllib.parse import parse_qs, unquote
+from typing import Any
 
+from listener.simulator.network import Headers, SimNetwork, networks, played
 from listener.simulator.state import SimState
 
 
@@ -42,10 +41,6 @@ class Happening:
     author: str = ""
 
 
-class Headers(Protocol):
-    def get(self, name: str, /) -> str | None: ...
-
-
 @dataclass(frozen=True)
 class Request:
     headers: Headers
@@ -54,8 +49,8 @@ class Request:
 
 @dataclass(frozen=True)
 class ReplyAttempt:
-    """A request to reply to `in_reply_to` and the status it was answered with (epoch seconds). `client`: the
-    X access token or the Reddit user agent it came with, so a campaign can tell its processes apart."""
+    """A request to reply to `in_reply_to` and the status it was answered with (epoch seconds). `client`: who
+    sent it as its network tells (an access token, a user agent), so a campaign can tell its processes apart."""
 
     platform: str
     in_reply_to: str
@@ -66,7 +61,10 @@ class ReplyAttempt:
 
 @dataclass
 class Records:
-    served: dict[str, set[str]] = field(default_factory=lambda: {"x": set(), "reddit": set()})
+    # Every network that reports what it served is listed, even before it served anything.
+    served: dict[str, set[str]] = field(
+        default_factory=lambda: {n.name: set() for n in networks() if n.served_ids is not None}
+    )
     windows: list[RateLimitWindow] = field(default_factory=list)
     attempts: list[ReplyAttempt] = field(default_factory=list)
     opt_outs: list[Happening] = field(default_factory=list)
@@ -76,7 +74,7 @@ class Records:
 
     def observe(
         self,
-        platform: str,
+        network: SimNetwork,
         method: str,
         path: str,
         status: int,
@@ -85,21 +83,22 @@ class Records:
         request: Request | None = None,
     ) -> None:
         """One answer the simulator has just written to a client, with the request it answered."""
-        client = ""
+        platform, client = network.name, ""
         if request is not None and not path.startswith("/_sim/"):
-            client, target = _client(platform, request.headers), _reply_target(platform, method, path, request.body)
+            client, target = network.client(request.headers), network.reply_target(method, path, request.body)
             now = time.time()
             with self.lock:
                 self.clients.setdefault(client, now)
                 if target:
                     self.attempts.append(ReplyAttempt(platform, target, now, status, client))
         if status == 429:
-            window = _window(platform, method, path, headers, client)
-            if window is not None:
+            now = time.time()
+            until = network.rate_limited_until(headers, now)
+            if until is not None:
                 with self.lock:
-                    self.windows.append(window)
-        elif status == 200 and method == "GET":
-            ids = _listed_ids(payload)
+                    self.windows.append(RateLimitWindow(platform, method, path, now, until, client))
+        elif status == 200 and method == "GET" and network.served_ids is not None:
+            ids = network.served_ids(payload)
             if ids:
                 with self.lock:
                     self.served.setdefault(platform, set()).update(ids)
@@ -114,53 +113,6 @@ def records_for(state: SimState) -> Records:
         if state not in _RECORDS:
             _RECORDS[state] = Records()
         return _RECORDS[state]
-
-
-def _window(platform: str, method: str, path: str, headers: Mapping[str, str], client: str) -> RateLimitWindow | None:
-    now = time.time()
-    try:
-        # X announces the reset as an epoch second, Reddit as seconds from now.
-        until = float(headers["x-rate-limit-reset"]) if platform == "x" else now + float(headers["x-ratelimit-reset"])
-    except (KeyError, ValueError):
-        return None
-    return RateLimitWindow(platform=platform, method=method, path=path, at=now, until=until, client=client)
-
-
-def _reply_target(platform: str, method: str, path: str, body: bytes) -> str:
-    """The post a reply request answers (X: POST /2/tweets JSON; Reddit: POST /api/comment form), else ""."""
-    if method != "POST":
-        return ""
-    try:
-        if platform == "x" and path == "/2/tweets":
-            reply = json.loads(body or b"{}").get("reply") or {}
-            return str(reply.get("in_reply_to_tweet_id") or "")
-        if platform == "reddit" and path.rstrip("/") == "/api/comment":
-            return parse_qs(body.decode("utf-8", "replace")).get("thing_id", [""])[-1]
-    except (ValueError, AttributeError):
-        return ""
-    return ""
-
-
-def _client(platform: str, headers: Headers) -> str:
-    """X: the user access token (OAuth 1.0a) or the app's bearer token; Reddit: the user agent."""
-    if platform == "x":
-        auth = headers.get("Authorization") or ""
-        match = re.search(r'oauth_token="([^"]*)"', auth)
-        return unquote(match.group(1)) if match else auth.removeprefix("Bearer ")
-    return headers.get("User-Agent") or ""
-
-
-def _listed_ids(payload: Any) -> list[str]:
-    """Post ids of an X timeline page ({"data": [...]}) or a Reddit Listing ({"data": {"children": [...]}})."""
-    if not isinstance(payload, dict):
-        return []
-    data = payload.get("data")
-    if isinstance(data, list):
-        return [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
-    if isinstance(data, dict) and isinstance(data.get("children"), list):
-        names = [child.get("data", {}).get("name") for child in data["children"] if isinstance(child, dict)]
-        return [str(name) for name in names if name]
-    return []
 
 
 # --- control endpoints ------------------------------------------------------------------------------
@@ -204,23 +156,35 @@ def handle_control(
             state.faults.clear()
         return 200, {"cleared": cleared}
     if route == "/_sim/limits":
-        try:
-            x = int(body["x"]) if "x" in body else None
-            reddit = int(body["reddit"]) if "reddit" in body else None
-        except (TypeError, ValueError):
-            return 400, {"error": "x and reddit must be whole numbers of requests per window"}
-        state.set_rate_limits(x=x, reddit=reddit)
-        return 200, {"x": state.x_rate_limit, "reddit": state.reddit_window.limit}
+        return _limits(state, body)
     return None
+
+
+def _limits(state: SimState, body: dict[str, Any]) -> tuple[int, Any]:
+    """{"<network>": requests per window, ...}: the networks that have a limit; answers every such limit."""
+    limited = [n for n in played(state).values() if n.set_rate_limit and n.rate_limit]
+    try:
+        wanted = {n.name: int(body[n.name]) for n in limited if n.name in body}
+    except (TypeError, ValueError):
+        names = " and ".join(n.name for n in limited)
+        return 400, {"error": f"{names} must be whole numbers of requests per window"}
+    with state.lock:
+        for network in limited:
+            if network.name in wanted and network.set_rate_limit is not None:
+                network.set_rate_limit(state.worlds[network.name], wanted[network.name])
+        return 200, {n.name: n.rate_limit(state.worlds[n.name]) for n in limited if n.rate_limit is not None}
 
 
 def _opt_out(state: SimState, records: Records, body: dict[str, Any]) -> tuple[int, Any]:
     """{"platform", "author", "in_reply_to"?, "text"?}: the author tells the brand to stop, in their thread."""
     platform, author = str(body.get("platform", "")), str(body.get("author", "")).lstrip("@")
-    if platform not in ("x", "reddit") or not author:
-        return 400, {"error": "platform (x or reddit) and author are needed"}
+    able = {n.name: n.post_to_brand for n in played(state).values() if n.post_to_brand is not None}
+    post_to_brand = able.get(platform)
+    if post_to_brand is None or not author:
+        return 400, {"error": f"platform ({' or '.join(able)}) and author are needed"}
     text = str(body.get("text") or "stop replying to me")
-    post_id = state.post_to_brand(platform, author=author, text=text, in_reply_to=str(body.get("in_reply_to", "")))
+    with state.lock:
+        post_id = post_to_brand(state.worlds[platform], author, text, str(body.get("in_reply_to", "")))
     happening = Happening(platform=platform, id=post_id, at=time.time(), author=author)
     with records.lock:
         records.opt_outs.append(happening)
@@ -228,17 +192,14 @@ def _opt_out(state: SimState, records: Records, body: dict[str, Any]) -> tuple[i
 
 
 def _delete(state: SimState, records: Records, body: dict[str, Any]) -> tuple[int, Any]:
-    """{"platform", "id"}: the author deletes the post (X: it is gone; Reddit: "[deleted]", the thread stays)."""
+    """{"platform", "id"}: the author deletes the post (as its network does it: gone, or "[deleted]")."""
     platform, post_id = str(body.get("platform", "")), str(body.get("id", ""))
-    if platform == "x":
-        found = state.delete_x_post(post_id)
-    elif platform == "reddit":
-        with state.lock:
-            found = post_id in state.things
-        if found:
-            state.delete_reddit(post_id)
-    else:
-        return 400, {"error": "platform must be x or reddit"}
+    able = {n.name: n.delete_post for n in played(state).values() if n.delete_post is not None}
+    delete_post = able.get(platform)
+    if delete_post is None:
+        return 400, {"error": f"platform must be {' or '.join(able)}"}
+    with state.lock:
+        found = delete_post(state.worlds[platform], post_id, False)
     if not found:
         return 404, {"error": f"no post {post_id!r} on {platform}"}
     happening = Happening(platform=platform, id=post_id, at=time.time())

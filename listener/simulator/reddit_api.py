@@ -8,12 +8,18 @@ import base64
 import copy
 import re
 import secrets
-from collections.abc import Callable
-from typing import Any
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, cast
+from urllib.parse import parse_qs
 
 from listener.simulator.faults import Fault
 from listener.simulator.http import SimHandler
+from listener.simulator.network import DemoShare, SimNetwork, WorldOptions
 from listener.simulator.query import Post, compile_query
+from listener.simulator.state import MentionKind, RateWindow, Reply, SimState, _base36
 
 _LISTINGS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/r/([\w+]+)/new/?$"), "subreddit_new"),
@@ -30,11 +36,208 @@ def error_body(status: int, message: str) -> dict[str, Any]:
     return {"message": message, "error": status}
 
 
+class RedditWorld:
+    """Reddit as the simulator plays it: the account replies come from, things (submissions and comments) by
+    fullname, the watched subreddits with a weekly thread each, the account's mentions inbox, issued tokens
+    and one rate window."""
+
+    def __init__(
+        self,
+        state: SimState,
+        handles: list[str],
+        subreddits: list[str],
+        rate_limit: int | None = None,
+        subreddit_keywords: list[str] | None = None,
+    ) -> None:
+        self.state = state
+        self.lock = state.lock
+        self.rng = state.rng
+        self.reddit_handles = [h.removeprefix("u/") for h in handles]
+        self.reddit_account = self.reddit_handles[0] if self.reddit_handles else "mentiondesk_bot"
+        self.subreddits = subreddits or ["test"]
+        # A comment is found only by listening to its subreddit (Reddit's search covers posts, not comments), so
+        # a comment released as a mention names a brand that watches the subreddits, not any brand's keyword.
+        self.subreddit_keywords = subreddit_keywords or state.keywords
+        self.things: dict[str, dict[str, Any]] = {}
+        self.submissions: list[str] = []  # fullnames, ascending
+        self.comments: list[str] = []
+        self.inbox: list[str] = []  # comments that mention the account
+        self.tokens: set[str] = set()
+        self.reddit_window = RateWindow(limit=rate_limit or 1000, seconds=600)
+        self._next_t3 = 36**5
+        self._next_t1 = 36**6
+        self.anchor_posts = [
+            self._submission(sub, "Weekly discussion thread", "Talk about anything.", "AutoModerator")
+            for sub in self.subreddits
+        ]
+
+    def _permalink(self, sub: str, post_id: str, title: str, comment_id: str | None = None) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:50] or "post"
+        return f"/r/{sub}/comments/{post_id}/{slug}/" + (f"{comment_id}/" if comment_id else "")
+
+    def _submission(self, sub: str, title: str, body: str, author: str | None) -> str:
+        with self.lock:
+            self._next_t3 += self.rng.randint(1, 40)
+            post_id = _base36(self._next_t3)
+            now = time.time()
+            data: dict[str, Any] = {
+                "id": post_id,
+                "name": f"t3_{post_id}",
+                "title": title,
+                "selftext": body,
+                "author": author,
+                "author_fullname": f"t2_{_base36(zlib.crc32(author.encode()) % 36**7)}" if author else None,
+                "subreddit": sub,
+                "subreddit_name_prefixed": f"r/{sub}",
+                "subreddit_id": f"t5_{_base36(zlib.crc32(sub.encode()) % 36**6)}",
+                "created_utc": float(int(now)),
+                "created": float(int(now)),
+                "permalink": self._permalink(sub, post_id, title),
+                "url": "",
+                "num_comments": 0,
+                "score": 1,
+                "ups": 1,
+                "over_18": False,
+                "is_self": True,
+                "locked": False,
+                "removed_by_category": None,
+            }
+            data["url"] = f"https://www.reddit.com{data['permalink']}"
+            self.things[data["name"]] = {"kind": "t3", "data": data}
+            self.submissions.append(data["name"])
+            return str(data["name"])
+
+    def _comment(self, parent: str, body: str, author: str | None) -> str:
+        with self.lock:
+            parent_thing = self.things[parent]["data"]
+            link = parent if parent.startswith("t3_") else parent_thing["link_id"]
+            post = self.things[link]["data"]
+            self._next_t1 += self.rng.randint(1, 40)
+            comment_id = _base36(self._next_t1)
+            now = time.time()
+            data: dict[str, Any] = {
+                "id": comment_id,
+                "name": f"t1_{comment_id}",
+                "body": body,
+                "body_html": "",
+                "author": author,
+                "author_fullname": f"t2_{_base36(zlib.crc32(author.encode()) % 36**7)}" if author else None,
+                "link_id": link,
+                "parent_id": parent,
+                "link_title": post["title"],
+                "subreddit": post["subreddit"],
+                "subreddit_name_prefixed": f"r/{post['subreddit']}",
+                "subreddit_id": post["subreddit_id"],
+                "created_utc": float(int(now)),
+                "created": float(int(now)),
+                "permalink": self._permalink(post["subreddit"], post["id"], post["title"], comment_id),
+                "score": 1,
+                "ups": 1,
+                "distinguished": None,
+                "stickied": False,
+                "is_submitter": False,
+            }
+            self.things[data["name"]] = {"kind": "t1", "data": data}
+            self.comments.append(data["name"])
+            post["num_comments"] += 1
+            if re.search(r"(?<![\w/])/?u/" + re.escape(self.reddit_account) + r"(?!\w)", body, re.IGNORECASE):
+                self.inbox.append(data["name"])
+            return str(data["name"])
+
+    def post_reddit(
+        self,
+        text: str,
+        *,
+        author: str,
+        as_comment: bool = False,
+        mention_account: bool = False,
+        created_at: datetime | None = None,
+    ) -> str:
+        """A given submission (or comment, when mentioning the account or asked to) in a watched subreddit."""
+        with self.lock:
+            sub = self.subreddits[len(self.submissions) % len(self.subreddits)]
+            if mention_account or as_comment:
+                posts = [p for p in self.submissions if self.things[p]["data"]["subreddit"] == sub]
+                body = f"u/{self.reddit_account} {text}" if mention_account else text
+                name = self._comment(posts[0], body, author)
+            else:
+                title = text.split("\n")[0][:120]
+                name = self._submission(sub, title, text if len(text) > 120 else "", author)
+            if created_at is not None:
+                stamp = float(int(created_at.timestamp()))
+                self.things[name]["data"]["created_utc"] = self.things[name]["data"]["created"] = stamp
+            return name
+
+    def add_reddit_mentions(self, n: int, kind: MentionKind = "mixed") -> list[str]:
+        """Posts and comments in the watched subreddits: keyword posts, keyword comments, u/account mentions."""
+        names: list[str] = []
+        with self.lock:
+            for _ in range(n):
+                chosen = kind
+                if kind == "mixed":
+                    roll = self.rng.random()
+                    chosen = "keyword" if roll < 0.7 else "mention"
+                author, _ = self.state.author_name()
+                sub = self.rng.choice(self.subreddits)
+                body = self.state.corpus.text(self.state.keywords[0], "thread")
+                if chosen == "mention" and self.reddit_handles:
+                    parent = self.rng.choice(self.submissions)
+                    names.append(self._comment(parent, f"u/{self.reddit_account} {body}", author))
+                elif self.rng.random() < 0.4:
+                    title = self.state.ensure_keyword(body[:120].split("\n")[0])
+                    names.append(self._submission(sub, title, body if len(body) > 120 else "", author))
+                else:
+                    posts = [p for p in self.submissions if self.things[p]["data"]["subreddit"] == sub]
+                    comment = self.state.ensure_keyword(body, self.subreddit_keywords)
+                    names.append(self._comment(self.rng.choice(posts), comment, author))
+        return names
+
+    def delete_reddit(self, fullname: str, *, removed: bool = False) -> None:
+        """Deleted by its author (author null, body "[deleted]") or removed by a moderator ("[removed]")."""
+        with self.lock:
+            data = self.things[fullname]["data"]
+            marker = "[removed]" if removed else "[deleted]"
+            if not removed:
+                data["author"] = None if fullname.startswith("t3_") else "[deleted]"
+                data["author_fullname"] = None
+            key = "body" if fullname.startswith("t1_") else "selftext"
+            data[key] = marker
+            if fullname.startswith("t3_") and removed:
+                data["removed_by_category"] = "moderator"
+
+    def add_reddit_reply(self, thing_id: str, text: str) -> tuple[dict[str, Any] | None, str]:
+        with self.lock:
+            data = self.things[thing_id]["data"] if thing_id in self.things else None
+            if data is None or data.get("body", data.get("selftext")) in ("[deleted]", "[removed]"):
+                return None, "that comment is deleted"
+            name = self._comment(thing_id, text, self.reddit_account)
+            self.state.replies.append(Reply("reddit", name, thing_id, text, self.state.now_iso()))
+            return self.things[name], ""
+
+    def post_to_brand(self, author: str, text: str, in_reply_to: str = "") -> str:
+        """`author` says "u/account text" to the brand, in the thread of `in_reply_to` when that thing exists."""
+        with self.lock:
+            parent = in_reply_to if in_reply_to in self.things else self.submissions[0]
+            return self._comment(parent, f"u/{self.reddit_account} {text}", author)
+
+    def delete_post(self, fullname: str, *, removed: bool = False) -> bool:
+        """Its author deletes it ("[deleted]", the thread stays) or a moderator removes it; False if unknown."""
+        with self.lock:
+            if fullname not in self.things:
+                return False
+            self.delete_reddit(fullname, removed=removed)
+            return True
+
+
 class RedditHandler(SimHandler):
     platform = "reddit"
 
+    @property
+    def world(self) -> RedditWorld:
+        return cast(RedditWorld, self.state.worlds[self.platform])
+
     def _rate_headers(self) -> dict[str, str]:
-        window = self.state.reddit_window
+        window = self.world.reddit_window
         return {
             "x-ratelimit-used": str(window.used),
             "x-ratelimit-remaining": f"{float(window.remaining):.1f}",
@@ -43,7 +246,7 @@ class RedditHandler(SimHandler):
 
     def fault_response(self, fault: Fault) -> bool:
         if fault.kind == "rate_limit":
-            window = self.state.reddit_window
+            window = self.world.reddit_window
             headers = {
                 "x-ratelimit-used": str(window.limit),
                 "x-ratelimit-remaining": "0.0",
@@ -73,10 +276,10 @@ class RedditHandler(SimHandler):
             return
         auth = self.headers.get("Authorization", "")
         token = auth[7:] if auth.lower().startswith("bearer ") else ""
-        if token not in self.state.tokens:
+        if token not in self.world.tokens:
             self.send_json(401, error_body(401, "Unauthorized"), UNAUTHORIZED_HEADERS)
             return
-        if not self.state.reddit_window.hit():
+        if not self.world.reddit_window.hit():
             self.send_json(429, error_body(429, "Too Many Requests"), self._rate_headers())
             return
         headers = self._rate_headers()
@@ -84,7 +287,7 @@ class RedditHandler(SimHandler):
             self.send_json(200, self._comment(), headers)
             return
         if self.route.rstrip("/") == "/api/v1/me" and method == "GET":
-            self.send_json(200, {"name": self.state.reddit_account, "id": "sim0001"}, headers)
+            self.send_json(200, {"name": self.world.reddit_account, "id": "sim0001"}, headers)
             return
         for pattern, name in _LISTINGS:
             match = pattern.match(self.route)
@@ -114,7 +317,7 @@ class RedditHandler(SimHandler):
             return
         token = "sim-" + secrets.token_urlsafe(24)
         with self.state.lock:
-            self.state.tokens.add(token)
+            self.world.tokens.add(token)
         self.send_json(200, {"access_token": token, "token_type": "bearer", "expires_in": 86400, "scope": "*"})
 
     def _comment(self) -> dict[str, Any]:
@@ -122,18 +325,18 @@ class RedditHandler(SimHandler):
         thing_id, text = form.get("thing_id", ""), form.get("text", "")
         if not text.strip():
             return {"json": {"errors": [["NO_TEXT", "we need something here", "text"]]}}
-        thing, reason = self.state.add_reddit_reply(thing_id, text)
+        thing, reason = self.world.add_reddit_reply(thing_id, text)
         if thing is None:
             return {"json": {"errors": [["DELETED_COMMENT", reason, "parent"]]}}
         return {"json": {"errors": [], "data": {"things": [copy.deepcopy(thing)]}}}
 
     def _subreddit_new(self, subs: str) -> dict[str, Any]:
         wanted = {s.lower() for s in subs.split("+")}
-        return self._listing(self.state.submissions, lambda d: d["subreddit"].lower() in wanted)
+        return self._listing(self.world.submissions, lambda d: d["subreddit"].lower() in wanted)
 
     def _subreddit_comments(self, subs: str) -> dict[str, Any]:
         wanted = {s.lower() for s in subs.split("+")}
-        return self._listing(self.state.comments, lambda d: d["subreddit"].lower() in wanted)
+        return self._listing(self.world.comments, lambda d: d["subreddit"].lower() in wanted)
 
     def _search(self, subs: str | None = None) -> dict[str, Any]:
         try:
@@ -147,13 +350,13 @@ class RedditHandler(SimHandler):
                 return False
             return predicate(Post(text=f"{d['title']}\n{d['selftext']}", author=d["author"] or ""))
 
-        return self._listing(self.state.submissions, keep)
+        return self._listing(self.world.submissions, keep)
 
     def _mentions(self) -> dict[str, Any]:
-        return self._listing(self.state.inbox, lambda d: True, as_message=True)
+        return self._listing(self.world.inbox, lambda d: True, as_message=True)
 
     def _user_comments(self, name: str) -> dict[str, Any]:
-        return self._listing(self.state.comments, lambda d: (d["author"] or "").lower() == name.lower())
+        return self._listing(self.world.comments, lambda d: (d["author"] or "").lower() == name.lower())
 
     # --- Listings -------------------------------------------------------------------------------------
 
@@ -172,7 +375,7 @@ class RedditHandler(SimHandler):
             limit = 25
         before, after = self.query.get("before"), self.query.get("after")
         with self.state.lock:
-            things = self.state.things
+            things = self.world.things
             items = [n for n in names if keep(things[n]["data"])]  # oldest first
             if before:
                 if before not in items:
@@ -216,7 +419,7 @@ class RedditHandler(SimHandler):
                     "type": "username_mention",
                     "was_comment": True,
                     "new": True,
-                    "dest": self.state.reddit_account,
+                    "dest": self.world.reddit_account,
                     "first_message": None,
                     "first_message_name": None,
                     "replies": "",
@@ -224,3 +427,82 @@ class RedditHandler(SimHandler):
                 }
             )
         return child
+
+
+# --- the plug: what the shared simulator needs of Reddit -----------------------------------------------
+
+
+def _reply_target(method: str, path: str, body: bytes) -> str:
+    """The thing a POST /api/comment form answers, else ""."""
+    if method != "POST" or path.rstrip("/") != "/api/comment":
+        return ""
+    return parse_qs(body.decode("utf-8", "replace")).get("thing_id", [""])[-1]
+
+
+def _rate_limited_until(headers: Mapping[str, str], now: float) -> float | None:
+    try:
+        return now + float(headers["x-ratelimit-reset"])  # Reddit announces seconds from now
+    except (KeyError, ValueError):
+        return None
+
+
+def _served_ids(payload: Any) -> list[str]:
+    """Fullnames of a Listing ({"data": {"children": [...]}})."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("children"), list):
+        names = [child.get("data", {}).get("name") for child in data["children"] if isinstance(child, dict)]
+        return [str(name) for name in names if name]
+    return []
+
+
+def _env(world: RedditWorld, base_url: str, scratch: Any) -> dict[str, str]:
+    return {
+        "MENTIONDESK_REDDIT_OAUTH_URL": base_url,
+        "MENTIONDESK_REDDIT_URL": base_url,
+        "MENTIONDESK_REDDIT_CLIENT_ID": "sim",
+        "MENTIONDESK_REDDIT_CLIENT_SECRET": "sim",
+        "MENTIONDESK_REDDIT_USERNAME": world.reddit_account,
+        "MENTIONDESK_REDDIT_PASSWORD": "sim",
+    }
+
+
+def _make_world(state: SimState, options: WorldOptions) -> RedditWorld:
+    return RedditWorld(
+        state,
+        options.handles,
+        list(options.extra.get("subreddits") or []),
+        options.rate_limit,
+        list(options.extra.get("subreddit_keywords") or []),
+    )
+
+
+def _set_rate_limit(world: RedditWorld, limit: int) -> None:
+    with world.lock:
+        world.reddit_window.limit = limit
+
+
+def _add_mentions(state: SimState, world: RedditWorld, n: int, kind: str) -> list[str]:
+    return world.add_reddit_mentions(n, cast(MentionKind, kind))
+
+
+NETWORK = SimNetwork(
+    name="reddit",
+    handler=RedditHandler,
+    make_world=_make_world,
+    add_mentions=_add_mentions,
+    env=_env,
+    mix_weight=2,
+    default_handle="acme_support",
+    handle_prefix="u/",
+    extra_options=("subreddits", "subreddit_keywords"),
+    aliases=("reddit_url", "reddit_oauth_url"),
+    served_ids=_served_ids,
+    reply_target=_reply_target,
+    rate_limited_until=_rate_limited_until,
+    post_to_brand=lambda world, author, text, in_reply_to: world.post_to_brand(author, text, in_reply_to),
+    delete_post=lambda world, post_id, removed: world.delete_post(post_id, removed=removed),
+    rate_limit=lambda world: world.reddit_window.limit,
+    set_rate_limit=_set_rate_limit,
+    demo_share=DemoShare(style="thread"),
+    stats=lambda world: {"reddit_things": len(world.things)},
+)

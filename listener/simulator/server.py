@@ -1,4 +1,6 @@
-"""`Simulator`: both platforms on 127.0.0.1, a Python API for tests and the demo, and a mention stream."""
+"""`Simulator`: every simulated network on 127.0.0.1 (each its own port), a Python API for tests and the demo,
+and a mention stream. The networks plug in through their modules' `NETWORK` (listener/simulator/network.py);
+nothing here names one."""
 
 from __future__ import annotations
 
@@ -11,15 +13,9 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from listener.simulator import bluesky_api, hackernews_api, mastodon_api
-from listener.simulator.bluesky_api import BlueskyHandler
 from listener.simulator.faults import Fault, FaultKind
-from listener.simulator.hackernews_api import HackerNewsHandler
-from listener.simulator.http import SimHandler
-from listener.simulator.mastodon_api import MastodonHandler, world_for
-from listener.simulator.reddit_api import RedditHandler
+from listener.simulator.network import SimNetwork, WorldOptions, add_mentions, network_named, networks
 from listener.simulator.state import MentionKind, SimState
-from listener.simulator.x_api import XHandler
 
 
 class _Server(ThreadingHTTPServer):
@@ -28,43 +24,46 @@ class _Server(ThreadingHTTPServer):
 
 
 class Simulator:
-    """Running simulated X and Reddit servers. Use `Simulator.start(...)` as a context manager."""
+    """Running simulated networks. Use `Simulator.start(...)` as a context manager.
+
+    Each network's world is `sim.world(name)` (also `sim.<name>`), its address `sim.base_url(name)` (also
+    `sim.<name>_base_url`, and any alias its network declares)."""
 
     def __init__(
         self,
         state: SimState,
         host: str = "127.0.0.1",
-        x_port: int = 0,
-        reddit_port: int = 0,
         *,
-        mastodon_port: int = 0,
-        mastodon_handle: str | None = None,
-        hackernews_port: int = 0,
-        bluesky_port: int = 0,
-        bluesky_handle: str | None = None,
+        handles: dict[str, list[str]] | None = None,
+        ports: dict[str, int] | None = None,
+        rate_limits: dict[str, int] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         self.state = state
         self.host = host
-        self._servers: list[_Server] = []
+        self.networks: dict[str, SimNetwork] = {network.name: network for network in networks()}
+        self._servers: dict[str, _Server] = {}
         self._threads: list[threading.Thread] = []
         self._stream_stop = threading.Event()
-        # Files a client keeps between runs (a Bluesky session) go here, not into the caller's folder.
+        # Files a client keeps between runs (a session, say) go here, not into the caller's folder.
         self.scratch = Path(tempfile.mkdtemp(prefix="mentiondesk-sim-"))
-        self.x_server = self._serve(XHandler, x_port)
-        self.reddit_server = self._serve(RedditHandler, reddit_port)
-        self.mastodon_server = self._serve(MastodonHandler, mastodon_port)
-        self.mastodon = world_for(state, mastodon_handle, self.mastodon_base_url)
-        self.hackernews_server = self._serve(HackerNewsHandler, hackernews_port)
-        self.hackernews = hackernews_api.world_for(state)
-        self.bluesky_server = self._serve(BlueskyHandler, bluesky_port)
-        self.bluesky = bluesky_api.world_for(state, bluesky_handle)
+        for name, network in self.networks.items():
+            self._servers[name] = self._serve(network, (ports or {}).get(name, 0))
+            options = WorldOptions(
+                handles=list((handles or {}).get(name) or []),
+                base_url=self.base_url(name),
+                scratch=self.scratch,
+                rate_limit=(rate_limits or {}).get(name),
+                extra={key: value for key, value in (extra or {}).items() if key in network.extra_options},
+            )
+            with state.lock:
+                state.worlds[name] = network.make_world(state, options)
 
-    def _serve(self, handler: type[SimHandler], port: int) -> _Server:
-        bound = type(handler.__name__, (handler,), {"state": self.state})
+    def _serve(self, network: SimNetwork, port: int) -> _Server:
+        bound = type(network.handler.__name__, (network.handler,), {"state": self.state, "network": network})
         server = _Server((self.host, port), bound)
-        thread = threading.Thread(target=server.serve_forever, name=f"sim-{handler.platform}", daemon=True)
+        thread = threading.Thread(target=server.serve_forever, name=f"sim-{network.name}", daemon=True)
         thread.start()
-        self._servers.append(server)
         self._threads.append(thread)
         return server
 
@@ -84,119 +83,72 @@ class Simulator:
         *,
         brand_handles: dict[str, list[str]] | None = None,
         keywords: list[str] | None = None,
-        subreddits: list[str] | None = None,
-        subreddit_keywords: list[str] | None = None,
         seed: int = 0,
         host: str = "127.0.0.1",
-        x_port: int = 0,
-        reddit_port: int = 0,
-        mastodon_port: int = 0,
-        hackernews_port: int = 0,
-        bluesky_port: int = 0,
-        x_rate_limit: int = 450,
-        reddit_rate_limit: int = 1000,
+        **options: Any,
     ) -> Simulator:
-        handles = brand_handles or {"x": ["acme"], "reddit": ["acme_support"]}
-        state = SimState(
-            x_handles=[h.lstrip("@") for h in handles.get("x", [])],
-            reddit_handles=[h.removeprefix("u/") for h in handles.get("reddit", [])],
-            keywords=keywords or [],
-            subreddits=subreddits or [],
-            subreddit_keywords=subreddit_keywords or [],
-            seed=seed,
-            x_rate_limit=x_rate_limit,
-            reddit_rate_limit=reddit_rate_limit,
-        )
-        mastodon = next(iter(handles.get("mastodon") or []), None)
-        return cls(
-            state,
-            host=host,
-            x_port=x_port,
-            reddit_port=reddit_port,
-            mastodon_port=mastodon_port,
-            hackernews_port=hackernews_port,
-            bluesky_port=bluesky_port,
-            mastodon_handle=mastodon,
-            bluesky_handle=next(iter(handles.get("bluesky") or []), None),
-        )
+        """`brand_handles` by network (default: each mixed network's default handle); `options`:
+        `<network>_port` (0: any free port), `<network>_rate_limit` (requests per window, where the network
+        has one) and whatever a network declares in its `extra_options` (the communities to play, say)."""
+        played = networks()
+        handles = brand_handles or {n.name: [n.default_handle] for n in played if n.default_handle}
+        ports: dict[str, int] = {}
+        limits: dict[str, int] = {}
+        extra: dict[str, Any] = {}
+        for key, value in options.items():
+            if key.endswith("_port") and key.removesuffix("_port") in {n.name for n in played}:
+                ports[key.removesuffix("_port")] = int(value)
+            elif key.endswith("_rate_limit") and key.removesuffix("_rate_limit") in {n.name for n in played}:
+                limits[key.removesuffix("_rate_limit")] = int(value)
+            elif any(key in n.extra_options for n in played):
+                extra[key] = value
+            else:
+                raise TypeError(f"Simulator.create() got an unexpected keyword argument {key!r}")
+        # Without keywords, the brand's first handle on each mixed network stands in for its name.
+        fallback = [
+            handles[n.name][0].removeprefix(n.handle_prefix) for n in played if n.mix_weight and handles.get(n.name)
+        ]
+        state = SimState(keywords=keywords or fallback, seed=seed)
+        return cls(state, host=host, handles=handles, ports=ports, rate_limits=limits, extra=extra)
 
     def stop(self) -> None:
         self._stream_stop.set()
-        for server in self._servers:
+        for server in self._servers.values():
             server.shutdown()
             server.server_close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    # --- addresses ------------------------------------------------------------------------------------
+    # --- worlds and addresses ---------------------------------------------------------------------------
 
-    @property
-    def x_base_url(self) -> str:
-        return f"http://{self.host}:{self.x_server.server_address[1]}"
+    def world(self, network: str) -> Any:
+        return self.state.worlds[network_named(network).name]
 
-    @property
-    def reddit_url(self) -> str:
-        return f"http://{self.host}:{self.reddit_server.server_address[1]}"
+    def base_url(self, network: str) -> str:
+        return f"http://{self.host}:{self._servers[network].server_address[1]}"
 
-    @property
-    def reddit_oauth_url(self) -> str:
-        return self.reddit_url
-
-    @property
-    def mastodon_base_url(self) -> str:
-        return f"http://{self.host}:{self.mastodon_server.server_address[1]}"
-
-    @property
-    def hackernews_base_url(self) -> str:
-        return f"http://{self.host}:{self.hackernews_server.server_address[1]}"
-
-    @property
-    def bluesky_base_url(self) -> str:
-        return f"http://{self.host}:{self.bluesky_server.server_address[1]}"
+    def __getattr__(self, attr: str) -> Any:
+        # `sim.<network>` is its world, `sim.<network>_base_url` (or an alias its network declares) its address.
+        found = self.__dict__.get("networks", {})
+        if attr in found:
+            return self.state.worlds[attr]
+        for name, network in found.items():
+            if attr == f"{name}_base_url" or attr in network.aliases:
+                return self.base_url(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
 
     def env(self) -> dict[str, str]:
         """MENTIONDESK_* variables pointing Mention Desk at this simulator (any credentials are accepted)."""
-        return {
-            "MENTIONDESK_X_API_BASE_URL": self.x_base_url,
-            "MENTIONDESK_X_BEARER_TOKEN": "sim",
-            "MENTIONDESK_X_API_KEY": "sim",
-            "MENTIONDESK_X_API_SECRET": "sim",
-            "MENTIONDESK_X_ACCESS_TOKEN": "sim",
-            "MENTIONDESK_X_ACCESS_SECRET": "sim",
-            "MENTIONDESK_REDDIT_OAUTH_URL": self.reddit_oauth_url,
-            "MENTIONDESK_REDDIT_URL": self.reddit_url,
-            "MENTIONDESK_REDDIT_CLIENT_ID": "sim",
-            "MENTIONDESK_REDDIT_CLIENT_SECRET": "sim",
-            "MENTIONDESK_REDDIT_USERNAME": self.state.reddit_account,
-            "MENTIONDESK_REDDIT_PASSWORD": "sim",
-            "MENTIONDESK_MASTODON_BASE_URL": self.mastodon_base_url,
-            "MENTIONDESK_MASTODON_ACCESS_TOKEN": "sim",
-            "MENTIONDESK_HN_BASE_URL": self.hackernews_base_url,
-            "MENTIONDESK_BLUESKY_BASE_URL": self.bluesky_base_url,
-            "MENTIONDESK_BLUESKY_HANDLE": self.bluesky.handle,
-            "MENTIONDESK_BLUESKY_APP_PASSWORD": self.bluesky.password,
-            "MENTIONDESK_BLUESKY_SESSION_FILE": str(self.scratch / "bluesky.session"),
-        }
+        variables: dict[str, str] = {}
+        for name, network in self.networks.items():
+            variables.update(network.env(self.state.worlds[name], self.base_url(name), self.scratch))
+        return variables
 
     # --- the Python API -------------------------------------------------------------------------------
 
     def add_mentions(self, n: int, *, platform: str = "both", kind: MentionKind = "mixed") -> list[str]:
-        """Post `n` new mentions on X and/or Reddit ("both"), or on another network by name; returns their ids
-        (tweet ids, Reddit fullnames, status ids)."""
-        added: list[str] = []
-        if platform == "bluesky":
-            with self.state.lock:
-                return bluesky_api.add_mentions(self.bluesky, self.state, n)
-        if platform == "hackernews":
-            with self.state.lock:
-                return hackernews_api.add_mentions(self.hackernews, self.state, n)
-        if platform == "mastodon":
-            with self.state.lock:
-                return mastodon_api.add_mentions(self.mastodon, self.state, n, kind)
-        if platform in ("x", "both"):
-            added += self.state.add_x_mentions(n, kind)
-        if platform in ("reddit", "both"):
-            added += self.state.add_reddit_mentions(n, kind)
-        return added
+        """Post `n` new mentions on one network by name, or on each mixed network ("both", as it was when
+        there were two); returns their ids (tweet ids, fullnames, status ids, ...)."""
+        return add_mentions(self.state, n, platform=platform, kind=kind)
 
     def inject(self, fault: Fault | FaultKind, **options: Any) -> Fault:
         """Queue a fault for the next matching request(s), e.g. `sim.inject("rate_limit", platform="x")`."""
@@ -210,22 +162,26 @@ class Simulator:
         with self.state.lock:
             return [r.as_dict() for r in self.state.replies if platform in (None, r.platform)]
 
-    def delete(self, fullname: str, *, removed: bool = False) -> None:
-        self.state.delete_reddit(fullname, removed=removed)
+    def delete(self, post_id: str, *, removed: bool = False) -> None:
+        """The post's author deletes it (or a moderator removes it, where a network has moderators)."""
+        for name, network in self.networks.items():
+            if network.delete_post is not None and network.delete_post(self.state.worlds[name], post_id, removed):
+                return
+        raise KeyError(post_id)
 
     def requests(self, platform: str | None = None) -> list[tuple[str, str, str]]:
         with self.state.lock:
             return [r for r in self.state.request_log if platform in (None, r[0])]
 
-    def stream(
-        self, per_minute: float, platforms: tuple[str, ...] = ("x", "x", "x", "reddit", "reddit")
-    ) -> threading.Thread:
-        """Post mentions steadily in the background until `stop()`, on a platform drawn from `platforms`."""
+    def stream(self, per_minute: float, platforms: tuple[str, ...] | None = None) -> threading.Thread:
+        """Post mentions steadily in the background until `stop()`, on a network drawn from `platforms`
+        (default: the mixed networks, each as often as its weight)."""
         interval = 60.0 / per_minute if per_minute > 0 else 60.0
+        drawn = platforms or tuple(name for name, n in self.networks.items() for _ in range(n.mix_weight))
 
         def run() -> None:
             while not self._stream_stop.wait(interval):
-                self.add_mentions(1, platform=self.state.rng.choice(platforms))
+                self.add_mentions(1, platform=self.state.rng.choice(drawn))
 
         thread = threading.Thread(target=run, name="sim-stream", daemon=True)
         thread.start()

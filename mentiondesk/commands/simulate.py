@@ -96,8 +96,8 @@ def command(
         keywords=keywords,
         seed=seed,
         host=host,
-        **ports,  # type: ignore[arg-type]
-        **options,  # type: ignore[arg-type]
+        **ports,
+        **options,
     )
     try:
         if backlog:
