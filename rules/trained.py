@@ -7,9 +7,11 @@ Why not spaCy's own textcat: its bag-of-words model has no subword features and 
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -487,6 +489,10 @@ class TrainedClassifier:
         return cls(nlp)
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
+        with _no_cycle_collection():
+            return self._classify(texts)
+
+    def _classify(self, texts: Sequence[str]) -> list[Classification]:
         from rules.language import detect
 
         state = self.component.state
@@ -505,6 +511,21 @@ class TrainedClassifier:
 
 
 BATCH = 1000
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector for one classify call. The call makes hundreds of thousands of
+    short-lived objects (Docs, token lists), which refcounting frees; each collection they trigger also walks
+    the large long-lived tables (vocab, word cache), about 8% of the time. Cycles made meanwhile are collected
+    after the call."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def model_info(path: Path) -> dict[str, Any]:
