@@ -538,7 +538,14 @@ def sync_terms(conn: Connection, wanted: Iterable[tuple[str, str]]) -> None:
     v = "v." if postgres else ""
     found = f"strpos(lower(text), {named})" if postgres else "instr(lower(text), :t)"
     for brand, term in sorted(want - have):
-        conn.execute(text("INSERT INTO trend_term (brand, term) VALUES (:b, :t)"), {"b": brand, "t": term})
+        # Several desk workers start at once: the one whose insert lands counts the term, the others find it
+        # there (PostgreSQL makes them wait for that insert's commit) and leave the counting to it.
+        claimed = conn.execute(
+            text("INSERT INTO trend_term (brand, term) VALUES (:b, :t) ON CONFLICT (brand, term) DO NOTHING"),
+            {"b": brand, "t": term},
+        )
+        if claimed.rowcount != 1:
+            continue
         conn.execute(
             text(
                 f"""INSERT INTO trend_voice {"AS v " if postgres else ""}(brand, day, term, found_via, n)
