@@ -13,8 +13,6 @@ Run: python benchmarks/crisis.py [--mentions 100000] [--minutes 10] [--database-
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
 import signal
 import subprocess
@@ -22,15 +20,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pg_seed
+from fault_rig import Sim, clean_env
 from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
@@ -109,41 +106,13 @@ def main() -> None:
     print(f"service log: {workdir / 'service.log'}")
 
 
-class SimProcess:
-    """`mentiondesk simulate` on free ports, driven through its /_sim endpoints: its own process, so serving
-    thousands of requests a minute never competes with this one for the interpreter."""
+class SimProcess(Sim):
+    """`mentiondesk simulate` on free ports (the fault campaign's, benchmarks/fault_rig.py), in its own process so
+    serving thousands of requests a minute never competes with this one for the interpreter; no rate limits."""
 
     def __init__(self, workdir: Path, seed: int) -> None:
-        ports = [f"--{name}-port" for name in ("x", "reddit", "mastodon", "bluesky", "hn")]
-        self.log = (workdir / "simulator.log").open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mentiondesk.cli", "simulate", *[a for p in ports for a in (p, "0")],
-             "--brands", str(workdir / "brands.toml"), "--backlog", "0", "--per-minute", "0", "--seed", str(seed)],
-            cwd=workdir, env=clean_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.log,
-            text=True,
-        )  # fmt: skip
-        self.env: dict[str, str] = {}
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if line.strip().startswith("export "):
-                key, _, value = line.strip().removeprefix("export ").partition("=")
-                self.env[key] = value
-            if line.startswith("Ctrl-C"):
-                break
-        if "MENTIONDESK_X_API_BASE_URL" not in self.env:
-            self.stop()
-            raise SystemExit(f"the simulator did not start; see {workdir / 'simulator.log'}")
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
-        self.base = self.env["MENTIONDESK_X_API_BASE_URL"]
+        super().__init__(workdir, seed)
         self.call("POST", "/_sim/limits", {"x": UNLIMITED, "reddit": UNLIMITED})
-
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            self.base + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return json.loads(response.read())
 
     def add_mentions(self, n: int, platform: str) -> list[str]:
         return [str(i) for i in self.call("POST", f"/_sim/mentions?n={n}&platform={platform}")["added"]]
@@ -154,21 +123,6 @@ class SimProcess:
     def platform_env(self) -> dict[str, str]:
         """X and Reddit only: the crisis is on those two."""
         return {k: v for k, v in self.env.items() if k.startswith(("MENTIONDESK_X_", "MENTIONDESK_REDDIT_"))}
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTIONDESK_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 @contextmanager
