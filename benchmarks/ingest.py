@@ -25,7 +25,7 @@ from listener.demo_corpus import DEMO_MENTIONS  # noqa: E402
 from listener.replay import ReplaySource  # noqa: E402
 from mentiondesk.demo import demo_brands  # noqa: E402
 from mentiondesk.pipeline import Pipeline  # noqa: E402
-from rules.classifier import load_classifier  # noqa: E402
+from rules.classifier import load_classifier, warm_up  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.models import Draft, Mention  # noqa: E402
 
@@ -61,6 +61,7 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(engine)
         classifier = load_classifier()
+        warm_up(classifier)  # as `run` does: models load before the first batch is timed
         pipeline = Pipeline(engine=engine, brands=demo_brands(), classifier=classifier)
         source = ReplaySource(path, brand="northwind", batch_size=1000)
         began = time.perf_counter()

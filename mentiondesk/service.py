@@ -37,6 +37,7 @@ from mentiondesk.core.errors import MentionDeskError
 from mentiondesk.lease import PollingLease, new_holder
 from mentiondesk.pipeline import Pipeline
 from responders.sending import Sender, send_approved
+from rules.classifier import warm_up
 from storage.db import transaction
 from storage.models import Lock, as_utc, utcnow
 
@@ -45,12 +46,6 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "service"
 HEARTBEAT_SECONDS = 20
 LEASE_CHECK_SECONDS = 5
-WARM_UP_TEXTS = (
-    "@acme my order is three weeks late and nobody answers",
-    "¿Dónde está mi pedido? Llevo tres semanas esperando una respuesta",
-    "Wo bleibt meine Bestellung? Ich warte seit drei Wochen auf eine Antwort",
-    "Où est ma commande ? J'attends une réponse depuis trois semaines",
-)
 STALE_AFTER = timedelta(seconds=90)
 
 
@@ -394,7 +389,7 @@ class Service:
         """A standby loads now what a first poll would load lazily (the classifier's models, the language
         detector), so a takeover starts storing at once instead of spending its first seconds loading."""
         try:
-            self.pipeline.classifier.classify(list(WARM_UP_TEXTS))
+            warm_up(self.pipeline.classifier)
         except Exception:  # a model that cannot classify fails the first poll too, with the poll's own report
             log.warning("standby: warming up the classifier failed", exc_info=True)
 

@@ -295,6 +295,19 @@ def rule_logits(cues: Sequence[str]) -> list[float]:
 
 # --- loading --------------------------------------------------------------------------------------------
 
+# One text per path through the classifier: English, and languages that need the language detector's model.
+WARM_UP_TEXTS = (
+    "@acme my order is three weeks late and nobody answers",
+    "¿Dónde está mi pedido? Llevo tres semanas esperando una respuesta",
+    "Wo bleibt meine Bestellung? Ich warte seit drei Wochen auf eine Antwort",
+    "Où est ma commande ? J'attends une réponse depuis trois semaines",
+)
+
+
+def warm_up(classifier: Classifier) -> None:
+    """Load now what the first batch would load lazily (the models, the language detector: seconds)."""
+    classifier.classify(list(WARM_UP_TEXTS))
+
 
 def load_classifier(model_dir: Path | str | None = None) -> Classifier:
     """None -> the shipped default model in rules/model/ (falls back to the rule model only if that dir is

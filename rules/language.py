@@ -97,7 +97,9 @@ def _detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [getattr(Language, name) for name in _LINGUA_LANGUAGES]
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+    # Lazily loaded models cost 5-30 ms a call (measured: 28 ms on the demo's non-English tweets, 0.2-1.4 ms
+    # preloaded) for about 90 MB more and ~4 s once, on the first mention that needs the model.
+    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
 
 
 def detect(texts: Sequence[str]) -> list[str]:
