@@ -331,10 +331,17 @@ AUTHOR_TABLE = """CREATE TABLE trend_author (
     )"""
 
 
-def _author_add(row: str, delta: str) -> str:
+# Since migration 0016 only the brand's own mentions count: a post found by a competitor search is someone
+# else's customer (`own_only`). The definitions without it are what migration 0014 ran.
+_OWN = "{row}.found_via <> 'competitor'"
+
+
+def _author_add(row: str, delta: str, own_only: bool = False) -> str:
+    own = f" AND {_OWN.format(row=row)}" if own_only else ""
     return f"""INSERT INTO trend_author (brand, day, author_id, n)
         SELECT {row}.brand, k.day, {row}.author_id, {delta}
-        FROM (SELECT substr({row}.created_at, 1, 10) AS day UNION ALL SELECT '') AS k WHERE {row}.author_id IS NOT NULL
+        FROM (SELECT substr({row}.created_at, 1, 10) AS day UNION ALL SELECT '') AS k
+        WHERE {row}.author_id IS NOT NULL{own}
         ON CONFLICT (brand, day, author_id) DO UPDATE SET n = n + ({delta});"""
 
 
@@ -343,30 +350,44 @@ def _author_zeros(row: str) -> str:
         AND day IN (substr({row}.created_at, 1, 10), '') AND n = 0;"""
 
 
-AUTHOR_TRIGGERS = [
-    f"CREATE TRIGGER trend_author_ins AFTER INSERT ON mention WHEN NEW.author_id IS NOT NULL "
-    f"BEGIN {_author_add('NEW', '1')} END",
-    f"CREATE TRIGGER trend_author_del AFTER DELETE ON mention WHEN OLD.author_id IS NOT NULL "
-    f"BEGIN {_author_add('OLD', '-1')} {_author_zeros('OLD')} END",
-    "CREATE TRIGGER trend_author_upd AFTER UPDATE OF brand, created_at, author_id ON mention "
-    "WHEN OLD.brand IS NOT NEW.brand OR OLD.created_at IS NOT NEW.created_at OR OLD.author_id IS NOT NEW.author_id "
-    f"BEGIN {_author_add('OLD', '-1')} {_author_add('NEW', '1')} {_author_zeros('OLD')} END",
-]
+def _author_triggers(own_only: bool) -> list[str]:
+    columns = "brand, created_at, author_id" + (", found_via" if own_only else "")
+    found_via = " OR OLD.found_via IS NOT NEW.found_via" if own_only else ""
+    return [
+        f"CREATE TRIGGER trend_author_ins AFTER INSERT ON mention WHEN NEW.author_id IS NOT NULL "
+        f"BEGIN {_author_add('NEW', '1', own_only)} END",
+        f"CREATE TRIGGER trend_author_del AFTER DELETE ON mention WHEN OLD.author_id IS NOT NULL "
+        f"BEGIN {_author_add('OLD', '-1', own_only)} {_author_zeros('OLD')} END",
+        f"CREATE TRIGGER trend_author_upd AFTER UPDATE OF {columns} ON mention "
+        "WHEN OLD.brand IS NOT NEW.brand OR OLD.created_at IS NOT NEW.created_at OR OLD.author_id IS NOT NEW.author_id"
+        f"{found_via} BEGIN {_author_add('OLD', '-1', own_only)} {_author_add('NEW', '1', own_only)} "
+        f"{_author_zeros('OLD')} END",
+    ]
 
-AUTHOR_BACKFILL = """INSERT INTO trend_author (brand, day, author_id, n)
-    SELECT brand, substr(created_at, 1, 10), author_id, count(*) FROM mention WHERE author_id IS NOT NULL
+
+AUTHOR_TRIGGERS = _author_triggers(own_only=False)
+
+
+def _author_backfill(own_only: bool) -> str:
+    own = " AND found_via <> 'competitor'" if own_only else ""
+    return f"""INSERT INTO trend_author (brand, day, author_id, n)
+    SELECT brand, substr(created_at, 1, 10), author_id, count(*) FROM mention WHERE author_id IS NOT NULL{own}
     GROUP BY 1, 2, 3
     UNION ALL
-    SELECT brand, '', author_id, count(*) FROM mention WHERE author_id IS NOT NULL GROUP BY 1, 3"""
+    SELECT brand, '', author_id, count(*) FROM mention WHERE author_id IS NOT NULL{own} GROUP BY 1, 3"""
 
 
-def _author_rows(rows: str, sign: str, changed_from: str = "") -> str:
+AUTHOR_BACKFILL = _author_backfill(own_only=False)
+
+
+def _author_rows(rows: str, sign: str, changed_from: str = "", own_only: bool = False) -> str:
     """(brand, day, author_id, delta) twice per mention of `rows`: for its day and for all days ('')."""
-    join, where = _changed("brand, created_at, author_id", changed_from)
+    join, where = _changed("brand, created_at, author_id" + (", found_via" if own_only else ""), changed_from)
+    own = f" AND {_OWN.format(row='r')}" if own_only else ""
     return (
         f"SELECT r.brand, CASE WHEN k.all_days THEN '' ELSE {PG_DAY.format(row='r')} END AS day, r.author_id, "
         f"{sign} AS delta FROM {rows} AS r {join} CROSS JOIN (VALUES (false), (true)) AS k(all_days) "
-        f"WHERE r.author_id IS NOT NULL AND {where}"
+        f"WHERE r.author_id IS NOT NULL{own} AND {where}"
     )
 
 
@@ -386,32 +407,43 @@ def pg_author_upserts(deltas: str, *, drop_zeros: bool) -> str:
     )
 
 
-_PG_AUTHOR_CHANGES = {
-    "trend_author_ins": ("INSERT", "NEW TABLE AS new_rows",
-                         pg_author_upserts(_author_rows("new_rows", "1"), drop_zeros=False)),
-    "trend_author_del": ("DELETE", "OLD TABLE AS old_rows",
-                         pg_author_upserts(_author_rows("old_rows", "-1"), drop_zeros=True)),
-    "trend_author_upd": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", pg_author_upserts(
-        f"{_author_rows('old_rows', '-1', 'new_rows')} UNION ALL {_author_rows('new_rows', '1', 'old_rows')}",
-        drop_zeros=True)),
-}  # fmt: skip
+def _pg_author_triggers(own_only: bool) -> list[str]:
+    own = own_only
+    changes = {
+        "trend_author_ins": ("INSERT", "NEW TABLE AS new_rows",
+                             pg_author_upserts(_author_rows("new_rows", "1", own_only=own), drop_zeros=False)),
+        "trend_author_del": ("DELETE", "OLD TABLE AS old_rows",
+                             pg_author_upserts(_author_rows("old_rows", "-1", own_only=own), drop_zeros=True)),
+        # A row leaving the count (a changed found_via, author or day) takes -1 from where it was counted.
+        "trend_author_upd": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", pg_author_upserts(
+            f"{_author_rows('old_rows', '-1', 'new_rows', own)} UNION ALL "
+            f"{_author_rows('new_rows', '1', 'old_rows', own)}", drop_zeros=True)),
+    }  # fmt: skip
+    return [
+        statement
+        for name, (event, referencing, body) in changes.items()
+        for statement in (
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
+            f"CREATE TRIGGER {name} AFTER {event} ON mention REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        )
+    ]
 
-PG_AUTHOR_TRIGGERS = [
-    statement
-    for name, (event, referencing, body) in _PG_AUTHOR_CHANGES.items()
-    for statement in (
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
-        f"CREATE TRIGGER {name} AFTER {event} ON mention REFERENCING {referencing} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-    )
-]
+
+PG_AUTHOR_TRIGGERS = _pg_author_triggers(own_only=False)
 PG_AUTHOR_BACKFILL = pg_author_upserts(_author_rows("mention", "1"), drop_zeros=False)
 
 
-def install_authors(conn: Connection) -> None:
+def install_authors(conn: Connection, *, own_only: bool = False) -> None:
+    """Migration 0014 (every mention with an author) or, with `own_only`, 0016 (competitor-search posts left
+    out). The table is filled from the mentions stored now."""
     postgres = conn.dialect.name == "postgresql"
-    backfill = PG_AUTHOR_BACKFILL if postgres else AUTHOR_BACKFILL
-    for statement in [AUTHOR_TABLE, *(PG_AUTHOR_TRIGGERS if postgres else AUTHOR_TRIGGERS), backfill]:
+    if postgres:
+        triggers = _pg_author_triggers(own_only)
+        backfill = pg_author_upserts(_author_rows("mention", "1", own_only=own_only), drop_zeros=False)
+    else:
+        triggers, backfill = _author_triggers(own_only), _author_backfill(own_only)
+    for statement in [AUTHOR_TABLE, *triggers, backfill]:
         conn.exec_driver_sql(statement)
     if postgres:  # statistics now, not at autovacuum's leisure: an empty-looking table gets nested-loop plans
         conn.exec_driver_sql("ANALYZE trend_author")
@@ -424,6 +456,13 @@ def uninstall_authors(conn: Connection) -> None:
         if postgres:
             conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
     conn.exec_driver_sql("DROP TABLE IF EXISTS trend_author")
+
+
+def rebuild_authors(conn: Connection, *, own_only: bool) -> None:
+    """Migration 0016 and its downgrade: the table and triggers again, counted afresh from the mention table
+    (like 0014, the figure follows the mentions still stored)."""
+    uninstall_authors(conn)
+    install_authors(conn, own_only=own_only)
 
 
 def install(conn: Connection) -> None:

@@ -90,14 +90,17 @@ def percentile(histogram: list[tuple[int, int]], q: float) -> float | None:
 def repeat_customers(
     session: Session, brand: str, start: date, end: date, range_rows: int
 ) -> tuple[int, int, list[tuple[int, int]]] | None:
-    """(authors with 2+ mentions, their mentions, top ten (author id, mentions)) from trend_author, or None when
-    it is missing. A range holding most of the brand's mentions is read as each author's total less the days
-    outside it, so the year view reads one row per author instead of one per author and day."""
+    """(authors with 2+ of the brand's own mentions, their mentions, top ten (author id, mentions)) from
+    trend_author, or None when it is missing. A range holding most of the brand's mentions is read as each
+    author's total less the days outside it, so the year view reads one row per author instead of one per
+    author and day."""
     if not brand or not _has_author_rollup(session):
         return None
     params: dict[str, Any] = {"brand": brand, "start": start.isoformat(), "end": end.isoformat()}
-    brand_rows = session.execute(text("SELECT SUM(n) FROM trend_day WHERE brand = :brand"), params).scalar() or 0
-    if range_rows * 2 > int(brand_rows):
+    brand_rows = session.execute(
+        text("SELECT SUM(n) FROM trend_day WHERE brand = :brand AND found_via <> 'competitor'"), params
+    ).scalar()
+    if range_rows * 2 > int(brand_rows or 0):
         # One index range from the all-days rows ('' sorts before every day) through the days before the range,
         # and one after it: a hash aggregate, no join for the planner to misjudge.
         per_author = """SELECT author_id, SUM(CASE WHEN day = '' THEN n ELSE -n END) AS n FROM trend_author

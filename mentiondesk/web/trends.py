@@ -437,14 +437,15 @@ def repeat_customers(
     zone: str = "UTC",
     tag: str = "",
 ) -> tuple[int, int, list[tuple[str, int]]]:
-    """Authors with two or more mentions in the range: (authors, their mentions, top ten)."""
+    """Authors with two or more of the brand's own mentions in the range (a post found by a competitor search is
+    not ours): (authors, their mentions, top ten)."""
     fast = trend_rollups.repeat_customers(session, brand_key, start, end, range_rows) if rollups else None
     if fast is not None:
         authors, total, top_ids = fast
         return authors, total, _handles(session, top_ids)
     per_author = (
         _scope(select(col(Mention.author_id), func.count().label("n")), brand_key, start, end, zone, tag)
-        .where(col(Mention.author_id).is_not(None))
+        .where(col(Mention.author_id).is_not(None), col(Mention.found_via) != FoundVia.COMPETITOR)
         .group_by(col(Mention.author_id))
         .having(func.count() >= 2)
         .subquery()
