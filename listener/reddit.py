@@ -43,10 +43,17 @@ MAX_LOOKUP_PAGES = 10  # a user's comment listing stops at 1,000 items
 GONE_TEXTS = {"[removed]", "[deleted]"}
 # Reddit marks a moderator's or an admin's notice (removal reasons, stickied rules) with `distinguished`.
 MODERATOR_MARKS = {"moderator", "admin"}
-# How far below the newest item a listing is read again: Reddit makes some items visible after newer ones
-# (same second, lower id), and praw's stream rereads for the same reason.
-OVERLAP = timedelta(minutes=10)
-SEEN_LIMIT = 300  # fullnames remembered from the overlap, so an item read again is not returned again
+# Reddit makes some items visible after newer ones: the same second with a lower id, or minutes to hours later
+# (the spam filter, a moderator's approval, search indexing), at their own place in the listing. So every poll
+# reads its boundary page whole (the newest items down to a page past the cursor, as praw's streams reread the
+# newest 100), and a catch-up read walks further down now and then.
+CATCH_UP_EVERY = timedelta(minutes=15)  # of listing time (the newest item's) between catch-up reads
+CATCH_UP_WINDOW = timedelta(hours=1)  # how far below the newest item a catch-up read goes
+CATCH_UP_PAGES = 5  # at most this many pages past the boundary page
+# Fullnames already read, kept in the cursor so an item read again is not returned again: as many as a
+# catch-up can reread. Below the oldest of them (`floor`) an item cannot be told from one already returned.
+SEEN_LIMIT = (CATCH_UP_PAGES + 1) * LIMIT
+CATCH_UP_EVERY_S = CATCH_UP_EVERY.total_seconds()
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
@@ -423,17 +430,20 @@ def _created(mention: FetchedMention) -> tuple[datetime, int]:
 class RedditListingSource:
     """One Reddit listing (newest first) read down to the cursor: the newest fullname already seen.
 
-    Pages are walked with `after=` until an item at or below the cursor appears, comparing base-36 ids. Ids
-    are not strictly in the order items become visible: a comment can appear a moment after a newer one (same
-    second, lower id). So the boundary page is read on past the cursor, down to OVERLAP before the newest
-    item's time, and the fullnames already returned (a bounded set, SEEN_LIMIT, kept in the cursor and saved
-    with the batch) are left out: a late item is returned once, nothing twice. `before=<cursor>` would avoid
+    Pages are walked with `after=` until an item at or below the cursor appears (the boundary page), comparing
+    base-36 ids. Ids are not in the order items become visible: an item can appear after newer ones, at its
+    own place in the listing, a second late (same second, lower id) or an hour late (the spam filter, a
+    moderator's approval). So the boundary page is read whole, and once every CATCH_UP_EVERY of listing time a
+    catch-up read walks on below it, down to CATCH_UP_WINDOW before the newest item (CATCH_UP_PAGES pages at
+    most). The fullnames already read (the SEEN_LIMIT newest, kept in the cursor and saved with the batch) are
+    left out, and so is anything older than the oldest of them (the cursor's `floor`), which could not be told
+    from an item already returned: a late item is returned once, nothing twice. `before=<cursor>` would avoid
     reading the boundary page, but Reddit answers it with an empty listing forever once the anchor item is
-    deleted or removed, which would stall the source silently. While walking a backlog the cursor also holds
-    the page position and the walk's newest item, so a crash resumes the walk.
+    deleted or removed, which would stall the source silently. While walking a backlog or a catch-up the cursor
+    also holds the page position, so a crash resumes the walk.
 
-    With no cursor yet only the newest page is read (history before the desk is not a backlog); an empty
-    listing then sets the cursor to "0", so everything posted later is new."""
+    With no cursor yet only the newest page is read (history before the desk is not a backlog, nor late), and
+    its oldest item is the floor; an empty listing sets the cursor to "0", so everything posted later is new."""
 
     platform = PLATFORM
     rate_scope = RATE_SCOPE
@@ -465,8 +475,9 @@ class RedditListingSource:
         start = self._session.requests_made
         state = ListingCursor.parse(cursor)
         params: dict[str, str | int] = {**self._params, "limit": LIMIT}
-        if state.after:
-            params["after"] = state.after
+        position = state.below or state.after
+        if position:
+            params["after"] = position
         body = _get(self._reddit, self.path, params)
         children = body["data"].get("children")
         if not isinstance(children, list):
@@ -476,19 +487,14 @@ class RedditListingSource:
         seen = {*state.seen, state.since}  # the cursor's own item was read, whatever the cursor's age
         read: list[str] = []
         newest, newest_at = state.newest, state.newest_at
-        horizon = state.since_at - OVERLAP.total_seconds() if state.since_at is not None else None
         reached = state.since is None or len(children) < LIMIT  # first read, or the listing's end
         for index, child in enumerate(children):
             name = _child_name(child)
+            older = name is not None and state.since is not None and _serial(name) <= _serial(state.since)
+            reached = reached or older
+            if name in seen or (older and name is not None and not state.covers(name)):
+                continue  # read before, or older than the seen-set reaches (returned long ago, or history)
             created = _child_created(child)
-            if name and state.since is not None and _serial(name) <= _serial(state.since):
-                reached = True
-                if horizon is None and created is not None:  # a cursor saved before overlaps were kept
-                    horizon = created - OVERLAP.total_seconds()
-                if horizon is None or created is None or created < horizon:
-                    break
-            if name in seen:
-                continue  # returned by an earlier read of the overlap
             if name:
                 read.append(name)
                 if newest is None or _serial(name) > _serial(newest):
@@ -516,44 +522,80 @@ class RedditListingSource:
         for item in skipped:
             log.info("%s: skipped %s: %s", self.name, item.where, item.reason)
         mentions.sort(key=_created)
-        remembered = _bounded([*read, *state.seen])
-        last = _child_name(children[-1]) if children else None
-        if reached or last is None:
-            since = _newest_name(newest, state.since) or "0"
-            since_at = max((t for t in (newest_at, state.since_at) if t is not None), default=None)
-            next_cursor = ListingCursor(since=since, since_at=since_at, seen=remembered)
-        else:
-            next_cursor = ListingCursor(
-                since=state.since,
-                since_at=state.since_at,
-                after=last,
-                newest=newest,
-                newest_at=newest_at,
-                seen=remembered,
-            )
+        remembered, floor = _bounded([*read, *state.seen], state.floor)
+        next_cursor = self._next_cursor(state, children, reached, newest, newest_at, remembered, floor)
         remaining, reset_at = _rate_figures(self._session)
         return Batch(
             mentions=mentions,
             cursor=next_cursor.dump(),
             skipped=skipped,
-            more=next_cursor.after is not None,
+            more=next_cursor.after is not None or next_cursor.below is not None,
             requests=self._session.requests_made - start,
             rate_remaining=remaining,
             rate_reset_at=reset_at,
         )
 
+    def _next_cursor(
+        self,
+        state: ListingCursor,
+        children: list[Any],
+        reached: bool,
+        newest: str | None,
+        newest_at: float | None,
+        seen: tuple[str, ...],
+        floor: str | None,
+    ) -> ListingCursor:
+        last = _child_name(children[-1]) if children else None
+        if state.below is not None:  # a page of a catch-up read: go on down, or back to the top
+            done = replace(state, seen=seen, floor=floor, below=None, below_pages=0)
+            if state.below_pages + 1 < CATCH_UP_PAGES and _goes_deeper(children, last, state.since_at, floor):
+                return replace(done, below=last, below_pages=state.below_pages + 1)
+            return done
+        if not reached and last is not None:  # a backlog walk goes on
+            return replace(state, after=last, newest=newest, newest_at=newest_at, seen=seen, floor=floor)
+        since = _newest_name(newest, state.since) or "0"
+        since_at = max((t for t in (newest_at, state.since_at) if t is not None), default=None)
+        if state.since is None and len(children) >= LIMIT:
+            floor = _newest_name(floor, last)  # the first read: older items are history, not late
+        caught_up_at = state.caught_up_at if state.caught_up_at is not None else since_at
+        top = ListingCursor(since=since, since_at=since_at, seen=seen, floor=floor, caught_up_at=caught_up_at)
+        due = since_at is not None and caught_up_at is not None and since_at - caught_up_at >= CATCH_UP_EVERY_S
+        if not due or state.since is None:
+            return top
+        top = replace(top, caught_up_at=since_at)
+        return replace(top, below=last) if _goes_deeper(children, last, since_at, floor) else top
+
+
+def _goes_deeper(children: list[Any], last: str | None, since_at: float | None, floor: str | None) -> bool:
+    """Whether a catch-up read has more to read below this page: it was full, its oldest item is inside the
+    window and above the floor."""
+    if last is None or len(children) < LIMIT:
+        return False
+    if floor is not None and _serial(last) <= _serial(floor):
+        return False
+    times = [t for t in map(_child_created, children) if t is not None]
+    return since_at is None or not times or min(times) >= since_at - CATCH_UP_WINDOW.total_seconds()
+
 
 @dataclass(frozen=True)
 class ListingCursor:
-    """Where a listing was read to, saved as JSON with each batch. An older cursor, "since|after|newest" or a
-    bare fullname, is still read."""
+    """Where a listing was read to, saved as JSON with each batch. An older cursor (JSON without a floor,
+    "since|after|newest" or a bare fullname) is still read."""
 
     since: str | None = None  # newest fullname stored ("0": nothing yet)
-    since_at: float | None = None  # its time (Unix seconds): the overlap is read down to OVERLAP before it
+    since_at: float | None = None  # its time (Unix seconds)
     after: str | None = None  # while walking a backlog: the oldest fullname of the last page
     newest: str | None = None  # while walking a backlog: the newest fullname of the walk
     newest_at: float | None = None  # and its time
     seen: tuple[str, ...] = ()  # fullnames already read, newest first, at most SEEN_LIMIT
+    floor: str | None = None  # below this fullname nothing is returned (None: the seen-set holds all read)
+    caught_up_at: float | None = None  # since_at of the last catch-up read
+    below: str | None = None  # during a catch-up read: the oldest fullname of its last page
+    below_pages: int = 0  # and how many pages past the boundary page it has read
+
+    def covers(self, name: str) -> bool:
+        """Whether an item no newer than `since` can be told apart from one already returned."""
+        return self.floor is None or _serial(name) >= _serial(self.floor)
 
     @classmethod
     def parse(cls, raw: str | None) -> ListingCursor:
@@ -565,31 +607,50 @@ class ListingCursor:
             except ValueError:
                 data = None
             if isinstance(data, dict):
+                since = _opt_str(data.get("since"))
+                seen = tuple(n for n in data.get("seen") or () if isinstance(n, str))
+                pages = data.get("below_pages")
                 return cls(
-                    since=_opt_str(data.get("since")),
+                    since=since,
                     since_at=_opt_float(data.get("since_at")),
                     after=_opt_str(data.get("after")),
                     newest=_opt_str(data.get("newest")),
                     newest_at=_opt_float(data.get("newest_at")),
-                    seen=tuple(n for n in data.get("seen") or () if isinstance(n, str)),
+                    seen=seen,
+                    floor=_opt_str(data.get("floor")) if data.get("v") == 2 else _legacy_floor(since, seen),
+                    caught_up_at=_opt_float(data.get("caught_up_at")),
+                    below=_opt_str(data.get("below")),
+                    below_pages=pages if isinstance(pages, int) and not isinstance(pages, bool) else 0,
                 )
             return cls()
         since, _, rest = raw.partition("|")
         after, _, newest = rest.partition("|")
-        return cls(since=since or None, after=after or None, newest=newest or None)
+        return cls(since=since or None, after=after or None, newest=newest or None, floor=since or None)
 
     def dump(self) -> str | None:
         if self.since is None and self.after is None:
             return None
         fields = {
+            "v": 2,
             "since": self.since or "0",
             "since_at": self.since_at,
             "after": self.after,
             "newest": self.newest,
             "newest_at": self.newest_at,
+            "floor": self.floor,
+            "caught_up_at": self.caught_up_at,
+            "below": self.below,
+            "below_pages": self.below_pages or None,
             "seen": list(self.seen),
         }
         return json.dumps({k: v for k, v in fields.items() if v not in (None, [])}, separators=(",", ":"))
+
+
+def _legacy_floor(since: str | None, seen: tuple[str, ...]) -> str | None:
+    """A cursor saved before floors: it kept every name it read, up to 300 of them, and none with no overlap."""
+    if not seen:
+        return since
+    return min(seen, key=_serial) if len(seen) >= 300 else None
 
 
 def _opt_str(value: Any) -> str | None:
@@ -600,9 +661,14 @@ def _opt_float(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _bounded(names: list[str]) -> tuple[str, ...]:
-    """The SEEN_LIMIT newest distinct fullnames: the overlap only ever rereads the newest items."""
-    return tuple(sorted(set(names), key=_serial, reverse=True)[:SEEN_LIMIT])
+def _bounded(names: list[str], floor: str | None) -> tuple[tuple[str, ...], str | None]:
+    """The SEEN_LIMIT newest distinct fullnames (the rereads only ever reach the newest items), and the floor:
+    raised to the oldest kept when older ones are let go."""
+    ordered = sorted(set(names), key=_serial, reverse=True)
+    kept = tuple(ordered[:SEEN_LIMIT])
+    if len(ordered) > SEEN_LIMIT:
+        floor = _newest_name(floor, kept[-1])
+    return kept, floor
 
 
 def _newest_name(*names: str | None) -> str | None:

@@ -89,24 +89,43 @@ def test_a_comment_visible_after_a_newer_one_is_stored_once(settings: Settings, 
 
 
 @responses.activate
-def test_the_overlap_stops_at_its_window_and_the_seen_set_is_bounded(settings: Settings) -> None:
+def test_an_item_an_hour_late_on_the_reread_page_is_returned_once_and_the_seen_set_is_bounded(
+    settings: Settings,
+) -> None:
     source = source_named("reddit:acme:comments", settings)
     url = f"{OAUTH}/r/all/comments"
     full = recorded("praw_all_comments")
     old = json.loads(json.dumps(full))
     for child in old["data"]["children"][2:]:
-        child["data"]["created_utc"] -= 3600  # an hour older than the newest: outside the overlap
+        child["data"]["created_utc"] -= 3600  # an hour older than the newest
     responses.get(url, json=without(full, "t1_dbhn11b", "t1_dbhn11a"))
+    responses.get(url, json=old)
     responses.get(url, json=old)
 
     first = source.fetch(None)
     second = source.fetch(first.cursor)
+    third = source.fetch(second.cursor)
 
-    assert second.mentions == []  # dbhn11b is late by an hour: past the window, not read again
+    # the whole newest page is reread, whatever the items' age: both show up an hour late, once
+    assert sorted(m.external_id for m in second.mentions) == ["t1_dbhn11a", "t1_dbhn11b"]
+    assert third.mentions == []
     crowded = ListingCursor(since="t1_dbhn11d", seen=tuple(f"t1_a{n:05d}" for n in range(1000)))
     assert len(ListingCursor.parse(crowded.dump()).seen) == 1000
-    kept = ListingCursor.parse(source.fetch(crowded.dump()).cursor).seen
-    assert len(kept) == SEEN_LIMIT and kept[0] == "t1_dbhn11c"  # the newest are the ones an overlap rereads
+    kept = ListingCursor.parse(source.fetch(crowded.dump()).cursor)
+    assert len(kept.seen) == SEEN_LIMIT and kept.seen[0] == "t1_dbhn11c"  # the newest are the ones reread
+    assert kept.floor == kept.seen[-1]  # older than the oldest kept: cannot tell, so not returned
+
+
+@responses.activate
+def test_below_the_floor_nothing_is_returned_however_late(settings: Settings) -> None:
+    source = source_named("reddit:acme:comments", settings)
+    responses.get(f"{OAUTH}/r/all/comments", json=recorded("praw_all_comments"))
+    # a cursor whose seen-set has let go of everything older than dbhn11c
+    cursor = ListingCursor(since="t1_dbhn11d", seen=("t1_dbhn11d", "t1_dbhn11c"), floor="t1_dbhn11c")
+
+    batch = source.fetch(cursor.dump())
+
+    assert batch.mentions == []  # dbhn11b and dbhn11a may have been returned before the set let them go
 
 
 @responses.activate

@@ -62,6 +62,9 @@ class RedditWorld:
         self.submissions: list[str] = []  # fullnames, ascending
         self.comments: list[str] = []
         self.inbox: list[str] = []  # comments that mention the account
+        # Things made but not listed yet (held by the spam filter, awaiting a moderator): when released they are
+        # listed at their own place, below newer things, as Reddit lists an approved post.
+        self.held: set[str] = set()
         self.tokens: set[str] = set()
         self.reddit_window = RateWindow(limit=rate_limit or 1000, seconds=600)
         self._next_t3 = 36**5
@@ -152,8 +155,10 @@ class RedditWorld:
         as_comment: bool = False,
         mention_account: bool = False,
         created_at: datetime | None = None,
+        held: bool = False,
     ) -> str:
-        """A given submission (or comment, when mentioning the account or asked to) in a watched subreddit."""
+        """A given submission (or comment, when mentioning the account or asked to) in a watched subreddit;
+        `held`: not listed until `release_reddit`."""
         with self.lock:
             sub = self.subreddits[len(self.submissions) % len(self.subreddits)]
             if mention_account or as_comment:
@@ -166,7 +171,14 @@ class RedditWorld:
             if created_at is not None:
                 stamp = float(int(created_at.timestamp()))
                 self.things[name]["data"]["created_utc"] = self.things[name]["data"]["created"] = stamp
+            if held:
+                self.held.add(name)
             return name
+
+    def release_reddit(self, fullname: str) -> None:
+        """A held thing is listed from now on, at its own (older) place."""
+        with self.lock:
+            self.held.discard(fullname)
 
     def add_reddit_mentions(self, n: int, kind: MentionKind = "mixed") -> list[str]:
         """Posts and comments in the watched subreddits: keyword posts, keyword comments, u/account mentions."""
@@ -376,7 +388,8 @@ class RedditHandler(SimHandler):
         before, after = self.query.get("before"), self.query.get("after")
         with self.state.lock:
             things = self.world.things
-            items = [n for n in names if keep(things[n]["data"])]  # oldest first
+            held = self.world.held
+            items = [n for n in names if n not in held and keep(things[n]["data"])]  # oldest first
             if before:
                 if before not in items:
                     return self._empty()
