@@ -106,11 +106,34 @@ def changes(this: trends.TrendReport, last: trends.TrendReport) -> list[Change]:
         ),
         Change("Negative share", _negative_share(this), _negative_share(last), "share", "down"),
         Change("Praise", this.by_category.total("praise"), last.by_category.total("praise")),
-        Change("Median first human reply", this.response.human_median, last.response.human_median, "minutes", "down"),
-        Change(
-            "Replies over the target", this.response.human_breaches, last.response.human_breaches, better_when="down"
-        ),
+        *_response_changes(this.response, last.response),
         Change("Repeat customers", this.repeat_authors, last.repeat_authors, better_when="down"),
+    ]
+
+
+def _response_changes(this: trends.ResponseStats, last: trends.ResponseStats) -> list[Change]:
+    """With business hours, the median and the breaches in working minutes (the target counts in those), and
+    the wall-clock median beside them, each labelled; without, the wall clock alone."""
+    if not this.hours:
+        return [
+            Change("Median first human reply", this.human_median, last.human_median, "minutes", "down"),
+            Change("Replies over the target", this.human_breaches, last.human_breaches, better_when="down"),
+        ]
+    return [
+        Change(
+            "Median first human reply (business hours)",
+            this.business_human_median,
+            last.business_human_median,
+            "minutes",
+            "down",
+        ),
+        Change("Median first human reply (wall clock)", this.human_median, last.human_median, "minutes", "down"),
+        Change(
+            "Replies over the target (business hours)",
+            this.business_human_breaches,
+            last.business_human_breaches,
+            better_when="down",
+        ),
     ]
 
 

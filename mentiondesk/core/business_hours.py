@@ -3,6 +3,7 @@ of N working minutes runs out. Pure; no business hours means the clock always ru
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -63,3 +64,38 @@ def breach_at(start: datetime, target_minutes: float, hours: BusinessHours | Non
             return lo + left
         left -= closes - lo
     return start + timedelta(days=MAX_DAYS)
+
+
+class WorkingClock:
+    """working_minutes for many pairs at once (a trends range's replies): the open spans from `first` to `last`
+    are laid out once with the working minutes before each, so a pair costs two binary searches. Same spans,
+    same answers as working_minutes."""
+
+    def __init__(self, hours: BusinessHours, first: datetime, last: datetime) -> None:
+        zone = ZoneInfo(hours.timezone)
+        self._opens: list[datetime] = []
+        self._closes: list[datetime] = []
+        self._before: list[float] = []
+        total = 0.0
+        for opens, closes in _open_spans(hours, first.astimezone(zone).date()):
+            if opens > last:
+                break
+            self._opens.append(opens)
+            self._closes.append(closes)
+            self._before.append(total)
+            total += (closes - opens).total_seconds() / 60
+        self._first, self._last = first, last
+
+    def _elapsed(self, moment: datetime) -> float:
+        """Working minutes from the first span's opening to `moment`."""
+        i = bisect_right(self._opens, moment) - 1
+        if i < 0:
+            return 0.0
+        return self._before[i] + (min(moment, self._closes[i]) - self._opens[i]).total_seconds() / 60
+
+    def minutes(self, start: datetime, end: datetime) -> float:
+        if end <= start:
+            return 0.0
+        if start < self._first or end > self._last:
+            raise ValueError("outside the clock's range")
+        return self._elapsed(end) - self._elapsed(start)
