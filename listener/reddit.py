@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import praw
 import prawcore
@@ -24,7 +24,7 @@ from prawcore.rate_limit import RateLimiter
 from prawcore.sessions import FiniteRetryStrategy
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem
+from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem, Source
 from listener.http_session import MeteredSession, _brief
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
@@ -715,7 +715,6 @@ def search_query(brand: Brand) -> str:
 def sources_for(brand: Brand, access: RedditAccess) -> list[RedditListingSource]:
     """Mentions inbox (if the account is one of the brand's handles), watched subreddits' posts and comments,
     sitewide post search. Each source has its own client, so its request count is its own."""
-    url = access.url
     specs: list[tuple[str, str, dict[str, str | int], bool]] = []  # name, path, params, match
     account = (access.username or "").lower()
     if account and account in brand.own_handles(PLATFORM):
@@ -729,10 +728,37 @@ def sources_for(brand: Brand, access: RedditAccess) -> list[RedditListingSource]
     if watch_of(brand).search_sitewide and brand.keywords:
         params: dict[str, str | int] = {"q": search_query(brand), "sort": "new", "type": "link"}
         specs.append((f"reddit:{brand.key}:search", "search", params, True))
+    return _built(specs, brand, access)
+
+
+def _search_spec(brand: Brand) -> tuple[str, str, dict[str, str | int], bool] | None:
+    """The keyword search alone: sitewide, or within the watched subreddits when the brand does not search
+    sitewide (Reddit searches posts only; `restrict_sr` keeps it to them). None with nowhere to search."""
+    watch = watch_of(brand)
+    subs = sorted({s.removeprefix("r/").strip() for s in watch.subreddits if s.strip()})
+    if not brand.keywords or not (watch.search_sitewide or subs):
+        return None
+    params: dict[str, str | int] = {"q": search_query(brand), "sort": "new", "type": "link"}
+    if watch.search_sitewide:
+        return f"reddit:{brand.key}:search", "search", params, True
+    return f"reddit:{brand.key}:search", f"r/{'+'.join(subs)}/search", {**params, "restrict_sr": "on"}, True
+
+
+def search_sources_for(brand: Brand, access: RedditAccess) -> list[RedditListingSource]:
+    """The keyword search of `_search_spec`: what the shell builds the brand's competitor searches with."""
+    spec = _search_spec(brand)
+    return _built([spec] if spec else [], brand, access)
+
+
+def _built(
+    specs: list[tuple[str, str, dict[str, str | int], bool]], brand: Brand, access: RedditAccess
+) -> list[RedditListingSource]:
     out: list[RedditListingSource] = []
     for name, path, extra, match in specs:
         reddit, session = make_reddit(access)
-        out.append(RedditListingSource(name, brand, reddit, session, path, params=extra, match=match, reddit_url=url))
+        out.append(
+            RedditListingSource(name, brand, reddit, session, path, params=extra, match=match, reddit_url=access.url)
+        )
     return out
 
 
@@ -854,6 +880,15 @@ def _planned_listings(brand: Brand) -> list[tuple[str, str]]:
     return out
 
 
+def _planned_searches(brand: Brand) -> list[tuple[str, str]]:
+    spec = _search_spec(brand)
+    return [(spec[0], "search")] if spec else []
+
+
+def _search_sources(brand: Brand, access: RedditAccess) -> list[Source]:
+    return cast(list[Source], search_sources_for(brand, access))
+
+
 def _simulator_options(brand: Brand) -> dict[str, list[str]]:
     """The subreddits to play, and the keywords their comments may name: those of the brands watching them."""
     subreddits = [s.removeprefix("r/") for s in watch_of(brand).subreddits]
@@ -875,7 +910,9 @@ DESCRIPTOR: Platform[RedditAccess] = Platform(
     listens_for=_listens_for,
     can_read=lambda access: access.configured,
     sources=sources_for,
+    search_sources=_search_sources,
     planned_listings=_planned_listings,
+    planned_searches=_planned_searches,
     read_hint=_HINT,
     sender=RedditSender.from_access,
     write_hint=_HINT,

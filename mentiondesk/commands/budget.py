@@ -34,9 +34,10 @@ def brand_listings(brand: Brand, stored_sources: Sequence[str] = ()) -> list[tup
             out += [(name, network.name, cast(ListingKind, kind)) for name, kind in network.planned_listings(brand)]
             competitors = brand.competitor_search()
             if network.search_sources is not None and competitors is not None and network.listens_for(brand):
+                searches = network.planned_searches or network.planned_listings
                 out += [
                     (f"{name}:competitors", network.name, "search")
-                    for name, kind in network.planned_listings(competitors)
+                    for name, kind in searches(competitors)
                     if kind == "search"
                 ]
     known = {name for name, _, _ in out}

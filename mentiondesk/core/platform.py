@@ -127,6 +127,9 @@ class Platform(Generic[AccessT]):
     # (source name, "owned" or "search") of every listing `sources` builds for a brand, worked out without
     # credentials: what the cost planner (`mentiondesk budget`) counts. None: learnt from stored sources only.
     planned_listings: Callable[[Brand], list[tuple[str, str]]] | None = None
+    # The same for `search_sources`, where it builds other listings than the "search" ones `planned_listings`
+    # names (None: those).
+    planned_searches: Callable[[Brand], list[tuple[str, str]]] | None = None
 
     # Writing: the sender (raises NotConfigured without user credentials, then `write_hint` is shown).
     # A `listen_only` network has no reply API: no sender, and no drafts are sent there.
