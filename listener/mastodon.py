@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, cast
@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem, Source
 from listener.html_text import html_to_text
 from listener.http_session import MeteredSession, _brief
+from listener.mastodon_threads import CONTEXT_READS_PER_PAGE, CONTEXT_RESERVE, roots_for
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
 from mentiondesk.core.platform import AutomatedReplies, DemoPost, Platform, ReplyRules
@@ -261,7 +262,7 @@ def parse_status(
         created_at=_time(status.get("created_at")),
         url=str(url),
         language=language if isinstance(language, str) and language else None,
-        # Mastodon names no thread root; the answered post is the nearest we know without another request.
+        # Mastodon names no thread root: the answered post until the source learns the thread's first post.
         conversation_id=parent or status_id,
         parent_id=parent,
         found_via=found_via_for(status, identity, keyword_source=keyword_source),
@@ -313,6 +314,45 @@ class _MastodonSource:
         self._client = client
         self._session = session
         self._identity = Identity(brand, host)
+        self._roots = roots_for(str(getattr(client, "api_base_url", host)))
+
+    def _threaded(self, mentions: list[FetchedMention], *, read_context: bool) -> list[FetchedMention]:
+        """Each reply's conversation id set to its thread's first post where the instance's table knows it, or,
+        with `read_context` (mentions: the posts the desk answers), from the status's context, a few per page
+        and not when the rate window runs low; otherwise it stays the answered post."""
+        reads = 0
+        out: list[FetchedMention] = []
+        for mention in mentions:  # oldest first: a parent earlier on the page is learnt before its replies
+            self._roots.learn(mention.external_id, mention.parent_id)
+            if mention.parent_id is None:
+                out.append(mention)
+                continue
+            root = self._roots.root_of(mention.external_id)
+            if root is None and read_context and reads < CONTEXT_READS_PER_PAGE and self._window_allows():
+                reads += 1
+                root = self._context_root(mention.external_id)
+            out.append(replace(mention, conversation_id=root) if root else mention)
+        return out
+
+    def _window_allows(self) -> bool:
+        remaining, _ = _rate_figures(self._session)
+        return remaining is None or remaining > CONTEXT_RESERVE
+
+    def _context_root(self, status_id: str) -> str | None:
+        """The first of the status's ancestors (GET /api/v1/statuses/:id/context), remembered for all of them.
+        None when the context cannot be read (the post was deleted, an error): the page is kept regardless."""
+        try:
+            context = self._client.status_context(status_id)
+        except Exception as exc:
+            reason = "not found" if isinstance(exc, MastodonNotFoundError) else translate_error(exc, self._session)
+            log.info("%s: no thread for status %s: %s", self.name, status_id, reason)
+            return None
+        ancestors = context.get("ancestors") if isinstance(context, Mapping) else None
+        ids = [i for i in (_id(a.get("id")) for a in ancestors or [] if isinstance(a, Mapping)) if i]
+        if not ids:
+            return None  # its parent is gone or hidden from us
+        self._roots.remember([*ids, status_id], ids[0])
+        return ids[0]
 
     def _batch(
         self, mentions: list[FetchedMention], skipped: list[SkippedItem], cursor: str | None, more: bool, start: int
@@ -349,6 +389,7 @@ class MastodonMentionsSource(_MastodonSource):
         mentions, skipped = parse_statuses(
             ((where, status) for _, where, status in items), self._brand, self._identity, keyword_source=False
         )
+        mentions = self._threaded(mentions, read_context=True)
         newest = max([int(cursor or 0), *ids])
         next_cursor = str(newest) if newest else "0"
         more = cursor is not None and len(items) >= PAGE
@@ -452,6 +493,7 @@ class _WalkedSource(_MastodonSource):
             self._identity,
             keyword_source=True,
         )
+        mentions = self._threaded(mentions, read_context=False)  # insight only: no request for a thread
         newest = str(max([int(state.newest or 0), *ids])) if (ids or state.newest) else None
         if cursor is None:
             # A first read takes the newest page only: history before the desk is not a backlog.

@@ -131,13 +131,14 @@ def test_before_4_3_the_v1_notifications_are_read(mentions: MastodonMentionsSour
         ],
         headers=rate_headers(),
     )
+    responses.get(f"{BASE}/api/v1/statuses/{reply['id']}/context", json=body("status_context"))  # its thread
 
     batch = mentions.fetch("30")
 
     assert [m.external_id for m in batch.mentions] == ["109440146060347484"] and batch.cursor == "33"
     assert query_of(responses.calls[1])["min_id"] == ["30"]
     mentions.fetch("33")
-    assert str(responses.calls[2].request.url).startswith(f"{BASE}/api/v1/notifications")  # remembered
+    assert str(responses.calls[-1].request.url).startswith(f"{BASE}/api/v1/notifications")  # remembered
 
 
 @responses.activate

@@ -227,10 +227,11 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/api/v2/search$"), "search"),
     ("GET", re.compile(r"^/api/v1/timelines/tag/([^/]+)$"), "hashtag"),
     ("GET", re.compile(r"^/api/v1/statuses/(\d+)$"), "status"),
+    ("GET", re.compile(r"^/api/v1/statuses/(\d+)/context$"), "context"),
     ("GET", re.compile(r"^/api/v1/accounts/(\d+)/statuses$"), "account_statuses"),
     ("POST", re.compile(r"^/api/v1/statuses$"), "post"),
 ]
-PUBLIC = {"hashtag", "status", "instance"}
+PUBLIC = {"hashtag", "status", "context", "instance"}
 
 
 class MastodonHandler(SimHandler):
@@ -388,6 +389,30 @@ class MastodonHandler(SimHandler):
     def _status(self, status_id: str) -> tuple[int, Any, dict[str, str]]:
         status = self.world.index.get(status_id)
         return (200, status, {}) if status else (404, {"error": "Record not found"}, {})
+
+    def _context(self, status_id: str) -> tuple[int, Any, dict[str, str]]:
+        """The thread around a status: its ancestors from the first post down, and every reply below it
+        (depth first, oldest first), as Mastodon answers it."""
+        index = self.world.index
+        status = index.get(status_id)
+        if status is None:
+            return 404, {"error": "Record not found"}, {}
+        ancestors: list[dict[str, Any]] = []
+        parent = index.get(status["in_reply_to_id"] or "")
+        while parent is not None:
+            ancestors.insert(0, parent)
+            parent = index.get(parent["in_reply_to_id"] or "")
+        children: dict[str, list[dict[str, Any]]] = {}
+        for item in self.world.statuses:
+            if item["in_reply_to_id"]:
+                children.setdefault(item["in_reply_to_id"], []).append(item)
+        descendants: list[dict[str, Any]] = []
+        stack = list(reversed(children.get(status_id, [])))
+        while stack:
+            item = stack.pop()
+            descendants.append(item)
+            stack.extend(reversed(children.get(item["id"], [])))
+        return 200, {"ancestors": ancestors, "descendants": descendants}, {}
 
     def _account_statuses(self, account_id: str) -> tuple[int, Any, dict[str, str]]:
         if account_id not in self.world.accounts:
