@@ -20,6 +20,7 @@ from listener.simulator.http import SimHandler
 from listener.simulator.network import DemoShare, SimNetwork, WorldOptions
 from listener.simulator.query import Post, compile_query
 from listener.simulator.state import MentionKind, RateWindow, Reply, SimState, _base36
+from listener.simulator.store import IndexMap, OrderedIndex, newest_first, oldest_first, take
 
 _LISTINGS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/r/([\w+]+)/new/?$"), "subreddit_new"),
@@ -65,6 +66,15 @@ class RedditWorld:
         # Things made but not listed yet (held by the spam filter, awaiting a moderator): when released they are
         # listed at their own place, below newer things, as Reddit lists an approved post.
         self.held: set[str] = set()
+        # The listings' indexes (listener/simulator/store.py), of fullnames keyed by their base-36 id: by
+        # subreddit, comments by author (lower case; a deleted one under "[deleted]" too). A held thing is in
+        # them from the start, at its own place; the listings pass it over while it is held.
+        self.submission_index: OrderedIndex[str] = OrderedIndex()
+        self.comment_index: OrderedIndex[str] = OrderedIndex()
+        self.inbox_index: OrderedIndex[str] = OrderedIndex()
+        self.submissions_in: IndexMap[str] = IndexMap()
+        self.comments_in: IndexMap[str] = IndexMap()
+        self.comments_by: IndexMap[str] = IndexMap()
         self.tokens: set[str] = set()
         self.reddit_window = RateWindow(limit=rate_limit or 1000, seconds=600)
         self._next_t3 = 36**5
@@ -108,6 +118,8 @@ class RedditWorld:
             data["url"] = f"https://www.reddit.com{data['permalink']}"
             self.things[data["name"]] = {"kind": "t3", "data": data}
             self.submissions.append(data["name"])
+            self.submission_index.add(_key(data["name"]), data["name"])
+            self.submissions_in.add(sub, _key(data["name"]), data["name"])
             return str(data["name"])
 
     def _comment(self, parent: str, body: str, author: str | None) -> str:
@@ -142,9 +154,14 @@ class RedditWorld:
             }
             self.things[data["name"]] = {"kind": "t1", "data": data}
             self.comments.append(data["name"])
+            key = _key(data["name"])
+            self.comment_index.add(key, data["name"])
+            self.comments_in.add(data["subreddit"], key, data["name"])
+            self.comments_by.add((author or "").lower(), key, data["name"])
             post["num_comments"] += 1
             if re.search(r"(?<![\w/])/?u/" + re.escape(self.reddit_account) + r"(?!\w)", body, re.IGNORECASE):
                 self.inbox.append(data["name"])
+                self.inbox_index.add(key, data["name"])
             return str(data["name"])
 
     def post_reddit(
@@ -162,9 +179,10 @@ class RedditWorld:
         with self.lock:
             sub = self.subreddits[len(self.submissions) % len(self.subreddits)]
             if mention_account or as_comment:
-                posts = [p for p in self.submissions if self.things[p]["data"]["subreddit"] == sub]
+                first = self.submissions_in.get(sub).first()
+                assert first is not None  # every watched subreddit has its weekly thread
                 body = f"u/{self.reddit_account} {text}" if mention_account else text
-                name = self._comment(posts[0], body, author)
+                name = self._comment(first, body, author)
             else:
                 title = text.split("\n")[0][:120]
                 name = self._submission(sub, title, text if len(text) > 120 else "", author)
@@ -199,9 +217,9 @@ class RedditWorld:
                     title = self.state.ensure_keyword(body[:120].split("\n")[0])
                     names.append(self._submission(sub, title, body if len(body) > 120 else "", author))
                 else:
-                    posts = [p for p in self.submissions if self.things[p]["data"]["subreddit"] == sub]
+                    posts = self.submissions_in.get(sub)
                     comment = self.state.ensure_keyword(body, self.subreddit_keywords)
-                    names.append(self._comment(self.rng.choice(posts), comment, author))
+                    names.append(self._comment(self.rng.choice(posts.items), comment, author))
         return names
 
     def delete_reddit(self, fullname: str, *, removed: bool = False) -> None:
@@ -212,6 +230,8 @@ class RedditWorld:
             if not removed:
                 data["author"] = None if fullname.startswith("t3_") else "[deleted]"
                 data["author_fullname"] = None
+                if fullname.startswith("t1_"):
+                    self.comments_by.add("[deleted]", _key(fullname), fullname)
             key = "body" if fullname.startswith("t1_") else "selftext"
             data[key] = marker
             if fullname.startswith("t3_") and removed:
@@ -344,11 +364,13 @@ class RedditHandler(SimHandler):
 
     def _subreddit_new(self, subs: str) -> dict[str, Any]:
         wanted = {s.lower() for s in subs.split("+")}
-        return self._listing(self.world.submissions, lambda d: d["subreddit"].lower() in wanted)
+        listing = self.world.submissions_in.where(lambda sub: sub.lower() in wanted)
+        return self._listing(listing, lambda d: d["subreddit"].lower() in wanted)
 
     def _subreddit_comments(self, subs: str) -> dict[str, Any]:
         wanted = {s.lower() for s in subs.split("+")}
-        return self._listing(self.world.comments, lambda d: d["subreddit"].lower() in wanted)
+        listing = self.world.comments_in.where(lambda sub: sub.lower() in wanted)
+        return self._listing(listing, lambda d: d["subreddit"].lower() in wanted)
 
     def _search(self, subs: str | None = None) -> dict[str, Any]:
         try:
@@ -362,13 +384,20 @@ class RedditHandler(SimHandler):
                 return False
             return predicate(Post(text=f"{d['title']}\n{d['selftext']}", author=d["author"] or ""))
 
-        return self._listing(self.world.submissions, keep)
+        world = self.world
+        listing = (
+            [world.submission_index]
+            if wanted is None
+            else world.submissions_in.where(lambda sub: sub.lower() in wanted)
+        )
+        return self._listing(listing, keep)
 
     def _mentions(self) -> dict[str, Any]:
-        return self._listing(self.world.inbox, lambda d: True, as_message=True)
+        return self._listing([self.world.inbox_index], lambda d: True, as_message=True)
 
     def _user_comments(self, name: str) -> dict[str, Any]:
-        return self._listing(self.world.comments, lambda d: (d["author"] or "").lower() == name.lower())
+        listing = self.world.comments_by.where(lambda author: author.lower() == name.lower())
+        return self._listing(listing, lambda d: (d["author"] or "").lower() == name.lower())
 
     # --- Listings -------------------------------------------------------------------------------------
 
@@ -379,8 +408,9 @@ class RedditHandler(SimHandler):
         }
 
     def _listing(
-        self, names: list[str], keep: Callable[[dict[str, Any]], bool], *, as_message: bool = False
+        self, listing: list[OrderedIndex[str]], keep: Callable[[dict[str, Any]], bool], *, as_message: bool = False
     ) -> dict[str, Any]:
+        """A Listing of the things in `listing` (indexes whose keys do not overlap) that `keep` accepts."""
         try:
             limit = min(max(int(self.query.get("limit", "25")), 1), 100)
         except ValueError:
@@ -389,22 +419,31 @@ class RedditHandler(SimHandler):
         with self.state.lock:
             things = self.world.things
             held = self.world.held
-            items = [n for n in names if n not in held and keep(things[n]["data"])]  # oldest first
+
+            def kept(name: str) -> bool:
+                return name not in held and keep(things[name]["data"])
+
+            def listed(name: str) -> bool:
+                key = thing_key(name)
+                return key is not None and any(index.get(key) == name for index in listing)
+
+            # Each read takes one more than the page: it tells whether there is more that way.
             if before:
-                if before not in items:
+                if not (listed(before) and kept(before)):
                     return self._empty()
-                start = items.index(before) + 1
-                page = items[start : start + limit]
-                newer_left, older_left = start + limit < len(items), True
+                newer = take(oldest_first(listing, above=thing_key(before)), kept, limit + 1)
+                page = newer[:limit]  # oldest first
+                newer_left, older_left = len(newer) > limit, True
             elif after:
-                if after not in items:
+                if not (listed(after) and kept(after)):
                     return self._empty()
-                end = items.index(after)
-                page = items[max(end - limit, 0) : end]
-                newer_left, older_left = True, end - limit > 0
+                older = take(newest_first(listing, below=thing_key(after)), kept, limit + 1)
+                page = list(reversed(older[:limit]))
+                newer_left, older_left = True, len(older) > limit
             else:
-                page = items[-limit:]
-                newer_left, older_left = False, len(items) > limit
+                latest = take(newest_first(listing), kept, limit + 1)
+                page = list(reversed(latest[:limit]))
+                newer_left, older_left = False, len(latest) > limit
             children = [self._child(things[n], as_message) for n in reversed(page)]
         return {
             "kind": "Listing",
@@ -440,6 +479,21 @@ class RedditHandler(SimHandler):
                 }
             )
         return child
+
+
+def _key(fullname: str) -> int:
+    return int(fullname.partition("_")[2], 36)
+
+
+def thing_key(fullname: str) -> int | None:
+    """A thing's place in its listings: its base-36 id as a number (None when the name is not a fullname)."""
+    kind, _, thing_id = fullname.partition("_")
+    if not kind or not thing_id:
+        return None
+    try:
+        return int(thing_id, 36)
+    except ValueError:
+        return None
 
 
 # --- the plug: what the shared simulator needs of Reddit -----------------------------------------------

@@ -17,6 +17,7 @@ from listener.simulator.http import SimHandler
 from listener.simulator.network import DemoShare, SimNetwork
 from listener.simulator.query import Post, compile_query
 from listener.simulator.state import LANGS, MentionKind, RateWindow, Reply, SimState, _base36
+from listener.simulator.store import IndexMap, OrderedIndex, take
 
 MAX_QUERY = 512
 DEFAULT_TWEET_FIELDS = ("id", "text", "edit_history_tweet_ids")
@@ -71,6 +72,11 @@ class XWorld:
         self.x_user_ids: dict[str, str] = {}  # lower-case username -> id
         self.tweets: list[dict[str, Any]] = []  # ascending id
         self.tweet_index: dict[str, dict[str, Any]] = {}
+        # The timelines' indexes (listener/simulator/store.py): every tweet, by the names it mentions (lower
+        # case), by author id; keyed by numeric id.
+        self.timeline: OrderedIndex[dict[str, Any]] = OrderedIndex()
+        self.mentioned: IndexMap[dict[str, Any]] = IndexMap()
+        self.authored: IndexMap[dict[str, Any]] = IndexMap()
         self._next_user = 1_000_000
         self._next_tweet = 1_790_000_000_000_000_000
         self.x_windows: dict[str, RateWindow] = {}
@@ -149,7 +155,18 @@ class XWorld:
                 tweet["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
             self.tweets.append(tweet)
             self.tweet_index[tweet_id] = tweet
+            self._index(tweet)
             return tweet_id
+
+    def _mentioned_names(self, tweet: dict[str, Any]) -> set[str]:
+        return {m["username"].lower() for m in tweet.get("entities", {}).get("mentions", [])}
+
+    def _index(self, tweet: dict[str, Any]) -> None:
+        key = int(tweet["id"])
+        self.timeline.add(key, tweet)
+        self.authored.add(tweet["author_id"], key, tweet)
+        for name in self._mentioned_names(tweet):
+            self.mentioned.add(name, key, tweet)
 
     def add_x_mentions(self, n: int, kind: MentionKind = "mixed") -> list[str]:
         ids: list[str] = []
@@ -229,6 +246,11 @@ class XWorld:
             if tweet is None:
                 return False
             del self.tweets[next(i for i, t in enumerate(self.tweets) if t is tweet)]
+            key = int(tweet_id)
+            self.timeline.remove(key)
+            self.authored.remove(tweet["author_id"], key)
+            for name in self._mentioned_names(tweet):
+                self.mentioned.remove(name, key)
             return True
 
     def set_rate_limit(self, limit: int) -> None:
@@ -374,13 +396,19 @@ class XHandler(SimHandler):
             }
         handle = user["username"].lower()
         return self._timeline(
+            self.world.mentioned.get(handle),
             lambda t: any(m["username"].lower() == handle for m in t.get("entities", {}).get("mentions", [])),
             token_param="pagination_token",
             min_results=5,
         )
 
     def _user_tweets(self, user_id: str) -> tuple[int, dict[str, Any]]:
-        return self._timeline(lambda t: t["author_id"] == user_id, token_param="pagination_token", min_results=5)
+        return self._timeline(
+            self.world.authored.get(user_id),
+            lambda t: t["author_id"] == user_id,
+            token_param="pagination_token",
+            min_results=5,
+        )
 
     def _search(self) -> tuple[int, dict[str, Any]]:
         query = self.query.get("query", "")
@@ -402,7 +430,7 @@ class XHandler(SimHandler):
             post = Post(text=tweet["text"], author=users[tweet["author_id"]]["username"], lang=tweet["lang"])
             return predicate(post)
 
-        return self._timeline(matches, token_param="next_token", min_results=10)
+        return self._timeline(self.world.timeline, matches, token_param="next_token", min_results=10)
 
     def _create_tweet(self) -> tuple[int, dict[str, Any]]:
         body = self.json_body()
@@ -434,7 +462,10 @@ class XHandler(SimHandler):
         extra = tuple(f for f in self.query.get(param, "").split(",") if f)
         return default + extra
 
-    def _timeline(self, keep: Any, *, token_param: str, min_results: int) -> tuple[int, dict[str, Any]]:
+    def _timeline(
+        self, tweets: OrderedIndex[dict[str, Any]], keep: Any, *, token_param: str, min_results: int
+    ) -> tuple[int, dict[str, Any]]:
+        """A page of `tweets` that `keep` accepts, newest first, between since_id and the page token."""
         try:
             max_results = int(self.query.get("max_results", "10"))
         except ValueError:
@@ -455,14 +486,12 @@ class XHandler(SimHandler):
         if start_time and not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", start_time):
             return 400, invalid_request("start_time", f"Invalid start_time [{start_time}]; use YYYY-MM-DDTHH:mm:ssZ")
         with self.state.lock:
-            matching = [
-                t
-                for t in reversed(self.world.tweets)  # newest first
-                if int(t["id"]) > since_int
-                and (upper is None or int(t["id"]) < upper)
-                and (not start_time or t["created_at"][:19] >= start_time[:19])
-                and keep(t)
-            ]
+            # One more than the page tells whether there is a next page.
+            matching = take(
+                tweets.newest_first(below=upper, above=since_int),
+                lambda t: (not start_time or t["created_at"][:19] >= start_time[:19]) and keep(t),
+                max_results + 1,
+            )
             page = matching[:max_results]
             tweet_fields = self._fields("tweet.fields", DEFAULT_TWEET_FIELDS)
             data = [{k: copy.deepcopy(v) for k, v in t.items() if k in tweet_fields} for t in page]
