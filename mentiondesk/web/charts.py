@@ -69,10 +69,13 @@ def stacked_bars(
         label = f"{frac * 100:.0f}%" if percent else _fmt(peak * frac)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">{label}</text>')
+    # Each key's colour and escaped name once, not once per bar: a year is hundreds of bars per key.
+    stacks = [(escape(key), color(key, k), series) for k, (key, series) in enumerate(values.items())]
     for i, day in enumerate(days):
         x = left + i * slot + (slot - bar) / 2
         y = top + plot_h
-        for k, (key, series) in enumerate(values.items()):
+        shown_day = escape(day)
+        for shown_key, fill, series in stacks:
             value = series[i]
             if value <= 0:
                 continue
@@ -80,8 +83,8 @@ def stacked_bars(
             y -= h
             shown = f"{value * 100:.0f}%" if percent else f"{value:,.0f}"
             parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{color(key, k)}">'
-                f"<title>{escape(day)} {escape(key)}: {shown}</title></rect>"
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{fill}">'
+                f"<title>{shown_day} {shown_key}: {shown}</title></rect>"
             )
     for i in sorted({0, len(days) // 2, len(days) - 1}) if days else []:
         x = left + i * slot + slot / 2

@@ -61,8 +61,12 @@ def db(request: Request) -> Iterator[Session]:
 
 
 def csrf_token(request: Request) -> str:
-    seed = getattr(request.state, "csrf_seed", None) or request.cookies.get(CSRF_COOKIE, "")
-    return desk(request).csrf.digest(seed)
+    # Worked out once per request: a queue page puts it in four forms on each of its fifty cards.
+    token: str | None = getattr(request.state, "csrf_token", None)
+    if token is None:
+        seed = getattr(request.state, "csrf_seed", None) or request.cookies.get(CSRF_COOKIE, "")
+        token = request.state.csrf_token = desk(request).csrf.digest(seed)
+    return token
 
 
 def check_csrf(request: Request, token: str | None) -> None:

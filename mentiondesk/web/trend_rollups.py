@@ -25,7 +25,7 @@ def counts(session: Session, brand: str, start: date, end: date) -> list[tuple[s
                GROUP BY day, label, sentiment, platform, found_via HAVING SUM(n) <> 0"""
         ),
         {"brand": brand, "start": start.isoformat(), "end": end.isoformat()},
-    )
+    ).all()  # fetched at once: a year is thousands of rows, and iterating fetches them one at a time
     return [(d, lb or "unlabelled", s or "unknown", p, f, int(n)) for d, lb, s, p, f, n in rows]
 
 

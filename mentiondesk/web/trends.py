@@ -315,8 +315,13 @@ def _series(days: list[str], rows: list[tuple[str, str, int]]) -> Series:
     index = {d: i for i, d in enumerate(days)}
     values: dict[str, list[int]] = {}
     for day, key, n in rows:
-        if day in index:
-            values.setdefault(key, [0] * len(days))[index[day]] += n
+        i = index.get(day)
+        if i is None:
+            continue
+        series = values.get(key)
+        if series is None:  # not setdefault: that would build a list as long as the range for every row
+            series = values[key] = [0] * len(days)
+        series[i] += n
     return Series(days=days, values=dict(sorted(values.items(), key=lambda kv: -sum(kv[1]))))
 
 
@@ -472,11 +477,13 @@ def themes(
         col(Mention.label) == "complaint", col(Mention.found_via) != FoundVia.COMPETITOR
     )
     stmt = _scope(stmt, brand_key, start, end, zone, tag).order_by(col(Mention.created_at).desc()).limit(THEME_SAMPLE)
+    # Each distinct text is split once and counted as often as it was posted (copies and retweets are common).
+    bodies = Counter(body.lower() for (body,) in session.execute(stmt).all())
     counter: Counter[str] = Counter()
-    for (body,) in session.execute(stmt):
-        words = [w.strip("'") for w in _WORD.findall(body.lower())]
-        words = [w for w in words if w not in STOPWORDS and w not in ignore and len(w) > 2]
-        counter.update({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)})
+    for body, copies in bodies.items():
+        words = [w for w in (w.strip("'") for w in _WORD.findall(body)) if len(w) > 2]
+        words = [w for w in words if w not in STOPWORDS and w not in ignore]
+        counter.update(dict.fromkeys({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}, copies))
     return [(phrase, n) for phrase, n in counter.most_common(top) if n > 1]
 
 
