@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
+import regex
 from atproto_client import Client, models
 from atproto_client.client.session import Session, SessionEvent
 from atproto_client.exceptions import (
@@ -688,13 +689,31 @@ def _search_sources(brand: Brand, access: BlueskyAccess) -> list[Source]:
     return cast(list[Source], search_sources_for(brand, access))
 
 
+_GRAPHEME = regex.compile(r"\X")
+MAX_POST_BYTES = 3000  # the post lexicon's maxLength beside its maxGraphemes (300)
+POST_GRAPHEMES = 300
+
+
+def post_length(text: str) -> int:
+    """A post's length as Bluesky limits it: its grapheme clusters (what a reader sees as one character: an
+    emoji ZWJ sequence, a flag, a letter with combining marks). Past the 3,000-byte limit, which 300 long
+    clusters (family emoji, say) reach first, a tenth of its UTF-8 bytes: over 300 either way."""
+    graphemes = sum(1 for _ in _GRAPHEME.finditer(text))
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return graphemes if size <= MAX_POST_BYTES else max(graphemes, -(-size * POST_GRAPHEMES // MAX_POST_BYTES))
+
+
 DESCRIPTOR: Platform[BlueskyAccess] = Platform(
     name=PLATFORM,
     title="Bluesky",
     access=BlueskyAccess,
-    # A post holds 300 characters; answering strangers who only used a keyword is unwelcome there.
+    # A post holds 300 graphemes; answering strangers who only used a keyword is unwelcome there.
     replies=ReplyRules(
-        max_length=300, keyword_replies=False, automated=AutomatedReplies.ADDRESSED, automated_by_default=False
+        max_length=POST_GRAPHEMES,
+        length=post_length,
+        keyword_replies=False,
+        automated=AutomatedReplies.ADDRESSED,
+        automated_by_default=False,
     ),
     listens_for=_listens_for,
     can_read=lambda access: access.configured,

@@ -17,11 +17,15 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs
 
+import regex
+
 from listener.simulator.faults import Fault
 from listener.simulator.http import SimHandler
 from listener.simulator.network import DemoShare, SimNetwork, WorldOptions
 from listener.simulator.query import Post, compile_query
 from listener.simulator.state import RateWindow, Reply, SimState
+
+_GRAPHEME = regex.compile(r"\X")
 
 PLATFORM = "bluesky"
 ACCESS_SECONDS = 2 * 3600
@@ -371,7 +375,14 @@ class BlueskyHandler(SimHandler):
         record = body.get("record")
         if body.get("collection") != "app.bsky.feed.post" or not isinstance(record, dict):
             return 400, _error("InvalidRequest", "Invalid collection or record")
-        if len(str(record.get("text", ""))) > 300:
+        text = str(record.get("text", ""))
+        # The post lexicon's two limits on text, as the PDS checks them: UTF-8 bytes, then grapheme clusters.
+        if len(text.encode("utf-8", "surrogatepass")) > 3000:
+            return 400, _error(
+                "InvalidRequest",
+                "Invalid app.bsky.feed.post record: Record/text must not be longer than 3000 characters",
+            )
+        if sum(1 for _ in _GRAPHEME.finditer(text)) > 300:
             return 400, _error(
                 "InvalidRequest", "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"
             )
