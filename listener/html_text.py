@@ -1,4 +1,4 @@
-"""Post bodies that platforms send as HTML (Mastodon statuses, Hacker News comments) as the plain text a
+"""Post bodies that platforms send as HTML (ActivityPub statuses, forum comments) as the plain text a
 person reads: tags dropped, entities decoded, paragraphs and line breaks kept. What was escaped markup in
 the post ("&lt;script&gt;") stays text ("<script>"): data, never markup."""
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from listener.base import Source
@@ -30,11 +30,10 @@ from rules.classifier import Classification as Verdict
 from rules.classifier import Classifier, has_grievance, thank_you_eligible, urgency_score
 from rules.optout import is_opt_out
 from rules.routing import MentionFacts, decide
+from storage.db import insert_rows
 from storage.models import (
     AuditEvent,
     Author,
-    Case,
-    CaseStatus,
     Classification,
     Draft,
     DraftState,
@@ -42,7 +41,17 @@ from storage.models import (
     Route,
     utcnow,
 )
-from storage.queries import AuthorRef, NewMention, insert_mentions, reply_texts_to_authors
+from storage.queries import (
+    AuthorRef,
+    CaseRef,
+    NewMention,
+    insert_mentions,
+    open_cases,
+    open_cases_of,
+    reply_texts_to_authors,
+    set_first_mentions,
+    touch_cases,
+)
 
 # Replies to one author within this window never repeat word for word (platforms refuse duplicate posts).
 REPEAT_WINDOW = timedelta(days=30)
@@ -96,14 +105,14 @@ class Pipeline:
         authors = _authors_of(mentions, session=session)
         self._record_opt_outs(mentions, authors=authors, session=session, now=now)
         routes = [self._route(m, v) for m, v in zip(mentions, verdicts, strict=True)]
-        cases = _open_cases_of(mentions, session=session)
-        new_cases = self._attach_cases(mentions, verdicts, routes, cases=cases, session=session, now=now)
+        new_cases = self._attach_cases(mentions, verdicts, routes, session=session, now=now)
         planned = self._plan_drafts(mentions, verdicts, routes, authors=authors, session=session, now=now)
         insert_mentions(mentions, session=session)
-        if new_cases:
-            session.execute(update(Case), [{"id": c.id, "first_mention_id": m.id} for c, m in new_cases])
-        session.execute(
-            insert(Classification), [_classification_row(m, v, now) for m, v in zip(mentions, verdicts, strict=True)]
+        set_first_mentions([(case_id, m.id) for case_id, m in new_cases if m.id is not None], session=session)
+        insert_rows(
+            Classification,
+            [_classification_row(m, v, now) for m, v in zip(mentions, verdicts, strict=True)],
+            session=session,
         )
         self._write_drafts(planned, session=session, now=now)
         tag_new_mentions(mentions, self.brands.brands, session=session)
@@ -166,39 +175,48 @@ class Pipeline:
         verdicts: Sequence[Verdict],
         routes: Sequence[Route],
         *,
-        cases: dict[tuple[str, int | None], Case],
         session: Session,
         now: datetime,
-    ) -> list[tuple[Case, NewMention]]:
-        """A complaint opens a case for its author, or joins the one already open."""
-        opened: list[tuple[Case, NewMention]] = []
-        joined: list[tuple[NewMention, Case]] = []
+    ) -> list[tuple[int, NewMention]]:
+        """A complaint opens a case for its author, or joins the one already open (a "[deleted]" author
+        shares no case). Returns (case id, mention) of each case opened, for its first mention."""
+        cases = open_cases_of({m.author_id for m in mentions if m.author_id is not None}, session=session)
+        joined: list[tuple[NewMention, CaseRef | int]] = []  # an open case, or the index of one opened below
+        opening: list[NewMention] = []
+        opened_here: dict[tuple[str, int], int] = {}
         for mention, verdict, route in zip(mentions, verdicts, routes, strict=True):
             if verdict.label != "complaint" or route == Route.IGNORE or mention.brand not in self.brands.brands:
                 continue
-            key = (mention.brand, mention.author_id)
-            case = cases.get(key) if mention.author_id is not None else None  # "[deleted]" shares no case
-            if case is None:
-                case = Case(
-                    brand=mention.brand,
-                    platform=mention.platform,
-                    author_id=mention.author_id,
-                    opened_at=now,
-                    last_activity_at=now,
-                )
-                if mention.author_id is not None:
-                    cases[key] = case
-                session.add(case)
-                opened.append((case, mention))
+            key = (mention.brand, mention.author_id) if mention.author_id is not None else None
+            if key is not None and key in cases:
+                joined.append((mention, cases[key]))
+            elif key is not None and key in opened_here:
+                joined.append((mention, opened_here[key]))
             else:
-                case.last_activity_at = now
-            joined.append((mention, case))
-        if joined:
-            session.flush()
+                if key is not None:
+                    opened_here[key] = len(opening)
+                joined.append((mention, len(opening)))
+                opening.append(mention)
+        new_ids = open_cases(
+            [
+                {
+                    "brand": m.brand,
+                    "platform": m.platform,
+                    "author_id": m.author_id,
+                    "opened_at": now,
+                    "last_activity_at": now,
+                }
+                for m in opening
+            ],
+            session=session,
+        )
         for mention, case in joined:
-            mention.case_id = case.id
-            mention.assigned_to = case.assigned_to  # a case stays with its owner until resolved
-        return opened
+            if isinstance(case, CaseRef):
+                mention.case_id, mention.assigned_to = case.id, case.assigned_to  # stays with its owner
+            else:
+                mention.case_id = new_ids[case]
+        touch_cases({case.id for _, case in joined if isinstance(case, CaseRef)}, now=now, session=session)
+        return list(zip(new_ids, opening, strict=True))
 
     def _plan_drafts(
         self,
@@ -242,7 +260,7 @@ class Pipeline:
             return
         for plan in planned:
             plan.values["mention_id"] = plan.values["open_mention_id"] = plan.mention.id
-        session.execute(insert(Draft), [p.values for p in planned])
+        insert_rows(Draft, [p.values for p in planned], session=session)
         automated = {plan.mention.id: plan for plan in planned if plan.automated}
         audits = []
         if automated:
@@ -269,7 +287,7 @@ class Pipeline:
                 for draft_id, mention_id in rows
             ]
         if audits:
-            session.execute(insert(AuditEvent), audits)
+            insert_rows(AuditEvent, audits, session=session)
         self.stats.drafts += len(planned)
         self.stats.auto_approved += len(audits)
 
@@ -374,9 +392,3 @@ def _authors_of(mentions: Sequence[NewMention], *, session: Session) -> dict[int
     ids = {m.author_id for m in mentions if m.author_id is not None}
     rows = session.execute(select(Author.id, Author.opted_out_at).where(col(Author.id).in_(ids)))
     return {author_id: AuthorRef(author_id, opted) for author_id, opted in rows}
-
-
-def _open_cases_of(mentions: Sequence[NewMention], *, session: Session) -> dict[tuple[str, int | None], Case]:
-    ids = {m.author_id for m in mentions if m.author_id is not None}
-    rows = session.exec(select(Case).where(Case.status == CaseStatus.OPEN, col(Case.author_id).in_(ids)))
-    return {(c.brand, c.author_id): c for c in rows if c.author_id is not None}

@@ -148,7 +148,7 @@ class Intervals:
     poll_seconds: int = 60
     send_seconds: int = 30
     housekeeping_seconds: int = HEARTBEAT_SECONDS
-    # Posts deleted on their platform must be gone within 24 hours of our noticing (X and Reddit terms).
+    # Posts deleted on their platform must be gone within 24 hours of our noticing (the networks' terms).
     purge_seconds: int = 3600
     alert_seconds: int = 60
     lease_seconds: float = LEASE_CHECK_SECONDS  # how often a standby asks for the polling lease

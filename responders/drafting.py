@@ -53,8 +53,28 @@ def greeting_name(display_name: str, handle: str, platform: str = "") -> str:
     return address(platform, clean(handle)) or "there"
 
 
+# A template whose only Jinja syntax is `{{ name }}` placeholders (every shipped one) is filled in directly:
+# Jinja's render costs ~0.2 ms a draft, a fifth of a mention's whole ingest. Anything else goes to Jinja.
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
+_JINJA_SYNTAX = re.compile(r"\{[{%#]|[}%#]\}")
+
+
+@dataclass(frozen=True)
+class _Filled:
+    """A template of literal text and `{{ name }}` placeholders; a missing name renders empty, as in Jinja."""
+
+    parts: tuple[str, ...]  # literal, name, literal, name, ..., literal
+
+    def render(self, **context: str) -> str:
+        parts = self.parts
+        return "".join(part if i % 2 == 0 else str(context.get(part, "")) for i, part in enumerate(parts))
+
+
 @lru_cache(maxsize=256)
-def _compile(source: str) -> Template:
+def _compile(source: str) -> Template | _Filled:
+    parts = tuple(_PLACEHOLDER.split(source))
+    if not any(_JINJA_SYNTAX.search(literal) for literal in parts[0::2]):
+        return _Filled(parts)
     return _ENV.from_string(source)
 
 

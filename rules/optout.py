@@ -37,6 +37,8 @@ def is_opt_out(text: str, *, language: str | None = None) -> bool:
     return find_opt_out(text, language=language) is not None
 
 
+# The classifier's cues, routing and the pipeline each ask about the same text in one batch.
+@lru_cache(maxsize=2048)
 def find_opt_out(text: str, *, language: str | None = None) -> OptOut | None:
     """The request to stop contact in `text`, if there is one. `language` (an ISO code such as "de" or
     "pt-BR") narrows the phrases to English and that language; without it every supported language is tried."""
@@ -88,7 +90,8 @@ _MARKS = (
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HANDLE = re.compile(r"@\w+")
-_REDDIT_NAME = re.compile(r"(?<![\w/])/?[ur]/[\w-]+")
+# Forum names written u/someone or r/community: names, never words of a request.
+_SLASH_NAME = re.compile(r"(?<![\w/])/?[ur]/[\w-]+")
 _AT_ING = re.compile(r"@['-]?ing\b")  # "stop @ing me"
 _NOT = re.compile(r"n't\b")
 _PUNCTUATION = re.compile(r"[^\w\s]+|_+")
@@ -122,7 +125,7 @@ def _words(folded: str) -> str:
     if "@" in text:
         text = _HANDLE.sub(" ", _AT_ING.sub(" tagging ", text))
     if "u/" in text or "r/" in text:
-        text = _REDDIT_NAME.sub(" ", text)
+        text = _SLASH_NAME.sub(" ", text)
     if "n't" in text:
         text = _NOT.sub("nt", text)
     text = _PUNCTUATION.sub(_separator, text.replace("\n", " . "))

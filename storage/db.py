@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
@@ -155,6 +155,15 @@ def lock_for_ingest(platforms: Iterable[str], *, session: Session) -> None:
         # Not yet writing: begin as a writer, so the dedup read already holds the lock (a transaction that has
         # written holds it anyway).
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_rows(model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *, session: Session) -> None:
+    """Insert many rows that all have the same keys, in as few statements as the driver allows.
+
+    Core, not the ORM's bulk insert, which groups rows by which of their values are None (half a batch of
+    mentions went one row per statement)."""
+    if rows:
+        session.execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
 
 
 def insert_if_absent(model: type[SQLModel], values: Mapping[str, Any], *, session: Session) -> None:

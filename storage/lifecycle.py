@@ -92,7 +92,7 @@ def handle_sha256(handle: str) -> str:
 def purge_deleted(*, session: Session, limit: int = BATCH) -> Erased:
     """Remove up to `limit` mentions their platform said are gone (`deleted_at` set), with everything about
     them. Run it until it returns no mentions; the service does so every hour, well within the 24 hours the
-    X and Reddit terms allow."""
+    networks' developer terms allow."""
     ids = _ids(select(col(Mention.id)).where(col(Mention.deleted_at).is_not(None)), session=session, limit=limit)
     return erase_mentions(ids, session=session)
 

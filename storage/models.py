@@ -206,13 +206,13 @@ class ReplyLedger(SQLModel, table=True):
     claimed_at: datetime = Field(default_factory=utcnow)
     posted_at: datetime | None = None
     reply_external_id: str | None = Field(default=None, max_length=64)
-    # Sent with every attempt where the platform honours one (Mastodon's Idempotency-Key): one reply per key.
+    # Sent with every attempt where the platform honours one (an Idempotency-Key header): one reply per key.
     idempotency_key: str | None = Field(default=None, max_length=64)
 
 
 class RatePause(SQLModel, table=True):
-    """A platform said "no more requests before `until`" for everything that shares `scope` (e.g. one Reddit
-    client, or X's reply endpoint for one account). Every source and sender of that scope waits it out."""
+    """A platform said "no more requests before `until`" for everything that shares `scope` (e.g. one OAuth
+    client, or one reply endpoint of one account). Every source and sender of that scope waits it out."""
 
     __tablename__ = "rate_pause"
 
@@ -227,7 +227,7 @@ class SourceState(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=128)
     platform: str = Field(default="", max_length=32)
     brand: str = Field(default="", max_length=64)
-    # Text: a Reddit cursor carries the fullnames already read in its overlap (listener/reddit.py).
+    # Text: a listing's cursor may carry the ids already read in its overlap (see the platform's module).
     cursor: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     health: str = Field(default="ok", max_length=32)  # ok | rate_limited | access_denied | failing
     health_message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

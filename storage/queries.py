@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.values import FetchedMention, is_anonymous
-from storage.db import insert_if_absent, lock_for_ingest
+from storage.db import insert_if_absent, insert_rows, lock_for_ingest
 from storage.desk_models import MentionTag
 from storage.lifecycle import handle_sha256
 from storage.models import (
@@ -147,7 +147,7 @@ def author_refs(
         markers = opt_out_markers(missing, session=session)
         for row, key in zip(new_rows, missing, strict=True):
             row["opted_out_at"] = markers.get(key)
-        session.execute(insert(Author), new_rows)
+        insert_rows(Author, new_rows, session=session)
         for platform, handle, author_id in _ids_by_key(Author, "handle", missing, session=session):
             found[(platform, handle)] = AuthorRef(author_id, markers.get((platform, handle)))
     return found
@@ -239,18 +239,72 @@ def new_mentions(
 
 
 def insert_mentions(rows: Sequence[NewMention], *, session: Session) -> None:
-    """Insert the rows not inserted yet, in one statement, and give each its id."""
+    """Insert the rows not inserted yet and give each its id: a few multi-row statements per batch.
+
+    Core, not the ORM's bulk insert: the ORM groups rows by which values are None and sent about half of a
+    batch one row per statement. RETURNING carries the key, so ids are matched by key, not by row order."""
     pending = [row for row in rows if row.id is None]
     if not pending:
         return
-    session.execute(insert(Mention), [row.values() for row in pending])
-    keys = [(row.platform, row.external_id) for row in pending]
-    ids = {
-        (platform, external_id): row_id
-        for platform, external_id, row_id in _ids_by_key(Mention, "external_id", keys, session=session)
-    }
+    table: Table = Mention.__table__  # type: ignore[attr-defined]
+    returned = session.execute(
+        insert(table).returning(table.c.platform, table.c.external_id, table.c.id), [row.values() for row in pending]
+    )
+    ids = {(platform, external_id): row_id for platform, external_id, row_id in returned}
     for row in pending:
         row.id = ids[(row.platform, row.external_id)]
+
+
+@dataclass(slots=True)
+class CaseRef:
+    """An open case as the pipeline needs it: which, and whose it is (new mentions joining it are theirs)."""
+
+    id: int
+    assigned_to: str | None = None
+
+
+def open_cases_of(author_ids: Collection[int], *, session: Session) -> dict[tuple[str, int], CaseRef]:
+    """The open case of each (brand, author) among these authors."""
+    rows = session.execute(
+        select(Case.id, Case.brand, Case.author_id, Case.assigned_to).where(
+            Case.status == CaseStatus.OPEN, col(Case.author_id).in_(author_ids)
+        )
+    )
+    return {(brand, author_id): CaseRef(case_id, owner) for case_id, brand, author_id, owner in rows}
+
+
+def open_cases(new: Sequence[dict[str, Any]], *, session: Session) -> list[int]:
+    """Insert new open cases (brand, platform, author_id, opened_at, last_activity_at) and return their ids in
+    order. Cases of known authors go in one statement, matched back by (brand, author): an author has one open
+    case per brand. A case of a hidden author ("[deleted]") has no such key and is inserted on its own."""
+    table: Table = Case.__table__  # type: ignore[attr-defined]
+    rows = [{"status": CaseStatus.OPEN, "assigned_to": None, **values} for values in new]
+    keyed = [row for row in rows if row["author_id"] is not None]
+    by_key: dict[tuple[str, int], int] = {}
+    if keyed:
+        returned = session.execute(insert(table).returning(table.c.brand, table.c.author_id, table.c.id), keyed)
+        by_key = {(brand, author_id): case_id for brand, author_id, case_id in returned}
+    ids = []
+    for row in rows:
+        if row["author_id"] is None:
+            ids.append(session.execute(insert(table).returning(table.c.id), row).scalar_one())
+        else:
+            ids.append(by_key[(row["brand"], row["author_id"])])
+    return ids
+
+
+def touch_cases(case_ids: Collection[int], *, now: datetime, session: Session) -> None:
+    """A customer wrote again on these cases."""
+    if case_ids:
+        session.execute(update(Case).where(col(Case.id).in_(case_ids)).values(last_activity_at=now))
+
+
+def set_first_mentions(first: Sequence[tuple[int, int]], *, session: Session) -> None:
+    """(case id, mention id) of the mention that opened each case."""
+    if first:
+        session.execute(
+            update(Case), [{"id": case_id, "first_mention_id": mention_id} for case_id, mention_id in first]
+        )
 
 
 def source_state(name: str, *, session: Session, platform: str = "", brand: str = "") -> SourceState:

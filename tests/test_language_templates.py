@@ -135,6 +135,33 @@ def test_a_brands_own_language_table_wins_and_falls_back_per_category() -> None:
     assert shipped.text in rendered("es", "praise") and shipped.template_key.endswith(":es")
 
 
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ name }}, sorry! 100% {our} fault }{", "Ana, sorry! 100% {our} fault }{"),
+        ("{% if name %}Hi {{ name|upper }}{% else %}Hi{% endif %}, {{ brand }} here", "Hi ANA, Acme Coffee here"),
+        (
+            "Hi {{name}}{# a note #} from {{ brand }} on {{ platform }} ({{ nobody }})",
+            "Hi Ana from Acme Coffee on x ()",
+        ),
+    ],
+)
+def test_a_brands_template_renders_as_jinja_would_whether_plain_or_with_logic(template: str, expected: str) -> None:
+    """Plain `{{ name }}` templates are filled in without Jinja (speed); the text must be the same."""
+    brands = with_languages("en", extra=f"\n[brands.acme.templates]\ncomplaint = [{template!r}]\n")
+    acme = brands.get("acme")
+    check_templates(acme)
+    common: dict[str, Any] = {"platform": "x", "author_name": "Ana Lopez", "author_handle": "ana", "seed": "s"}
+    text = draft_reply(brand=acme, category="complaint", **common).text
+    assert (
+        text
+        == expected
+        == SandboxedEnvironment()
+        .from_string(template)
+        .render(name="Ana", brand="Acme Coffee", platform="x", handle="ana")
+    )
+
+
 def test_an_automated_reply_says_so_in_its_language_unless_the_brand_wrote_its_own() -> None:
     common: dict[str, Any] = {"platform": "x", "author_name": "Jonas", "author_handle": "jw", "seed": "s"}
     shipped = with_languages("en", "de").get("acme")

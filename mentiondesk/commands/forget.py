@@ -12,7 +12,7 @@ from storage.lifecycle import forget_author
 
 
 @click.command(name="forget")
-@click.option("--platform", required=True, help="The platform the author posts on (x, reddit, …).")
+@click.option("--platform", required=True, help="The platform the author posts on, as `mentiondesk sources` names it.")
 @click.option("--author", "handle", required=True, help="Their handle, with or without @ or u/.")
 @click.option("--as", "actor", help="Who asked for the erasure to be done (default: your login name).")
 @click.option("--json", "as_json", is_flag=True)

@@ -1,4 +1,4 @@
-"""listing overlap: a source's cursor holds the fullnames already read in the overlap (Reddit), so it is Text
+"""listing overlap: a source's cursor holds the ids already read in the overlap, so it is Text
 
 Revision ID: 0005
 Revises: 0004
