@@ -295,6 +295,36 @@ def resolve_case(case_id: int, *, session: Session, actor: str) -> Case:
     return case
 
 
+def reopen_case(case_id: int, *, session: Session, actor: str) -> Case:
+    """A resolved case open again (the customer was not helped after all): it keeps its owner and history, and
+    new mentions from the customer join it. Refused while the customer has another open case with the brand."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    if case.status == CaseStatus.OPEN:
+        raise InputError(f"case {case_id} is open already")
+    if case.author_id is not None:
+        other = session.exec(
+            select(Case.id).where(
+                Case.brand == case.brand, Case.author_id == case.author_id, Case.status == CaseStatus.OPEN
+            )
+        ).first()
+        if other is not None:
+            raise InputError(f"the customer has another open case, #{other}: add to that one, or resolve it first")
+    before = case.resolved_by
+    case.status, case.resolved_at, case.resolved_by = CaseStatus.OPEN, None, None
+    session.add(case)
+    record_audit(
+        session=session,
+        actor=actor,
+        action="reopen_case",
+        mention_id=case.first_mention_id,
+        before=before,
+        detail={"case_id": case_id},
+    )
+    return case
+
+
 def set_opt_out(
     author_id: int, *, session: Session, actor: str, opted_out: bool, mention_id: int | None = None
 ) -> Author:

@@ -157,6 +157,14 @@ def notes_for(*, session: Session, mention_id: int, case_id: int | None) -> list
     return list(session.exec(select(Note).where(where).order_by(col(Note.created_at), col(Note.id)).limit(500)))
 
 
+def case_notes(*, session: Session, case_id: int, mention_ids: list[int]) -> list[Note]:
+    """Notes on the case and on any of its mentions, oldest first."""
+    where = col(Note.case_id) == case_id
+    if mention_ids:
+        where = where | col(Note.mention_id).in_(mention_ids)
+    return list(session.exec(select(Note).where(where).order_by(col(Note.created_at), col(Note.id)).limit(500)))
+
+
 # --- tags -------------------------------------------------------------------------------------------------
 
 

@@ -141,6 +141,10 @@ def resolve_case(engine: Engine, case_id: int, *, actor: str) -> Outcome:
     return _run(engine, f"Case {case_id} resolved.", lambda s: _queue().resolve_case(case_id, session=s, actor=actor))
 
 
+def reopen_case(engine: Engine, case_id: int, *, actor: str) -> Outcome:
+    return _run(engine, f"Case {case_id} reopened.", lambda s: _queue().reopen_case(case_id, session=s, actor=actor))
+
+
 def set_opt_out(engine: Engine, author_id: int, *, actor: str, opted_out: bool, mention_id: int | None) -> Outcome:
     message = (
         "Marked as opted out: no replies to this author." if opted_out else "Opt-out undone: replies allowed again."

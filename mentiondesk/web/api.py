@@ -272,6 +272,12 @@ def resolve(*, request: Request, case_id: ItemId, user: Actor) -> ActionResult:
     return _result(actions.resolve_case(desk(request).engine, case_id, actor=user.name))
 
 
+@router.post("/cases/{case_id}/reopen", response_model=ActionResult, tags=["cases"])
+def reopen(*, request: Request, case_id: ItemId, user: Actor) -> ActionResult:
+    """Open a resolved case again (refused while the customer has another open case with the brand)."""
+    return _result(actions.reopen_case(desk(request).engine, case_id, actor=user.name))
+
+
 @router.get("/trends", tags=["trends"])
 def trends_json(
     *,

@@ -135,6 +135,17 @@ def note(*, request: Request, mention_id: ItemId, body: NoteBody, user: Actor) -
     return _ok(outcome, note_id=getattr(outcome.result, "id", None))
 
 
+@router.post("/cases/{case_id}/notes", tags=["team"])
+def case_note(*, request: Request, case_id: ItemId, body: NoteBody, user: Actor) -> dict[str, Any]:
+    """An internal note on a case: shown on the case page and its first mention's thread, never sent."""
+    outcome = actions.run(
+        desk(request).engine,
+        "Note added.",
+        lambda s: team.add_note(session=s, actor=user.name, text=body.text, case_id=case_id),
+    )
+    return _ok(outcome, note_id=getattr(outcome.result, "id", None))
+
+
 @router.post("/mentions/{mention_id}/tags", tags=["team"])
 def tag(*, request: Request, mention_id: ItemId, body: TagBody, user: Actor) -> dict[str, Any]:
     outcome = actions.run(

@@ -379,7 +379,17 @@ def open_cases(
     if brand:
         stmt = stmt.where(Case.brand == brand)
     order = col(Case.last_activity_at).desc() if status == "open" else col(Case.resolved_at).desc()
-    cases = list(session.exec(stmt.order_by(order, col(Case.id).desc()).offset(offset).limit(limit)))
+    return _case_rows(
+        session, list(session.exec(stmt.order_by(order, col(Case.id).desc()).offset(offset).limit(limit)))
+    )
+
+
+def open_cases_by_id(session: Session, ids: list[int]) -> list[CaseRow]:
+    """The rows of these cases, open or resolved, with the same figures as the cases list."""
+    return _case_rows(session, list(session.exec(select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id)))))
+
+
+def _case_rows(session: Session, cases: list[Case]) -> list[CaseRow]:
     ids = [c.id for c in cases if c.id is not None]
     if not ids:
         return []
