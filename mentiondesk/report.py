@@ -162,12 +162,16 @@ def figures(this: trends.TrendReport, last: trends.TrendReport) -> dict[str, Mar
     }
 
 
-def render_html(engine: Engine, brands: BrandConfig, brand_key: str, week: Week) -> str:
+def render_html(engine: Engine, brands: BrandConfig, brand_key: str, week: Week, tag: str = "") -> str:
+    """With `tag`, volume, sentiment, themes, response times and repeat customers count only the mentions
+    carrying it, both weeks; share of voice stays the whole brand's (the page says so)."""
     brand = brands.get(brand_key)
     previous = week.before()
     with Session(engine) as session:
-        this = trends.report(session, brands.brands, brand_key, week.start, week.end)
-        last = trends.report(session, brands.brands, brand_key, previous.start, previous.end)
+        this = trends.report(session, brands.brands, brand_key, week.start, week.end, tag=tag)
+        last = trends.report(session, brands.brands, brand_key, previous.start, previous.end, tag=tag)
+        if tag:  # how the brand is heard against its competitors is not a question about one tag
+            this.voice = trends.report(session, brands.brands, brand_key, week.start, week.end).voice
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"], default=True),
@@ -178,6 +182,7 @@ def render_html(engine: Engine, brands: BrandConfig, brand_key: str, week: Week)
     context: dict[str, Any] = {
         "brand": brand,
         "week": week,
+        "tag": tag,
         "previous": previous,
         "r": this,
         "last": last,
@@ -190,11 +195,11 @@ def render_html(engine: Engine, brands: BrandConfig, brand_key: str, week: Week)
     return env.get_template("report.html").render(**context)
 
 
-def write_report(engine: Engine, brands: BrandConfig, brand_key: str, week: Week, output: Path) -> Path:
+def write_report(engine: Engine, brands: BrandConfig, brand_key: str, week: Week, output: Path, tag: str = "") -> Path:
     suffix = output.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise InputError("the report is written as .html or .pdf", path=str(output))
-    html = render_html(engine, brands, brand_key, week)
+    html = render_html(engine, brands, brand_key, week, tag)
     if suffix == ".pdf":
         print_pdf(html, output)
     else:
@@ -203,7 +208,7 @@ def write_report(engine: Engine, brands: BrandConfig, brand_key: str, week: Week
 
 
 def email_report(
-    engine: Engine, brands: BrandConfig, brand_key: str, week: Week, to: list[str], settings: Settings
+    engine: Engine, brands: BrandConfig, brand_key: str, week: Week, to: list[str], settings: Settings, tag: str = ""
 ) -> None:
     """The report by e-mail: a short text part, the HTML as the message and as an attached file (mail
     programs that drop inline SVG still open the attachment with its charts)."""
@@ -214,12 +219,14 @@ def email_report(
     if not to:
         raise ConfigError(f"no recipients: set email_to in [brands.{brand_key}.alerts] or pass --to")
     brand = brands.get(brand_key)
-    html = render_html(engine, brands, brand_key, week)
+    html = render_html(engine, brands, brand_key, week, tag)
+    tagged = f", mentions tagged {tag}" if tag else ""
     mail = EmailMessage()
-    mail["Subject"] = f"[Mention Desk] {brand.name}: weekly report {week}"
-    mail.set_content(f"{brand.name}, week {week} ({week.start} to {week.end}): the report is attached.")
+    mail["Subject"] = f"[Mention Desk] {brand.name}: weekly report {week}{tagged}"
+    mail.set_content(f"{brand.name}, week {week} ({week.start} to {week.end}){tagged}: the report is attached.")
     mail.add_alternative(html, subtype="html")
-    mail.add_attachment(html.encode(), maintype="text", subtype="html", filename=f"{brand_key}-{week}.html")
+    name = f"{brand_key}-{week}" + (f"-{tag}" if tag else "")
+    mail.add_attachment(html.encode(), maintype="text", subtype="html", filename=f"{name}.html")
     try:
         send_mail(mail, to, settings)
     except DeliveryError as exc:
