@@ -5,8 +5,9 @@ alert is due once even when two checks run at once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
@@ -114,18 +115,31 @@ def window_counts(session: Session, brand: str, start: datetime, end: datetime) 
     return Window(total=int(total or 0), negative=int(neg or 0))
 
 
+def same_hours(
+    now: datetime, width: timedelta, zone: str, days: int = BASELINE_DAYS
+) -> list[tuple[datetime, datetime]]:
+    """The window (now - width, now] at the same clock hours in the brand's time zone on each of the previous
+    `days` days, as UTC instants: across a clock change, 12:00 in London is 11:00 UTC one day and 12:00 the
+    next, so it is not always 24 hours back. A clock time a change skipped is read with the offset before it."""
+    tz = ZoneInfo(zone)
+    local_end = as_utc(now).astimezone(tz).replace(tzinfo=None)
+    out = []
+    for d in range(1, days + 1):
+        end = local_end - timedelta(days=d)
+        out.append(((end - width).replace(tzinfo=tz).astimezone(UTC), end.replace(tzinfo=tz).astimezone(UTC)))
+    return out
+
+
 def spikes(session: Session, brand: Brand, now: datetime) -> list[Due]:
-    """Mention volume, or the negative share, well above the same hours of the previous seven days. One alert
-    for both measures, then quiet for the cooldown."""
+    """Mention volume, or the negative share, well above the same clock hours (the brand's time zone) of each
+    of the previous seven days. One alert for both measures, then quiet for the cooldown."""
     config = brand.alerts
     width = timedelta(minutes=config.spike_window_minutes)
     current = window_counts(session, brand.key, now - width, now)
     if current.total < config.spike_min_count:
         return []  # a quiet hour: no need to look back, or to lock the state row
-    days = [
-        window_counts(session, brand.key, now - d * timedelta(days=1) - width, now - d * timedelta(days=1))
-        for d in range(1, BASELINE_DAYS + 1)
-    ]
+    windows = same_hours(now, width, brand.time_zone)
+    days = [window_counts(session, brand.key, start, end) for start, end in windows]
     usual = sum(w.total for w in days) / BASELINE_DAYS
     usual_negative = sum(w.negative for w in days) / BASELINE_DAYS
     usual_share = usual_negative / usual if usual else 0.0
@@ -159,6 +173,11 @@ def spikes(session: Session, brand: Brand, now: datetime) -> list[Due]:
                 "negative": current.negative,
                 "usual_mentions": round(usual, 2),
                 "usual_negative_share": round(usual_share, 3),
+                "time_zone": brand.time_zone,
+                "baseline": [
+                    {"from": start.isoformat(), "to": end.isoformat(), "mentions": w.total, "negative": w.negative}
+                    for (start, end), w in zip(windows, days, strict=True)
+                ],
             },
         )
     ]
