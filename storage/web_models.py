@@ -465,6 +465,120 @@ def rebuild_authors(conn: Connection, *, own_only: bool) -> None:
     install_authors(conn, own_only=own_only)
 
 
+# --- mentions per author and month (migration 0017; both databases) ----------------------------------------
+# A range of weeks or months summed from trend_author reads a row per author and day; a whole month here is one
+# row per author, so a 90-day range reads about half as many rows (trend_rollups.author_pieces picks, month by
+# month, the month row less the days outside the range, or the days inside). Same mentions as trend_author:
+# the brand's own (not found by a competitor search), with an author; kept by triggers beside its own.
+
+TREND_AUTHOR_MONTH = _rollup(
+    "trend_author_month", _key("brand", 64), _key("month", 7), _count("author_id", primary_key=True), _count("n")
+)
+AUTHOR_MONTH_TABLE = """CREATE TABLE trend_author_month (
+        brand VARCHAR(64) NOT NULL, month VARCHAR(7) NOT NULL, author_id INTEGER NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (brand, month, author_id)
+    )"""
+_COUNTED = "{row}.author_id IS NOT NULL AND {row}.found_via <> 'competitor'"
+_MONTH_TRIGGERS = ("trend_author_month_ins", "trend_author_month_del", "trend_author_month_upd")
+
+
+def _month_add(row: str, delta: str) -> str:
+    # INSERT ... SELECT ... WHERE (not VALUES): SQLite's upsert needs the WHERE to read ON CONFLICT as the upsert.
+    return f"""INSERT INTO trend_author_month (brand, month, author_id, n)
+        SELECT {row}.brand, substr({row}.created_at, 1, 7), {row}.author_id, {delta} WHERE {_COUNTED.format(row=row)}
+        ON CONFLICT (brand, month, author_id) DO UPDATE SET n = n + ({delta});"""
+
+
+def _month_zero(row: str) -> str:
+    return f"""DELETE FROM trend_author_month WHERE brand = {row}.brand AND author_id = {row}.author_id
+        AND month = substr({row}.created_at, 1, 7) AND n = 0;"""
+
+
+AUTHOR_MONTH_TRIGGERS = [
+    f"CREATE TRIGGER trend_author_month_ins AFTER INSERT ON mention WHEN {_COUNTED.format(row='NEW')} "
+    f"BEGIN {_month_add('NEW', '1')} END",
+    f"CREATE TRIGGER trend_author_month_del AFTER DELETE ON mention WHEN {_COUNTED.format(row='OLD')} "
+    f"BEGIN {_month_add('OLD', '-1')} {_month_zero('OLD')} END",
+    "CREATE TRIGGER trend_author_month_upd AFTER UPDATE OF brand, created_at, author_id, found_via ON mention "
+    "WHEN OLD.brand IS NOT NEW.brand OR OLD.created_at IS NOT NEW.created_at OR OLD.author_id IS NOT NEW.author_id "
+    f"OR OLD.found_via IS NOT NEW.found_via BEGIN {_month_add('OLD', '-1')} {_month_add('NEW', '1')} "
+    f"{_month_zero('OLD')} END",
+]
+AUTHOR_MONTH_BACKFILL = f"""INSERT INTO trend_author_month (brand, month, author_id, n)
+    SELECT brand, substr(created_at, 1, 7), author_id, count(*) FROM mention WHERE {_COUNTED.format(row="mention")}
+    GROUP BY 1, 2, 3"""
+
+PG_MONTH = "to_char({row}.created_at AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+
+def _pg_month_rows(rows: str, sign: str, changed_from: str = "") -> str:
+    join, where = _changed("brand, created_at, author_id, found_via", changed_from)
+    return (
+        f"SELECT r.brand, {PG_MONTH.format(row='r')} AS month, r.author_id, {sign} AS delta FROM {rows} AS r {join} "
+        f"WHERE {_COUNTED.format(row='r')} AND {where}"
+    )
+
+
+def _pg_month_upserts(deltas: str, *, drop_zeros: bool) -> str:
+    upsert = f"""
+        INSERT INTO trend_author_month AS t (brand, month, author_id, n)
+        SELECT brand, month, author_id, sum(delta) FROM ({deltas}) AS d
+        GROUP BY 1, 2, 3 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (brand, month, author_id) DO UPDATE SET n = t.n + excluded.n;"""
+    if not drop_zeros:
+        return upsert
+    return (
+        upsert
+        + f"""
+        DELETE FROM trend_author_month AS t USING (SELECT DISTINCT brand, month, author_id FROM ({deltas}) AS d) AS g
+        WHERE t.brand = g.brand AND t.month = g.month AND t.author_id = g.author_id AND t.n = 0;"""
+    )
+
+
+_PG_MONTH_CHANGES = {
+    "trend_author_month_ins": ("INSERT", "NEW TABLE AS new_rows",
+                               _pg_month_upserts(_pg_month_rows("new_rows", "1"), drop_zeros=False)),
+    "trend_author_month_del": ("DELETE", "OLD TABLE AS old_rows",
+                               _pg_month_upserts(_pg_month_rows("old_rows", "-1"), drop_zeros=True)),
+    "trend_author_month_upd": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", _pg_month_upserts(
+        f"{_pg_month_rows('old_rows', '-1', 'new_rows')} UNION ALL {_pg_month_rows('new_rows', '1', 'old_rows')}",
+        drop_zeros=True)),
+}  # fmt: skip
+PG_AUTHOR_MONTH_TRIGGERS = [
+    statement
+    for name, (event, referencing, body) in _PG_MONTH_CHANGES.items()
+    for statement in (
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} AFTER {event} ON mention REFERENCING {referencing} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    )
+]
+PG_AUTHOR_MONTH_BACKFILL = _pg_month_upserts(_pg_month_rows("mention", "1"), drop_zeros=False)
+
+
+def install_author_months(conn: Connection) -> None:
+    """Migration 0017: the table, its triggers, and its rows counted from the mentions stored now."""
+    postgres = conn.dialect.name == "postgresql"
+    triggers, backfill = (
+        (PG_AUTHOR_MONTH_TRIGGERS, PG_AUTHOR_MONTH_BACKFILL)
+        if postgres
+        else (AUTHOR_MONTH_TRIGGERS, AUTHOR_MONTH_BACKFILL)
+    )
+    for statement in [AUTHOR_MONTH_TABLE, *triggers, backfill]:
+        conn.exec_driver_sql(statement)
+    if postgres:
+        conn.exec_driver_sql("ANALYZE trend_author_month")
+
+
+def uninstall_author_months(conn: Connection) -> None:
+    postgres = conn.dialect.name == "postgresql"
+    for name in _MONTH_TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}" + (" ON mention" if postgres else ""))
+        if postgres:
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS trend_author_month")
+
+
 def install(conn: Connection) -> None:
     statements = [*PG_TABLES, *PG_TRIGGERS, *PG_BACKFILL] if conn.dialect.name == "postgresql" else [
         *TABLES, *TRIGGERS, *BACKFILL]  # fmt: skip

@@ -169,3 +169,64 @@ def test_repeat_customers_from_the_author_rollup_equal_the_rows(any_engine: Engi
         left = conn.execute(text("SELECT count(*) FROM trend_author WHERE author_id = :a"), {"a": authors[2]})
         assert left.scalar_one() == 0
     _same_repeat_customers(any_engine)
+
+
+def test_author_pieces_take_whole_months_less_the_days_outside() -> None:
+    today = date(2026, 11, 30)
+    ninety = trend_rollups.author_pieces(date(2026, 9, 2), today, today)
+    assert ninety.months == ["2026-09", "2026-10", "2026-11"]
+    assert ninety.less_days == [(date(2026, 9, 1), date(2026, 9, 1))] and ninety.days == []
+    short = trend_rollups.author_pieces(date(2026, 10, 20), date(2026, 11, 3), today)
+    assert short.months == [] and short.days == [
+        (date(2026, 10, 20), date(2026, 10, 31)),
+        (date(2026, 11, 1), date(2026, 11, 3)),
+    ]
+    # The month so far: nothing after today to take away.
+    current = trend_rollups.author_pieces(date(2026, 10, 1), date(2026, 10, 31), date(2026, 10, 20))
+    assert current.months == ["2026-10"] and current.less_days == []
+
+
+def test_repeat_customers_from_month_rows_equal_the_rows(any_engine: Engine) -> None:
+    """Ranges of weeks and months (a third of six months of mentions), read from whole months less the days outside
+    (trend_author_month) and from days, equal the direct count after moves, new authors, competitor searches,
+    deletions and retention."""
+    rng = random.Random(11)
+    end = datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
+    with transaction(any_engine) as session:
+        authors = [Author(platform="x", handle=f"m{i}") for i in range(30)]
+        session.add_all(authors)
+        session.flush()
+        session.add_all(
+            Mention(
+                brand="acme", platform="x", external_id=f"m{i}", author_id=authors[rng.randrange(30)].id,
+                author_handle="m", text="acme", created_at=end - timedelta(days=rng.uniform(0, 180)),
+                found_via=rng.choice(["keyword", "mention", "mention", "competitor"]),
+            )
+            for i in range(1500)
+        )  # fmt: skip
+    spans = [(date(2026, 4, 3), date(2026, 5, 31)), (date(2026, 3, 2), date(2026, 4, 30)), (SPAN[0], SPAN[1])]
+    for span in spans[:2]:
+        assert trend_rollups.author_pieces(*span, end.date()).months, span
+
+    def same() -> None:
+        for span in spans:
+            with Session(any_engine) as session:
+                assert trend_rollups.repeat_customers(session, "acme", *span, _rows(session, span)) is not None
+            assert _repeat(any_engine, span, rollups=True) == _repeat(any_engine, span, rollups=False), span
+
+    same()
+    with transaction(any_engine) as session:
+        ids = list(session.exec(select(Mention.id).order_by(col(Mention.id))).all())
+        session.execute(
+            update(Mention).where(col(Mention.id).in_(ids[:80])).values(created_at=end - timedelta(days=70))
+        )
+        session.execute(update(Mention).where(col(Mention.id).in_(ids[80:160])).values(author_id=authors[0].id))
+        session.execute(update(Mention).where(col(Mention.id).in_(ids[160:240])).values(found_via="competitor"))
+        session.execute(update(Mention).where(col(Mention.id).in_(ids[240:260])).values(author_id=None))
+        session.execute(delete(Mention).where(col(Mention.id).in_(ids[260:400])))
+    same()
+    with transaction(any_engine) as session:
+        expire_brand("acme", 75, session=session, now=end)
+    same()
+    with any_engine.connect() as conn:  # rows that reach zero are deleted, not kept as zeros
+        assert conn.execute(text("SELECT count(*) FROM trend_author_month WHERE n <= 0")).scalar_one() == 0
