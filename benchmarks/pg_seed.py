@@ -153,5 +153,6 @@ def settle(engine: Engine) -> None:
         conn.execute(text("VACUUM (ANALYZE) mention"))
         conn.execute(text("VACUUM (ANALYZE) draft"))
         conn.execute(text("VACUUM (ANALYZE) author"))
-        for rollup in ("trend_day", "trend_reply", "trend_voice", "trend_author", "trend_author_month"):  # filled by the COPY's triggers
+        # Filled by the COPY's triggers.
+        for rollup in ("trend_day", "trend_reply", "trend_voice", "trend_author", "trend_author_month"):
             conn.execute(text(f"VACUUM (ANALYZE) {rollup}"))

@@ -195,7 +195,8 @@ def _has_month_rollup(session: Session) -> bool:
 def _has_table(session: Session, name: str) -> bool:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        return connection.execute(text("SELECT to_regclass(CAST(:name AS text)) IS NOT NULL"), {"name": name}).scalar() is True
+        found_pg = connection.execute(text("SELECT to_regclass(CAST(:name AS text)) IS NOT NULL"), {"name": name})
+        return found_pg.scalar() is True
     found = connection.execute(
         text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"), {"name": name}
     )
