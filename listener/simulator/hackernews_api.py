@@ -17,9 +17,12 @@ from listener.simulator.faults import Fault
 from listener.simulator.http import SimHandler
 from listener.simulator.network import DemoShare, SimNetwork, WorldOptions
 from listener.simulator.state import RateWindow, SimState
+from listener.simulator.store import OrderedIndex
 
 PLATFORM = "hackernews"
 MAX_HITS = 1000
+# An item's place in the index: newest first is by time, then id, as search_by_date orders its hits.
+_ID_SPAN = 10**12
 _FILTER = re.compile(r"^\s*created_at_i\s*(>=|<=|>|<|=)\s*(\d+)\s*$")
 
 
@@ -30,6 +33,33 @@ class HackerNewsWorld:
     window: RateWindow = field(default_factory=lambda: RateWindow(limit=10_000, seconds=3600))
     stories: list[int] = field(default_factory=list)
     _next_id: int = 46_100_000
+    # By objectID, and in the order search_by_date lists them (listener/simulator/store.py).
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_time: OrderedIndex[dict[str, Any]] = field(default_factory=OrderedIndex)
+
+
+def _add(world: HackerNewsWorld, item: dict[str, Any]) -> None:
+    world.items.append(item)
+    world.by_id[item["objectID"]] = item
+    world.by_time.add(_place(item["created_at_i"], int(item["objectID"])), item)
+
+
+def _place(created_at_i: int, item_id: int) -> int:
+    return created_at_i * _ID_SPAN + item_id
+
+
+def _time_range(bounds: list[tuple[str, int]]) -> tuple[int | None, int | None]:
+    """The places (exclusive) between which items meet every created_at_i bound: (above, below)."""
+    above: int | None = None
+    below: int | None = None
+    for op, value in bounds:
+        if op in (">", ">=", "="):
+            low = _place(value + 1 if op == ">" else value, 0) - 1
+            above = low if above is None else max(above, low)
+        if op in ("<", "<=", "="):
+            high = _place(value + 1 if op in ("<=", "=") else value, 0)
+            below = high if below is None else min(below, high)
+    return above, below
 
 
 def make_world(state: SimState, options: WorldOptions) -> HackerNewsWorld:
@@ -71,7 +101,7 @@ def post_story(
     else:
         item["_tags"].insert(1, "ask_hn" if title.startswith("Ask HN") else "show_hn")
         item["story_text"] = _html(text)
-    world.items.append(item)
+    _add(world, item)
     world.stories.append(int(item_id))
     return item_id
 
@@ -81,9 +111,10 @@ def post_comment(
 ) -> str:
     moment = int(at if at is not None else time.time())
     story_id = story or world.stories[-1]
-    parent = next(i for i in world.items if i["objectID"] == str(story_id))
+    parent = world.by_id[str(story_id)]
     item_id = _new_id(world)
-    world.items.append(
+    _add(
+        world,
         {
             "_tags": ["comment", f"author_{author}", f"story_{story_id}"],
             "author": author,
@@ -98,7 +129,7 @@ def post_comment(
             "story_title": parent["title"],
             "story_url": parent.get("url"),
             "updated_at": _iso(moment),
-        }
+        },
     )
     parent["num_comments"] += 1
     parent["children"].append(int(item_id))
@@ -206,16 +237,14 @@ class HackerNewsHandler(SimHandler):
                 "you can only fetch the 1000 hits for this query. You can extend the number of hits returned via "
                 "the paginationLimitedTo index parameter or use the browse method.",
             )
-        ops = {">": int.__gt__, ">=": int.__ge__, "<": int.__lt__, "<=": int.__le__, "=": int.__eq__}
         words = re.findall(r"\w+", query.lower())
+        above, below = _time_range(bounds)
+        # Every hit inside the time bounds is counted (nbHits), so a request costs the items in its bounds.
         found = [
             item
-            for item in self.world.items
-            if _matches_tags(item, tags)
-            and all(ops[op](item["created_at_i"], value) for op, value in bounds)
-            and _matches_query(item, words)
+            for _, item in self.world.by_time.newest_first(below=below, above=above)
+            if _matches_tags(item, tags) and _matches_query(item, words)
         ]
-        found.sort(key=lambda i: (i["created_at_i"], int(i["objectID"])), reverse=True)
         reachable = found[:MAX_HITS]
         hits = [dict(i) for i in reachable[page_no * per_page : (page_no + 1) * per_page]] if per_page else []
         pages = -(-len(reachable) // per_page) if per_page else 0
