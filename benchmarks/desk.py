@@ -176,6 +176,8 @@ def explain(engine: Engine, client: TestClient, path: str) -> None:
     total = 0.0
     with engine.connect() as conn:
         for statement, parameters in statements:
+            if statement.lstrip().upper().startswith("SET "):  # a planner setting the page makes: made here too
+                conn.exec_driver_sql(statement, parameters)
             if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             took = _statement_ms(conn, statement, parameters)

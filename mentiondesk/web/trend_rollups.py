@@ -113,6 +113,11 @@ def repeat_customers(
             WHERE brand = :brand AND day >= :start AND day <= :end GROUP BY author_id HAVING SUM(n) >= 2"""
     else:
         per_author = _month_sum(author_pieces(start, end, utcnow().date()), params)
+        if session.connection().dialect.name == "postgresql":
+            # PostgreSQL guesses 200 authors for a GROUP BY over a UNION ALL and hands the read to parallel
+            # workers, which on a busy host wait for a core: one process read a 90-day range in 407 ms where
+            # the parallel plan took 629 ms. For this transaction only (a request's session).
+            session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     rows = session.execute(
         text(
             f"""SELECT author_id, n, COUNT(*) OVER (), SUM(n) OVER () FROM ({per_author}) AS r
