@@ -55,6 +55,13 @@ def _desk_user(name: str, *, session: Session) -> str:
     return user.name
 
 
+def brand_of(*, session: Session, mention_id: int | None = None, case_id: int | None = None) -> str:
+    """The brand a mention or case belongs to (its time zone reads the times people give for it)."""
+    if case_id is not None:
+        return _case(case_id, session=session).brand
+    return _mention(mention_id or 0, session=session).brand
+
+
 # --- ownership ------------------------------------------------------------------------------------------
 
 

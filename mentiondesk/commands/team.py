@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime
 
 import click
 
 from mentiondesk.app import App
 from mentiondesk.commands._common import emit_json
-from mentiondesk.core.errors import InputError
+from mentiondesk.core.local_time import local_iso, local_label, parse_local
 from responders import team
 from responders.compose import compose
 from storage.db import transaction
+from storage.models import Case
 
 AS = click.option("--as", "actor", help="Who does it (default: your login name).")
 JSON = click.option("--json", "as_json", is_flag=True)
@@ -48,21 +48,15 @@ def reply(mention_id: int, text: str, saved_reply_id: int | None, actor: str | N
     click.echo(f"  approve it: mentiondesk queue approve {result['draft_id']}")
 
 
-def _when(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InputError(f"--follow-up {raw!r} is not a date and time like 2026-12-01T09:30") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 @click.command(name="assign")
 @click.argument("item_id", type=int)
 @click.option("--to", "to", required=True, help="A desk user's name; an empty string takes it back.")
 @click.option("--case", "is_case", is_flag=True, help="ITEM_ID is a case id, not a mention id.")
-@click.option("--follow-up", help="When to get back to the customer (ISO date and time, UTC unless given).")
+@click.option(
+    "--follow-up",
+    help="When to get back to the customer: an ISO date and time, in the brand's time zone unless it carries an "
+    "offset (2026-12-01T09:30, 2026-12-01T09:30+01:00, 2026-12-01T09:30Z).",
+)
 @AS
 @JSON
 def assign(item_id: int, to: str, is_case: bool, follow_up: str | None, actor: str | None, as_json: bool) -> None:
@@ -70,18 +64,29 @@ def assign(item_id: int, to: str, is_case: bool, follow_up: str | None, actor: s
     app = App.open()
     owner = to.strip() or None
     with transaction(app.engine) as session:
+        key = team.brand_of(session=session, case_id=item_id) if is_case else team.brand_of(
+            session=session, mention_id=item_id)  # fmt: skip
+        brand = app.brands.brands.get(key)
+        zone = brand.time_zone if brand else "UTC"
+        when = parse_local(follow_up, zone, what="--follow-up") if follow_up else None
         if is_case:
-            case = team.assign_case(
-                item_id, session=session, actor=_actor(actor), to=owner, follow_up_at=_when(follow_up)
-            )
-            result = {"case_id": case.id, "assigned_to": case.assigned_to}
+            case = team.assign_case(item_id, session=session, actor=_actor(actor), to=owner, follow_up_at=when)
+            result: dict[str, object] = {"case_id": case.id, "assigned_to": case.assigned_to}
+            promised = case.follow_up_at
         else:
-            mention = team.assign_mention(
-                item_id, session=session, actor=_actor(actor), to=owner, follow_up_at=_when(follow_up)
-            )
+            mention = team.assign_mention(item_id, session=session, actor=_actor(actor), to=owner, follow_up_at=when)
             result = {"mention_id": mention.id, "case_id": mention.case_id, "assigned_to": mention.assigned_to}
+            joined = session.get(Case, mention.case_id) if mention.case_id else None
+            promised = joined.follow_up_at if joined else None
+        if promised is not None:
+            result.update(follow_up_at=local_iso(promised, zone), follow_up_zone=zone)
     what = f"case {item_id}" if is_case else f"mention {item_id}"
-    emit_json(result) if as_json else click.echo(f"{what} assigned to {owner or 'nobody'}")
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"{what} assigned to {owner or 'nobody'}")
+    if promised is not None:
+        click.echo(f"  follow up by {local_label(promised, zone)}")
 
 
 @click.command(name="note")

@@ -8,15 +8,18 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field, field_validator
+from sqlmodel import Session
 
 from mentiondesk.core.errors import NotFound
+from mentiondesk.core.local_time import in_zone, local_iso, local_label
 from mentiondesk.web import actions, params, team_queries
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk
 from mentiondesk.web.params import BadValue, ItemId
 from mentiondesk.web.routes_search import search_filters
+from mentiondesk.web.routes_team import brand_zone
 from responders import saved_replies, team
 from responders.compose import compose
-from storage.models import Mention
+from storage.models import Case, Mention
 from storage.search import search
 
 router = APIRouter(prefix="/api", dependencies=[Depends(csrf_protect)])
@@ -31,7 +34,11 @@ class ReplyBody(BaseModel):
 
 class AssignBody(BaseModel):
     to: str | None = Field(default=None, max_length=64, description="A desk user's name; null for nobody.")
-    follow_up_at: datetime | None = Field(default=None, description="For a case: when to get back to the customer.")
+    follow_up_at: datetime | None = Field(
+        default=None,
+        description="For a case: when to get back to the customer. Without an offset, a clock time in the brand's "
+        "time zone.",
+    )
 
     _no_nul = field_validator("to")(params.no_nul)
 
@@ -101,6 +108,15 @@ def write_reply(*, request: Request, mention_id: ItemId, body: ReplyBody, user: 
     return _ok(outcome, draft_id=getattr(draft, "id", None), state=getattr(draft, "state", None))
 
 
+def _in_brand_zone(
+    moment: datetime | None, session: Session, request: Request, *, mention_id: int | None = None,
+    case_id: int | None = None,
+) -> datetime | None:  # fmt: skip
+    if moment is None:
+        return None
+    return in_zone(moment, brand_zone(session, desk(request).brands, mention_id=mention_id, case_id=case_id))
+
+
 @router.post("/mentions/{mention_id}/assign", tags=["team"])
 def assign_mention(*, request: Request, mention_id: ItemId, body: AssignBody, user: Actor) -> dict[str, Any]:
     """Give a mention (and its open case) to a desk user; `to: null` takes it back."""
@@ -108,8 +124,12 @@ def assign_mention(*, request: Request, mention_id: ItemId, body: AssignBody, us
         desk(request).engine,
         "Assigned.",
         lambda s: team.assign_mention(
-            mention_id, session=s, actor=user.name, to=body.to, follow_up_at=body.follow_up_at
-        ),
+            mention_id,
+            session=s,
+            actor=user.name,
+            to=body.to,
+            follow_up_at=_in_brand_zone(body.follow_up_at, s, request, mention_id=mention_id),
+        ),  # fmt: skip
     )
     return _ok(outcome, assigned_to=getattr(outcome.result, "assigned_to", None))
 
@@ -119,7 +139,13 @@ def assign_case(*, request: Request, case_id: ItemId, body: AssignBody, user: Ac
     outcome = actions.run(
         desk(request).engine,
         "Assigned.",
-        lambda s: team.assign_case(case_id, session=s, actor=user.name, to=body.to, follow_up_at=body.follow_up_at),
+        lambda s: team.assign_case(
+            case_id,
+            session=s,
+            actor=user.name,
+            to=body.to,
+            follow_up_at=_in_brand_zone(body.follow_up_at, s, request, case_id=case_id),
+        ),  # fmt: skip
     )
     return _ok(outcome, assigned_to=getattr(outcome.result, "assigned_to", None))
 
@@ -190,13 +216,26 @@ def search_json(
 
 
 @router.get("/mine", tags=["team"])
-def mine(*, user: SignedIn, session: DB) -> dict[str, Any]:
+def mine(*, request: Request, user: SignedIn, session: DB) -> dict[str, Any]:
     """Your open cases (follow-ups due first) and the mentions assigned to you outside a case."""
     view = team_queries.mine(session, user.name)
+    brands = desk(request).brands
+
+    def follow_up(case: Case) -> dict[str, Any]:
+        """The promised time in the brand's time zone, its offset in the ISO value and the zone named."""
+        brand = brands.get(case.brand)
+        zone = brand.time_zone if brand else "UTC"
+        if case.follow_up_at is None:
+            return {"follow_up_at": None, "follow_up_zone": zone, "follow_up_local": None}
+        return {
+            "follow_up_at": local_iso(case.follow_up_at, zone),
+            "follow_up_zone": zone,
+            "follow_up_local": local_label(case.follow_up_at, zone),
+        }
+
     return {
         "follow_ups_due": [
-            {"case_id": r.case.id, "author": r.author, "awaiting": r.awaiting, "follow_up_at": r.case.follow_up_at}
-            for r in view["due"]
+            {"case_id": r.case.id, "author": r.author, "awaiting": r.awaiting, **follow_up(r.case)} for r in view["due"]
         ],
         "cases": [{"case_id": r.case.id, "author": r.author, "brand": r.case.brand} for r in view["cases"]],
         "mentions": [mention_json(row.mention, row.tags) for row in view["mentions"]],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import NotFound
+from mentiondesk.core.local_time import local_label
 from mentiondesk.web import filters
 from mentiondesk.web.auth import Signer, secret_key
 from mentiondesk.web.deps import (
@@ -55,6 +57,24 @@ def brand_map(brands: Any) -> dict[str, Brand]:
         return dict(inner)
     items: Iterable[Brand] = inner or []
     return {b.key: b for b in items}
+
+
+def _brand_times(templates: Jinja2Templates, brands: Mapping[str, Brand]) -> None:
+    """`{{ moment|brand_time(brand_key) }}` shows a time in the brand's time zone with the zone named (follow-ups
+    are promised in the team's own hours); `brand_zone(key)` names the zone for a form's label."""
+
+    def zone(key: str) -> str:
+        brand = brands.get(key)
+        return brand.time_zone if brand else "UTC"
+
+    def brand_time(value: datetime | str | None, key: str) -> str:
+        if not value:
+            return "–"
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return local_label(moment, zone(key))
+
+    templates.env.filters["brand_time"] = brand_time
+    templates.env.globals["brand_zone"] = zone
 
 
 def _templates() -> Jinja2Templates:
@@ -106,6 +126,7 @@ def create_app(engine: Engine, brands: Any, settings: Any) -> FastAPI:
         throttle=LoginThrottle(engine),
         always_secure=bool(getattr(settings, "secure_cookies", False)),
     )
+    _brand_times(app.state.desk.templates, desk_brands)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_queue, routes_cases, routes_trends, routes_admin, routes_alerts):

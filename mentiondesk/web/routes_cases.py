@@ -118,11 +118,18 @@ def case_assign(
     *, request: Request, case_id: ItemId, to: str = Form(""), follow_up: str = Form(""), user: Actor
 ) -> Response:
     params.clean_text(to, "user", max_length=64)
-    when = follow_up_time(follow_up)
+    params.clean_text(follow_up, "follow_up", max_length=64)
     owner = to.strip() or None
+    brands = desk(request).brands
     outcome = actions.run(
         desk(request).engine,
         f"Case {case_id} assigned to {owner}." if owner else f"Case {case_id} has no owner now.",
-        lambda s: team.assign_case(case_id, session=s, actor=user.name, to=owner, follow_up_at=when),
+        lambda s: team.assign_case(
+            case_id,
+            session=s,
+            actor=user.name,
+            to=owner,
+            follow_up_at=follow_up_time(follow_up, s, brands, case_id=case_id),
+        ),  # fmt: skip
     )
     return _done(f"/cases/{case_id}", outcome)

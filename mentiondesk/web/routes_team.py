@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
+from mentiondesk.core.brands import Brand
+from mentiondesk.core.local_time import parse_local
 from mentiondesk.web import actions, params, team_queries
 from mentiondesk.web.deps import DB, Actor, SignedIn, csrf_protect, desk, flash, pop_flash, safe_next
-from mentiondesk.web.params import BadValue, ItemId
+from mentiondesk.web.params import ItemId
 from responders import team
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -21,16 +25,23 @@ def _done(back: str, outcome: actions.Outcome) -> Response:
     return response
 
 
-def follow_up_time(raw: str) -> datetime | None:
-    """A `datetime-local` value (taken as UTC), or empty."""
-    value = raw.strip()
-    if not value:
+def brand_zone(session: Session, brands: Mapping[str, Brand], *, mention_id: int | None = None,
+               case_id: int | None = None) -> str:  # fmt: skip
+    """The time zone of the brand a mention or case belongs to (UTC for a brand no longer configured)."""
+    brand = brands.get(team.brand_of(session=session, mention_id=mention_id, case_id=case_id))
+    return brand.time_zone if brand else "UTC"
+
+
+def follow_up_time(
+    raw: str, session: Session, brands: Mapping[str, Brand], *, mention_id: int | None = None,
+    case_id: int | None = None,
+) -> datetime | None:  # fmt: skip
+    """A `datetime-local` value, a clock time in the brand's time zone (or with an offset of its own); empty:
+    none."""
+    if not raw.strip():
         return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadValue("follow_up must be a date and time like 2026-12-01T09:30") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    zone = brand_zone(session, brands, mention_id=mention_id, case_id=case_id)
+    return parse_local(raw, zone, what="follow_up")
 
 
 @router.post("/mentions/{mention_id}/assign")
@@ -43,12 +54,19 @@ def assign(
     user: Actor,
 ) -> Response:
     params.clean_text(to, "user", max_length=64)
-    when = follow_up_time(follow_up)
+    params.clean_text(follow_up, "follow_up", max_length=64)
     owner = to.strip() or None
+    brands = desk(request).brands
     outcome = actions.run(
         desk(request).engine,
         f"Mention {mention_id} assigned to {owner}." if owner else f"Mention {mention_id} has no owner now.",
-        lambda s: team.assign_mention(mention_id, session=s, actor=user.name, to=owner, follow_up_at=when),
+        lambda s: team.assign_mention(
+            mention_id,
+            session=s,
+            actor=user.name,
+            to=owner,
+            follow_up_at=follow_up_time(follow_up, s, brands, mention_id=mention_id),
+        ),  # fmt: skip
     )
     return _done(f"/mentions/{mention_id}", outcome)
 
