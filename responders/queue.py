@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import Brand
@@ -150,15 +150,17 @@ def reject(
     return draft
 
 
-def drafts_needing_review(draft_ids: Iterable[int], *, session: Session) -> set[int]:
-    """Which of these drafts answer a mention flagged for review (left out of "Approve selected")."""
+def drafts_held_from_bulk(draft_ids: Iterable[int], *, session: Session) -> set[int]:
+    """Which of these drafts a person must approve one by one (left out of "Approve selected"): those answering
+    a mention flagged for review, and escalations (a legal threat, an injury, a data breach), whatever the
+    model's confidence: a reply to those is read, not waved through with a page of thank-yous."""
     ids = list(draft_ids)
     if not ids:
         return set()
     rows = session.exec(
         select(Draft.id)
         .join(Mention, col(Mention.id) == Draft.mention_id)
-        .where(col(Draft.id).in_(ids), col(Mention.needs_review).is_(True))
+        .where(col(Draft.id).in_(ids), or_(col(Mention.needs_review).is_(True), col(Draft.escalated).is_(True)))
     )
     return {int(i) for i in rows if i is not None}
 

@@ -164,8 +164,8 @@ def test_manager_approves_edits_rejects_relabels_and_bulk_approves(desk_url: tup
     page.wait_for_load_state()
     assert f"Mention {mention_id} is now labelled question" in flash(page)
 
-    # bulk approve two
-    cards = page.locator(".queue .card")
+    # bulk approve two (of the cards "Select all" may tick: not escalations or drafts that need review)
+    cards = page.locator(".queue .card:has(input.pick)")
     ids = [int(cards.nth(i).get_attribute("data-draft")) for i in (0, 1)]
     for i in (0, 1):
         cards.nth(i).locator("input.pick").check()

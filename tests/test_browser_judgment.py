@@ -1,5 +1,6 @@
 """The desk in headless Chromium when the classifier is unsure and when thank-yous go out on their own: a
-low-confidence complaint says "Needs review" and "Approve selected" leaves it out; a held thank-you stopped in
+low-confidence complaint says "Needs review", an injury says "Escalated", and "Approve selected" leaves both
+out; a held thank-you stopped in
 the "Going out" lane never reaches the platform (checked at the outbox), while one left alone goes out only
 after its hold window."""
 
@@ -125,12 +126,15 @@ def card(page: Any, draft_id: int) -> Any:
     return page.locator(f".queue .card[data-draft='{draft_id}']")
 
 
-def test_a_low_confidence_complaint_says_needs_review_and_approve_selected_leaves_it_out(
+def test_a_low_confidence_complaint_and_an_escalation_are_left_out_of_approve_selected(
     desk: tuple[str, Any, BrandConfig], page: Any
 ) -> None:
     base, engine, _ = desk
     unsure = draft_for(engine, UNSURE)
     sure = [draft_for(engine, text).id for text in SURE]
+    injury = draft_for(engine, SURE[-1])
+    assert injury.escalated and not any(draft_for(engine, text).escalated for text in SURE[:-1])
+    plain = sure[:-1]
     login(page, base)
 
     flagged = card(page, must(unsure.id))
@@ -138,45 +142,56 @@ def test_a_low_confidence_complaint_says_needs_review_and_approve_selected_leave
     assert "Needs review: low confidence" in flagged.locator(".policy").inner_text()
     assert "may send" not in flagged.inner_text()
     assert "thank" not in flagged.locator("textarea.reply").input_value().lower()
-    for draft_id in sure:
+    for draft_id in plain:
         assert "Policy gate: may send" in card(page, must(draft_id)).locator(".policy").inner_text()
-    # Why it is urgent, on the card (the injury outranks everything else on the page).
+        assert card(page, must(draft_id)).locator(".escalated-flag").count() == 0
+    # Why it is urgent, on the card (the injury outranks everything else on the page), and that a person
+    # approves it on its own: no "may send" on an escalation.
     burnt = card(page, must(sure[-1]))
     assert burnt.locator(".urgency-reason").inner_text() == "injury"
+    assert burnt.locator(".escalated-flag").inner_text() == "Escalated"
+    assert (
+        "Escalated (injury): read the mention and approve this reply on its own"
+        in burnt.locator(".policy").inner_text()
+    )
+    assert "may send" not in burnt.inner_text()
     assert page.locator(".queue .card").first.get_attribute("data-draft") == str(sure[-1])
     api = {i["draft_id"]: i for i in page.request.get(f"{base}/api/queue?limit=50").json()["items"]}
     assert api[unsure.id]["needs_review"] is True and api[unsure.id]["review_reason"] == "low confidence"
     assert not any(api[i]["needs_review"] for i in sure)
 
-    # The manager selects everything on the page and approves: the unsure one is left out.
+    # The manager selects everything on the page and approves: the unsure one and the escalation are left out.
     page.check("#select-all")
     assert not flagged.locator("input.pick-review").is_checked()
+    assert not burnt.locator("input.pick-review").is_checked()
     page.click("#bulk-approve")
     page.wait_for_load_state()
-    assert f"Approved {len(sure)} drafts" in page.locator(".flash").first.inner_text()
+    assert f"Approved {len(plain)} drafts" in page.locator(".flash").first.inner_text()
     with Session(engine) as session:
         states = {d.id: d.state for d in session.exec(select(Draft).where(col(Draft.id).in_([unsure.id, *sure])))}
-    assert states[unsure.id] == DraftState.DRAFTED
-    assert all(states[i] == DraftState.APPROVED for i in sure)
+    assert states[unsure.id] == states[must(injury.id)] == DraftState.DRAFTED
+    assert all(states[i] == DraftState.APPROVED for i in plain)
 
     # A forged form that puts it among the ordinary picks is refused for it, too.
-    response = page.request.post(
-        f"{base}/drafts/bulk-approve",
-        form={
-            "item": f"{unsure.id}:{unsure.version}",
-            "csrf_token": page.locator("#bulk input[name=csrf_token]").input_value(),
-        },
-    )
-    assert f"Left out 1 that need review (#{unsure.id})" in response.text()
-    assert draft_for(engine, UNSURE).state == DraftState.DRAFTED
+    for held, text in ((unsure, UNSURE), (injury, SURE[-1])):
+        response = page.request.post(
+            f"{base}/drafts/bulk-approve",
+            form={
+                "item": f"{held.id}:{held.version}",
+                "csrf_token": page.locator("#bulk input[name=csrf_token]").input_value(),
+            },
+        )
+        assert f"Left out 1 that need review or are escalated (#{held.id})" in response.text()
+        assert draft_for(engine, text).state == DraftState.DRAFTED
 
-    # Ticked on its own, after reading it, it is approved.
+    # Ticked on their own, after reading them, they are approved.
     page.goto(f"{base}/queue")
     card(page, must(unsure.id)).locator("input.pick-review").check()
+    card(page, must(injury.id)).locator("input.pick-review").check()
     page.click("#bulk-approve")
     page.wait_for_load_state()
-    assert "Approved 1 draft" in page.locator(".flash").first.inner_text()
-    assert draft_for(engine, UNSURE).state == DraftState.APPROVED
+    assert "Approved 2 drafts" in page.locator(".flash").first.inner_text()
+    assert draft_for(engine, UNSURE).state == draft_for(engine, SURE[-1]).state == DraftState.APPROVED
 
 
 def test_a_held_thank_you_stopped_in_going_out_is_never_sent(

@@ -152,8 +152,9 @@ def _picked(values: list[object]) -> list[tuple[int, int | None]]:
 
 @router.post("/drafts/bulk-approve")
 async def bulk_approve(*, request: Request, user: Actor) -> Response:
-    """ "Approve selected": the drafts ticked with the page's boxes, except those that need review, which are
-    approved only when ticked one by one (their own box, which "Select all" never ticks)."""
+    """ "Approve selected": the drafts ticked with the page's boxes, except those that need review and
+    escalations, which are approved only when ticked one by one (their own box, which "Select all" never
+    ticks)."""
     form = await request.form()
     picked = _picked(list(form.getlist("item")))
     reviewed = _picked(list(form.getlist("reviewed")))
@@ -163,7 +164,7 @@ async def bulk_approve(*, request: Request, user: Actor) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     engine = desk(request).engine
-    under_review = await run_in_threadpool(actions.needing_review, engine, [i for i, _ in picked])
+    under_review = await run_in_threadpool(actions.held_from_bulk, engine, [i for i, _ in picked])
     items = [item for item in picked if item[0] not in under_review] + reviewed
     if not items:
         return _done(request, back, actions.Outcome(False, _left_out(under_review)))
@@ -175,7 +176,7 @@ async def bulk_approve(*, request: Request, user: Actor) -> Response:
 
 def _left_out(ids: set[int]) -> str:
     listed = ", ".join(f"#{i}" for i in sorted(ids))
-    return f"Left out {len(ids)} that need review ({listed}): tick each one to approve it."
+    return f"Left out {len(ids)} that need review or are escalated ({listed}): tick each one to approve it."
 
 
 @router.post("/drafts/{draft_id}/stop")
