@@ -57,6 +57,8 @@ class Classification:
     sentiment_scores: dict[str, float] = field(default_factory=dict)
     # Probability that the text is sarcastic or ironic.
     sarcasm: float = 0.0
+    # Expected urgency tier (0 low .. 3 critical) from the learned urgency head; -1 without one.
+    urgency_rank: float = -1.0
 
 
 class Classifier(Protocol):
@@ -339,13 +341,19 @@ TIER_WIDTH = 24
 
 def urgency_score(c: Classification, *, followers: int = 0) -> int:
     """0..100. The tier decides the band (critical 75+, high 50-74, medium 25-49, low 0-24); the rest only
-    orders mentions inside it: up to 14 points for how sure the model is that the mention is a complaint and
-    negative (half each), up to 10 for reach (log of followers). In the low tier the 12 points are split three
-    ways with how much the mention asks for a reply: a question before a post that merely names the brand."""
+    orders mentions inside it: up to 14 points from the learned urgency head's expected tier (`urgency_rank`),
+    up to 10 for reach (log of followers). Without that head (older models, relabels): the 14 points are how
+    sure the model is that the mention is a complaint and negative (half each), and in the low tier 12 points
+    split three ways with how much the mention asks for a reply."""
     floor = TIER_FLOOR.get(c.urgency, 0)
     complaint = c.scores.get("complaint", 0.0)
     negative = c.sentiment_scores.get("negative", complaint) if c.sentiment_scores else complaint
-    if c.urgency != "low":
+    if c.urgency_rank >= 0:
+        # The learned head's expected tier: one tier below this one scores 0, one tier above 14. On the dev rows
+        # this orders gold tiers inside a band better than mixing in needs_reply for the low tier (0.877 / 0.874).
+        tier_rank = TIER_FLOOR.get(c.urgency, 0) / 25
+        severity = 14.0 * min(1.0, max(0.0, (c.urgency_rank - tier_rank + 1) / 2))
+    elif c.urgency != "low":
         severity = 7.0 * complaint + 7.0 * negative
     else:
         severity = 4.0 * complaint + 4.0 * negative + 4.0 * min(1.0, max(0.0, c.needs_reply))

@@ -32,6 +32,9 @@ from rules.classifier import (
     require_model_dir,
 )
 from rules.cues import NEGATIONS, CueMatcher, blank_nlp, public, text_of
+from rules.urgency_head import UrgencyHead
+from rules.urgency_head import load as load_urgency_head
+from rules.urgency_head import save as save_urgency_head
 
 FACTORY = "mentiondesk_textcat"
 NUMPY_FILE = "weights.npz"
@@ -122,7 +125,21 @@ class HashedTextCat:
         self._gram_cache: dict[str, int] = {}
         self._cue_ids: dict[str, int] = {}
         self._bos = self._eos = 0
+        # The learned urgency head (rules/urgency_head.py), if the model has one; its sparse columns are
+        # scored with the main heads' in one gather (`_scoring`).
+        self.urgency: UrgencyHead | None = None
+        self._scoring: tuple[np.ndarray, np.ndarray] | None = None
         self._reset_caches()
+
+    def set_urgency(self, head: UrgencyHead | None) -> None:
+        self.urgency = head
+        if head is None:
+            self._scoring = None
+            return
+        combined = np.hstack([self.state.weights, head.weights])
+        self._scoring = (combined, np.concatenate([self.state.bias, head.bias]))
+        # The main heads read a view of the combined matrix: one copy of the weights in memory.
+        self.state.weights = combined[:, :N_COLUMNS]
 
     def _reset_caches(self) -> None:
         self._cache.clear()
@@ -202,10 +219,9 @@ class HashedTextCat:
     # --- scoring ----------------------------------------------------------------------------------------
 
     def logits(self, flat: list[int], lengths: list[int]) -> np.ndarray:
-        """Raw (uncalibrated) scores, one row per document, every head's columns."""
-        return sparse_logits(
-            self.state.weights, self.state.bias, np.array(flat, dtype=np.int64), np.array(lengths, dtype=np.int64)
-        )
+        """Raw (uncalibrated) scores, one row per document, every head's columns (then the urgency head's)."""
+        weights, bias = self._scoring or (self.state.weights, self.state.bias)
+        return sparse_logits(weights, bias, np.array(flat, dtype=np.int64), np.array(lengths, dtype=np.int64))
 
     def probabilities(self, logits: np.ndarray) -> np.ndarray:
         """Calibrated probabilities: a softmax per head over temperature-scaled, prior-shifted logits."""
@@ -253,7 +269,8 @@ class HashedTextCat:
                 grievance.append(i)
             elif _plain_thanks(cues):
                 thanks.append(i)
-        probs = self.probabilities(self.logits(flat, lengths)).astype(np.float64)
+        raw = self.logits(flat, lengths)
+        probs = self.probabilities(raw[:, :N_COLUMNS]).astype(np.float64)
         slices = head_slices()
         label = probs[:, slices["label"]]  # a view: the moves below write through
         labels = self.state.labels
@@ -280,6 +297,8 @@ class HashedTextCat:
         move_share(label, thanks, "other", "praise", shares.get("thanks_share", THANKS_SHARE), labels)
         if "litotes_share" in shares:
             self._litotes(docs, all_cues, probs, shares["litotes_share"])
+        if self.urgency is not None:
+            probs = np.hstack([probs, softmax_rows(raw[:, N_COLUMNS:].astype(np.float64))])
         return probs, all_cues
 
     def _litotes(self, docs: Sequence[Doc], cues: list[tuple[str, ...]], probs: np.ndarray, share: float) -> None:
@@ -315,6 +334,8 @@ class HashedTextCat:
             "version": s.version,
         }
         (path / "state.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        if self.urgency is not None:
+            save_urgency_head(self.urgency, path)
 
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> HashedTextCat:
         path = Path(path)
@@ -335,6 +356,7 @@ class HashedTextCat:
                 decoder={k: float(v) for k, v in meta.get("decoder", {}).items()},
                 version=str(meta["version"]),
             )
+        self.set_urgency(load_urgency_head(path, self.state.n_buckets))
         self._reset_caches()
         return self
 
@@ -504,9 +526,13 @@ class TrainedClassifier:
             chunk = texts[start : start + BATCH]
             docs = [tokenizer(text) for text in chunk]
             probs, cues = self.component.predict(docs)
-            rows = np.round(probs, 4).tolist()
-            for text, row, found, language in zip(chunk, rows, cues, languages[start : start + BATCH], strict=True):
-                out.append(decoder.decide(row, public(found), language, self.version, text))
+            rows = np.round(probs[:, :N_COLUMNS], 4).tolist()
+            decided = [
+                decoder.decide(row, public(found), language, self.version, text)
+                for text, row, found, language in zip(chunk, rows, cues, languages[start : start + BATCH], strict=True)
+            ]
+            urgency = self.component.urgency
+            out.extend(decided if urgency is None else urgency.apply(decided, probs))
         return out
 
 

@@ -34,6 +34,9 @@ from rules.trained import (
     head_slices,
     sparse_logits,
 )
+from rules.urgency import TIERS
+from rules.urgency_head import UrgencyHead, fit_head
+from rules.urgency_head import digest as urgency_digest
 
 MODEL_PREFIX = "mentiondesk-textcat"
 # Sentiment mix used to re-weight dev metrics toward customer @mentions of consumer brands.
@@ -273,8 +276,10 @@ def train(
     config: TrainConfig | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    urgency_rows: Sequence[Example] | None = None,
 ) -> TrainResult:
-    """Train a pipeline. `calibration_set` (held out) is used for temperatures and class biases only."""
+    """Train a pipeline. `calibration_set` (held out) is used for temperatures and class biases only;
+    `urgency_rows` (held out, default the calibration set) for the urgency head's stacker."""
     config = config or TrainConfig()
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -316,7 +321,16 @@ def train(
         cal_w = np.asarray([source_weight(e, config.user_weight) for e in calibration_set], dtype=np.float64)
         state.temperatures, state.prior_shift = fit_calibration(cal_logits, targets(calibration_set), cal_w)
         state.decoder.update(tune_decoder(TrainedClassifier(nlp), calibration_set))
-    state.version = f"{MODEL_PREFIX}-{time.strftime('%Y.%m.%d', time.gmtime())}+{fingerprint(state)}"
+    stack_rows = calibration_set if urgency_rows is None else urgency_rows
+    say("fitting the urgency head")
+    component.set_urgency(
+        fit_head(
+            nlp,
+            [(e.text, e.urgency) for e in train_set if e.urgency in TIERS],
+            [(e.text, e.urgency) for e in stack_rows if e.urgency in TIERS],
+        )
+    )
+    state.version = version_of(state, component.urgency)
     return TrainResult(nlp, state.version, time.perf_counter() - started, len(train_set), len(calibration_set))
 
 
@@ -361,8 +375,13 @@ def tune_decoder(classifier: Classifier, rows: Sequence[Example]) -> dict[str, f
     return settings
 
 
-def fingerprint(state: Any) -> str:
+def version_of(state: Any, urgency: UrgencyHead | None) -> str:
+    return f"{MODEL_PREFIX}-{time.strftime('%Y.%m.%d', time.gmtime())}+{fingerprint(state, urgency)}"
+
+
+def fingerprint(state: Any, urgency: UrgencyHead | None = None) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(state.weights).tobytes())
+    digest.update(urgency_digest(urgency))
     digest.update(np.ascontiguousarray(state.bias).tobytes())
     digest.update(np.ascontiguousarray(state.prior_shift).tobytes())
     digest.update(repr(sorted(state.temperatures.items())).encode())
@@ -376,6 +395,7 @@ def save(result: TrainResult, output: Path) -> None:
     nlp = blank_pipeline(trained.state.n_buckets)
     fresh = cast(HashedTextCat, nlp.get_pipe(FACTORY))
     fresh.state = trained.state
+    fresh.set_urgency(trained.urgency)
     nlp.meta["name"] = "mentiondesk_textcat"
     nlp.meta["version"] = "2.0.0"
     nlp.meta["description"] = result.version

@@ -119,7 +119,9 @@ def command(
         config.epochs = epochs
     current = load_classifier(get_settings().model)
     before = {name: evaluate(current, rows) for name, rows in held_out.items()}
-    result = train(train_set, calibration, config, progress=lambda msg: click.echo(msg, err=True))
+    result = train(
+        train_set, calibration, config, progress=lambda msg: click.echo(msg, err=True), urgency_rows=hand_dev
+    )
     try:
         save(result, output)
     except OSError as exc:
