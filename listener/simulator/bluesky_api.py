@@ -11,8 +11,11 @@ import base64
 import json
 import secrets
 import time
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs
@@ -61,6 +64,8 @@ class BlueskyWorld:
     keywords: list[str] = field(default_factory=list)
     actors: dict[str, dict[str, Any]] = field(default_factory=dict)  # did -> profile view
     posts: list[dict[str, Any]] = field(default_factory=list)  # post views, by indexedAt ascending
+    indexed_at: list[str] = field(default_factory=list)  # the posts' indexedAt, for a search's `since`
+    indexed_in_order: bool = True  # False once the clock stepped back: then a search reads every post
     index: dict[str, dict[str, Any]] = field(default_factory=dict)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     access_tokens: set[str] = field(default_factory=set)
@@ -143,6 +148,10 @@ def post(
         "labels": [],
     }
     world.posts.append(view)
+    stamp = str(view["indexedAt"])
+    if world.indexed_at and stamp < world.indexed_at[-1]:
+        world.indexed_in_order = False
+    world.indexed_at.append(stamp)
     world.index[uri] = view
     if author != world.me:
         reason = (
@@ -326,20 +335,28 @@ class BlueskyHandler(SimHandler):
 
     def _page(self, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str | None]:
         """Newest first from an opaque cursor (here the position, as base64)."""
-        newest_first = list(reversed(items))
+        return self._page_of(iter(list(reversed(items))))
+
+    def _page_of(self, newest_first: Iterator[dict[str, Any]]) -> tuple[list[dict[str, Any]], str | None]:
+        """`_page` over items already newest first, read only as far as the page (and one more)."""
         try:
             start = int(base64.urlsafe_b64decode(self.query.get("cursor", "") or "MA==").decode() or 0)
         except ValueError:
             start = 0
         limit = self._limit()
-        page = newest_first[start : start + limit]
-        more = start + limit < len(newest_first)
+        if start < 0:  # a position counted from the end, as a list slice takes it
+            everything = list(newest_first)
+            page, more = everything[start : start + limit], start + limit < len(everything)
+        else:
+            window = list(islice(newest_first, start, start + limit + 1))
+            page, more = window[:limit], len(window) > limit
         return page, base64.urlsafe_b64encode(str(start + limit).encode()).decode() if more else None
 
     def _notifications(self) -> tuple[int, dict[str, Any]]:
         reasons = set(self.params("reasons")) or None
-        items = [n for n in self.world.notifications if reasons is None or n["reason"] in reasons]
-        page, cursor = self._page(items)
+        page, cursor = self._page_of(
+            n for n in reversed(self.world.notifications) if reasons is None or n["reason"] in reasons
+        )
         body: dict[str, Any] = {"notifications": json.loads(json.dumps(page)), "priority": False}
         if cursor:
             body["cursor"] = cursor
@@ -354,9 +371,13 @@ class BlueskyHandler(SimHandler):
         except ValueError:
             return 400, _error("BadQueryString", "Error: could not parse query")
         since = self.query.get("since", "")
+        posts = self.world.posts
+        # Posts are listed as indexed, so those since `since` are the last ones: every match among them is
+        # counted (hitsTotal), the older ones are not read.
+        first = bisect_left(self.world.indexed_at, since[:23]) if since and self.world.indexed_in_order else 0
         items = [
             p
-            for p in self.world.posts
+            for p in posts[first:]
             if predicate(Post(text=p["record"]["text"])) and (not since or p["indexedAt"] >= since[:23])
         ]
         page, cursor = self._page(items)

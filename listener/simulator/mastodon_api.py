@@ -11,6 +11,7 @@ import copy
 import html
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -21,6 +22,7 @@ from listener.simulator.http import SimHandler
 from listener.simulator.network import DemoShare, SimNetwork, WorldOptions
 from listener.simulator.query import Post, compile_query
 from listener.simulator.state import RateWindow, Reply, SimState
+from listener.simulator.store import IndexMap, OrderedIndex, take
 
 PLATFORM = "mastodon"
 READ_LIMIT = 300  # requests per account per 5 minutes
@@ -50,6 +52,13 @@ class MastodonWorld:
     post_window: RateWindow = field(default_factory=lambda: RateWindow(limit=POST_LIMIT, seconds=10_800))
     me: str = ""
     brand_status: str = ""
+    # What the timelines read (listener/simulator/store.py), by numeric id: every status, by account id and
+    # by hashtag; the notifications; a status's replies, oldest first.
+    timeline: OrderedIndex[dict[str, Any]] = field(default_factory=OrderedIndex)
+    by_account: IndexMap[dict[str, Any]] = field(default_factory=IndexMap)
+    by_tag: IndexMap[dict[str, Any]] = field(default_factory=IndexMap)
+    notification_index: OrderedIndex[dict[str, Any]] = field(default_factory=OrderedIndex)
+    replies_to: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _last_id: int = 0
     _last_notification: int = 0
 
@@ -177,19 +186,26 @@ def post_status(
         )
     world.statuses.append(status)
     world.index[status_id] = status
+    key = int(status_id)
+    world.timeline.add(key, status)
+    world.by_account.add(author, key, status)
+    for tag in {t["name"] for t in tags}:
+        world.by_tag.add(tag, key, status)
+    if parent:
+        world.replies_to.setdefault(parent["id"], []).append(status)
     user["statuses_count"] += 1
     if author != world.me and any(m["id"] == world.me for m in mentions):
         world._last_notification += 1
-        world.notifications.append(
-            {
-                "id": world._last_notification,
-                "type": "mention",
-                "status_id": status_id,
-                "account_id": author,
-                "created_at": status["created_at"],
-                "filtered": filtered,
-            }
-        )
+        notification = {
+            "id": world._last_notification,
+            "type": "mention",
+            "status_id": status_id,
+            "account_id": author,
+            "created_at": status["created_at"],
+            "filtered": filtered,
+        }
+        world.notifications.append(notification)
+        world.notification_index.add(notification["id"], notification)
     return status_id
 
 
@@ -332,12 +348,12 @@ class MastodonHandler(SimHandler):
     def _notifications(self) -> tuple[int, Any, dict[str, str]]:
         types = self.params.get("types[]") or self.params.get("types") or []
         include_filtered = self._param("include_filtered").lower() in ("1", "true")
-        items = [
-            n
-            for n in self.world.notifications
-            if (not types or n["type"] in types) and (include_filtered or not n["filtered"])
-        ]
-        page, links = self._paginate(items, key=lambda n: int(n["id"]), default=40, most=80)
+        page, links = self._paginate(
+            self.world.notification_index,
+            lambda n: (not types or n["type"] in types) and (include_filtered or not n["filtered"]),
+            default=40,
+            most=80,
+        )
         statuses = [self.world.index[n["status_id"]] for n in page]
         accounts = {n["account_id"]: self.world.accounts[n["account_id"]] for n in page}
         groups = [
@@ -367,23 +383,23 @@ class MastodonHandler(SimHandler):
             predicate = compile_query(query)
         except ValueError:
             return 200, {"accounts": [], "statuses": [], "hashtags": []}, {}
-        texts = [(s, re.sub(r"<[^>]+>", " ", html.unescape(s["content"]))) for s in self.world.statuses]
-        items = [
-            s
-            for s, text in texts
-            if s["account"].get("indexable") and s["visibility"] == "public" and predicate(Post(text=text))
-        ]
-        page, _ = self._paginate(items, key=lambda s: int(s["id"]), default=20, most=40)
+
+        def found(s: dict[str, Any]) -> bool:
+            if not (s["account"].get("indexable") and s["visibility"] == "public"):
+                return False
+            return predicate(Post(text=re.sub(r"<[^>]+>", " ", html.unescape(s["content"]))))
+
+        page, _ = self._paginate(self.world.timeline, found, default=20, most=40)
         return 200, {"accounts": [], "statuses": page, "hashtags": []}, {}
 
     def _hashtag(self, tag: str) -> tuple[int, Any, dict[str, str]]:
         wanted = tag.lower()
-        items = [
-            s
-            for s in self.world.statuses
-            if s["visibility"] == "public" and any(t["name"] == wanted for t in s["tags"])
-        ]
-        page, links = self._paginate(items, key=lambda s: int(s["id"]), default=20, most=40)
+        page, links = self._paginate(
+            self.world.by_tag.get(wanted),
+            lambda s: s["visibility"] == "public" and any(t["name"] == wanted for t in s["tags"]),
+            default=20,
+            most=40,
+        )
         return 200, page, links
 
     def _status(self, status_id: str) -> tuple[int, Any, dict[str, str]]:
@@ -402,10 +418,7 @@ class MastodonHandler(SimHandler):
         while parent is not None:
             ancestors.insert(0, parent)
             parent = index.get(parent["in_reply_to_id"] or "")
-        children: dict[str, list[dict[str, Any]]] = {}
-        for item in self.world.statuses:
-            if item["in_reply_to_id"]:
-                children.setdefault(item["in_reply_to_id"], []).append(item)
+        children = self.world.replies_to
         descendants: list[dict[str, Any]] = []
         stack = list(reversed(children.get(status_id, [])))
         while stack:
@@ -417,8 +430,9 @@ class MastodonHandler(SimHandler):
     def _account_statuses(self, account_id: str) -> tuple[int, Any, dict[str, str]]:
         if account_id not in self.world.accounts:
             return 404, {"error": "Record not found"}, {}
-        items = [s for s in self.world.statuses if s["account"]["id"] == account_id]
-        page, links = self._paginate(items, key=lambda s: int(s["id"]), default=20, most=40)
+        page, links = self._paginate(
+            self.world.by_account.get(account_id), lambda s: s["account"]["id"] == account_id, default=20, most=40
+        )
         return 200, page, links
 
     def _post(self) -> tuple[int, Any, dict[str, str]]:
@@ -447,8 +461,10 @@ class MastodonHandler(SimHandler):
 
     # --- pages ----------------------------------------------------------------------------------------
 
-    def _paginate(self, items: list[Any], *, key: Any, default: int, most: int) -> tuple[list[Any], dict[str, str]]:
-        """Mastodon's id pagination over items in ascending order: newest first below `max_id` and above
+    def _paginate(
+        self, items: OrderedIndex[dict[str, Any]], keep: Callable[[dict[str, Any]], bool], *, default: int, most: int
+    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """Mastodon's id pagination over the items `keep` accepts: newest first below `max_id` and above
         `since_id`; with `min_id`, the page right after it (still newest first). A Link header to both ends."""
         limit = self._limit(default, most)
         try:
@@ -458,9 +474,14 @@ class MastodonHandler(SimHandler):
             min_int = int(min_id) if min_id else None
         except ValueError:
             return [], {}
-        inside = [i for i in items if (max_id is None or key(i) < max_id) and key(i) > since_id]
-        page = [i for i in inside if key(i) > min_int][:limit] if min_int is not None else inside[-limit:]
-        page = list(reversed(page))
+        if min_int is not None:
+            page = take(items.oldest_first(above=max(since_id, min_int), below=max_id), keep, limit)[::-1]
+        else:
+            page = take(items.newest_first(below=max_id, above=since_id), keep, limit)
+
+        def key(item: dict[str, Any]) -> int:
+            return int(item["id"])
+
         links: dict[str, str] = {}
         if page:
             base = f"{self.world.base_url}{self.route}"
