@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 import mentiondesk.platforms  # noqa: F401  (registers every platform, as the shell does on start)
 from mentiondesk.core.brands import BrandConfig, parse_brands
 from storage.db import make_engine, upgrade
+from tests.browser import browser, page  # noqa: F401  (the browser tests' Chromium fixtures, by name)
 
 if TYPE_CHECKING:
     from rules.classifier import Classifier

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,22 +13,17 @@ from mentiondesk.alerts.check import check_alerts
 from mentiondesk.settings import Settings
 from storage.db import make_engine, transaction, upgrade
 from storage.models import utcnow
+from tests.browser import NEEDS_CHROMIUM, PASSWORD, SCREENSHOTS, login, served
 from tests.test_alerts import SETTINGS, Receiver, Store, brands_with
-from tests.test_browser_desk import CHROMIUM, PASSWORD, SCREENSHOTS, browser, login, page  # noqa: F401
 
 if TYPE_CHECKING:
     from rules.classifier import Classifier
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
 def desk_after_a_spike(tmp_path: Path, classifier: Classifier) -> Iterator[str]:
-    import uvicorn
-
     from mentiondesk.web.app import create_app
     from mentiondesk.web.users import add_user
 
@@ -47,24 +39,14 @@ def desk_after_a_spike(tmp_path: Path, classifier: Classifier) -> Iterator[str]:
     with transaction(engine) as session:
         add_user(session, "maria", "manager", PASSWORD)
     app = create_app(engine, brands, Settings(secret_key=SecretStr("test-secret-key")))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base
     receiver.close()
     broken.close()
     engine.dispose()
 
 
-def test_the_alert_list_after_a_spike(desk_after_a_spike: str, page: Any) -> None:  # noqa: F811
+def test_the_alert_list_after_a_spike(desk_after_a_spike: str, page: Any) -> None:
     base = desk_after_a_spike
     login(page, base)
     page.click("nav >> text=Alerts")

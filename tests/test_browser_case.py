@@ -4,9 +4,6 @@ reply in order, add an internal note (a hostile one, shown as text), resolve it 
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,23 +15,17 @@ from mentiondesk.settings import Settings
 from storage.db import make_engine, upgrade
 from storage.desk_models import Note
 from storage.models import Case, CaseStatus, Mention
+from tests.browser import NEEDS_CHROMIUM, SCREENSHOTS, flash, login, served
 from tests.factories import mention, must
-from tests.test_browser_compose import browser, login, page  # noqa: F401
-from tests.test_browser_desk import CHROMIUM, SCREENSHOTS, flash
 from tests.test_team_desk import SCRIPT_NOTE, add_users, fill, team_brands
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 FIRST = "@AcmeCoffee still waiting for my refund, three weeks now"
 SECOND = '@AcmeCoffee <img src=x onerror="window.__pwned=1"> hello?? nobody answers, refund still missing'
 
 
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory, classifier: Any) -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     from mentiondesk.web.app import create_app
 
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('case') / 'desk.db'}")
@@ -44,22 +35,12 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory, classifier: Any) -> Itera
     fill(engine, brands, classifier, [[mention(SECOND, author="ben_r", name="Ben <b>Ruiz</b>", minutes=90)]])
     add_users(engine)
     app = create_app(engine, brands, Settings(secret_key=SecretStr("test-secret-key")))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", engine
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base, engine
     engine.dispose()
 
 
-def test_open_a_case_add_a_note_and_resolve_it(desk_url: tuple[str, Any], page: Any) -> None:  # noqa: F811
+def test_open_a_case_add_a_note_and_resolve_it(desk_url: tuple[str, Any], page: Any) -> None:
     base, engine = desk_url
     with Session(engine) as session:
         case = must(session.exec(select(Case)).first())
@@ -111,7 +92,7 @@ def test_open_a_case_add_a_note_and_resolve_it(desk_url: tuple[str, Any], page: 
     assert page.evaluate("window.__pwned") is None and page.dialogs == []
 
 
-def test_an_analyst_reads_a_case_but_has_no_forms(desk_url: tuple[str, Any], page: Any) -> None:  # noqa: F811
+def test_an_analyst_reads_a_case_but_has_no_forms(desk_url: tuple[str, Any], page: Any) -> None:
     base, engine = desk_url
     with Session(engine) as session:
         case = must(session.exec(select(Case)).first())

@@ -4,9 +4,6 @@ note (a hostile one), tag and find the mention again by search; insert a saved r
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,21 +15,15 @@ from mentiondesk.settings import Settings
 from storage.db import make_engine, upgrade
 from storage.desk_models import MentionTag, Note, SavedReply
 from storage.models import Draft, DraftState, Mention
+from tests.browser import NEEDS_CHROMIUM, SCREENSHOTS, flash, login, served
 from tests.factories import mention, must
-from tests.test_browser_desk import CHROMIUM, SCREENSHOTS, flash
 from tests.test_team_desk import SCRIPT_NOTE, add_users, fill, team_brands
-from tests.test_web_support import PASSWORD
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory, classifier: Any) -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     from mentiondesk.web.app import create_app
 
     path = tmp_path_factory.mktemp("team") / "desk.db"
@@ -53,52 +44,9 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory, classifier: Any) -> Itera
     )
     add_users(engine)
     app = create_app(engine, brands, Settings(secret_key=SecretStr("test-secret-key")))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base, engine
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.dialogs = []
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    yield pg
-    context.close()
-
-
-def login(page: Any, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/queue.*"))
 
 
 def mention_with(engine: Any, words: str) -> Mention:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,13 +12,9 @@ from sqlmodel import Session, col, select
 from mentiondesk.settings import Settings
 from storage.db import make_engine, transaction, upgrade
 from storage.models import AuditEvent, Draft, DraftState, Mention
+from tests.browser import NEEDS_CHROMIUM, PASSWORD, SCREENSHOTS, flash, login, served
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+pytestmark = NEEDS_CHROMIUM
 HOSTILE = [
     "<script>window.__pwned = 1; alert('x')</script> @NorthwindCoffee my order is late and nobody answers",
     '<img src=x onerror="window.__pwned=1;alert(1)"> @NorthwindCoffee still waiting for my refund, awful',
@@ -31,13 +22,10 @@ HOSTILE = [
     "<b><i>broken <div> html </table></td> @NorthwindCoffee my coffee was cold, terrible service",
     "\u202e@NorthwindCoffee the delivery was late again \u202c and the cup leaked <svg onload=alert(1)>",
 ]
-PASSWORD = "correct-horse-9"
 
 
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     from mentiondesk.web.app import create_app
     from mentiondesk.web.seed import seed_demo
     from mentiondesk.web.users import add_user
@@ -50,63 +38,9 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, An
         add_user(session, "maria", "manager", PASSWORD)
         add_user(session, "ana", "analyst", PASSWORD)
     app = create_app(engine, brands, Settings(secret_key=SecretStr("test-secret-key")))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base, engine
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.dialogs = []
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    yield pg
-    context.close()
-
-
-def login(page: Any, base: str, name: str = "maria") -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/queue.*"))
-
-
-def flash(page: Any) -> str:
-    return str(page.locator(".flash").first.inner_text())
 
 
 def test_logged_out_visitor_is_sent_to_login(desk_url: tuple[str, Any], page: Any) -> None:

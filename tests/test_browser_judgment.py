@@ -6,10 +6,6 @@ after its hold window."""
 
 from __future__ import annotations
 
-import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -26,15 +22,11 @@ from mentiondesk.settings import Settings
 from responders.sending import send_approved
 from storage.db import make_engine, transaction, upgrade
 from storage.models import Draft, DraftState, Mention, utcnow
+from tests.browser import NEEDS_CHROMIUM, PASSWORD, login, served
 from tests.conftest import TEST_BRANDS
 from tests.factories import mention, must
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-]
-PASSWORD = "correct-horse-9"
+pytestmark = NEEDS_CHROMIUM
 UNSURE = "@AcmeCoffee the new cup lids leak all over my hands every single morning"
 SURE = [
     "@AcmeCoffee my order is two hours late and nobody answers the phone",
@@ -49,8 +41,6 @@ PRAISE = [
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, BrandConfig]]:
-    import uvicorn
-
     from mentiondesk.web.app import create_app
     from mentiondesk.web.users import add_user
     from rules.classifier import load_classifier
@@ -68,49 +58,9 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, B
     with transaction(engine) as session:
         add_user(session, "maria", "manager", PASSWORD)
     app = create_app(engine, brands.brands, Settings(secret_key=SecretStr("test-secret-key")))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine, brands
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base, engine, brands
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-def login(page: Any, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", "maria")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/queue.*"))
 
 
 def draft_for(engine: Any, text: str) -> Draft:

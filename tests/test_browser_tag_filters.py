@@ -3,9 +3,6 @@ trends page's Tag box and its export link, and a tag nobody uses."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,21 +14,15 @@ from mentiondesk.settings import Settings
 from storage.db import make_engine, upgrade
 from storage.desk_models import MentionTag
 from storage.models import Draft, DraftState
+from tests.browser import NEEDS_CHROMIUM, login, served
 from tests.factories import mention
-from tests.test_browser_compose import browser, login, page  # noqa: F401  (fixtures and the sign-in steps)
-from tests.test_browser_desk import CHROMIUM
 from tests.test_team_desk import add_users, fill, team_brands
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory, classifier: Any) -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     from mentiondesk.web.app import create_app
 
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('tags') / 'desk.db'}")
@@ -52,18 +43,8 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory, classifier: Any) -> Itera
     )
     add_users(engine)
     app = create_app(engine, brands, Settings(secret_key=SecretStr("test-secret-key")))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", engine
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base, engine
     engine.dispose()
 
 
@@ -79,7 +60,7 @@ def cards(pg: Any) -> set[int]:
     return {int(a) for a in pg.eval_on_selector_all("article.card[data-draft]", "els => els.map(e => e.dataset.draft)")}
 
 
-def test_a_manager_filters_the_queue_and_trends_by_tag(desk_url: tuple[str, Any], page: Any) -> None:  # noqa: F811
+def test_a_manager_filters_the_queue_and_trends_by_tag(desk_url: tuple[str, Any], page: Any) -> None:
     base, engine = desk_url
     refund, everything = tagged_drafts(engine, "refund")
     assert refund and everything - refund

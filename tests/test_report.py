@@ -17,9 +17,9 @@ from mentiondesk.core.brands import parse_brands
 from mentiondesk.report import Week
 from mentiondesk.settings import get_settings
 from storage.db import make_engine, upgrade
+from tests.browser import CHROMIUM
 from tests.conftest import TEST_BRANDS
 from tests.test_alerts import COMPLAINTS, SmtpReceiver, Store, smtp  # noqa: F401
-from tests.test_browser_desk import CHROMIUM, browser  # noqa: F401
 
 if TYPE_CHECKING:
     from rules.classifier import Classifier
@@ -76,7 +76,7 @@ def test_a_wrong_output_type_is_refused(desk: CliRunner) -> None:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
-def test_the_report_renders_with_its_charts(desk: CliRunner, tmp_path: Path, browser: Any) -> None:  # noqa: F811
+def test_the_report_renders_with_its_charts(desk: CliRunner, tmp_path: Path, browser: Any) -> None:
     result = desk.invoke(main, ["report", "--brand", "acme", "--week", "2026-W47", "--output", "week.html"])
     assert result.exit_code == 0, result.output
     assert "2026-W47 (2026-11-16 to 2026-11-22)" in result.output
