@@ -7,9 +7,7 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,22 +17,9 @@ from sqlalchemy import Engine, inspect, text
 
 from listener.simulator import Simulator
 from storage.db import MIGRATIONS_DIR, make_engine
+from tests.processes import BRANDS, MENTIONDESK, postgres_schema, stored_counts, stored_ids
 
 POSTGRES_URL = os.environ.get("MENTIONDESK_TEST_POSTGRES_URL")
-MENTIONDESK = [sys.executable, "-m", "mentiondesk.cli"]
-BRANDS = """
-[brands.acme]
-name = "Acme"
-keywords = ["acme"]
-languages = ["en", "es", "de"]
-
-[brands.acme.handles]
-x = ["acme"]
-reddit = ["acme_support"]
-
-[brands.acme.reddit]
-subreddits = ["acme"]
-"""
 # What a team starts at once: upgrades, status checks and polls (no platform keys: nothing to fetch).
 COMMANDS = [["db", "upgrade"], ["sources"], ["poll", "--once"]]
 
@@ -47,17 +32,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if not POSTGRES_URL:
         pytest.skip("MENTIONDESK_TEST_POSTGRES_URL is not set")
-    schema = f"md_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 def environment(tmp_path: Path, database_url: str, sim: Simulator | None = None) -> dict[str, str]:
@@ -144,10 +120,10 @@ def test_poll_once_beside_run_stores_every_mention_once(database_url: str, tmp_p
             engine = make_engine(database_url)
             try:
                 deadline = time.monotonic() + 120
-                while time.monotonic() < deadline and not set(served) <= _stored_ids(engine):
+                while time.monotonic() < deadline and not set(served) <= stored_ids(engine):
                     time.sleep(0.5)
-                stored = _stored_ids(engine)
-                mentions, distinct, drafts, drafted = _counts(engine)
+                stored = stored_ids(engine)
+                mentions, distinct, drafts, drafted = stored_counts(engine)
             finally:
                 engine.dispose()
         finally:
@@ -160,20 +136,3 @@ def test_poll_once_beside_run_stores_every_mention_once(database_url: str, tmp_p
     assert set(served) <= stored, f"{len(set(served) - stored)} served mentions not stored"
     assert mentions == distinct, "a mention stored twice"
     assert drafts == drafted, "a mention drafted twice"
-
-
-def _stored_ids(engine: Engine) -> set[str]:
-    try:
-        with engine.connect() as conn:
-            return {row[0] for row in conn.execute(text("SELECT external_id FROM mention"))}
-    except Exception:  # noqa: BLE001 - the schema may not exist yet while `run` is starting
-        return set()
-
-
-def _counts(engine: Engine) -> tuple[int, int, int, int]:
-    with engine.connect() as conn:
-        mentions, distinct = conn.execute(
-            text("SELECT count(*), count(DISTINCT platform || ':' || external_id) FROM mention")
-        ).one()
-        drafts, drafted = conn.execute(text("SELECT count(*), count(DISTINCT mention_id) FROM draft")).one()
-    return int(mentions), int(distinct), int(drafts), int(drafted)

@@ -7,10 +7,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,43 +26,21 @@ from storage.db import make_engine, transaction, upgrade
 from storage.models import Draft
 from tests.conftest import _postgres_engine
 from tests.factories import ListSource, mention
+from tests.processes import BRANDS, MENTIONDESK, postgres_schema, stored_counts, stored_ids
 
 POSTGRES_URL = os.environ.get("MENTIONDESK_TEST_POSTGRES_URL")
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not POSTGRES_URL, reason="MENTIONDESK_TEST_POSTGRES_URL is not set"),
 ]
-MENTIONDESK = [sys.executable, "-m", "mentiondesk.cli"]
-BRANDS = """
-[brands.acme]
-name = "Acme"
-keywords = ["acme"]
-languages = ["en", "es", "de"]
-
-[brands.acme.handles]
-x = ["acme"]
-reddit = ["acme_support"]
-
-[brands.acme.reddit]
-subreddits = ["acme"]
-"""
 
 
 @pytest.fixture
 def database_url() -> Iterator[str]:
     """A new, empty PostgreSQL schema (via search_path), dropped afterwards."""
     assert POSTGRES_URL
-    schema = f"md_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
@@ -220,7 +196,7 @@ def test_the_standby_takes_over_polling_when_the_active_service_is_killed(databa
             assert wait_for(lambda: active.said("Mention Desk service:"), 180), active.stderr()[-3000:]
             standby = Run("standby", env, tmp_path)
             assert wait_for(lambda: standby.said("on standby"), 180), standby.stderr()[-3000:]
-            assert wait_for(lambda: set(served) <= _stored_ids(engine), 120), "the active service polled"
+            assert wait_for(lambda: set(served) <= stored_ids(engine), 120), "the active service polled"
 
             traffic = Traffic(sim)
             time.sleep(4)  # the active service polls and stores under a steady stream of new mentions
@@ -230,13 +206,13 @@ def test_the_standby_takes_over_polling_when_the_active_service_is_killed(databa
             after_kill = sim.add_mentions(2)  # posted once nobody polls: found only if the standby takes over
             assert wait_for(lambda: standby.said("took over polling"), 60), standby.stderr()[-3000:]
             lease_seconds = time.monotonic() - killed_at
-            assert wait_for(lambda: set(after_kill) <= _stored_ids(engine), 60), standby.stderr()[-3000:]
+            assert wait_for(lambda: set(after_kill) <= stored_ids(engine), 60), standby.stderr()[-3000:]
             takeover_seconds = time.monotonic() - killed_at
             served += traffic.stop() + after_kill
-            assert wait_for(lambda: set(served) <= _stored_ids(engine), 120)
+            assert wait_for(lambda: set(served) <= stored_ids(engine), 120)
             time.sleep(3)  # a few more polling rounds: anything stored twice would show now
-            mentions, distinct, drafts, drafted = _counts(engine)
-            stored = _stored_ids(engine)
+            mentions, distinct, drafts, drafted = stored_counts(engine)
+            stored = stored_ids(engine)
         finally:
             active.stop()
             if standby is not None:
@@ -254,20 +230,3 @@ def test_the_standby_takes_over_polling_when_the_active_service_is_killed(databa
     assert set(served) <= stored, f"{len(set(served) - stored)} served mentions not stored"
     assert mentions == distinct, "a mention stored twice"
     assert drafts == drafted, "a mention drafted twice"
-
-
-def _stored_ids(engine: Engine) -> set[str]:
-    try:
-        with engine.connect() as conn:
-            return {row[0] for row in conn.execute(text("SELECT external_id FROM mention"))}
-    except Exception:  # noqa: BLE001 - the schema may not exist yet while `run` is starting
-        return set()
-
-
-def _counts(engine: Engine) -> tuple[int, int, int, int]:
-    with engine.connect() as conn:
-        mentions, distinct = conn.execute(
-            text("SELECT count(*), count(DISTINCT platform || ':' || external_id) FROM mention")
-        ).one()
-        drafts, drafted = conn.execute(text("SELECT count(*), count(DISTINCT mention_id) FROM draft")).one()
-    return int(mentions), int(distinct), int(drafts), int(drafted)

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,21 +13,7 @@ from pathlib import Path
 import pytest
 
 from listener.simulator import Simulator
-
-BRANDS = """
-[brands.acme]
-name = "Acme"
-keywords = ["acme"]
-languages = ["en", "es", "de"]
-
-[brands.acme.handles]
-x = ["acme"]
-reddit = ["acme_support"]
-
-[brands.acme.reddit]
-subreddits = ["acme"]
-"""
-MENTIONDESK = [sys.executable, "-m", "mentiondesk.cli"]
+from tests.processes import BRANDS, MENTIONDESK
 
 
 @pytest.fixture

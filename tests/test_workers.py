@@ -13,14 +13,12 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from listener.replay import OutboxSender
@@ -32,6 +30,7 @@ from storage.db import make_engine, transaction, upgrade
 from storage.models import AuditEvent, Draft, DraftState
 from tests.conftest import TEST_BRANDS
 from tests.factories import ListSource, mention
+from tests.processes import postgres_schema
 
 POSTGRES_URL = os.environ.get("MENTIONDESK_TEST_POSTGRES_URL")
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,17 +42,8 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     if not POSTGRES_URL:
         yield f"sqlite:///{tmp_path / 'desk.db'}"
         return
-    schema = f"md_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 def free_port() -> int:
