@@ -443,7 +443,7 @@ def install_authors(conn: Connection, *, own_only: bool = False) -> None:
         backfill = pg_author_upserts(_author_rows("mention", "1", own_only=own_only), drop_zeros=False)
     else:
         triggers, backfill = _author_triggers(own_only), _author_backfill(own_only)
-    for statement in [AUTHOR_TABLE, *triggers, backfill]:
+    for statement in [AUTHOR_TABLE + ("" if postgres else " WITHOUT ROWID"), *triggers, backfill]:
         conn.exec_driver_sql(statement)
     if postgres:  # statistics now, not at autovacuum's leisure: an empty-looking table gets nested-loop plans
         conn.exec_driver_sql("ANALYZE trend_author")
@@ -456,6 +456,17 @@ def uninstall_authors(conn: Connection) -> None:
         if postgres:
             conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
     conn.exec_driver_sql("DROP TABLE IF EXISTS trend_author")
+
+
+def rebuild_author_tables_without_rowid(conn: Connection) -> None:
+    """Migration 0018, SQLite only: trend_author and trend_author_month as WITHOUT ROWID tables (their models
+    say so; 0014 and 0017 made rowid tables). Repeat customers read `n` beside the key: in a rowid table each of
+    a year's 50,000 author rows cost a second lookup (the year's query: 414 ms, 117 ms clustered)."""
+    if conn.dialect.name != "sqlite":
+        return
+    rebuild_authors(conn, own_only=True)
+    uninstall_author_months(conn)
+    install_author_months(conn)
 
 
 def rebuild_authors(conn: Connection, *, own_only: bool) -> None:
@@ -564,7 +575,7 @@ def install_author_months(conn: Connection) -> None:
         if postgres
         else (AUTHOR_MONTH_TRIGGERS, AUTHOR_MONTH_BACKFILL)
     )
-    for statement in [AUTHOR_MONTH_TABLE, *triggers, backfill]:
+    for statement in [AUTHOR_MONTH_TABLE + ("" if postgres else " WITHOUT ROWID"), *triggers, backfill]:
         conn.exec_driver_sql(statement)
     if postgres:
         conn.exec_driver_sql("ANALYZE trend_author_month")

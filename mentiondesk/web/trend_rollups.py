@@ -104,10 +104,13 @@ def repeat_customers(
     ).scalar()
     if range_rows * 2 > int(brand_rows or 0):
         # One index range from the all-days rows ('' sorts before every day) through the days before the range,
-        # and one after it: a hash aggregate, no join for the planner to misjudge.
-        per_author = """SELECT author_id, SUM(CASE WHEN day = '' THEN n ELSE -n END) AS n FROM trend_author
-            WHERE brand = :brand AND (day < :start OR day > :end) GROUP BY author_id
-            HAVING SUM(CASE WHEN day = '' THEN n ELSE -n END) >= 2"""
+        # and one after it, as two reads: SQLite reads `day < :start OR day > :end` as every row of the brand.
+        per_author = """SELECT author_id, SUM(n) AS n FROM (
+                SELECT author_id, CASE WHEN day = '' THEN n ELSE -n END AS n FROM trend_author
+                WHERE brand = :brand AND day < :start
+                UNION ALL
+                SELECT author_id, -n FROM trend_author WHERE brand = :brand AND day > :end
+            ) AS outside GROUP BY author_id HAVING SUM(n) >= 2"""
     elif not _has_month_rollup(session):
         per_author = """SELECT author_id, SUM(n) AS n FROM trend_author
             WHERE brand = :brand AND day >= :start AND day <= :end GROUP BY author_id HAVING SUM(n) >= 2"""
