@@ -27,7 +27,7 @@ from storage.models import (
     ReplyLedger,
     utcnow,
 )
-from storage.queries import record_audit
+from storage.queries import open_case_for, record_audit
 
 LABELS = tuple(label.value for label in Label)
 
@@ -306,13 +306,9 @@ def reopen_case(case_id: int, *, session: Session, actor: str) -> Case:
     if case.status == CaseStatus.OPEN:
         raise InputError(f"case {case_id} is open already")
     if case.author_id is not None:
-        other = session.exec(
-            select(Case.id).where(
-                Case.brand == case.brand, Case.author_id == case.author_id, Case.status == CaseStatus.OPEN
-            )
-        ).first()
+        other = open_case_for(case.brand, case.author_id, session=session)
         if other is not None:
-            raise InputError(f"the customer has another open case, #{other}: add to that one, or resolve it first")
+            raise InputError(f"the customer has another open case, #{other.id}: add to that one, or resolve it first")
     before = case.resolved_by
     case.status, case.resolved_at, case.resolved_by = CaseStatus.OPEN, None, None
     session.add(case)

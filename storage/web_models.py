@@ -391,20 +391,26 @@ def _author_rows(rows: str, sign: str, changed_from: str = "", own_only: bool = 
     )
 
 
-def pg_author_upserts(deltas: str, *, drop_zeros: bool) -> str:
+def _pg_rollup_upserts(table: str, bucket: str, deltas: str, *, drop_zeros: bool) -> str:
+    """Add (brand, `bucket`, author_id, delta) rows into a per-author rollup; with `drop_zeros`, remove the rows
+    the deltas brought to zero. trend_author (bucket: day) and trend_author_month (bucket: month) share it."""
     upsert = f"""
-        INSERT INTO trend_author AS t (brand, day, author_id, n)
-        SELECT brand, day, author_id, sum(delta) FROM ({deltas}) AS d
+        INSERT INTO {table} AS t (brand, {bucket}, author_id, n)
+        SELECT brand, {bucket}, author_id, sum(delta) FROM ({deltas}) AS d
         GROUP BY 1, 2, 3 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT (brand, day, author_id) DO UPDATE SET n = t.n + excluded.n;"""
+        ON CONFLICT (brand, {bucket}, author_id) DO UPDATE SET n = t.n + excluded.n;"""
     if not drop_zeros:
         return upsert
     return (
         upsert
         + f"""
-        DELETE FROM trend_author AS t USING (SELECT DISTINCT brand, day, author_id FROM ({deltas}) AS d) AS g
-        WHERE t.brand = g.brand AND t.day = g.day AND t.author_id = g.author_id AND t.n = 0;"""
+        DELETE FROM {table} AS t USING (SELECT DISTINCT brand, {bucket}, author_id FROM ({deltas}) AS d) AS g
+        WHERE t.brand = g.brand AND t.{bucket} = g.{bucket} AND t.author_id = g.author_id AND t.n = 0;"""
     )
+
+
+def pg_author_upserts(deltas: str, *, drop_zeros: bool) -> str:
+    return _pg_rollup_upserts("trend_author", "day", deltas, drop_zeros=drop_zeros)
 
 
 def _pg_author_triggers(own_only: bool) -> list[str]:
@@ -531,19 +537,7 @@ def _pg_month_rows(rows: str, sign: str, changed_from: str = "") -> str:
 
 
 def _pg_month_upserts(deltas: str, *, drop_zeros: bool) -> str:
-    upsert = f"""
-        INSERT INTO trend_author_month AS t (brand, month, author_id, n)
-        SELECT brand, month, author_id, sum(delta) FROM ({deltas}) AS d
-        GROUP BY 1, 2, 3 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT (brand, month, author_id) DO UPDATE SET n = t.n + excluded.n;"""
-    if not drop_zeros:
-        return upsert
-    return (
-        upsert
-        + f"""
-        DELETE FROM trend_author_month AS t USING (SELECT DISTINCT brand, month, author_id FROM ({deltas}) AS d) AS g
-        WHERE t.brand = g.brand AND t.month = g.month AND t.author_id = g.author_id AND t.n = 0;"""
-    )
+    return _pg_rollup_upserts("trend_author_month", "month", deltas, drop_zeros=drop_zeros)
 
 
 _PG_MONTH_CHANGES = {

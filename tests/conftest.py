@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 import mentiondesk.platforms  # noqa: F401  (registers every platform, as the shell does on start)
 from mentiondesk.core.brands import BrandConfig, parse_brands
 from storage.db import make_engine, upgrade
 from tests.browser import browser, page  # noqa: F401  (the browser tests' Chromium fixtures, by name)
+from tests.processes import postgres_schema
 
 if TYPE_CHECKING:
     from rules.classifier import Classifier
@@ -44,38 +45,40 @@ auto_reply_platforms = ["x", "replay"]
 
 
 def _postgres_engine() -> Generator[Engine, None, None]:
+    """An engine on a new, empty PostgreSQL schema, dropped afterwards."""
     assert POSTGRES_URL
-    schema = f"md_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    engine = make_engine(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
+    with postgres_schema(POSTGRES_URL) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def migrated_engine(kind: str, tmp_path: Path, revision: str = "head") -> Iterator[Engine]:
+    """A database of `kind` ("sqlite": a file in `tmp_path`; "postgres": a new schema, skipped without
+    MENTIONDESK_TEST_POSTGRES_URL), migrated to `revision`."""
+    if kind == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip("MENTIONDESK_TEST_POSTGRES_URL is not set")
+        with contextmanager(_postgres_engine)() as engine:
+            upgrade(engine, revision)
+            yield engine
+        return
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     try:
+        upgrade(engine, revision)
         yield engine
     finally:
         engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty, migrated database of each kind the machine has."""
-    if request.param == "postgres":
-        if not POSTGRES_URL:
-            pytest.skip("MENTIONDESK_TEST_POSTGRES_URL is not set")
-        gen = _postgres_engine()
-        engine = next(gen)
-        upgrade(engine)
+    with migrated_engine(request.param, tmp_path) as engine:
         yield engine
-        gen.close()
-        return
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ from mentiondesk.lease import PollingLease
 from mentiondesk.pipeline import Pipeline
 from responders import queue as desk
 from responders.sending import send_approved
-from storage.db import make_engine, transaction, upgrade
+from storage.db import make_engine, transaction
 from storage.models import Draft
-from tests.conftest import _postgres_engine
+from tests.conftest import migrated_engine
 from tests.factories import ListSource, mention
 from tests.processes import BRANDS, MENTIONDESK, postgres_schema, stored_counts, stored_ids
 
@@ -56,13 +56,10 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
+def pg_engine(tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty PostgreSQL schema."""
-    schemas = _postgres_engine()
-    engine = next(schemas)
-    upgrade(engine)
-    yield engine
-    schemas.close()
+    with migrated_engine("postgres", tmp_path) as engine:
+        yield engine
 
 
 def test_one_service_holds_the_lease_and_it_passes_on_the_moment_its_connection_ends(pg_engine: Engine) -> None:

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 
 from mentiondesk.core.brands import Brand
 from mentiondesk.web import trends
-from storage.db import alembic_config, make_engine, transaction, upgrade
+from storage.db import alembic_config, transaction, upgrade
 from storage.models import Author, Mention
-from tests.conftest import POSTGRES_URL, _postgres_engine
+from tests.conftest import migrated_engine
 
 BRAND = Brand(key="acme", name="Acme", keywords=["acme"])
 END = datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
@@ -29,19 +29,8 @@ SPAN = (date(2026, 6, 20), date(2026, 6, 30))
 @pytest.fixture(params=["sqlite", "postgres"])
 def engine_at_0015(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database as migration 0015 left it: trend_author still counting competitor-search posts."""
-    if request.param == "postgres":
-        if not POSTGRES_URL:
-            pytest.skip("MENTIONDESK_TEST_POSTGRES_URL is not set")
-        gen = _postgres_engine()
-        engine = next(gen)
-        upgrade(engine, "0015")
+    with migrated_engine(request.param, tmp_path, "0015") as engine:
         yield engine
-        gen.close()
-        return
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    upgrade(engine, "0015")
-    yield engine
-    engine.dispose()
 
 
 def seed(engine: Engine) -> dict[str, int]:
