@@ -317,6 +317,33 @@ def test_a_resolved_case_cannot_be_assigned_and_an_analyst_cannot_assign(desk: t
     assert refused.status_code == 403
 
 
+def test_after_a_refused_reopen_the_customer_s_next_mention_joins_their_open_case(
+    desk: tuple[Engine, Any], classifier: Any
+) -> None:
+    engine, brands = desk
+    first = by_text(engine, "waiting for my refund")
+    old_case = must(first.case_id)
+    with transaction(engine) as session:
+        queue.resolve_case(old_case, session=session, actor="omar")
+    fill(engine, brands, classifier, [[mention("@AcmeCoffee now my card was charged twice", author="ben_r")]])
+    new_case = must(by_text(engine, "charged twice").case_id)
+    assert new_case != old_case
+
+    maria = client_for(engine, brands, "maria")
+    refused = maria.post(f"/cases/{old_case}/reopen", data={"csrf_token": csrf(maria, f"/cases/{old_case}")})
+    assert f"another open case, #{new_case}" in flash_of(maria, refused)
+    assert ">resolved<" in maria.get(f"/cases/{old_case}").text
+
+    fill(engine, brands, classifier, [[mention("@AcmeCoffee any news on the double charge?", author="ben_r")]])
+    assert by_text(engine, "double charge").case_id == new_case
+    with Session(engine) as session:
+        cases = session.exec(select(Case).where(Case.brand == "acme").order_by(col(Case.id))).all()
+        ben = [c for c in cases if c.id in (old_case, new_case)]
+        assert [c.status for c in ben] == ["resolved", "open"]
+        assert session.exec(select(func.count()).select_from(Case).where(Case.status == "open",
+                            Case.author_id == first.author_id)).one() == 1  # fmt: skip
+
+
 # --- notes -------------------------------------------------------------------------------------------------
 
 
