@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from listener.base import Batch, FetchedMention, OutgoingReply, SentReply, SkippedItem, Source
 from listener.html_text import html_to_text
 from listener.http_session import MeteredSession, _brief
-from listener.mastodon_threads import CONTEXT_READS_PER_PAGE, CONTEXT_RESERVE, roots_for
+from listener.thread_roots import roots_for
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import AccessDenied, NotConfigured, RateLimited, SendFailed, SourceError, TransientError
 from mentiondesk.core.platform import AutomatedReplies, DemoPost, Platform, ReplyRules
@@ -38,6 +38,12 @@ from mentiondesk.core.vocabulary import FoundVia
 log = logging.getLogger(__name__)
 
 PLATFORM = "mastodon"
+# A status names only the post it answers (`in_reply_to_id`) and the REST API has no thread id for public posts,
+# so a reply's thread is read from its context: a few reads a page at most, and none while the rate window has
+# fewer requests left than the reserve (reading mentions comes first; a reply whose thread is not read keeps its
+# parent as conversation).
+CONTEXT_READS_PER_PAGE = 10
+CONTEXT_RESERVE = 60
 PAGE = 40  # the most Mastodon serves per page of notifications, search results or timeline
 # Mastodon counts requests per account token (300 per 5 minutes): every source of one token shares it.
 RATE_SCOPE = "mastodon"

@@ -17,16 +17,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from listener.mastodon import (
+    CONTEXT_RESERVE,
     MastodonAccess,
     MastodonMentionsSource,
     MastodonSearchSource,
     make_client,
     search_sources_for,
 )
-from listener.mastodon_threads import CONTEXT_RESERVE, forget_roots
 from listener.poller import Poller
 from listener.simulator import Simulator
 from listener.simulator.mastodon_api import account, post_status
+from listener.thread_roots import forget_roots
 from mentiondesk.core.brands import Brand, parse_brands
 from storage.models import Mention
 

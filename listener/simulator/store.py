@@ -76,7 +76,7 @@ class OrderedIndex(Generic[T]):
 
 
 class IndexMap(Generic[T]):
-    """One `OrderedIndex` per value of something (a subreddit, a mentioned name, an author), made on first use."""
+    """One `OrderedIndex` per value of something (a community, a mentioned name, an author), made on first use."""
 
     def __init__(self) -> None:
         self._by: dict[str, OrderedIndex[T]] = {}
