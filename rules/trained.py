@@ -32,6 +32,9 @@ from rules.classifier import (
     require_model_dir,
 )
 from rules.cues import NEGATIONS, CueMatcher, blank_nlp, public, text_of
+from rules.sentiment_head import SentimentStack
+from rules.sentiment_head import load as load_sentiment_head
+from rules.sentiment_head import save as save_sentiment_head
 from rules.urgency_head import UrgencyHead
 from rules.urgency_head import load as load_urgency_head
 from rules.urgency_head import save as save_urgency_head
@@ -129,6 +132,8 @@ class HashedTextCat:
         # scored with the main heads' in one gather (`_scoring`).
         self.urgency: UrgencyHead | None = None
         self._scoring: tuple[np.ndarray, np.ndarray] | None = None
+        # The sentiment stacker (rules/sentiment_head.py), if the model has one.
+        self.sentiment: SentimentStack | None = None
         self._reset_caches()
 
     def set_urgency(self, head: UrgencyHead | None) -> None:
@@ -336,6 +341,8 @@ class HashedTextCat:
         (path / "state.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         if self.urgency is not None:
             save_urgency_head(self.urgency, path)
+        if self.sentiment is not None:
+            save_sentiment_head(self.sentiment, path)
 
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> HashedTextCat:
         path = Path(path)
@@ -357,6 +364,7 @@ class HashedTextCat:
                 version=str(meta["version"]),
             )
         self.set_urgency(load_urgency_head(path, self.state.n_buckets))
+        self.sentiment = load_sentiment_head(path)
         self._reset_caches()
         return self
 
@@ -531,6 +539,9 @@ class TrainedClassifier:
                 decoder.decide(row, public(found), language, self.version, text)
                 for text, row, found, language in zip(chunk, rows, cues, languages[start : start + BATCH], strict=True)
             ]
+            sentiment = self.component.sentiment
+            if sentiment is not None:
+                decided = sentiment.apply(decided, probs)
             urgency = self.component.urgency
             out.extend(decided if urgency is None else urgency.apply(decided, probs))
         return out

@@ -24,6 +24,9 @@ import numpy as np
 
 from rules.classifier import LABELS, SENTIMENTS, Classification, Classifier, thank_you_eligible, urgency_score
 from rules.data import Example
+from rules.sentiment_head import SentimentStack
+from rules.sentiment_head import digest as sentiment_digest
+from rules.sentiment_head import fit_head as fit_sentiment_head
 from rules.trained import (
     FACTORY,
     HEADS,
@@ -278,8 +281,9 @@ def train(
     progress: Callable[[str], None] | None = None,
     urgency_rows: Sequence[Example] | None = None,
 ) -> TrainResult:
-    """Train a pipeline. `calibration_set` (held out) is used for temperatures and class biases only;
-    `urgency_rows` (held out, default the calibration set) for the urgency head's stacker."""
+    """Train a pipeline. `calibration_set` (held out) is used for temperatures, class biases, the decoder's
+    settings and the sentiment stacker; `urgency_rows` (held out, default the calibration set) for the urgency
+    head's stacker."""
     config = config or TrainConfig()
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -321,6 +325,9 @@ def train(
         cal_w = np.asarray([source_weight(e, config.user_weight) for e in calibration_set], dtype=np.float64)
         state.temperatures, state.prior_shift = fit_calibration(cal_logits, targets(calibration_set), cal_w)
         state.decoder.update(tune_decoder(TrainedClassifier(nlp), calibration_set))
+    # The heads below are fitted on the weights as they are saved (float16), so a saved model and
+    # `python -m rules.urgency_head` / `rules.sentiment_head` on it give the same heads as this run.
+    state.weights = state.weights.astype(np.float16).astype(np.float32)
     stack_rows = calibration_set if urgency_rows is None else urgency_rows
     say("fitting the urgency head")
     component.set_urgency(
@@ -330,7 +337,9 @@ def train(
             [(e.text, e.urgency) for e in stack_rows if e.urgency in TIERS],
         )
     )
-    state.version = version_of(state, component.urgency)
+    say("fitting the sentiment stacker")
+    component.sentiment = fit_sentiment_head(nlp, [(e.text, e.sentiment) for e in calibration_set])
+    state.version = version_of(state, component.urgency, component.sentiment)
     return TrainResult(nlp, state.version, time.perf_counter() - started, len(train_set), len(calibration_set))
 
 
@@ -375,13 +384,14 @@ def tune_decoder(classifier: Classifier, rows: Sequence[Example]) -> dict[str, f
     return settings
 
 
-def version_of(state: Any, urgency: UrgencyHead | None) -> str:
-    return f"{MODEL_PREFIX}-{time.strftime('%Y.%m.%d', time.gmtime())}+{fingerprint(state, urgency)}"
+def version_of(state: Any, urgency: UrgencyHead | None, sentiment: SentimentStack | None = None) -> str:
+    return f"{MODEL_PREFIX}-{time.strftime('%Y.%m.%d', time.gmtime())}+{fingerprint(state, urgency, sentiment)}"
 
 
-def fingerprint(state: Any, urgency: UrgencyHead | None = None) -> str:
+def fingerprint(state: Any, urgency: UrgencyHead | None = None, sentiment: SentimentStack | None = None) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(state.weights).tobytes())
     digest.update(urgency_digest(urgency))
+    digest.update(sentiment_digest(sentiment))
     digest.update(np.ascontiguousarray(state.bias).tobytes())
     digest.update(np.ascontiguousarray(state.prior_shift).tobytes())
     digest.update(repr(sorted(state.temperatures.items())).encode())
@@ -396,6 +406,7 @@ def save(result: TrainResult, output: Path) -> None:
     fresh = cast(HashedTextCat, nlp.get_pipe(FACTORY))
     fresh.state = trained.state
     fresh.set_urgency(trained.urgency)
+    fresh.sentiment = trained.sentiment
     nlp.meta["name"] = "mentiondesk_textcat"
     nlp.meta["version"] = "2.0.0"
     nlp.meta["description"] = result.version

@@ -242,7 +242,7 @@ def main() -> None:
     if head is None:
         raise SystemExit("too few hand-labelled rows with an urgency tier")
     component.set_urgency(head)
-    component.state.version = version_of(component.state, head)
+    component.state.version = version_of(component.state, head, component.sentiment)
     save(TrainResult(nlp, component.state.version, 0.0, len(rows["train"]), len(rows["dev"])), args.model)
     print(component.state.version)
 
