@@ -10,13 +10,16 @@ Lexicons cover en, de, es, fr, it and pt.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import NamedTuple
 
 TIERS = ("low", "medium", "high", "critical")
 
 
 class _Lexicon:
-    """Patterns of one reason. Most mentions contain none of the words their patterns open with, and a set
-    lookup is far cheaper than a regex search, so the regex runs only when one of those openings is there.
+    """Patterns of one reason, and what opens their gate. Most mentions contain none of the words their patterns
+    open with, and a set lookup is far cheaper than a regex search, so the regex runs only when the gate is open
+    (`_Gates`).
 
     Every pattern opens with a literal (checked at import). One of a single word must have that word, cut to
     PREFIX characters, as the start of a word of the text (or a currency sign in it); one of several words
@@ -24,7 +27,7 @@ class _Lexicon:
     word opens a word of the text), since that first word alone ("in", "no") is in most mentions."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
-        self.pattern = re.compile(r"(?:" + "|".join(patterns) + r")", re.IGNORECASE)
+        self.pattern = _one_regex(patterns)
         prefixes: set[str] = set()
         phrases: set[str] = set()
         symbols: set[str] = set()
@@ -46,33 +49,23 @@ class _Lexicon:
         self.phrases: dict[str, tuple[str, ...]] = {}
         for phrase in sorted(phrases):
             key = phrase.split()[0][:PREFIX]
-            if len(key) < 2:  # word_openings has no one-letter openings: the phrase would never be looked for
+            if len(key) < 2:  # _Gates has no one-letter openings: the phrase would never be looked for
                 raise ValueError(f"urgency phrase opening with a one-letter word: {phrase!r}")
             self.phrases[key] = (*self.phrases.get(key, ()), phrase)
-        self.phrase_keys = frozenset(self.phrases)
 
-    def search(self, lower: str, openings: frozenset[str]) -> bool:
-        """Whether a pattern matches `lower` (the text, lowercased); `openings` is word_openings(lower)."""
-        if (
-            self.prefixes.isdisjoint(openings)
-            and not any(s in lower for s in self.symbols)
-            and not any(p in lower for key in self.phrase_keys & openings for p in self.phrases[key])
-        ):
-            return False
-        return self.pattern.search(lower) is not None
+
+def _one_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """The patterns as one alternation, with the word boundary most of them open with asserted once: the
+    regex engine then tries their alternatives only where a word starts (measured: 2-4x faster on the largest
+    lexicons, same matches)."""
+    at_word = [p.removeprefix(r"\b") for p in patterns if p.startswith(r"\b")]
+    anywhere = [p for p in patterns if not p.startswith(r"\b")]
+    alternatives = ([r"\b(?:" + "|".join(at_word) + ")"] if at_word else []) + anywhere
+    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 PREFIX = 6
 _WORD_START = re.compile(r"[^\W_][\w'’]*")
-
-
-def word_openings(text: str) -> frozenset[str]:
-    """Every word's first 2..PREFIX characters, lowercased."""
-    out: set[str] = set()
-    for word in _WORD_START.findall(text.lower()):
-        for k in range(2, min(PREFIX, len(word)) + 1):
-            out.add(word[:k])
-    return frozenset(out)
 
 
 # "can'?t (?:log|sign)" opens with "can't" or "cant"; "no (?:internet|wifi)" with "no internet" or "no wifi".
@@ -652,6 +645,78 @@ _HIGH: tuple[tuple[str, _Lexicon], ...] = (
     ),
 )
 
+
+class _Rule(NamedTuple):
+    tier: str
+    reason: str
+    lexicon: _Lexicon
+    # "always"; "troubled": the model sees a complaint; "high": troubled, or a question with some complaint.
+    when: str
+
+
+# In the order urgency_tier tries them: the first whose lexicon matches (and that applies) decides.
+_RULES: tuple[_Rule, ...] = (
+    *(_Rule("critical", reason, lexicon, "always") for reason, lexicon in _CRITICAL),
+    *(_Rule("critical", reason, lexicon, "troubled") for reason, lexicon in _CRITICAL_WHEN_TROUBLED),
+    _Rule("critical", "vulnerable customer", _VULNERABLE, "troubled"),
+    *(_Rule("high", reason, lexicon, "high") for reason, lexicon in _HIGH),
+)
+
+
+class _Gates:
+    """Which rules' gates a text opens (see _Lexicon), found from its words in one pass rather than asked of each
+    lexicon in turn."""
+
+    def __init__(self, rules: Sequence[_Rule]) -> None:
+        self.by_prefix: dict[str, set[int]] = {}
+        self.by_phrase_key: dict[str, list[tuple[int, str]]] = {}
+        self.symbols: list[tuple[int, str]] = []
+        for i, rule in enumerate(rules):
+            for prefix in rule.lexicon.prefixes:
+                self.by_prefix.setdefault(prefix, set()).add(i)
+            for key, phrases in rule.lexicon.phrases.items():
+                self.by_phrase_key.setdefault(key, []).extend((i, phrase) for phrase in phrases)
+            self.symbols += [(i, symbol) for symbol in rule.lexicon.symbols]
+        # Words repeat across mentions far more than they are new: a dict hit is cheaper than slicing openings.
+        self._of_word: dict[str, _WordGates] = {}
+
+    def opened(self, lower: str) -> list[int]:
+        """Indexes of the rules whose gate `lower` (the text, lowercased) opens, in order."""
+        found = [i for i, symbol in self.symbols if symbol in lower]
+        known = self._of_word
+        for word in _WORD_START.findall(lower):
+            gates = known.get(word)
+            if gates is None:
+                gates = self._gates_of(word)
+            if gates is not _NO_GATES:
+                found += gates.rules
+                found += [i for i, phrase in gates.phrases if phrase in lower]
+        return sorted(set(found))
+
+    def _gates_of(self, word: str) -> _WordGates:
+        """The rules a word opens by its first 2..PREFIX characters, and the phrases its openings start."""
+        openings = [word[:k] for k in range(2, min(PREFIX, len(word)) + 1)]
+        rules = frozenset().union(*(self.by_prefix.get(opening, ()) for opening in openings))
+        phrases = tuple(found for opening in openings for found in self.by_phrase_key.get(opening, ()))
+        gates = _WordGates(rules, phrases) if rules or phrases else _NO_GATES
+        if len(self._of_word) >= _MAX_WORDS:
+            self._of_word.clear()
+        self._of_word[word] = gates
+        return gates
+
+
+class _WordGates(NamedTuple):
+    rules: frozenset[int]
+    # (rule, phrase): the rule's gate is open when the text holds the phrase.
+    phrases: tuple[tuple[int, str], ...]
+
+
+_NO_GATES = _WordGates(frozenset(), ())
+
+
+_MAX_WORDS = 200_000
+_GATES = _Gates(_RULES)
+
 # How sure the model must be that a mention is a complaint before a high or medium tier applies. A question
 # that reveals a high matter ("I'm going to miss my connection, can you hold the flight?") is high with less.
 HIGH_MIN_COMPLAINT = 0.35
@@ -680,21 +745,16 @@ def urgency_tier(text: str, *, label: str, complaint: float, negative: float = 0
         return "low", ""
     lower = text.lower()
     cleared = _NOT_HARM.sub(" ", lower) if _MAY_DENY_HARM.search(lower) else lower
-    openings = word_openings(cleared)
-    for reason, lexicon in _CRITICAL:
-        if lexicon.search(cleared, openings):
-            return "critical", reason
     troubled = label == "complaint" or complaint >= HIGH_MIN_COMPLAINT
-    if troubled:
-        for reason, lexicon in _CRITICAL_WHEN_TROUBLED:
-            if lexicon.search(cleared, openings):
-                return "critical", reason
-        if _VULNERABLE.search(cleared, openings):
-            return "critical", "vulnerable customer"
-    if troubled or (label == "question" and complaint >= QUESTION_HIGH_MIN_COMPLAINT):
-        for reason, lexicon in _HIGH:
-            if lexicon.search(cleared, openings):
-                return "high", reason
+    applies = {
+        "always": True,
+        "troubled": troubled,
+        "high": troubled or (label == "question" and complaint >= QUESTION_HIGH_MIN_COMPLAINT),
+    }
+    for i in _GATES.opened(cleared):
+        rule = _RULES[i]
+        if applies[rule.when] and rule.lexicon.pattern.search(cleared):
+            return rule.tier, rule.reason
     if label == "complaint" or complaint >= MEDIUM_MIN_COMPLAINT:
         return "medium", "complaint"
     return "low", ""
