@@ -17,7 +17,7 @@ from mentiondesk.core.errors import ConfigError
 from mentiondesk.core.platform import address
 from responders.length import fits
 from responders.templates import BY_LANGUAGE, DEFAULTS, DISCLOSURES
-from rules.classifier import THANK_MAX_COMPLAINT, Classification, has_grievance
+from rules.classifier import THANK_MAX_NEGATIVE, Classification, has_grievance, thank_complaint_ceiling
 from rules.language import UNDETERMINED
 
 # A mention the model did not call a complaint is still drafted safely when its complaint probability reaches
@@ -97,8 +97,8 @@ def _doubtful_praise(verdict: Classification) -> bool:
     """The signs the automated thank-you gate refuses on ("So glad the update removed the one feature I used.
     Innovation!"): a real complaint probability, sarcasm, a negative sentiment share, a grievance cue."""
     return (
-        verdict.scores.get("complaint", 0.0) > THANK_MAX_COMPLAINT
-        or verdict.sentiment_scores.get("negative", 0.0) > THANK_MAX_COMPLAINT
+        verdict.scores.get("complaint", 0.0) > thank_complaint_ceiling(verdict)
+        or verdict.sentiment_scores.get("negative", 0.0) > THANK_MAX_NEGATIVE
         or verdict.sarcasm >= PRAISE_SARCASM_FLOOR
         or has_grievance(verdict.cues)
         or bool(_PRAISE_DOUBTS & set(verdict.cues))

@@ -31,8 +31,14 @@ DEFAULT_REVIEW_THRESHOLD = 0.55
 # Chosen so that few auto-thanked mentions are complaints while >= 30% of positives are thanked on the TWCS
 # tune half (rules/model/MODEL_CARD.md).
 DEFAULT_THANK_THRESHOLD: float = 0.55
-# Even confident praise is not thanked when the model sees a real chance of a complaint (sarcasm, mixed).
+# Even confident praise is not thanked when the model sees a real chance of a complaint (sarcasm, mixed), or a
+# negative sentiment share above THANK_MAX_NEGATIVE.
 THANK_MAX_COMPLAINT = 0.15
+THANK_MAX_NEGATIVE = 0.15
+# Praise the model is sure of (confidence >= THANK_SURE) with no hint of sarcasm (<= THANK_SARCASM_HINT) may carry
+# a complaint probability up to this: sincere thanks that tell a story ("rebooked my whole family after the
+# storm") borrow complaint words. Chosen on the dev rows and the training threads (docs/classifier.md).
+THANK_MAX_COMPLAINT_SURE = 0.20
 
 
 @dataclass(frozen=True)
@@ -371,17 +377,24 @@ THANK_SARCASM_HINT = 0.2
 THANK_SURE = 0.75
 
 
+def thank_complaint_ceiling(c: Classification) -> float:
+    """The highest complaint probability at which praise may still be thanked automatically."""
+    if c.confidence >= THANK_SURE and c.sarcasm <= THANK_SARCASM_HINT:
+        return THANK_MAX_COMPLAINT_SURE
+    return THANK_MAX_COMPLAINT
+
+
 def thank_you_eligible(c: Classification, *, threshold: float = DEFAULT_THANK_THRESHOLD) -> bool:
     """Text-level gate for an automated thank-you: praise only, confidence >= threshold, positive sentiment,
     no complaint or sarcasm cue or probability, no question, no negation or contrast, not needs_review.
     (The caller adds: direct @mention, platform allows, author not thanked recently, daily cap, quiet hours.)"""
     if c.label != "praise" or c.needs_review or c.confidence < threshold or c.sentiment != "positive":
         return False
-    if c.scores.get("complaint", 0.0) > THANK_MAX_COMPLAINT or c.sarcasm > THANK_MAX_SARCASM:
+    if c.scores.get("complaint", 0.0) > thank_complaint_ceiling(c) or c.sarcasm > THANK_MAX_SARCASM:
         return False
     if c.sarcasm > THANK_SARCASM_HINT and c.confidence < THANK_SURE:
         return False
-    if c.sentiment_scores and c.sentiment_scores.get("negative", 0.0) > THANK_MAX_COMPLAINT:
+    if c.sentiment_scores and c.sentiment_scores.get("negative", 0.0) > THANK_MAX_NEGATIVE:
         return False
     if c.urgency != "low" or c.language != "en":
         # Outside English the model has seen few brand mentions: a person thanks those.

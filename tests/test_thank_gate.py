@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from responders.drafting import review_reason
 from rules.classifier import (
     DEFAULT_THANK_THRESHOLD,
     Classification,
@@ -31,6 +32,7 @@ REFUSED = {
         "@AmericanAir thank you for ruining my vacation",
         "@VirginAmerica thanks for making me miss my connection",
         "@AmericanAir Thanks for the 'help'",
+        "@airco thanks for the middle seat when I had a perfectly good aisle seat.",
     ],
     "ironic emoji": [
         "@Tesco thank u to the woman who ID'd me for FUEL on my way home from WORK 🙃",
@@ -79,6 +81,38 @@ def test_sincere_praise_is_thanked(model: Classifier, text: str) -> None:
     [c] = model.classify([text])
     assert c.label == "praise"
     assert thank_you_eligible(c)
+
+
+# Sincere thanks that tell a story borrow complaint words ("after the storm", "a full flight"): the model is sure
+# they are praise and sees no sarcasm, but gives them a complaint probability above 0.15, where the gate used to
+# stop. They are thanked now, and the desk drafts them as praise instead of holding them for review.
+STORIES = [
+    "@airco the gate agent in Denver rebooked my whole family after the storm, so kind. Thank you",
+    "@airco Michele at the Boston desk found us four seats together on a full flight. Thank you!",
+]
+
+
+@pytest.mark.parametrize("text", STORIES)
+def test_sure_praise_that_tells_a_story_is_thanked_and_drafted_as_praise(model: Classifier, text: str) -> None:
+    [c] = model.classify([text])
+    assert c.scores["complaint"] > 0.15, "no longer in the band this test is about"
+    assert thank_you_eligible(c)
+    assert review_reason(c) == ""
+
+
+def test_sarcastic_thanks_with_as_much_complaint_probability_is_still_held(model: Classifier) -> None:
+    [c] = model.classify(["@airco thanks for the middle seat when I had a perfectly good aisle seat."])
+    assert c.scores["complaint"] > 0.15
+    assert not thank_you_eligible(c)
+    assert review_reason(c) == "praise that may be sarcastic or mixed"
+
+
+def test_the_higher_complaint_ceiling_needs_a_sure_model_and_no_sarcasm() -> None:
+    mixed = {"complaint": 0.18, "praise": 0.8, "question": 0.01, "other": 0.01}
+    assert thank_you_eligible(_praise(0.8, scores=mixed, sarcasm=0.1))
+    assert not thank_you_eligible(_praise(0.7, scores={**mixed, "praise": 0.7, "other": 0.11}, sarcasm=0.1))
+    assert not thank_you_eligible(_praise(0.8, scores=mixed, sarcasm=0.3))
+    assert not thank_you_eligible(_praise(0.78, scores={**mixed, "complaint": 0.21, "other": 0.0}, sarcasm=0.0))
 
 
 @pytest.mark.parametrize(("kind", "text"), [(kind, text) for kind, texts in REFUSED.items() for text in texts])
