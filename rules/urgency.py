@@ -677,44 +677,47 @@ class _Gates:
             for key, phrases in rule.lexicon.phrases.items():
                 self.by_phrase_key.setdefault(key, []).extend((i, phrase) for phrase in phrases)
             self.symbols += [(i, symbol) for symbol in rule.lexicon.symbols]
-        # Words repeat across mentions far more than they are new: a dict hit is cheaper than slicing openings.
-        self._of_word: dict[str, _WordGates] = {}
+        self.of_chunk = _GatesByChunk(self)
 
     def opened(self, lower: str) -> list[int]:
         """Indexes of the rules whose gate `lower` (the text, lowercased) opens, in order."""
         found = [i for i, symbol in self.symbols if symbol in lower]
-        known = self._of_word
-        for word in _WORD_START.findall(lower):
-            gates = known.get(word)
-            if gates is None:
-                gates = self._gates_of(word)
-            if gates is not _NO_GATES:
-                found += gates.rules
-                found += [i for i, phrase in gates.phrases if phrase in lower]
+        # No word crosses whitespace, so a text's words are its chunks' words.
+        for gates in filter(None, map(self.of_chunk.__getitem__, lower.split())):
+            found += gates.rules
+            found += [i for i, phrase in gates.phrases if phrase in lower]
         return sorted(set(found))
 
-    def _gates_of(self, word: str) -> _WordGates:
-        """The rules a word opens by its first 2..PREFIX characters, and the phrases its openings start."""
-        openings = [word[:k] for k in range(2, min(PREFIX, len(word)) + 1)]
+    def of_words(self, chunk: str) -> _ChunkGates | None:
+        """What the words of `chunk` open by their first 2..PREFIX characters: rules, and phrases to look for."""
+        openings = {word[:k] for word in _WORD_START.findall(chunk) for k in range(2, min(PREFIX, len(word)) + 1)}
         rules = frozenset().union(*(self.by_prefix.get(opening, ()) for opening in openings))
-        phrases = tuple(found for opening in openings for found in self.by_phrase_key.get(opening, ()))
-        gates = _WordGates(rules, phrases) if rules or phrases else _NO_GATES
-        if len(self._of_word) >= _MAX_WORDS:
-            self._of_word.clear()
-        self._of_word[word] = gates
-        return gates
+        phrases = tuple(found for opening in sorted(openings) for found in self.by_phrase_key.get(opening, ()))
+        return _ChunkGates(rules, phrases) if rules or phrases else None
 
 
-class _WordGates(NamedTuple):
+class _ChunkGates(NamedTuple):
     rules: frozenset[int]
     # (rule, phrase): the rule's gate is open when the text holds the phrase.
     phrases: tuple[tuple[int, str], ...]
 
 
-_NO_GATES = _WordGates(frozenset(), ())
+class _GatesByChunk(dict[str, "_ChunkGates | None"]):
+    """What each whitespace-separated chunk opens, filled in as chunks are met. Chunks repeat across mentions
+    far more than they are new, and a dict hit is far cheaper than finding words and slicing their openings."""
+
+    def __init__(self, gates: _Gates) -> None:
+        super().__init__()
+        self.gates = gates
+
+    def __missing__(self, chunk: str) -> _ChunkGates | None:
+        if len(self) >= _MAX_CHUNKS:
+            self.clear()
+        found = self[chunk] = self.gates.of_words(chunk)
+        return found
 
 
-_MAX_WORDS = 200_000
+_MAX_CHUNKS = 200_000
 _GATES = _Gates(_RULES)
 
 # How sure the model must be that a mention is a complaint before a high or medium tier applies. A question
