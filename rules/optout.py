@@ -34,7 +34,9 @@ class OptOut:
 
 
 def is_opt_out(text: str, *, language: str | None = None) -> bool:
-    return find_opt_out(text, language=language) is not None
+    # Without a language the text alone is the cache's key (with a keyword, a tuple is built for every call).
+    found = find_opt_out(text) if language is None else find_opt_out(text, language=language)
+    return found is not None
 
 
 # The classifier's cues, routing and the pipeline each ask about the same text in one batch.
