@@ -280,10 +280,11 @@ def train(
     *,
     progress: Callable[[str], None] | None = None,
     urgency_rows: Sequence[Example] | None = None,
+    sentiment_rows: Sequence[Example] | None = None,
 ) -> TrainResult:
-    """Train a pipeline. `calibration_set` (held out) is used for temperatures, class biases, the decoder's
-    settings and the sentiment stacker; `urgency_rows` (held out, default the calibration set) for the urgency
-    head's stacker."""
+    """Train a pipeline. `calibration_set` (held out) is used for temperatures, class biases and the decoder's
+    settings; `urgency_rows` and `sentiment_rows` (held out, default the calibration set) for the urgency head's
+    and the sentiment stacker's fits (no sentiment stacker when `sentiment_rows` is empty)."""
     config = config or TrainConfig()
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -338,7 +339,8 @@ def train(
         )
     )
     say("fitting the sentiment stacker")
-    component.sentiment = fit_sentiment_head(nlp, [(e.text, e.sentiment) for e in calibration_set])
+    sentiment_fit = calibration_set if sentiment_rows is None else sentiment_rows
+    component.sentiment = fit_sentiment_head(nlp, [(e.text, e.sentiment) for e in sentiment_fit])
     state.version = version_of(state, component.urgency, component.sentiment)
     return TrainResult(nlp, state.version, time.perf_counter() - started, len(train_set), len(calibration_set))
 
