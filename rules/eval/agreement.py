@@ -3,6 +3,8 @@
 Run from the repository root: `python rules/eval/agreement.py`. Prints Markdown: per field the raw agreement and
 Cohen's kappa between the first pass (hand3k_labels.csv) and the second pass (hand3k_second_pass.csv), the
 confusion matrix of `label`, and the `order` numbers of the disagreeing rows (never tweet text).
+`python rules/eval/agreement.py --urgency-extra` does the same for urgency_extra.csv and its second pass
+(label, sentiment, urgency, and critical against the rest).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ HERE = Path(__file__).resolve().parent
 IDS = HERE / "hand3k_ids.csv"
 FIRST = HERE / "hand3k_labels.csv"
 SECOND = HERE / "hand3k_second_pass.csv"
+EXTRA = HERE / "urgency_extra.csv"
+EXTRA_SECOND = HERE / "urgency_extra_second_pass.csv"
+EXTRA_FIELDS = ("label", "sentiment", "urgency")
 
 KAPPA_FIELDS = ("label", "sentiment", "needs_reply", "urgency", "sarcasm", "language")
 LABELS = ("complaint", "question", "praise", "other")
@@ -62,7 +67,35 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def extra_agreement() -> int:
+    first, second = read_rows(EXTRA), read_rows(EXTRA_SECOND)
+    keys = sorted(second, key=lambda k: int(second[k]["order"]))
+    print(f"Rows compared: {len(keys)} (first pass: {EXTRA.name}, second pass: {EXTRA_SECOND.name})\n")
+    table = []
+    for field in EXTRA_FIELDS:
+        pairs = [(first[k][field], second[k][field]) for k in keys]
+        agree = sum(a == b for a, b in pairs) / len(pairs)
+        table.append([field, f"{agree:.3f}", f"{cohen_kappa(pairs):.3f}"])
+    urgency = [(URGENCY_RANK[first[k]["urgency"]], URGENCY_RANK[second[k]["urgency"]]) for k in keys]
+    table.append(["urgency (linear-weighted kappa)", "", f"{linear_weighted_kappa(urgency, len(URGENCY_RANK)):.3f}"])
+    critical = [(str(first[k]["urgency"] == "critical"), str(second[k]["urgency"] == "critical")) for k in keys]
+    critical_agree = sum(a == b for a, b in critical) / len(critical)
+    table.append(["critical vs not", f"{critical_agree:.3f}", f"{cohen_kappa(critical):.3f}"])
+    print(markdown_table(["field", "raw agreement", "Cohen's kappa"], table))
+    print("\nDisagreements by field (`order` numbers; first pass -> second pass)\n")
+    for field in EXTRA_FIELDS:
+        diffs = [
+            f"{second[k]['order']} ({first[k][field]}->{second[k][field]})"
+            for k in keys
+            if first[k][field] != second[k][field]
+        ]
+        print(f"- {field} ({len(diffs)}): {', '.join(diffs) if diffs else 'none'}")
+    return 0
+
+
 def main() -> int:
+    if "--urgency-extra" in sys.argv[1:]:
+        return extra_agreement()
     with IDS.open(newline="", encoding="utf-8") as handle:
         selected = [r for r in csv.DictReader(handle) if r["second_pass"] == "1"]
     order_of = {(r["source"], r["row"]): r["order"] for r in selected}
