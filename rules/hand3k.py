@@ -17,6 +17,9 @@ from rules.data import Example, bucket, clean
 EVAL_DIR = Path(__file__).parent / "eval"
 IDS_FILE = EVAL_DIR / "hand3k_ids.csv"
 LABELS_FILE = EVAL_DIR / "hand3k_labels.csv"
+# More hand-labelled tweets, chosen to add critical urgency rows (docs/labelling-protocol.md section 6): only the
+# urgency head learns from them, always as train rows.
+URGENCY_EXTRA_FILE = EVAL_DIR / "urgency_extra.csv"
 # Share of the tune rows kept for calibration and thresholds (by a hash of source and row: fixed).
 DEV_PERCENT = 35
 
@@ -75,6 +78,22 @@ def load_hand3k(data_dir: Path, *, splits: tuple[str, ...] = ("train", "dev", "t
                 urgency=gold["urgency"],
                 language=gold["language"],
             )
+        )
+    return out
+
+
+def load_urgency_extra(data_dir: Path) -> list[Example]:
+    """The extra urgency rows (label, sentiment and urgency only), every one a `train` row."""
+    texts: dict[str, list[str]] = {}
+    out: list[Example] = []
+    for r in _read(URGENCY_EXTRA_FILE):
+        if r["source_file"] not in texts:
+            if not (data_dir / r["source_file"]).is_file():
+                return []
+            texts[r["source_file"]] = source_texts(data_dir, r["source_file"])
+        text = clean(texts[r["source_file"]][int(r["row"]) - 1])
+        out.append(
+            Example(text, r["label"], r["sentiment"], f"urgency_extra:{r['stratum']}", "train", urgency=r["urgency"])
         )
     return out
 

@@ -281,10 +281,12 @@ def train(
     progress: Callable[[str], None] | None = None,
     urgency_rows: Sequence[Example] | None = None,
     sentiment_rows: Sequence[Example] | None = None,
+    urgency_extra: Sequence[Example] = (),
 ) -> TrainResult:
     """Train a pipeline. `calibration_set` (held out) is used for temperatures, class biases and the decoder's
     settings; `urgency_rows` and `sentiment_rows` (held out, default the calibration set) for the urgency head's
-    and the sentiment stacker's fits (no sentiment stacker when `sentiment_rows` is empty)."""
+    and the sentiment stacker's fits (no sentiment stacker when `sentiment_rows` is empty); `urgency_extra` (rows
+    with an urgency tier, e.g. rules.hand3k.load_urgency_extra) teach the urgency head only."""
     config = config or TrainConfig()
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -336,6 +338,7 @@ def train(
             nlp,
             [(e.text, e.urgency) for e in train_set if e.urgency in TIERS],
             [(e.text, e.urgency) for e in stack_rows if e.urgency in TIERS],
+            [(e.text, e.urgency) for e in urgency_extra if e.urgency in TIERS],
         )
     )
     say("fitting the sentiment stacker")

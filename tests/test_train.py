@@ -263,3 +263,25 @@ def test_commercial_only_leaves_out_non_commercial_corpora() -> None:
     sources = {e.source.split(":")[0] for e in build(DEFAULT_DATA_DIR, commercial_only=True)}
     assert sources and not sources & NON_COMMERCIAL
     assert "umsab" in sources and "fig8" in sources
+
+
+@pytest.mark.skipif(not DEFAULT_DATA_DIR.is_dir(), reason="needs ../shared/data")
+def test_the_extra_urgency_rows_share_no_tweet_or_thread_with_the_hand_labelled_rows() -> None:
+    """rules/eval/urgency_extra.csv teaches the urgency head: none of its tweets, nor a tweet of the same twacs
+    or IBM thread or TweetSumm dialog, is a hand3k row (above all a test row)."""
+    from rules.hand3k import hand_rows, load_hand3k, load_urgency_extra
+    from rules.text import norm_key
+
+    extra = load_urgency_extra(DEFAULT_DATA_DIR)
+    assert len(extra) >= 400 and sum(e.urgency == "critical" for e in extra) >= 120
+    assert {e.split for e in extra} == {"train"}
+    hand_texts = {norm_key(e.text) for e in load_hand3k(DEFAULT_DATA_DIR)}
+    assert not {norm_key(e.text) for e in extra} & hand_texts
+    import csv
+
+    from rules.hand3k import URGENCY_EXTRA_FILE
+
+    with URGENCY_EXTRA_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    threads = {(r.source, r.id.split(":")[0]) for r in hand_rows() if r.source in ("twacs", "ibm2020", "tweetsumm")}
+    assert not {(r["source"], r["id"].split(":")[0]) for r in rows} & threads

@@ -111,3 +111,27 @@ def test_training_fits_the_head_and_a_saved_model_gives_the_same_urgency(tmp_pat
     assert loaded.version == result.version
     assert [(c.urgency, c.urgency_rank) for c in loaded.classify(texts)] == [(c.urgency, c.urgency_rank) for c in fresh]
     assert fresh[0].urgency_rank > fresh[1].urgency_rank
+
+
+def test_extra_urgency_rows_teach_the_head_what_the_train_rows_never_showed() -> None:
+    # The train rows know no critical matter; extra rows (as rules/eval/urgency_extra.csv gives them) do.
+    config = TrainConfig(n_buckets=1 << 15, epochs=2, finetune_epochs=1)
+    rng = random.Random(3)
+    extra = [
+        Example(
+            f"@acme {rng.choice(['my son got burned by the kettle', 'the heater caught fire in my flat'])} {i}",
+            "complaint",
+            "negative",
+            "urgency_extra:synthetic",
+            urgency="critical",
+        )
+        for i in range(120)
+    ]
+    texts = ["@acme my son got burned by the kettle again"]
+    plain = train(_tiered(400, seed=1), [], config, urgency_rows=_tiered(240, seed=2))
+    taught = train(_tiered(400, seed=1), [], config, urgency_rows=_tiered(240, seed=2), urgency_extra=extra)
+    again = train(_tiered(400, seed=1), [], config, urgency_rows=_tiered(240, seed=2), urgency_extra=extra)
+    [before] = TrainedClassifier(plain.nlp).classify(texts)
+    [after] = TrainedClassifier(taught.nlp).classify(texts)
+    assert after.urgency_rank > before.urgency_rank + 0.5
+    assert taught.version == again.version != plain.version

@@ -72,14 +72,18 @@ def command(
     from rules.classifier import load_classifier
     from rules.corpora import build
     from rules.data import DEFAULT_DATA_DIR, Example, bucket, load_labeled_file
+    from rules.hand3k import load_urgency_extra
     from rules.trained import TrainedClassifier
     from rules.training import TrainConfig, evaluate, save, train
 
     base: list[Example] = []
+    urgency_extra: list[Example] = []
     if not no_shared:
         folder = shared_data or DEFAULT_DATA_DIR
         if folder.is_dir():
             base = build(folder, commercial_only=commercial_only)
+            # TWCS-derived like the hand labels: left out with them.
+            urgency_extra = [] if commercial_only else load_urgency_extra(folder)
         elif shared_data is not None:
             raise InputError("no such folder", path=str(shared_data))
     extra: list[Example] = []
@@ -130,6 +134,7 @@ def command(
         progress=lambda msg: click.echo(msg, err=True),
         urgency_rows=hand_dev,
         sentiment_rows=sentiment_rows,
+        urgency_extra=urgency_extra,
     )
     try:
         save(result, output)
