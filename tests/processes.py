@@ -3,6 +3,7 @@ X and Reddit, a throwaway PostgreSQL schema to point them at, and what they stor
 
 from __future__ import annotations
 
+import signal
 import sys
 import uuid
 from collections.abc import Iterator
@@ -13,6 +14,14 @@ from sqlalchemy import Engine, text
 from storage.db import make_engine
 
 MENTIONDESK = [sys.executable, "-m", "mentiondesk.cli"]
+
+
+def as_background_job() -> None:
+    """Popen's preexec_fn: the child starts as a shell starts `cmd &`, with SIGINT ignored; a command that runs
+    until stopped must still stop on SIGINT (it installs its own handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 BRANDS = """
 [brands.acme]
 name = "Acme"

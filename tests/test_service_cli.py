@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from listener.simulator import Simulator
-from tests.processes import BRANDS, MENTIONDESK
+from tests.processes import BRANDS, MENTIONDESK, as_background_job
 
 
 @pytest.fixture
@@ -156,6 +156,7 @@ def test_poll_without_once_keeps_polling_until_interrupted(tmp_path: Path, sim: 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_background_job,
     )
     try:
         deadline = time.monotonic() + 60
@@ -170,6 +171,7 @@ def test_poll_without_once_keeps_polling_until_interrupted(tmp_path: Path, sim: 
         _, stderr = looping.communicate(timeout=60)
     assert _stored(tmp_path) == before + 5, "a later round picked up exactly the new mentions"
     assert "Traceback" not in stderr
+    assert looping.returncode == 0, "SIGINT ends the loop cleanly, even when started in the background"
 
 
 def _sources_polled(tmp_path: Path) -> int:

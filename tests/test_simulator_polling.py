@@ -21,6 +21,7 @@ from listener.simulator import Simulator
 from mentiondesk.core.brands import parse_brands
 from mentiondesk.platforms import build_sources
 from mentiondesk.settings import Settings
+from tests.processes import as_background_job
 
 BRANDS = """
 [brands.acme]
@@ -101,6 +102,7 @@ def test_simulate_command_serves_both_platforms(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_background_job,
     )
     try:
         assert process.stdout is not None

@@ -1,4 +1,5 @@
-"""`mentiondesk poll`: poll every configured source (once, or every interval until Ctrl-C)."""
+"""`mentiondesk poll`: poll every configured source (once, or every interval until Ctrl-C or SIGTERM, which end
+it after the source in hand)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from listener.base import Source
 from listener.poller import PollOutcome
 from mentiondesk.app import App
-from mentiondesk.commands._common import emit_json
+from mentiondesk.commands._common import emit_json, stop_on_signals
 from mentiondesk.core.errors import ConfigError
 from mentiondesk.platforms import build_sources
 from mentiondesk.service import describe
@@ -49,15 +50,19 @@ def command(once: bool, names: tuple[str, ...], as_json: bool) -> None:
             "No sources configured: add handles or keywords to the brand file and platform credentials.", err=True
         )
         return
-    stop = threading.Event()
-    while True:
-        _round(app, sources, as_json)
-        if once or stop.wait(app.settings.poll_interval_seconds):
-            return
+    if once:
+        _round(app, sources, as_json, stop=None)
+        return
+    stop = stop_on_signals()
+    while not stop.is_set():
+        _round(app, sources, as_json, stop=stop)
+        stop.wait(app.settings.poll_interval_seconds)
 
 
-def _round(app: App, sources: list[Source], as_json: bool) -> None:
+def _round(app: App, sources: list[Source], as_json: bool, *, stop: threading.Event | None) -> None:
     for source in sources:
+        if stop is not None and stop.is_set():
+            return
         outcome = app.pipeline.poll(source)
         if as_json:
             emit_json(_outcome_json(outcome))

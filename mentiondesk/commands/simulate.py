@@ -4,15 +4,13 @@ descriptor."""
 
 from __future__ import annotations
 
-import signal
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import click
 
+from mentiondesk.commands._common import stop_on_signals
 from mentiondesk.core.brands import BrandConfig, load_brands, parse_brands
 from mentiondesk.platforms import PLATFORMS
 from mentiondesk.settings import get_settings
@@ -129,14 +127,6 @@ def command(
 
 
 def _wait_for_signal() -> None:
-    stop = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+    stop = stop_on_signals()
+    while not stop.wait(0.5):
         pass
