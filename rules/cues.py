@@ -76,9 +76,9 @@ def make_tokenizer(vocab: Vocab) -> TweetTokenizer:
 
 
 # spaCy caches how it split each whitespace-separated chunk, but only the first 10,000 it meets; every later
-# new chunk is split again each time it comes back. 20,000 tweets hold about 70,000 distinct chunks. A cached
-# chunk costs about 280 bytes (28 MB at this size).
-TOKENIZER_CACHE_CHUNKS = 100_000
+# new chunk is split again each time it comes back. 20,000 tweets hold about 70,000 distinct chunks, 50,000
+# about 140,000. A cached chunk costs about 280 bytes (56 MB at this size).
+TOKENIZER_CACHE_CHUNKS = 200_000
 
 
 def _make_inner(vocab: Vocab) -> Tokenizer:

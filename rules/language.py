@@ -113,7 +113,7 @@ class _PackedCounts(dict[str, int]):
 
 _COUNT_BITS = 40  # room for 10^12 words in a text
 _COUNT_MASK = (1 << _COUNT_BITS) - 1
-_MAX_CHUNKS = 100_000  # about 13 MB with the chunks themselves
+_MAX_CHUNKS = 200_000  # about 25 MB with the chunks themselves
 _PACKED_COUNTS = _PackedCounts()
 
 

@@ -727,7 +727,7 @@ class _GatesByChunk(dict[str, "_ChunkGates | None"]):
         return found
 
 
-_MAX_CHUNKS = 100_000  # about 13 MB with the chunks themselves
+_MAX_CHUNKS = 200_000  # about 25 MB with the chunks themselves
 _GATES = _Gates(_RULES)
 
 # How sure the model must be that a mention is a complaint before a high or medium tier applies. A question
