@@ -293,10 +293,6 @@ _COMPLAINT: dict[str, tuple[str, ...]] = {
         "fix this",
         "fix it",
         "sort it out",
-        "instead of helping",
-        "just stands around",
-        "just standing around",
-        "just stood around",
     ),
     "delay": (
         "delayed",

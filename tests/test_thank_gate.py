@@ -33,7 +33,6 @@ REFUSED = {
         "@VirginAmerica thanks for making me miss my connection",
         "@AmericanAir Thanks for the 'help'",
         "@airco thanks for the middle seat when I had a perfectly good aisle seat.",
-        "i love how the new attendant just stands around watching me instead of helping @shopco",
     ],
     "ironic emoji": [
         "@Tesco thank u to the woman who ID'd me for FUEL on my way home from WORK 🙃",
