@@ -25,6 +25,7 @@ import numpy as np
 from spacy.language import Language
 
 from rules.classifier import LABELS, SENTIMENTS, Classification, Sentiment
+from rules.softmax import fit_softmax, softmax_rows
 
 FILE = "sentiment.npz"
 # Regularisation of the fit (chosen by 5-fold cross-validation on the dev rows) and the least rows it needs.
@@ -44,7 +45,7 @@ class SentimentStack:
     cues: tuple[str, ...]  # the cue names the stacker reads, in order
 
     def probabilities(self, results: Sequence[Classification], probs: np.ndarray) -> np.ndarray:
-        return softmax(design(results, probs, self.cues) @ self.stack)
+        return softmax_rows(design(results, probs, self.cues) @ self.stack)
 
     def apply(self, results: Sequence[Classification], probs: np.ndarray) -> list[Classification]:
         """`results` as the decoder made them; `probs` the model's probabilities of those mentions (every head's
@@ -77,28 +78,12 @@ def design(results: Sequence[Classification], probs: np.ndarray, cues: Sequence[
     return np.hstack([dense, flags])
 
 
-def softmax(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(axis=1, keepdims=True)
-    e = np.exp(x)
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
-
-
 # --- fitting --------------------------------------------------------------------------------------------
 
 
 def fit_stack(x: np.ndarray, gold: Sequence[str], *, l2: float = STACK_L2, iterations: int = 3000) -> np.ndarray:
-    """Softmax regression, full-batch Adam from zeros: deterministic, no seed needed."""
     y = np.eye(len(SENTIMENTS))[[SENTIMENTS.index(s) for s in gold]]
-    w = np.zeros((x.shape[1], len(SENTIMENTS)))
-    m = np.zeros_like(w)
-    v = np.zeros_like(w)
-    for t in range(1, iterations + 1):
-        p = softmax(x @ w)
-        g = x.T @ (p - y) / len(x) + l2 * w / len(x)
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        w -= 0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
-    return w
+    return fit_softmax(x, y, l2=l2, iterations=iterations)
 
 
 @dataclass
@@ -158,7 +143,7 @@ def cross_validate(data: Stacking, *, l2: float = STACK_L2, folds: int = FOLDS) 
     for k in range(folds):
         train, held = fold != k, fold == k
         w = fit_stack(x[train], [g for g, t in zip(data.gold, train, strict=True) if t], l2=l2)
-        stacked[held] = softmax(x[held] @ w)
+        stacked[held] = softmax_rows(x[held] @ w)
     ones = np.ones(len(data.gold))
     before = f1_macro(data.gold, [c.sentiment for c in data.results], SENTIMENTS, ones)
     after = f1_macro(data.gold, decided(data.results, stacked), SENTIMENTS, ones)

@@ -35,6 +35,7 @@ from rules.cues import NEGATIONS, CueMatcher, blank_nlp, public, text_of
 from rules.sentiment_head import SentimentStack
 from rules.sentiment_head import load as load_sentiment_head
 from rules.sentiment_head import save as save_sentiment_head
+from rules.softmax import softmax_rows
 from rules.urgency_head import UrgencyHead
 from rules.urgency_head import load as load_urgency_head
 from rules.urgency_head import save as save_urgency_head
@@ -482,12 +483,6 @@ def sparse_logits(weights: np.ndarray, bias: np.ndarray, flat: np.ndarray, lengt
         out[nonempty] = np.add.reduceat(weights.take(flat, axis=0), starts, axis=0)
     out *= (1.0 / np.sqrt(np.maximum(lengths, 1)))[:, None].astype(np.float32)
     return out + bias
-
-
-def softmax_rows(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(axis=1, keepdims=True)
-    e = np.exp(x)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 # --- the Classifier over a saved pipeline ---------------------------------------------------------------

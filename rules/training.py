@@ -27,6 +27,7 @@ from rules.data import Example
 from rules.sentiment_head import SentimentStack
 from rules.sentiment_head import digest as sentiment_digest
 from rules.sentiment_head import fit_head as fit_sentiment_head
+from rules.softmax import softmax_rows
 from rules.trained import (
     FACTORY,
     HEADS,
@@ -218,12 +219,6 @@ def fit(
             g2b += gb * gb
             b -= rate * gb / np.sqrt(g2b)
     return w, b
-
-
-def softmax_rows(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(axis=1, keepdims=True)
-    e = np.exp(x)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def fit_calibration(

@@ -26,6 +26,7 @@ import numpy as np
 from spacy.language import Language
 
 from rules.classifier import LABELS, Classification
+from rules.softmax import fit_softmax, softmax_rows
 from rules.urgency import TIERS
 
 FILE = "urgency.npz"
@@ -59,7 +60,7 @@ class UrgencyHead:
         moment ago and nothing else holds them yet."""
         if not results:
             return []
-        tiers = softmax(design(results, probs, self.cues) @ self.stack)
+        tiers = softmax_rows(design(results, probs, self.cues) @ self.stack)
         learned = np.minimum(tiers.argmax(axis=1), _TIER_RANK[HIGHEST_LEARNED]).tolist()
         ranks = np.round(tiers @ _RANKS, 4).tolist()
         return [combine(c, TIERS[t], r) for c, t, r in zip(results, learned, ranks, strict=True)]
@@ -104,12 +105,6 @@ def with_rank(c: Classification, rank: float) -> Classification:
     return c
 
 
-def softmax(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(axis=1, keepdims=True)
-    e = np.exp(x)
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
-
-
 # --- fitting --------------------------------------------------------------------------------------------
 
 
@@ -133,7 +128,7 @@ def fit_sparse(
     for t in range(1, iterations + 1):
         z = np.zeros((n, k))
         np.add.at(z, owner, w[local])
-        p = softmax(z * norm[:, None] + b)
+        p = softmax_rows(z * norm[:, None] + b)
         g_rows = (p - y) * norm[:, None] / n
         g = np.zeros_like(w)
         np.add.at(g, local, g_rows[owner])
@@ -150,20 +145,8 @@ def fit_sparse(
 def fit_stack(
     x: np.ndarray, tiers: Sequence[str], *, row_weights: np.ndarray | None = None, iterations: int = 3000
 ) -> np.ndarray:
-    k = len(TIERS)
-    y = np.eye(k)[[_TIER_RANK[t] for t in tiers]]
-    row_w = np.ones((len(x), 1)) if row_weights is None else row_weights.reshape(-1, 1)
-    total = float(row_w.sum())
-    w = np.zeros((x.shape[1], k))
-    m = np.zeros_like(w)
-    v = np.zeros_like(w)
-    for t in range(1, iterations + 1):
-        p = softmax(x @ w)
-        g = x.T @ ((p - y) * row_w) / total + STACK_L2 * w / total
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        w -= 0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
-    return w
+    y = np.eye(len(TIERS))[[_TIER_RANK[t] for t in tiers]]
+    return fit_softmax(x, y, l2=STACK_L2, iterations=iterations, row_weights=row_weights)
 
 
 @dataclass
@@ -213,7 +196,7 @@ def _stack_data(
         results = TrainedClassifier(nlp).classify(texts)
         probs, _ = component.predict([nlp.tokenizer(text) for text in texts])
         feats = featurize(nlp, component, texts)
-        sparse = softmax(sparse_logits(*sparse_head, feats.flat, feats.lengths).astype(np.float64))
+        sparse = softmax_rows(sparse_logits(*sparse_head, feats.flat, feats.lengths).astype(np.float64))
         return results, np.hstack([probs, sparse])
 
     weights, bias = sparse_fit([*train_rows, *extra_rows])

@@ -13,10 +13,11 @@ import pytest
 
 from rules.classifier import DEFAULT_MODEL_DIR, Classifier, load_classifier, urgency_score
 from rules.data import Example
+from rules.softmax import softmax_rows
 from rules.trained import TrainedClassifier
 from rules.training import TrainConfig, save, train
 from rules.urgency import TIERS
-from rules.urgency_head import FILE, fit_sparse, fit_stack, softmax
+from rules.urgency_head import FILE, fit_sparse, fit_stack
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +78,11 @@ def test_the_fits_learn_tiers_that_the_features_separate() -> None:
     flat = np.asarray([10 + TIERS.index(t) for t in tiers], dtype=np.int64)
     lengths = np.ones(len(tiers), dtype=np.int64)
     weights, bias = fit_sparse(flat, lengths, tiers, n_buckets=32, iterations=200)
-    predicted = softmax((weights[flat] + bias).astype(np.float64)).argmax(axis=1)
+    predicted = softmax_rows((weights[flat] + bias).astype(np.float64)).argmax(axis=1)
     assert [TIERS[i] for i in predicted] == tiers
     x = np.hstack([np.ones((len(tiers), 1)), np.eye(4)[predicted]])
     stack = fit_stack(x, tiers, iterations=500)
-    assert [TIERS[i] for i in softmax(x @ stack).argmax(axis=1)] == tiers
+    assert [TIERS[i] for i in softmax_rows(x @ stack).argmax(axis=1)] == tiers
 
 
 def _tiered(n: int, seed: int) -> list[Example]:

@@ -67,29 +67,43 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def field_rows(
+    fields: tuple[str, ...], keys: list[Key], first: dict[Key, Row], second: dict[Key, Row]
+) -> list[list[str]]:
+    """Per field: raw agreement and Cohen's kappa of the two passes."""
+    table = []
+    for field in fields:
+        pairs = [(first[k][field], second[k][field]) for k in keys]
+        agree = sum(a == b for a, b in pairs) / len(pairs)
+        table.append([field, f"{agree:.3f}", f"{cohen_kappa(pairs):.3f}"])
+    return table
+
+
+def print_disagreements(
+    fields: tuple[str, ...], keys: list[Key], first: dict[Key, Row], second: dict[Key, Row], order_of: dict[Key, str]
+) -> None:
+    print("\nDisagreements by field (`order` numbers; first pass -> second pass)\n")
+    for field in fields:
+        diffs = [
+            f"{order_of[k]} ({first[k][field]}->{second[k][field]})"
+            for k in keys
+            if first[k][field] != second[k][field]
+        ]
+        print(f"- {field} ({len(diffs)}): {', '.join(diffs) if diffs else 'none'}")
+
+
 def extra_agreement() -> int:
     first, second = read_rows(EXTRA), read_rows(EXTRA_SECOND)
     keys = sorted(second, key=lambda k: int(second[k]["order"]))
     print(f"Rows compared: {len(keys)} (first pass: {EXTRA.name}, second pass: {EXTRA_SECOND.name})\n")
-    table = []
-    for field in EXTRA_FIELDS:
-        pairs = [(first[k][field], second[k][field]) for k in keys]
-        agree = sum(a == b for a, b in pairs) / len(pairs)
-        table.append([field, f"{agree:.3f}", f"{cohen_kappa(pairs):.3f}"])
+    table = field_rows(EXTRA_FIELDS, keys, first, second)
     urgency = [(URGENCY_RANK[first[k]["urgency"]], URGENCY_RANK[second[k]["urgency"]]) for k in keys]
     table.append(["urgency (linear-weighted kappa)", "", f"{linear_weighted_kappa(urgency, len(URGENCY_RANK)):.3f}"])
     critical = [(str(first[k]["urgency"] == "critical"), str(second[k]["urgency"] == "critical")) for k in keys]
     critical_agree = sum(a == b for a, b in critical) / len(critical)
     table.append(["critical vs not", f"{critical_agree:.3f}", f"{cohen_kappa(critical):.3f}"])
     print(markdown_table(["field", "raw agreement", "Cohen's kappa"], table))
-    print("\nDisagreements by field (`order` numbers; first pass -> second pass)\n")
-    for field in EXTRA_FIELDS:
-        diffs = [
-            f"{second[k]['order']} ({first[k][field]}->{second[k][field]})"
-            for k in keys
-            if first[k][field] != second[k][field]
-        ]
-        print(f"- {field} ({len(diffs)}): {', '.join(diffs) if diffs else 'none'}")
+    print_disagreements(EXTRA_FIELDS, keys, first, second, {k: second[k]["order"] for k in keys})
     return 0
 
 
@@ -107,11 +121,7 @@ def main() -> int:
         return 1
     print(f"Rows compared: {len(keys)} (first pass: {FIRST.name}, second pass: {SECOND.name})\n")
 
-    table = []
-    for field in KAPPA_FIELDS:
-        pairs = [(first[k][field], second[k][field]) for k in keys]
-        agree = sum(a == b for a, b in pairs) / len(pairs)
-        table.append([field, f"{agree:.3f}", f"{cohen_kappa(pairs):.3f}"])
+    table = field_rows(KAPPA_FIELDS, keys, first, second)
     urgency = [(URGENCY_RANK[first[k]["urgency"]], URGENCY_RANK[second[k]["urgency"]]) for k in keys]
     weighted = linear_weighted_kappa(urgency, len(URGENCY_RANK))
     table.append(["urgency (linear-weighted kappa)", "", f"{weighted:.3f}"])
@@ -129,14 +139,7 @@ def main() -> int:
     rows.append(["total", *(str(sum(cells[(a, b)] for a in LABELS)) for b in LABELS), str(len(keys))])
     print(markdown_table(["first \\ second", *LABELS, "total"], rows))
 
-    print("\nDisagreements by field (`order` numbers; first pass -> second pass)\n")
-    for field in KAPPA_FIELDS:
-        diffs = [
-            f"{order_of[k]} ({first[k][field]}->{second[k][field]})"
-            for k in keys
-            if first[k][field] != second[k][field]
-        ]
-        print(f"- {field} ({len(diffs)}): {', '.join(diffs) if diffs else 'none'}")
+    print_disagreements(KAPPA_FIELDS, keys, first, second, order_of)
     return 0
 
 
