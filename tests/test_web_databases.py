@@ -3,6 +3,7 @@ MENTIONDESK_TEST_POSTGRES_URL): pages, an action and trend figures checked again
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import UTC, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 
 from mentiondesk.settings import Settings
 from mentiondesk.web import trends
+from mentiondesk.web.auth import secret_key
 from mentiondesk.web.seed import seed_demo
 from mentiondesk.web.users import add_user
 from storage.db import transaction
@@ -54,3 +56,29 @@ def test_desk_and_trends_on_each_database(any_engine: Any) -> None:
     assert report.response.human_count == len(human)
     per_author = Counter(m.author_id for m in rows if m.author_id is not None)
     assert report.repeat_authors == sum(1 for n in per_author.values() if n >= 2)
+
+
+def test_desk_workers_starting_together_on_a_new_database_share_one_cookie_key(any_engine: Any) -> None:
+    """Without a configured secret_key the key is made on first start; `serve --workers N` starts N at once,
+    and a worker that lost the race to store it used to die at start with a traceback."""
+    workers = 8
+    start = threading.Barrier(workers)
+    keys: list[bytes] = []
+    failures: list[BaseException] = []
+
+    def start_worker() -> None:
+        start.wait()
+        try:
+            keys.append(secret_key(any_engine, ""))
+        except BaseException as exc:  # noqa: BLE001 - the test reports what a worker died of
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start_worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert len(keys) == workers and len(set(keys)) == 1
+    assert secret_key(any_engine, "") == keys[0]  # and it is kept for the next start

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from storage.db import transaction
+from storage.db import insert_if_absent, transaction
 from storage.models import Role, User
 from storage.web_models import WebSecret
 
@@ -116,10 +116,8 @@ def secret_key(engine: Engine, configured: str) -> bytes:
     """settings.secret_key when set; otherwise a random key generated once and kept in the database."""
     if configured:
         return configured.encode()
+    # Every desk worker starts at once: the first insert wins and all of them read the key it stored (a plain
+    # read-then-add let the losers fail on the primary key, and their workers die at start).
     with transaction(engine) as session:
-        row = session.get(WebSecret, "session")
-        if row is None:
-            row = WebSecret(name="session", value=secrets.token_urlsafe(48))
-            session.add(row)
-            session.flush()
-        return row.value.encode()
+        insert_if_absent(WebSecret, {"name": "session", "value": secrets.token_urlsafe(48)}, session=session)
+        return session.exec(select(WebSecret.value).where(WebSecret.name == "session")).one().encode()
