@@ -51,7 +51,7 @@ def command(once: bool, names: tuple[str, ...], as_json: bool) -> None:
         )
         return
     if once:
-        _round(app, sources, as_json, stop=None)
+        _round(app, sources, as_json, stop=threading.Event())  # --once: Ctrl-C interrupts as usual
         return
     stop = stop_on_signals()
     while not stop.is_set():
@@ -59,9 +59,9 @@ def command(once: bool, names: tuple[str, ...], as_json: bool) -> None:
         stop.wait(app.settings.poll_interval_seconds)
 
 
-def _round(app: App, sources: list[Source], as_json: bool, *, stop: threading.Event | None) -> None:
+def _round(app: App, sources: list[Source], as_json: bool, *, stop: threading.Event) -> None:
     for source in sources:
-        if stop is not None and stop.is_set():
+        if stop.is_set():
             return
         outcome = app.pipeline.poll(source)
         if as_json:
