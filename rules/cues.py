@@ -293,6 +293,11 @@ _COMPLAINT: dict[str, tuple[str, ...]] = {
         "fix this",
         "fix it",
         "sort it out",
+        # Staff not serving: a grievance whatever words surround it, so praise next to it reads as sarcasm.
+        "instead of helping",
+        "rather than helping",
+        "just stands around",
+        "just stood around",
     ),
     "delay": (
         "delayed",

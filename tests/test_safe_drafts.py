@@ -165,6 +165,17 @@ def test_a_spanish_complaint_is_never_thanked(engine: Engine, classifier: Any):
     assert stored.label == "complaint" or stored.needs_review
 
 
+def test_sarcastic_praise_of_staff_who_do_not_help_is_held_for_review_and_not_thanked(
+    engine: Engine, brands: BrandConfig, classifier: Any
+):
+    # Thanked before the service-grievance cues: praise 0.72, sarcasm 0.06, and no word the cues knew as a grievance.
+    text = "i love how the new attendant just stands around watching me instead of helping @AcmeCoffee"
+    [(draft, stored)] = run(engine, brands, classifier, mention(text))
+    assert not draft.automated and draft.state == DraftState.DRAFTED
+    assert not THANKS.search(draft.text), draft.text
+    assert stored.label == "complaint" or stored.review_reason, (stored.label, stored.review_reason)
+
+
 def test_relabelling_writes_the_draft_again_and_rederives_sentiment_and_urgency(
     engine: Engine, brands: BrandConfig, classifier: Any
 ):

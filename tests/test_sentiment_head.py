@@ -38,16 +38,30 @@ def without_stacker(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
     return load_classifier(copy)
 
 
-def test_the_shipped_model_reads_a_stock_question_and_a_follow_up_as_neutral(
+# Stock questions and follow-ups inside a support thread, which a person reads as neutral; the complaint
+# probability alone made many of them negative before the stacker.
+NEUTRAL = [
+    TEXTS[0],
+    "@shopco do you ship to Canada?",
+    "@airco what time does boarding start for the 6pm to Denver?",
+    "@shopco is the store on Main St open on Sunday?",
+    "@airco can I bring a folding bike on board?",
+    "@shopco how do I change the email on my account?",
+    TEXTS[1],
+    "@airco DM sent",
+    "@airco just sent you the confirmation code",
+    "@shopco sure, it's the one from last Tuesday",
+]
+
+
+def test_the_shipped_model_reads_stock_questions_and_follow_ups_as_neutral(
     model: Classifier, without_stacker: Classifier
 ) -> None:
-    # Without the stacker the complaint probability alone made both negative.
-    stock, follow_up = model.classify(TEXTS[:2])
-    before = without_stacker.classify(TEXTS[:2])
-    assert (stock.label, stock.sentiment) == ("question", "neutral")
-    assert (follow_up.label, follow_up.sentiment) == ("other", "neutral")
-    assert [c.sentiment for c in before] == ["negative", "negative"]
-    assert abs(sum(stock.sentiment_scores.values()) - 1.0) < 1e-3
+    with_it, without = model.classify(NEUTRAL), without_stacker.classify(NEUTRAL)
+    neutral = [t for t, c in zip(NEUTRAL, with_it, strict=True) if c.sentiment == "neutral"]
+    assert len(neutral) >= 0.8 * len(NEUTRAL), sorted(set(NEUTRAL) - set(neutral))
+    assert len(neutral) >= sum(c.sentiment == "neutral" for c in without), "the stacker reads fewer as neutral"
+    assert all(abs(sum(c.sentiment_scores.values()) - 1.0) < 1e-3 for c in with_it)
 
 
 def test_labels_and_the_sentiment_of_complaints_praise_and_other_languages_are_the_head_s(

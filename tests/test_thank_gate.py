@@ -33,6 +33,7 @@ REFUSED = {
         "@VirginAmerica thanks for making me miss my connection",
         "@AmericanAir Thanks for the 'help'",
         "@airco thanks for the middle seat when I had a perfectly good aisle seat.",
+        "i love how the new attendant just stands around watching me instead of helping @shopco",
     ],
     "ironic emoji": [
         "@Tesco thank u to the woman who ID'd me for FUEL on my way home from WORK 🙃",
@@ -84,27 +85,35 @@ def test_sincere_praise_is_thanked(model: Classifier, text: str) -> None:
 
 
 # Sincere thanks that tell a story borrow complaint words ("after the storm", "a full flight"): the model is sure
-# they are praise and sees no sarcasm, but gives them a complaint probability above 0.15, where the gate used to
-# stop. They are thanked now, and the desk drafts them as praise instead of holding them for review.
+# they are praise and sees no sarcasm, but has given them a complaint probability between 0.15, where the gate
+# used to stop, and 0.20. They are thanked, and the desk drafts them as praise instead of holding them for review.
 STORIES = [
     "@airco the gate agent in Denver rebooked my whole family after the storm, so kind. Thank you",
     "@airco Michele at the Boston desk found us four seats together on a full flight. Thank you!",
 ]
+# Inside the band of complaint probability where only sure praise without sarcasm is thanked.
+IN_BAND = 0.18
+
+
+def _with_complaint(c: Classification, complaint: float) -> Classification:
+    """The model's verdict on a real mention with another complaint probability (any model may score the same
+    text a little higher or lower; the gate's treatment of the band is what these tests are about)."""
+    return replace(c, scores={**c.scores, "complaint": complaint})
 
 
 @pytest.mark.parametrize("text", STORIES)
 def test_sure_praise_that_tells_a_story_is_thanked_and_drafted_as_praise(model: Classifier, text: str) -> None:
     [c] = model.classify([text])
-    assert c.scores["complaint"] > 0.15, "no longer in the band this test is about"
-    assert thank_you_eligible(c)
-    assert review_reason(c) == ""
+    for verdict in (c, _with_complaint(c, IN_BAND)):
+        assert thank_you_eligible(verdict), verdict
+        assert review_reason(verdict) == ""
 
 
 def test_sarcastic_thanks_with_as_much_complaint_probability_is_still_held(model: Classifier) -> None:
     [c] = model.classify(["@airco thanks for the middle seat when I had a perfectly good aisle seat."])
-    assert c.scores["complaint"] > 0.15
-    assert not thank_you_eligible(c)
-    assert review_reason(c) == "praise that may be sarcastic or mixed"
+    for verdict in (c, _with_complaint(c, IN_BAND)):
+        assert not thank_you_eligible(verdict), verdict
+        assert review_reason(verdict) == "praise that may be sarcastic or mixed"
 
 
 def test_the_higher_complaint_ceiling_needs_a_sure_model_and_no_sarcasm() -> None:
