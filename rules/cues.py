@@ -22,6 +22,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from rules.chunks import CHUNK_CACHE_SIZE
 from rules.optout import is_opt_out
 
 # --- tokenizer ----------------------------------------------------------------------------------------
@@ -75,13 +76,10 @@ def make_tokenizer(vocab: Vocab) -> TweetTokenizer:
     return TweetTokenizer(vocab)
 
 
-# spaCy caches how it split each whitespace-separated chunk, but only the first 10,000 it meets; every later
-# new chunk is split again each time it comes back. 20,000 tweets hold about 70,000 distinct chunks, 50,000
-# about 140,000. A cached chunk costs about 280 bytes (56 MB at this size).
-TOKENIZER_CACHE_CHUNKS = 200_000
-
-
 def _make_inner(vocab: Vocab) -> Tokenizer:
+    # spaCy caches how it split each whitespace-separated chunk, but by default only the first 10,000 it meets;
+    # every later new chunk is split again each time it comes back. A cached split costs about 280 bytes (56 MB
+    # at the size of our other chunk caches).
     return Tokenizer(
         vocab,
         rules={},
@@ -89,7 +87,7 @@ def _make_inner(vocab: Vocab) -> Tokenizer:
         suffix_search=_SUFFIX.search,
         infix_finditer=_INFIX.finditer,
         url_match=_URL.match,
-        max_cache_size=TOKENIZER_CACHE_CHUNKS,
+        max_cache_size=CHUNK_CACHE_SIZE,
     )
 
 

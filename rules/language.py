@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from rules.chunks import ChunkCache
+
 SUPPORTED_LANGUAGES = ("en", "de", "es", "fr", "it", "pt")
 UNDETERMINED = "und"
 # Below this confidence lingua's answer for a short tweet is a guess; English (the desk's default) is kept
@@ -97,24 +99,17 @@ def _word_counts(text: str) -> tuple[int, int, int]:
     return packed & _COUNT_MASK, packed >> _COUNT_BITS & _COUNT_MASK, packed >> 2 * _COUNT_BITS
 
 
-class _PackedCounts(dict[str, int]):
-    """A chunk's three counts packed into one int, so that a text's are one C-level sum. Chunks repeat across
-    mentions far more than they are new: a dict hit is about half the cost of the two regexes."""
-
-    def __missing__(self, chunk: str) -> int:
-        words = _WORD.findall(_HANDLE_OR_URL.sub(" ", chunk).lower())
-        english = sum(map(_ENGLISH_ONLY.__contains__, words))
-        foreign = sum(map(_FOREIGN.__contains__, words))
-        if len(self) >= _MAX_CHUNKS:
-            self.clear()
-        packed = self[chunk] = len(words) | english << _COUNT_BITS | foreign << 2 * _COUNT_BITS
-        return packed
+def _packed_counts(chunk: str) -> int:
+    """A chunk's three counts packed into one int, so that a text's are one C-level sum."""
+    words = _WORD.findall(_HANDLE_OR_URL.sub(" ", chunk).lower())
+    english = sum(map(_ENGLISH_ONLY.__contains__, words))
+    foreign = sum(map(_FOREIGN.__contains__, words))
+    return len(words) | english << _COUNT_BITS | foreign << 2 * _COUNT_BITS
 
 
 _COUNT_BITS = 40  # room for 10^12 words in a text
 _COUNT_MASK = (1 << _COUNT_BITS) - 1
-_MAX_CHUNKS = 200_000  # about 25 MB with the chunks themselves
-_PACKED_COUNTS = _PackedCounts()
+_PACKED_COUNTS = ChunkCache(_packed_counts)
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from rules.chunks import ChunkCache
+
 TIERS = ("low", "medium", "high", "critical")
 
 
@@ -687,7 +689,7 @@ class _Gates:
             for key, phrases in rule.lexicon.phrases.items():
                 self.by_phrase_key.setdefault(key, []).extend((i, phrase) for phrase in phrases)
             self.symbols += [(i, symbol) for symbol in rule.lexicon.symbols]
-        self.of_chunk = _GatesByChunk(self)
+        self.of_chunk: ChunkCache[_ChunkGates | None] = ChunkCache(self.of_words)
 
     def opened(self, lower: str) -> list[int]:
         """Indexes of the rules whose gate `lower` (the text, lowercased) opens, in order."""
@@ -712,22 +714,6 @@ class _ChunkGates(NamedTuple):
     phrases: tuple[tuple[int, str], ...]
 
 
-class _GatesByChunk(dict[str, "_ChunkGates | None"]):
-    """What each whitespace-separated chunk opens, filled in as chunks are met. Chunks repeat across mentions
-    far more than they are new, and a dict hit is far cheaper than finding words and slicing their openings."""
-
-    def __init__(self, gates: _Gates) -> None:
-        super().__init__()
-        self.gates = gates
-
-    def __missing__(self, chunk: str) -> _ChunkGates | None:
-        if len(self) >= _MAX_CHUNKS:
-            self.clear()
-        found = self[chunk] = self.gates.of_words(chunk)
-        return found
-
-
-_MAX_CHUNKS = 200_000  # about 25 MB with the chunks themselves
 _GATES = _Gates(_RULES)
 
 # How sure the model must be that a mention is a complaint before a high or medium tier applies. A question
