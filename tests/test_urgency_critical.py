@@ -1,0 +1,84 @@
+"""Critical matters told in everyday words reach the top of the queue with a reason a manager can act on, and the
+same words used figuratively ("this delay is killing me") do not. Through the shipped classifier: what the
+desk shows is the tier and reason on the card and the order in the queue."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from rules.classifier import TIER_FLOOR, Classifier, load_classifier, urgency_score
+from rules.urgency import TIERS
+
+# (post, reason on the card). None of these has a word the critical lexicons knew before issue 10's item 6.
+CRITICAL = [
+    ("@airco a man in 3A has been moaning in pain for an hour and nobody from the crew has come", "injury"),
+    ("@trainco my dad fainted on the 8:10 from Leeds and it took staff 20 minutes to come", "injury"),
+    ("@gymco the treadmill belt snapped and I broke my wrist, your staff just shrugged", "injury"),
+    ("@hotelco found mouse droppings all over the room service tray in 412", "health"),
+    ("@airco the crew moved us because of bed bugs in row 12 and now I'm covered in bites", "health"),
+    ("@rideco our driver was drunk driving, swerving all over the M4 with my kids in the back", "safety"),
+    ("@rideco the driver pulled a knife on us when we asked him to slow down", "safety"),
+    ("@airco an aggressive passenger screamed at my wife for an hour and the crew did nothing", "harassment"),
+    ("@telco someone did a sim swap on my number and emptied my bank account overnight", "fraud"),
+    ("@bankco I got a phishing text that looked exactly like yours and now £900 is gone", "fraud"),
+    ("@appco your app is showing me other customers' addresses and names", "data breach"),
+    ("@airco I will be pressing charges after what your agent did to my daughter at the gate", "legal threat"),
+    ("@airco my 7 year old has to sit alone on a 9 hour flight because you split our booking", "vulnerable customer"),
+    ("@airco do you still offer bereavement fares? I need to fly home tonight", "vulnerable customer"),
+    ("@bahn mein Vater ist im Zug zusammengebrochen, der Notarzt kam erst nach 40 Minuten", "injury"),
+    ("@sncf ma fille a été victime de harcèlement dans le train, personne n'a réagi, c'est inadmissible", "harassment"),
+]
+# Everyday annoyance in words that name danger, pain or crime only figuratively, or deny it.
+FIGURATIVE = [
+    "@airco this delay is killing me, 3 hours at the gate",
+    "@burgerco I'm dying to try the new spicy burger",
+    "@shopco your prices nearly gave me a heart attack lol",
+    "@airco your new safety video had me in stitches",
+    "@appco waiting for your support is a pain in the neck",
+    "@bankco life hack: never call your helpline on a Monday",
+    "@airco not a safety issue, your crew is just slow at boarding",
+    "@coffeeco the food court branch is out of oat milk again",
+    "@hotelco the hospitality was lacking this time, room was cold",
+    "@telco you're bleeding money out of me with these roaming fees",
+]
+MILD = [
+    "@cafeco the espresso tasted burnt today, usually great, just flagging",
+    "@airco the queue at bag drop was long today",
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> Classifier:
+    return load_classifier()
+
+
+def test_critical_matters_in_everyday_words_are_critical_with_their_reason(model: Classifier) -> None:
+    got = [(c.urgency, c.urgency_reason) for c in model.classify([text for text, _ in CRITICAL])]
+    assert got == [("critical", reason) for _, reason in CRITICAL]
+
+
+def test_figurative_danger_words_are_not_critical(model: Classifier) -> None:
+    assert [c.urgency for c in model.classify(FIGURATIVE)].count("critical") == 0
+
+
+def test_a_critical_post_from_nobody_outranks_a_famous_mild_or_figurative_one(model: Classifier) -> None:
+    critical = model.classify([text for text, _ in CRITICAL])
+    below = model.classify(FIGURATIVE + MILD)
+    lowest_critical = min(urgency_score(c, followers=0) for c in critical)
+    assert lowest_critical > max(urgency_score(c, followers=50_000_000) for c in below)
+
+
+def test_score_bands_never_overlap_whatever_the_head_and_reach_say(model: Classifier) -> None:
+    [c] = model.classify(["@airco the queue at bag drop was long today"])
+    ranks = (-1.0, 0.0, 1.5, 3.0, 99.0, -99.0)
+    reaches = (0, 1, 10**12)
+    for lower, upper in zip(TIERS, TIERS[1:], strict=False):
+        highest = max(
+            urgency_score(replace(c, urgency=lower, urgency_rank=r), followers=f) for r in ranks for f in reaches
+        )
+        lowest = min(
+            urgency_score(replace(c, urgency=upper, urgency_rank=r), followers=f) for r in ranks for f in reaches
+        )
+        assert highest < TIER_FLOOR[upper] <= lowest, (lower, upper)
