@@ -1,9 +1,12 @@
 """Does `mentiondesk train --data` learn a new domain? 3,000 labelled mentions of a domain the base never saw.
 
-    .venv/bin/python benchmarks/learning.py [--data DIR] [--n 3000]
+    .venv/bin/python benchmarks/learning.py [--data DIR] [--domain apple|museums] [--n 3000]
 
-The domain is CrowdFlower's Apple Twitter Sentiment (tweets to @Apple / about #AAPL, crowd-labelled
-negative / neutral / positive; `not_relevant` rows dropped). No corpus of the base model contains it. Three models,
+The domain (`--domain apple`, the default) is CrowdFlower's Apple Twitter Sentiment (tweets to @Apple / about
+#AAPL, crowd-labelled negative / neutral / positive; `not_relevant` rows dropped). `--domain museums` is the SMILE
+tweets to British museums (emotion labels: happy is positive, angry / sad / disgust negative, no emotion neutral;
+not-relevant, surprise and mixed rows dropped; mostly neutral and positive, so use `--n 1500`). No corpus of the
+base model contains either. Three models,
 each made by the `train` command: the base (shared corpora only), the base plus `--data` with N rows of the domain,
 and those N rows alone (`--no-shared`, what a plain classifier of the domain would learn). All three are scored
 on the rest of the domain (never trained on).
@@ -19,15 +22,30 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-DOMAIN = Path("crowdflower_apple_twitter_sentiment") / "apple_twitter_sentiment.csv"
+DOMAINS = {
+    "apple": Path("crowdflower_apple_twitter_sentiment") / "apple_twitter_sentiment.csv",
+    "museums": Path("smile_museum_twitter_emotions") / "smile_annotations.csv",
+}
+# Each domain's labels as a sentiment; rows with a label not here are dropped.
+SENTIMENT_OF = {
+    "apple": {"negative": "negative", "neutral": "neutral", "positive": "positive"},
+    "museums": {
+        "nocode": "neutral",
+        "happy": "positive",
+        "angry": "negative",
+        "sad": "negative",
+        "disgust": "negative",
+    },
+}
 
 
-def domain_rows(data_dir: Path) -> list[tuple[str, str]]:
+def domain_rows(data_dir: Path, domain: str = "apple") -> list[tuple[str, str]]:
     """(text, sentiment) in a fixed order (a hash of the text), so "the first N" is a seeded sample."""
     from rules.data import bucket
 
-    with (data_dir / DOMAIN).open(encoding="utf-8", newline="") as handle:
-        rows = [(r["text"], r["label"]) for r in csv.DictReader(handle) if r["label"] != "not_relevant"]
+    sentiment_of = SENTIMENT_OF[domain]
+    with (data_dir / DOMAINS[domain]).open(encoding="utf-8", newline="") as handle:
+        rows = [(r["text"], sentiment_of[r["label"]]) for r in csv.DictReader(handle) if r["label"] in sentiment_of]
     return sorted(rows, key=lambda row: (bucket(f"learning:{row[0]}", 1 << 30), row[0]))
 
 
@@ -47,6 +65,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--domain", choices=sorted(DOMAINS), default="apple")
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--hold-out", type=int, default=20, help="train --hold-out for the domain rows")
     parser.add_argument(
@@ -58,7 +77,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    rows = domain_rows(args.data)
+    rows = domain_rows(args.data, args.domain)
     added, rest = rows[: args.n], rows[args.n :]
     from rules.data import from_sentiment
 
@@ -81,7 +100,7 @@ def main() -> int:
             results[name] = evaluate(TrainedClassifier.load(folder), scored)
 
     print(
-        f"domain: {DOMAIN.parent}; added {len(added)} labelled rows (--hold-out {args.hold_out}); "
+        f"domain: {DOMAINS[args.domain].parent}; added {len(added)} labelled rows (--hold-out {args.hold_out}); "
         f"scored on the other {len(rest)}"
     )
     print(f"{'metric':<24}{'base':>8}{'+data':>8}{'gain':>8}{'alone':>8}")

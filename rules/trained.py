@@ -32,6 +32,9 @@ from rules.classifier import (
     require_model_dir,
 )
 from rules.cues import NEGATIONS, CueMatcher, blank_nlp, public, text_of
+from rules.domain_sentiment import DomainSentiment
+from rules.domain_sentiment import load as load_domain_sentiment
+from rules.domain_sentiment import save as save_domain_sentiment
 from rules.sentiment_head import SentimentStack
 from rules.sentiment_head import load as load_sentiment_head
 from rules.sentiment_head import save as save_sentiment_head
@@ -135,6 +138,8 @@ class HashedTextCat:
         self._scoring: tuple[np.ndarray, np.ndarray] | None = None
         # The sentiment stacker (rules/sentiment_head.py), if the model has one.
         self.sentiment: SentimentStack | None = None
+        # The domain sentiment head (rules/domain_sentiment.py), in a model trained on a user's own rows.
+        self.domain: DomainSentiment | None = None
         self._reset_caches()
 
     def set_urgency(self, head: UrgencyHead | None) -> None:
@@ -255,6 +260,11 @@ class HashedTextCat:
 
     def predict(self, docs: Sequence[Doc]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
         """Probabilities of every head (one row per doc) after the cue rules, and each doc's cues."""
+        probs, cues, _ = self.predict_with_domain(docs)
+        return probs, cues
+
+    def predict_with_domain(self, docs: Sequence[Doc]) -> tuple[np.ndarray, list[tuple[str, ...]], np.ndarray | None]:
+        """`predict`, and the domain sentiment head's logits (None without that head)."""
         flat: list[int] = []
         lengths: list[int] = []
         all_cues: list[tuple[str, ...]] = []
@@ -305,7 +315,11 @@ class HashedTextCat:
             self._litotes(docs, all_cues, probs, shares["litotes_share"])
         if self.urgency is not None:
             probs = np.hstack([probs, softmax_rows(raw[:, N_COLUMNS:].astype(np.float64))])
-        return probs, all_cues
+        domain = None
+        if self.domain is not None:
+            ids, counts = np.array(flat, dtype=np.int64), np.array(lengths, dtype=np.int64)
+            domain = sparse_logits(self.domain.weights, self.domain.bias, ids, counts).astype(np.float64)
+        return probs, all_cues, domain
 
     def _litotes(self, docs: Sequence[Doc], cues: list[tuple[str, ...]], probs: np.ndarray, share: float) -> None:
         """ "not bad at all", "can't complain": a negated negative word is praise, not a grievance; the
@@ -344,6 +358,8 @@ class HashedTextCat:
             save_urgency_head(self.urgency, path)
         if self.sentiment is not None:
             save_sentiment_head(self.sentiment, path)
+        if self.domain is not None:
+            save_domain_sentiment(self.domain, path)
 
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> HashedTextCat:
         path = Path(path)
@@ -366,6 +382,7 @@ class HashedTextCat:
             )
         self.set_urgency(load_urgency_head(path, self.state.n_buckets))
         self.sentiment = load_sentiment_head(path)
+        self.domain = load_domain_sentiment(path)
         self._reset_caches()
         return self
 
@@ -527,8 +544,12 @@ class TrainedClassifier:
         for start in range(0, len(texts), BATCH):
             chunk = texts[start : start + BATCH]
             docs = [tokenizer(text) for text in chunk]
-            probs, cues = self.component.predict(docs)
-            rows = np.round(probs[:, :N_COLUMNS], 4).tolist()
+            probs, cues, domain = self.component.predict_with_domain(docs)
+            head = self.component.domain
+            # The domain head's sentiment is what the decoder reads too (outside English it makes the label).
+            domain_sentiment = None if head is None or domain is None else head.probabilities(probs[:, _SENT], domain)
+            heads = probs[:, :N_COLUMNS] if domain_sentiment is None else _with_sentiment(probs, domain_sentiment)
+            rows = np.round(heads, 4).tolist()
             decided = [
                 decoder.decide(row, public(found), language, self.version, text)
                 for text, row, found, language in zip(chunk, rows, cues, languages[start : start + BATCH], strict=True)
@@ -537,8 +558,20 @@ class TrainedClassifier:
             if sentiment is not None:
                 decided = sentiment.apply(decided, probs)
             urgency = self.component.urgency
-            out.extend(decided if urgency is None else urgency.apply(decided, probs))
+            decided = decided if urgency is None else urgency.apply(decided, probs)
+            if head is not None and domain_sentiment is not None:
+                decided = head.apply(decided, domain_sentiment)
+            out.extend(decided)
         return out
+
+
+_SENT = head_slices()["sentiment"]
+
+
+def _with_sentiment(probs: np.ndarray, sentiment: np.ndarray) -> np.ndarray:
+    out = probs[:, :N_COLUMNS].copy()
+    out[:, _SENT] = sentiment
+    return out
 
 
 BATCH = 1000

@@ -24,6 +24,10 @@ import numpy as np
 
 from rules.classifier import LABELS, SENTIMENTS, Classification, Classifier, thank_you_eligible, urgency_score
 from rules.data import Example
+from rules.domain_sentiment import MIN_ROWS as MIN_DOMAIN_ROWS
+from rules.domain_sentiment import DomainSentiment
+from rules.domain_sentiment import digest as domain_digest
+from rules.domain_sentiment import fit as fit_domain_sentiment
 from rules.sentiment_head import SentimentStack
 from rules.sentiment_head import digest as sentiment_digest
 from rules.sentiment_head import fit_head as fit_sentiment_head
@@ -290,6 +294,12 @@ def train(
     say(f"featurizing {len(train_set)} training examples")
     feats = featurize(nlp, component, [e.text for e in train_set])
     y = targets(train_set)
+    domain_rows = np.asarray(
+        [i for i, e in enumerate(train_set) if is_user_row(e) and e.sentiment in SENTIMENTS], dtype=np.int64
+    )
+    if len(domain_rows) >= MIN_DOMAIN_ROWS:
+        # Their sentiment goes to the domain head, fitted over a main model that did not learn it from them.
+        y[domain_rows, SENTIMENT_HEAD] = -1
     weights = head_weights(train_set, y, config.user_weight)
     say(f"fitting {config.epochs} epochs")
     w, b = fit(feats, y, weights, config)
@@ -339,8 +349,25 @@ def train(
     say("fitting the sentiment stacker")
     sentiment_fit = calibration_set if sentiment_rows is None else sentiment_rows
     component.sentiment = fit_sentiment_head(nlp, [(e.text, e.sentiment) for e in sentiment_fit])
-    state.version = version_of(state, component.urgency, component.sentiment)
+    if len(domain_rows) >= MIN_DOMAIN_ROWS:
+        say(f"fitting the domain sentiment head on {len(domain_rows)} of your rows")
+        component.domain = domain_head(nlp, [train_set[i] for i in domain_rows.tolist()], feats, domain_rows)
+    state.version = version_of(state, component.urgency, component.sentiment, component.domain)
     return TrainResult(nlp, state.version, time.perf_counter() - started, len(train_set), len(calibration_set))
+
+
+SENTIMENT_HEAD = [name for name, _ in HEADS].index("sentiment")
+
+
+def domain_head(nlp: Any, rows: Sequence[Example], feats: Featurized, index: np.ndarray) -> DomainSentiment:
+    """The domain sentiment head over the finished model, on `rows` (the user's, `index` into `feats`)."""
+    component = cast(HashedTextCat, nlp.get_pipe(FACTORY))
+    probs, _ = component.predict([nlp.tokenizer(e.text) for e in rows])
+    flat, lengths = feats.rows(index)
+    sentiment = head_slices()["sentiment"]
+    return fit_domain_sentiment(
+        flat, lengths, probs[:, sentiment], [e.sentiment for e in rows], component.state.n_buckets
+    )
 
 
 # At most this share of held-out complaints may end up neither labelled complaint nor flagged for review.
@@ -384,14 +411,26 @@ def tune_decoder(classifier: Classifier, rows: Sequence[Example]) -> dict[str, f
     return settings
 
 
-def version_of(state: Any, urgency: UrgencyHead | None, sentiment: SentimentStack | None = None) -> str:
-    return f"{MODEL_PREFIX}-{time.strftime('%Y.%m.%d', time.gmtime())}+{fingerprint(state, urgency, sentiment)}"
+def version_of(
+    state: Any,
+    urgency: UrgencyHead | None,
+    sentiment: SentimentStack | None = None,
+    domain: DomainSentiment | None = None,
+) -> str:
+    stamp = fingerprint(state, urgency, sentiment, domain)
+    return f"{MODEL_PREFIX}-{time.strftime('%Y.%m.%d', time.gmtime())}+{stamp}"
 
 
-def fingerprint(state: Any, urgency: UrgencyHead | None = None, sentiment: SentimentStack | None = None) -> str:
+def fingerprint(
+    state: Any,
+    urgency: UrgencyHead | None = None,
+    sentiment: SentimentStack | None = None,
+    domain: DomainSentiment | None = None,
+) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(state.weights).tobytes())
     digest.update(urgency_digest(urgency))
     digest.update(sentiment_digest(sentiment))
+    digest.update(domain_digest(domain))
     digest.update(np.ascontiguousarray(state.bias).tobytes())
     digest.update(np.ascontiguousarray(state.prior_shift).tobytes())
     digest.update(repr(sorted(state.temperatures.items())).encode())
@@ -407,6 +446,7 @@ def save(result: TrainResult, output: Path) -> None:
     fresh.state = trained.state
     fresh.set_urgency(trained.urgency)
     fresh.sentiment = trained.sentiment
+    fresh.domain = trained.domain
     nlp.meta["name"] = "mentiondesk_textcat"
     nlp.meta["version"] = "2.0.0"
     nlp.meta["description"] = result.version
