@@ -178,21 +178,22 @@ class Pipeline:
         session: Session,
         now: datetime,
     ) -> list[tuple[int, NewMention]]:
-        """A complaint opens a case for its author, or joins the one already open (a "[deleted]" author
-        shares no case). Returns (case id, mention) of each case opened, for its first mention."""
+        """A complaint opens a case for its author; anything its author says next joins that case while it is open
+        ("any news on the double charge?" is a follow-up, whatever its label). A "[deleted]" author shares no
+        case. Returns (case id, mention) of each case opened, for its first mention."""
         cases = open_cases_of({m.author_id for m in mentions if m.author_id is not None}, session=session)
         joined: list[tuple[NewMention, CaseRef | int]] = []  # an open case, or the index of one opened below
         opening: list[NewMention] = []
         opened_here: dict[tuple[str, int], int] = {}
         for mention, verdict, route in zip(mentions, verdicts, routes, strict=True):
-            if verdict.label != "complaint" or route == Route.IGNORE or mention.brand not in self.brands.brands:
+            if route == Route.IGNORE or mention.brand not in self.brands.brands:
                 continue
             key = (mention.brand, mention.author_id) if mention.author_id is not None else None
             if key is not None and key in cases:
                 joined.append((mention, cases[key]))
             elif key is not None and key in opened_here:
                 joined.append((mention, opened_here[key]))
-            else:
+            elif verdict.label == "complaint":
                 if key is not None:
                     opened_here[key] = len(opening)
                 joined.append((mention, len(opening)))

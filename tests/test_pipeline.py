@@ -143,6 +143,25 @@ def test_a_complaint_opens_a_case_and_a_repeat_joins_it(engine, brands, classifi
     assert {m.case_id for m in mentions} == {cases[0].id}
 
 
+def test_whatever_a_customer_with_an_open_case_says_next_joins_it_and_only_a_complaint_opens_one(
+    engine, brands, classifier
+):
+    """Follow-ups are labelled question, praise or other as often as complaint; they belong to the open case."""
+    pipeline = Pipeline(engine=engine, brands=brands, classifier=classifier)
+    follow_ups = ["@AcmeCoffee any news on the double charge?", "@AcmeCoffee thanks, that fixed it!"]
+    complaint = mention("@AcmeCoffee I was charged twice for my order, please refund", author="ben")
+    pages = [[complaint], [mention(text, author="ben") for text in follow_ups]]
+    pipeline.poll(ListSource([*pages, [mention(text, author="newcomer") for text in follow_ups]]))
+    with Session(engine) as session:
+        [case] = session.exec(select(Case)).all()
+        by_author = {(m.author_handle, m.text): m for m in session.exec(select(Mention))}
+        labels = {m.text: m.label for m in session.exec(select(Mention)) if m.author_handle == "newcomer"}
+
+    assert "complaint" not in labels.values(), labels  # so neither would have joined by its label alone
+    assert [by_author["ben", text].case_id for text in follow_ups] == [case.id, case.id]
+    assert [by_author["newcomer", text].case_id for text in follow_ups] == [None, None]
+
+
 def test_hostile_text_is_stored_exactly(any_engine, brands, classifier):
     pipeline = Pipeline(engine=any_engine, brands=brands, classifier=classifier)
     hostile = [
