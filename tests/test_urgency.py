@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.classifier import Classifier, load_classifier, urgency_score
+from rules.classifier import Classifier, urgency_score
 from rules.urgency import urgency_tier
 
 # Most urgent first; each group is one tier.
@@ -35,20 +35,15 @@ LOW = [
 ]
 
 
-@pytest.fixture(scope="module")
-def model() -> Classifier:
-    return load_classifier()
-
-
-def test_tiers_and_reasons_a_manager_would_expect(model: Classifier) -> None:
+def test_tiers_and_reasons_a_manager_would_expect(classifier: Classifier) -> None:
     groups = (("critical", CRITICAL), ("high", HIGH), ("medium", MILD), ("low", LOW))
     for tier, texts in groups:
-        assert [c.urgency for c in model.classify(texts)] == [tier] * len(texts), tier
-    lawsuit, glass, fire, child, card = model.classify(CRITICAL)
+        assert [c.urgency for c in classifier.classify(texts)] == [tier] * len(texts), tier
+    lawsuit, glass, fire, child, card = classifier.classify(CRITICAL)
     assert lawsuit.urgency_reason in ("legal threat", "injury")
     assert (glass.urgency_reason, fire.urgency_reason) == ("injury", "safety")
     assert (child.urgency_reason, card.urgency_reason) == ("vulnerable customer", "fraud")
-    refund, locked, down, cancelled, connection = model.classify(HIGH)
+    refund, locked, down, cancelled, connection = classifier.classify(HIGH)
     assert [c.urgency_reason for c in (refund, locked, down, cancelled, connection)] == [
         "lost money",
         "account locked",
@@ -58,28 +53,28 @@ def test_tiers_and_reasons_a_manager_would_expect(model: Classifier) -> None:
     ]
 
 
-def test_every_mention_outranks_every_mention_of_a_lower_tier_whatever_the_reach(model: Classifier) -> None:
-    groups = [model.classify(texts) for texts in (CRITICAL, HIGH, MILD, LOW)]
+def test_every_mention_outranks_every_mention_of_a_lower_tier_whatever_the_reach(classifier: Classifier) -> None:
+    groups = [classifier.classify(texts) for texts in (CRITICAL, HIGH, MILD, LOW)]
     for upper, lower in zip(groups, groups[1:], strict=False):
         lowest_above = min(urgency_score(c, followers=0) for c in upper)
         highest_below = max(urgency_score(c, followers=50_000_000) for c in lower)
         assert lowest_above > highest_below
 
 
-def test_the_lawsuit_with_burns_outranks_the_burnt_espresso(model: Classifier) -> None:
-    sue, espresso = model.classify([CRITICAL[0], MILD[0]])
+def test_the_lawsuit_with_burns_outranks_the_burnt_espresso(classifier: Classifier) -> None:
+    sue, espresso = classifier.classify([CRITICAL[0], MILD[0]])
     assert urgency_score(sue) > urgency_score(espresso, followers=2_000_000)
     assert espresso.urgency == "medium" and espresso.urgency_reason == "complaint"
 
 
-def test_glass_in_a_drink_outranks_a_late_refund_which_outranks_a_question(model: Classifier) -> None:
-    glass, refund, question = model.classify([CRITICAL[1], HIGH[0], LOW[0]])
+def test_glass_in_a_drink_outranks_a_late_refund_which_outranks_a_question(classifier: Classifier) -> None:
+    glass, refund, question = classifier.classify([CRITICAL[1], HIGH[0], LOW[0]])
     assert urgency_score(glass) > urgency_score(refund, followers=1_000_000)
     assert urgency_score(refund) > urgency_score(question, followers=1_000_000)
 
 
-def test_reach_lifts_within_a_tier(model: Classifier) -> None:
-    [refund] = model.classify([HIGH[0]])
+def test_reach_lifts_within_a_tier(classifier: Classifier) -> None:
+    [refund] = classifier.classify([HIGH[0]])
     assert urgency_score(refund, followers=500_000) > urgency_score(refund, followers=10)
     assert urgency_score(refund, followers=10**9) < 75  # still below every critical mention
 

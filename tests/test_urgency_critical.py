@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
-from rules.classifier import TIER_FLOOR, Classifier, load_classifier, urgency_score
+from rules.classifier import TIER_FLOOR, Classifier, urgency_score
 from rules.urgency import TIERS
 
 # (post, reason on the card). None of these has a word the critical lexicons knew before issue 10's item 6.
@@ -49,29 +47,24 @@ MILD = [
 ]
 
 
-@pytest.fixture(scope="module")
-def model() -> Classifier:
-    return load_classifier()
-
-
-def test_critical_matters_in_everyday_words_are_critical_with_their_reason(model: Classifier) -> None:
-    got = [(c.urgency, c.urgency_reason) for c in model.classify([text for text, _ in CRITICAL])]
+def test_critical_matters_in_everyday_words_are_critical_with_their_reason(classifier: Classifier) -> None:
+    got = [(c.urgency, c.urgency_reason) for c in classifier.classify([text for text, _ in CRITICAL])]
     assert got == [("critical", reason) for _, reason in CRITICAL]
 
 
-def test_figurative_danger_words_are_not_critical(model: Classifier) -> None:
-    assert [c.urgency for c in model.classify(FIGURATIVE)].count("critical") == 0
+def test_figurative_danger_words_are_not_critical(classifier: Classifier) -> None:
+    assert [c.urgency for c in classifier.classify(FIGURATIVE)].count("critical") == 0
 
 
-def test_a_critical_post_from_nobody_outranks_a_famous_mild_or_figurative_one(model: Classifier) -> None:
-    critical = model.classify([text for text, _ in CRITICAL])
-    below = model.classify(FIGURATIVE + MILD)
+def test_a_critical_post_from_nobody_outranks_a_famous_mild_or_figurative_one(classifier: Classifier) -> None:
+    critical = classifier.classify([text for text, _ in CRITICAL])
+    below = classifier.classify(FIGURATIVE + MILD)
     lowest_critical = min(urgency_score(c, followers=0) for c in critical)
     assert lowest_critical > max(urgency_score(c, followers=50_000_000) for c in below)
 
 
-def test_score_bands_never_overlap_whatever_the_head_and_reach_say(model: Classifier) -> None:
-    [c] = model.classify(["@airco the queue at bag drop was long today"])
+def test_score_bands_never_overlap_whatever_the_head_and_reach_say(classifier: Classifier) -> None:
+    [c] = classifier.classify(["@airco the queue at bag drop was long today"])
     ranks = (-1.0, 0.0, 1.5, 3.0, 99.0, -99.0)
     reaches = (0, 1, 10**12)
     for lower, upper in zip(TIERS, TIERS[1:], strict=False):
