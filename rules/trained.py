@@ -558,7 +558,7 @@ class TrainedClassifier:
             if sentiment is not None:
                 decided = sentiment.apply(decided, probs)
             urgency = self.component.urgency
-            decided = decided if urgency is None else urgency.apply(decided, probs)
+            decided = decided if urgency is None else urgency.apply(decided, probs, decoder.complaint_floor)
             if head is not None and domain_sentiment is not None:
                 decided = head.apply(decided, domain_sentiment)
             out.extend(decided)

@@ -136,3 +136,22 @@ def test_extra_urgency_rows_teach_the_head_what_the_train_rows_never_showed() ->
     [after] = TrainedClassifier(taught.nlp).classify(texts)
     assert after.urgency_rank > before.urgency_rank + 0.5
     assert taught.version == again.version != plain.version
+
+
+def test_a_card_never_calls_a_mention_a_complaint_that_its_label_and_review_flag_say_is_none(
+    model: Classifier,
+) -> None:
+    """The demo queue showed "your Pine St shots are dialed in" as "other", not flagged for review, with a red
+    "complaint" urgency chip: the learned head had lifted it to medium at a complaint probability of 0.12."""
+    from listener.demo_corpus import DEMO_MENTIONS
+
+    results = model.classify([item.text for item in DEMO_MENTIONS])
+    lifted = [
+        c
+        for c in results
+        if c.label in ("question", "other") and c.urgency_reason in ("complaint", "possible complaint")
+    ]
+    assert all(c.urgency_reason == "possible complaint" for c in lifted)
+    assert all(c.scores["complaint"] >= 0.2 and c.review_reason for c in lifted)
+    [nerd] = model.classify(["@NorthwindCoffee I'm a picky espresso nerd and your Pine St shots are dialed in"])
+    assert (nerd.urgency, nerd.urgency_reason) == ("low", "")
