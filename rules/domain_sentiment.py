@@ -64,7 +64,7 @@ def fit(
 ) -> DomainSentiment:
     """Class-balanced softmax regression on hashed features (`flat`, `lengths` as `sparse_logits` takes them)
     with the model's sentiment log-probabilities as offset. Full batch from zeros: deterministic."""
-    from rules.trained import sparse_logits
+    from rules.trained import adagrad_step, sparse_logits, sparse_weight_gradient
 
     classes = len(SENTIMENTS)
     y = np.asarray([SENTIMENTS.index(s) for s in gold])
@@ -72,24 +72,16 @@ def fit(
     balance = np.where(counts > 0, len(y) / (classes * np.maximum(counts, 1)), 0.0)[y]
     onehot = np.eye(classes)[y]
     prior = offset(sentiment_probs)
-    scale = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths)
-    ids, inverse = np.unique(flat, return_inverse=True)
     w = np.zeros((n_buckets, classes), dtype=np.float32)
     b = np.zeros(classes, dtype=np.float32)
-    g2w = np.full((len(ids), classes), 1e-8)
+    # The gradients are float64 (the one-hot and balance are), and so are their running squares.
+    g2w = np.full((n_buckets, classes), 1e-8)
     g2b = np.full(classes, 1e-8)
     for _ in range(EPOCHS):
         grad = (softmax_rows(sparse_logits(w, b, flat, lengths) + prior) - onehot) * balance[:, None] / len(y)
-        per_feature = np.repeat(grad, lengths, axis=0) * scale[:, None]
-        gw = np.stack(
-            [np.bincount(inverse, weights=per_feature[:, k], minlength=len(ids)) for k in range(classes)], axis=1
-        )
-        gw += L2 * w[ids]
-        g2w += gw * gw
-        w[ids] -= (RATE * gw / np.sqrt(g2w)).astype(np.float32)
-        gb = grad.sum(axis=0)
-        g2b += gb * gb
-        b -= (RATE * gb / np.sqrt(g2b)).astype(np.float32)
+        ids, gw = sparse_weight_gradient(w, grad, flat, lengths, L2)
+        adagrad_step(w, g2w, gw, RATE, ids)
+        adagrad_step(b, g2b, grad.sum(axis=0), RATE)
     # As saved (float16), so a saved model gives what this run measured.
     return DomainSentiment(w.astype(np.float16).astype(np.float32), b)
 

@@ -93,6 +93,7 @@ def head_slices(heads: Sequence[tuple[str, Sequence[str]]] = HEADS) -> dict[str,
 
 
 N_COLUMNS = sum(len(classes) for _, classes in HEADS)
+SENTIMENT_COLUMNS = head_slices()["sentiment"]
 
 
 @dataclass
@@ -502,6 +503,32 @@ def sparse_logits(weights: np.ndarray, bias: np.ndarray, flat: np.ndarray, lengt
     return out + bias
 
 
+def sparse_weight_gradient(
+    weights: np.ndarray, grad: np.ndarray, flat: np.ndarray, lengths: np.ndarray, l2: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The adjoint of `sparse_logits`: for `grad`, the gradient of the loss for each document's logits, the
+    gradient of the weight rows those documents' features use, plus `l2` times those rows. Returns the rows'
+    feature ids (sorted, unique) and their gradients, in `grad`'s dtype."""
+    scale = (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(grad.dtype)
+    per_feature = np.repeat(grad * scale[:, None], lengths, axis=0)
+    ids, inverse = np.unique(flat, return_inverse=True)
+    gw = np.zeros((len(ids), grad.shape[1]), dtype=grad.dtype)
+    for k in range(grad.shape[1]):
+        gw[:, k] = np.bincount(inverse, weights=per_feature[:, k], minlength=len(ids))
+    gw += l2 * weights[ids]
+    return ids, gw
+
+
+def adagrad_step(
+    param: np.ndarray, squares: np.ndarray, grad: np.ndarray, rate: float, rows: np.ndarray | slice = slice(None)
+) -> None:
+    """One AdaGrad step on `param[rows]`, in place: `squares[rows]` (the running sum of squared gradients, shaped
+    like `param`) grows by `grad`², then `param[rows]` moves by `rate`·`grad`/√`squares[rows]`, computed in the
+    gradients' precision and rounded to `param`'s once."""
+    squares[rows] += grad * grad
+    param[rows] -= (rate * grad / np.sqrt(squares[rows])).astype(param.dtype)
+
+
 # --- the Classifier over a saved pipeline ---------------------------------------------------------------
 
 
@@ -547,7 +574,9 @@ class TrainedClassifier:
             probs, cues, domain = self.component.predict_with_domain(docs)
             head = self.component.domain
             # The domain head's sentiment is what the decoder reads too (outside English it makes the label).
-            domain_sentiment = None if head is None or domain is None else head.probabilities(probs[:, _SENT], domain)
+            domain_sentiment = (
+                None if head is None or domain is None else head.probabilities(probs[:, SENTIMENT_COLUMNS], domain)
+            )
             heads = probs[:, :N_COLUMNS] if domain_sentiment is None else _with_sentiment(probs, domain_sentiment)
             rows = np.round(heads, 4).tolist()
             decided = [
@@ -565,12 +594,9 @@ class TrainedClassifier:
         return out
 
 
-_SENT = head_slices()["sentiment"]
-
-
 def _with_sentiment(probs: np.ndarray, sentiment: np.ndarray) -> np.ndarray:
     out = probs[:, :N_COLUMNS].copy()
-    out[:, _SENT] = sentiment
+    out[:, SENTIMENT_COLUMNS] = sentiment
     return out
 
 

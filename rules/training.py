@@ -36,11 +36,14 @@ from rules.trained import (
     FACTORY,
     HEADS,
     N_COLUMNS,
+    SENTIMENT_COLUMNS,
     HashedTextCat,
     TrainedClassifier,
+    adagrad_step,
     blank_pipeline,
     head_slices,
     sparse_logits,
+    sparse_weight_gradient,
 )
 from rules.urgency import TIERS
 from rules.urgency_head import UrgencyHead, fit_head
@@ -210,18 +213,9 @@ def fit(
             for columns in slices:
                 probs[:, columns] = softmax_rows(logits[:, columns])
             grad = (probs - onehot[index]) * colw[index] / len(index)
-            scale = (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32)
-            per_feature = np.repeat(grad * scale[:, None], lengths, axis=0)
-            ids, inverse = np.unique(flat, return_inverse=True)
-            gw = np.zeros((len(ids), N_COLUMNS), dtype=np.float32)
-            for k in range(N_COLUMNS):
-                gw[:, k] = np.bincount(inverse, weights=per_feature[:, k], minlength=len(ids))
-            gw += config.l2 * w[ids]
-            g2w[ids] += gw * gw
-            w[ids] -= rate * gw / np.sqrt(g2w[ids])
-            gb = grad.sum(axis=0)
-            g2b += gb * gb
-            b -= rate * gb / np.sqrt(g2b)
+            ids, gw = sparse_weight_gradient(w, grad, flat, lengths, config.l2)
+            adagrad_step(w, g2w, gw, rate, ids)
+            adagrad_step(b, g2b, grad.sum(axis=0), rate)
     return w, b
 
 
@@ -364,9 +358,8 @@ def domain_head(nlp: Any, rows: Sequence[Example], feats: Featurized, index: np.
     component = cast(HashedTextCat, nlp.get_pipe(FACTORY))
     probs, _ = component.predict([nlp.tokenizer(e.text) for e in rows])
     flat, lengths = feats.rows(index)
-    sentiment = head_slices()["sentiment"]
     return fit_domain_sentiment(
-        flat, lengths, probs[:, sentiment], [e.sentiment for e in rows], component.state.n_buckets
+        flat, lengths, probs[:, SENTIMENT_COLUMNS], [e.sentiment for e in rows], component.state.n_buckets
     )
 
 
