@@ -26,6 +26,8 @@ STOPWORDS = frozenset(
     [
         "a",
         "about",
+        "absolutely",
+        "actually",
         "after",
         "again",
         "all",
@@ -37,6 +39,7 @@ STOPWORDS = frozenset(
         "are",
         "as",
         "at",
+        "basically",
         "be",
         "been",
         "before",
@@ -54,6 +57,7 @@ STOPWORDS = frozenset(
         "even",
         "for",
         "from",
+        "genuinely",
         "get",
         "got",
         "had",
@@ -66,6 +70,7 @@ STOPWORDS = frozenset(
         "hers",
         "him",
         "his",
+        "honestly",
         "how",
         "i",
         "if",
@@ -77,6 +82,7 @@ STOPWORDS = frozenset(
         "its",
         "ive",
         "just",
+        "literally",
         "me",
         "more",
         "most",
@@ -97,10 +103,11 @@ STOPWORDS = frozenset(
         "out",
         "over",
         "own",
-        "pls",
         "please",
+        "pls",
         "really",
         "same",
+        "seriously",
         "she",
         "should",
         "so",
@@ -122,6 +129,7 @@ STOPWORDS = frozenset(
         "through",
         "to",
         "too",
+        "totally",
         "two",
         "u",
         "under",
@@ -148,6 +156,7 @@ STOPWORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[a-z][a-z']+")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]\n\"\u2014\u2013]+|\s-\s")
 
 
 @dataclass
@@ -480,11 +489,25 @@ def themes(
     # Each distinct text is split once and counted as often as it was posted (copies and retweets are common).
     bodies = Counter(body.lower() for (body,) in session.execute(stmt).all())
     counter: Counter[str] = Counter()
+    texts: Counter[str] = Counter()
     for body, copies in bodies.items():
-        words = [w for w in (w.strip("'") for w in _WORD.findall(body)) if len(w) > 2]
-        words = [w for w in words if w not in STOPWORDS and w not in ignore]
-        counter.update(dict.fromkeys({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}, copies))
-    return [(phrase, n) for phrase, n in counter.most_common(top) if n > 1]
+        phrases = _phrases(body, ignore)
+        counter.update(dict.fromkeys(phrases, copies))
+        texts.update(phrases)
+    # On a tie, a phrase many different posts share comes before each word pair of one much-copied post.
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], -texts[item[0]], item[0]))
+    return [(phrase, n) for phrase, n in ranked[:top] if n > 1]
+
+
+def _phrases(body: str, ignore: frozenset[str]) -> set[str]:
+    """Pairs of neighbouring content words, never across a clause break: "logs me out daily, loses my drinks"
+    is no "daily loses" theme."""
+    phrases: set[str] = set()
+    for clause in _CLAUSE_BREAK.split(body):
+        words = [w for w in (w.strip("'") for w in _WORD.findall(clause)) if len(w) > 2]
+        words = [w for w in words if w.replace("'", "") not in STOPWORDS and w not in ignore]
+        phrases.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return phrases
 
 
 def repeat_customers(
