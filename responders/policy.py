@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,6 +34,21 @@ class MentionLike(Protocol):
     author_handle: str
     found_via: str
     needs_review: bool
+    text: str
+
+
+# Markup, a script or an SQL statement in a post: someone probing the brand's bot, or a bot. Stored and shown as
+# the text it is; whether the brand answers it at all is a person's call, never the automation's.
+_CODE = re.compile(
+    r"</?(?:script|iframe|img|svg|object|embed|style|a|div|form)\b|javascript:|\bon(?:error|load|click)\s*="
+    r"|\b(?:drop|truncate|alter)\s+table\b|\bunion\s+(?:all\s+)?select\b|\binsert\s+into\b|\bdelete\s+from\b"
+    r"|'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w+|;\s*--|\{\{.*\}\}|\$\{.*\}",
+    re.IGNORECASE,
+)
+
+
+def looks_like_code(text: str) -> bool:
+    return _CODE.search(text) is not None
 
 
 class AuthorLike(Protocol):
@@ -149,6 +165,8 @@ def _automation_rules(
         manual.append("not clearly praise (unsure, sarcastic, negated, mixed or a question)")
     if mention.needs_review:
         manual.append("needs review: a human must read it first")
+    if looks_like_code(mention.text):
+        manual.append("the post holds markup or code")
     if manual:
         return  # already a person's call; the checks below cost queries
     local = now.astimezone(ZoneInfo(policy.timezone))
@@ -190,6 +208,8 @@ def check_before_send(
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
     if automated_sent_since(brand.key, day_start, session=session) >= policy.daily_cap:
         verdict.blocked.append(f"daily cap of {policy.daily_cap} automated replies reached")
+    if looks_like_code(mention.text):
+        verdict.blocked.append("the post holds markup or code")
     if author is not None and author.id is not None:
         last = last_automated_reply_to(author.id, session=session, sent_only=True)
         if last is not None and now - last < timedelta(hours=policy.thank_cooldown_hours):

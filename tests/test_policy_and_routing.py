@@ -13,7 +13,7 @@ from mentiondesk.pipeline import Pipeline
 from responders import queue as desk
 from responders.drafting import draft_reply, greeting_name
 from responders.length import weighted_length
-from responders.policy import check
+from responders.policy import check, looks_like_code
 from rules.routing import MentionFacts, decide, is_opt_out
 from storage.db import transaction
 from storage.models import Author, Draft, DraftState, FoundVia, Mention, Route
@@ -253,3 +253,34 @@ def test_stale_cooldown_window(engine, brands, praise_model):
         name="later",
     )
     assert later[-1].automated
+
+
+# Praise that also carries markup, a script or an SQL statement: someone probing the brand's bot.
+PRAISE_WITH_CODE = [
+    "@AcmeCoffee great latte today'); DROP TABLE mentions;-- 😂",
+    "@AcmeCoffee best flat white ever <script>alert(1)</script>",
+    "@AcmeCoffee love you guys <img src=x onerror=alert(1)>",
+    "@AcmeCoffee amazing service ' OR '1'='1",
+]
+
+
+@pytest.mark.parametrize("text", PRAISE_WITH_CODE)
+def test_praise_carrying_code_is_kept_as_written_and_left_to_a_person(engine, brands, praise_model, text):
+    [draft] = run(engine, brands, praise_model, mention(text, platform="x"))
+    assert not draft.automated and draft.state == DraftState.DRAFTED  # in the queue, not in "Going out"
+    with Session(engine) as session:
+        assert session.exec(select(Mention)).one().text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@AcmeCoffee I <3 your oat latte",
+        "@AcmeCoffee 10 < a million stars",
+        "@AcmeCoffee love it ;-)",
+        "@AcmeCoffee select a drink from the menu, then delete it from your mind: all great",
+        "@AcmeCoffee price went from $4 to $5 {sigh} but worth it",
+    ],
+)
+def test_everyday_symbols_in_praise_are_not_code(text):
+    assert not looks_like_code(text)
