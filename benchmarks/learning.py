@@ -103,10 +103,15 @@ def main() -> int:
         f"domain: {DOMAINS[args.domain].parent}; added {len(added)} labelled rows (--hold-out {args.hold_out}); "
         f"scored on the other {len(rest)}"
     )
-    print(f"{'metric':<24}{'base':>8}{'+data':>8}{'gain':>8}{'alone':>8}")
+    print(f"{'metric':<27}{'base':>8}{'+data':>8}{'gain':>8}{'alone':>8}")
     for key in ("sentiment_macro_f1", "label_macro_f1", "complaint_macro_f1"):
         base, more, alone = (results[n][key] for n in ("base", "more", "alone"))
-        print(f"{key:<24}{base:>8.3f}{more:>8.3f}{more - base:>+8.3f}{alone:>8.3f}")
+        print(f"{key:<27}{base:>8.3f}{more:>8.3f}{more - base:>+8.3f}{alone:>8.3f}")
+    # What the domain head does to the desk: automated thank-yous (and how many went to negative rows) and the
+    # share of mentions flagged for review.
+    for key in ("thanked", "thanked_negative_rate", "thank_coverage_of_positive", "needs_review_rate"):
+        base, more, alone = (results[n].get(key, 0.0) for n in ("base", "more", "alone"))
+        print(f"{key:<27}{base:>8.3f}{more:>8.3f}{more - base:>+8.3f}{alone:>8.3f}")
     return 0
 
 

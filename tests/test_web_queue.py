@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import threading
 from datetime import timedelta
@@ -13,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from mentiondesk.web import actions, queries
 from storage.db import transaction
-from storage.models import AuditEvent, Draft, DraftState, Mention
+from storage.models import AuditEvent, Draft, DraftState, Mention, SourceState
 from tests.test_web_support import csrf, first_drafted, flash_of, make_desk, signed_in
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> @NorthwindCoffee my order is late, awful"
@@ -230,6 +232,23 @@ def test_sources_page(desk: tuple[Any, Any]) -> None:
     app, _ = desk
     page = signed_in(app, "ana").get("/sources")
     assert page.status_code == 200 and "demo:northwind" in page.text
+
+
+def test_a_listing_cursor_reads_as_where_polling_is_up_to_with_the_raw_value_folded_away(
+    desk: tuple[Any, Any],
+) -> None:
+    """A Bluesky search cursor carries every post id of its overlap: shown raw, one row filled the screen."""
+    app, engine = desk
+    seen = {f"at://did:plc:{i:024d}/app.bsky.feed.post/3k{i:08d}": "2026-11-30T23:21:38.729Z" for i in range(40)}
+    cursor = json.dumps({"since": "2026-11-30T23:21:38.729Z", "seen": seen})
+    with transaction(engine) as session:
+        session.add(SourceState(name="bluesky:northwind:search:northwind", platform="bluesky", cursor=cursor))
+    page = signed_in(app, "ana").get("/sources").text
+    row = page[page.index("bluesky:northwind:search:northwind") :]
+    row = row[: row.index("</tr>")]
+    shown, folded = row.split("<details", 1)
+    assert "since 2026-11-30 23:21 UTC · 40 seen" in shown and "did:plc" not in shown
+    assert html.unescape(folded).count("did:plc") == 40  # the whole cursor, one click away
 
 
 def test_a_send_with_unknown_outcome_and_a_refused_one_are_shown_with_what_happens_next(

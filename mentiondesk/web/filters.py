@@ -4,6 +4,7 @@ characters in every rendered value. Output is escaped here, then marked safe."""
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from datetime import datetime
 
@@ -43,6 +44,39 @@ def count(value: int | float | None) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
+
+
+def cursor_summary(value: str | None) -> str:
+    """A source's cursor as a person reads it: where polling is up to ("since 2026-11-30 23:21 UTC · 3 seen"),
+    not the JSON or the page token the source keeps (the page shows that in full on request)."""
+    if not value:
+        return "—"
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        return value if len(value) <= _CURSOR_SHOWN else value[: _CURSOR_SHOWN - 1] + "…"
+    parts = []
+    for key, item in parsed.items():
+        if isinstance(item, dict | list):
+            parts.append(f"{len(item):,} {key}")
+        elif key == "since" and isinstance(item, str):
+            parts.append(f"since {_moment(item)}")
+        else:
+            shown = str(item)
+            parts.append(f"{key} {shown if len(shown) <= _CURSOR_SHOWN else shown[: _CURSOR_SHOWN - 1] + '…'}")
+    return " · ".join(parts) or "—"
+
+
+_CURSOR_SHOWN = 24
+
+
+def _moment(text: str) -> str:
+    try:
+        return stamp(datetime.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def pct(value: float | None) -> str:
@@ -113,4 +147,5 @@ def install(env: Environment) -> None:
     # |e and |escape return Markup, which finalize would pass untouched: they show invisible characters too.
     env.filters.update(e=visible_escape, escape=visible_escape, forceescape=lambda v: escape(visible(str(v))))
     env.filters.update(age=age, stamp=stamp, count=count, pct=pct, plain=plain, minutes=minutes_label)
+    env.filters["cursor_summary"] = cursor_summary
     env.globals["word_diff"] = word_diff
