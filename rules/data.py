@@ -49,6 +49,8 @@ class Example:
     sarcasm: int = -1  # 1 yes, 0 no
     urgency: str = ""  # critical / high / medium / low
     language: str = ""  # ISO 639-1, "" when not known
+    # The label was derived from a sentiment-only row (negative: complaint), not given by a person.
+    label_from_sentiment: bool = False
 
 
 def clean(text: str) -> str:
@@ -235,7 +237,7 @@ def _crowdflower(path: Path) -> Iterator[Example]:
 def _example(text: str, sentiment: str, source: str, split: str) -> Example:
     text = clean(text)
     label, sentiment = from_sentiment(text, sentiment)
-    return Example(text, label, sentiment, source, split)
+    return Example(text, label, sentiment, source, split, label_from_sentiment=True)
 
 
 # --- user files: CSV or JSONL with `text` and `label` or `sentiment` ------------------------------------

@@ -74,7 +74,7 @@ def command(
     from rules.data import DEFAULT_DATA_DIR, Example, bucket, load_labeled_file
     from rules.hand3k import load_urgency_extra
     from rules.trained import TrainedClassifier
-    from rules.training import TrainConfig, evaluate, save, train
+    from rules.training import MIN_FLOOR_COMPLAINTS, TrainConfig, evaluate, judged_complaints, save, train
 
     base: list[Example] = []
     urgency_extra: list[Example] = []
@@ -119,6 +119,10 @@ def command(
     # calibrated on them. A model calibrated on the user's own rows keeps the decoder's sentiment: fitted on
     # those rows it cost 0.013 macro-F1 on benchmarks/learning.py's unseen domain.
     sentiment_rows = [] if calibration is held_extra else calibration
+    # The review floor is set by complaints a person labelled: the hand-labelled ones too when the user's rows
+    # give sentiment only (their "complaints" are any negative post).
+    enough = judged_complaints(calibration) >= MIN_FLOOR_COMPLAINTS
+    floor_rows = calibration if enough else hand_dev + held_extra
     if not train_set:
         raise InputError("every example was held out; give more labeled rows")
 
@@ -135,6 +139,7 @@ def command(
         urgency_rows=hand_dev,
         sentiment_rows=sentiment_rows,
         urgency_extra=urgency_extra,
+        floor_rows=floor_rows,
     )
     try:
         save(result, output)
