@@ -24,6 +24,7 @@ SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
 NON_ENGLISH_SUPPORTED = frozenset({"de", "es", "fr", "it", "pt"})
+_NOT_JUDGED = {"negative": 0.3333, "neutral": 0.3334, "positive": 0.3333}
 RULES_VERSION = "rules-1"
 # Below this probability of its label a mention goes to a person and is never auto-replied. This is the rule
 # fallback's; a trained model carries its own (0.5 for the shipped one, in its state.json).
@@ -228,6 +229,10 @@ class Decoder:
             sentiment = "negative"
         elif label == "praise":
             sentiment = "positive"
+        elif not is_supported(language):
+            # The sentiment head never learned this language: its answer would count a Japanese "delicious" as
+            # negative in the trends. Neutral, with every sentiment as likely, says "not judged".
+            sentiment, sentiments = "neutral", dict(_NOT_JUDGED)
         elif complaint >= self.negative_at:
             sentiment = "negative"
         else:

@@ -207,6 +207,19 @@ def test_unsupported_language_needs_review(model: Classifier) -> None:
     assert japanese.needs_review and "not supported" in japanese.review_reason
 
 
+def test_a_language_without_support_counts_as_no_sentiment_unless_labelled(model: Classifier) -> None:
+    """The demo's Japanese "the new oat milk latte was delicious" was "negative" in the trends' sentiment share:
+    the sentiment head never learned Japanese."""
+    results = model.classify(
+        ["@acme 新しいオーツミルクラテ、とても美味しかったです！☕", "@acme طلبي لم يصل بعد، أرجو المساعدة"]
+    )
+    for c in results:
+        assert c.needs_review and c.review_reason.startswith("language")
+        if c.label in ("question", "other"):
+            assert c.sentiment == "neutral" and max(c.sentiment_scores.values()) < 0.34
+    assert any(c.label in ("question", "other") for c in results)  # the rule was exercised
+
+
 def test_non_english_complaints_are_not_praise(model: Classifier) -> None:
     texts = [
         "@acme Me siguen cobrando aunque la cancelé",
