@@ -704,6 +704,7 @@ def post_length(text: str) -> int:
 
 
 DESCRIPTOR: Platform[BlueskyAccess] = Platform(
+    reports_followers=False,
     name=PLATFORM,
     title="Bluesky",
     access=BlueskyAccess,

@@ -314,6 +314,7 @@ def _sources(brand: Brand, access: HackerNewsAccess) -> list[Source]:
 
 
 DESCRIPTOR: Platform[HackerNewsAccess] = Platform(
+    reports_followers=False,
     name=PLATFORM,
     title="Hacker News",
     settings_name="hn",

@@ -900,6 +900,7 @@ def _listens_for(brand: Brand) -> bool:
 
 
 DESCRIPTOR: Platform[RedditAccess] = Platform(
+    reports_followers=False,
     name=PLATFORM,
     title="Reddit",
     access=RedditAccess,

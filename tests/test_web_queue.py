@@ -290,3 +290,19 @@ def test_a_send_with_unknown_outcome_and_a_refused_one_are_shown_with_what_happe
     with Session(engine) as session:
         again = session.get(Draft, refused.id)
     assert again is not None and again.state == DraftState.APPROVED and again.text == "Sorry Ana, we're on it."
+
+
+def test_a_card_counts_followers_only_where_the_platform_reports_them(desk: tuple[Any, Any]) -> None:
+    """Reddit gives no follower count: every Reddit author read "0 followers", as if nobody followed them."""
+    app, engine = desk
+    with Session(engine) as session:
+        on_reddit = session.exec(select(Mention).where(Mention.platform == "reddit")).first()
+        on_x = session.exec(select(Mention).where(Mention.platform == "x", col(Mention.author_followers) > 0)).first()
+    assert on_reddit is not None and on_x is not None
+    client = signed_in(app, "ana")
+    reddit_page, x_page = (client.get(f"/mentions/{m.id}").text for m in (on_reddit, on_x))
+    assert "followers" not in reddit_page.lower()
+    assert f"{on_x.author_followers:,}" in x_page and "Followers" in x_page
+    reddit_queue = client.get("/queue?platform=reddit").text
+    assert "on reddit" in reddit_queue and "followers" not in reddit_queue
+    assert " followers</span>" in client.get("/queue?platform=x").text

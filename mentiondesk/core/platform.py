@@ -148,6 +148,9 @@ class Platform(Generic[AccessT]):
     brand_table: type[BaseModel] | None = None
 
     color: str = "#52606d"  # its colour in the desk's charts
+    # Whether its posts carry the author's follower count. Where they do not (Reddit, Hacker News, Bluesky's
+    # notifications), every author reads 0 and the desk leaves the count out instead of showing "0 followers".
+    reports_followers: bool = True
 
     # The starter files (`mentiondesk init`, .env.example): the comment above its settings, and, for a
     # platform in the starter brand file, an example handle and the body of its brand table.
@@ -221,6 +224,11 @@ _UNKNOWN_RULES = ReplyRules(max_length=10_000, keyword_replies=False, automated=
 def reply_rules(name: str) -> ReplyRules:
     platform = _REGISTERED.get(name)
     return platform.replies if platform is not None else _UNKNOWN_RULES
+
+
+def reports_followers(name: str) -> bool:
+    platform = _REGISTERED.get(name)
+    return platform.reports_followers if platform is not None else True
 
 
 def address(platform: str, handle: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from mentiondesk.core.brands import Brand
 from mentiondesk.core.errors import NotFound
 from mentiondesk.core.local_time import local_label
+from mentiondesk.core.platform import reports_followers
 from mentiondesk.web import filters
 from mentiondesk.web.auth import Signer, secret_key
 from mentiondesk.web.deps import (
@@ -86,6 +87,7 @@ def _templates() -> Jinja2Templates:
     )
     filters.install(env)  # sets the finalize step: every rendered value shows invisible characters as [U+…]
     env.globals["csrf_token"] = csrf_token
+    env.globals["reports_followers"] = reports_followers
     return Jinja2Templates(env=env)
 
 
