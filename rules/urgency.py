@@ -193,6 +193,12 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bglass in\b",
             r"\bshard",
             r"\bcarbon monoxide",
+            r"\bbattery (?:swell|swollen|bulg|expand|overheat|melt|leak)",
+            r"\bswollen battery",
+            r"\bbrakes (?:failed|failing|gave out|went out|stopped working|didn'?t work)",
+            r"\bbrake failure",
+            r"\bbrakes on (?:the |my |our |a |an )?[a-z ]{1,25}(?:failed|gave out|went out|stopped working)",
+            r"\bsteering (?:failed|failing|failure|gave out|went out|stopped working|didn'?t work)",
             r"\bgas leak",
             r"\bsafety (?:issue|hazard|risk|concern)",
             r"\bnot safe\b",
@@ -245,6 +251,10 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\blive (?:frog|insect|mouse|rat|cockroach|worm)",
             r"\bcockroach",
             r"\bmaggot",
+            r"\bbaby (?:formula|food|milk)\b[^.!?]{0,40}\b(?:specks?|bits|pieces|particles|foreign|contaminat|mou?ld|"
+            r"bugs?|insects?|metal|plastic|glass|hair)",
+            r"\binfant (?:formula|food|milk)\b[^.!?]{0,40}\b(?:specks?|bits|pieces|particles|foreign|contaminat|mou?ld|"
+            r"bugs?|insects?|metal|plastic|glass|hair)",
             r"\bsold to (?:children|kids|minors)",
             r"\bpoison",
             r"\bsick (?:from|after)\b",
@@ -395,6 +405,11 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bpersonal (?:data|information|details) (?:was |were )?(?:leaked|exposed|shared|visible)",
             r"\bprivate (?:data|information|details) (?:was |were )?(?:leaked|exposed|shared|visible)",
             r"\bsomeone else'?s (?:account|order|details|data)",
+            r"\bsomeone else'?s (?:passport|address|card|id|information|info|phone number|photos?)",
+            r"\banother (?:customer|person|passenger|user|guest|patient)'?s (?:passport|details|data|address|account|"
+            r"information|info|id|card|phone number|photos?|records?)",
+            r"\bother (?:customer|person|passenger|user|guest|patient)'?s (?:passport|details|data|address|account|"
+            r"information|info|id|card|phone number|photos?|records?)",
             r"\bdatenleck",
             r"\bfuga de datos",
             r"\bsecurity (?:flaw|hole|vulnerability|bug)",
@@ -441,6 +456,11 @@ _CRITICAL: tuple[tuple[str, _Lexicon], ...] = (
             r"\bshoved (?:me|us|him|her|my)\b",
             r"\bslapped (?:me|us|him|her|my)\b",
             r"\bgroped\b",
+            r"\btouched (?:me|her|my (?:wife|daughter|girlfriend|partner))\b",
+            r"\bgrabbed (?:me|her|my (?:wife|daughter|girlfriend|partner))\b",
+            r"\bfollowed (?:me|us|her|my (?:wife|daughter|son|kid|girlfriend|partner)) (?:to|out|home|around|into)\b",
+            r"\bcomments? about (?:my|her) (?:body|chest|breasts|legs|appearance|figure)",
+            r"\bcatcall",
             r"\bspat (?:on|at) (?:me|us|him|her|my)\b",
             r"\bfor being "
             r"(?:white|black|brown|muslim|jewish|gay|lesbian|trans|asian|disabled|a woman|a girl|pregnant)\b",
@@ -622,6 +642,7 @@ _VULNERABLE_ALWAYS = _any(
     r"\bfalec",
     r"\babusive (?:marriage|relationship|partner|ex|husband|wife|boyfriend|girlfriend)",
     r"\bdomestic (?:abuse|violence)",
+    r"\bmy abuser\b",
 )
 # Otherwise a vulnerable customer is critical only when something has gone wrong ("how do I book a wheelchair?"
 # is low).

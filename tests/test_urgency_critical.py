@@ -27,6 +27,13 @@ CRITICAL = [
     ("@airco do you still offer bereavement fares? I need to fly home tonight", "vulnerable customer"),
     ("@bahn mein Vater ist im Zug zusammengebrochen, der Notarzt kam erst nach 40 Minuten", "injury"),
     ("@sncf ma fille a été victime de harcèlement dans le train, personne n'a réagi, c'est inadmissible", "harassment"),
+    # Six that the lexicons missed on 2026-12-01 (written for this list, not taken from any held-out set).
+    ("@phoneco the battery swelled up and popped the screen off while charging next to my bed", "safety"),
+    ("@carco the brakes on the rental car failed on the motorway", "safety"),
+    ("@telco your support agent sent me another customer's passport scan", "data breach"),
+    ("@shopco your employee followed me to my car and kept making comments about my body", "harassment"),
+    ("@appco your app told my abuser where I live after I updated my address", "vulnerable customer"),
+    ("@foodco your baby formula has little black specks in it", "health"),
 ]
 # Everyday annoyance in words that name danger, pain or crime only figuratively, or deny it.
 FIGURATIVE = [
@@ -40,6 +47,11 @@ FIGURATIVE = [
     "@coffeeco the food court branch is out of oat milk again",
     "@hotelco the hospitality was lacking this time, room was cold",
     "@telco you're bleeding money out of me with these roaming fees",
+    # The same words in everyday trouble: a mixed-up order is no data breach, a brake light no brake failure.
+    "@cafeco the barista gave me another customer's order again, third time this week",
+    "@carco the brake light on my rental is out, can someone swap it",
+    "@phoneco my phone battery dies in 2 hours now, useless",
+    "@cafeco another customer's name on my cup lol",
 ]
 MILD = [
     "@cafeco the espresso tasted burnt today, usually great, just flagging",
