@@ -111,9 +111,11 @@ def main() -> int:
         print(f"{key:<27}{base:>8.3f}{more:>8.3f}{more - base:>+8.3f}{alone:>8.3f}")
     # What the domain head does to the desk: automated thank-yous (and how many went to negative rows) and the
     # share of mentions flagged for review.
-    for key in ("thanked", "thanked_negative_rate", "thank_coverage_of_positive", "needs_review_rate"):
-        base, more, alone = (results[n].get(key, 0.0) for n in ("base", "more", "alone"))
-        print(f"{key:<27}{base:>8.3f}{more:>8.3f}{more - base:>+8.3f}{alone:>8.3f}")
+    base, more, alone = (int(results[n].get("thanked", 0.0)) for n in ("base", "more", "alone"))
+    print(f"{'thanked':<27}{base:>8}{more:>8}{more - base:>+8}{alone:>8}")
+    for key in ("thanked_negative_rate", "thank_coverage_of_positive", "needs_review_rate"):
+        base_f, more_f, alone_f = (results[n].get(key, 0.0) for n in ("base", "more", "alone"))
+        print(f"{key:<27}{base_f:>8.3f}{more_f:>8.3f}{more_f - base_f:>+8.3f}{alone_f:>8.3f}")
     return 0
 
 
