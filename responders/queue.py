@@ -27,7 +27,7 @@ from storage.models import (
     ReplyLedger,
     utcnow,
 )
-from storage.queries import open_case_for, record_audit
+from storage.queries import drafts_answered_later_in_case, open_case_for, record_audit
 
 LABELS = tuple(label.value for label in Label)
 
@@ -150,19 +150,23 @@ def reject(
     return draft
 
 
-def drafts_held_from_bulk(draft_ids: Iterable[int], *, session: Session) -> set[int]:
+def drafts_held_from_bulk(draft_ids: Iterable[int], *, session: Session) -> dict[int, str]:
     """Which of these drafts a person must approve one by one (left out of "Approve selected"): those answering
     a mention flagged for review, and escalations (a legal threat, an injury, a data breach), whatever the
-    model's confidence: a reply to those is read, not waved through with a page of thank-yous."""
+    model's confidence: a reply to those is read, not waved through with a page of thank-yous. Also a reply to
+    an earlier post of a case whose newer post has its own reply: approving the page must not answer a customer
+    who wrote three times with three apologies. Returns each held draft's id with why: "review" or "case"."""
     ids = list(draft_ids)
     if not ids:
-        return set()
+        return {}
     rows = session.exec(
         select(Draft.id)
         .join(Mention, col(Mention.id) == Draft.mention_id)
         .where(col(Draft.id).in_(ids), or_(col(Mention.needs_review).is_(True), col(Draft.escalated).is_(True)))
     )
-    return {int(i) for i in rows if i is not None}
+    held = dict.fromkeys(drafts_answered_later_in_case(ids, session=session), "case")
+    held.update((int(i), "review") for i in rows if i is not None)
+    return held
 
 
 def relabel(

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, update
+from sqlalchemy import Table, bindparam, exists, func, insert, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -503,6 +504,32 @@ def our_reply_in_thread(platform: str, external_id: str, *, session: Session) ->
         Mention.is_own == True,  # noqa: E712
     )
     return session.exec(stmt.limit(1)).first() is not None
+
+
+def drafts_answered_later_in_case(draft_ids: Collection[int], *, session: Session) -> set[int]:
+    """Those of `draft_ids` whose mention's case has a newer post with a reply drafted, on its way or sent: one
+    reply answers a customer who wrote three times, and it is the reply to the newest post."""
+    if not draft_ids:
+        return set()
+    older = aliased(Mention)
+    newer = aliased(Mention)
+    later = aliased(Draft)
+    answering = [*OPEN_DRAFT_STATES, DraftState.SENT]
+    newer_reply = (
+        select(later.id)
+        .join(newer, col(newer.id) == later.mention_id)
+        .where(
+            col(newer.case_id) == older.case_id,
+            col(newer.created_at) > older.created_at,
+            col(later.state).in_(answering),
+        )
+    )
+    stmt = (
+        select(Draft.id)
+        .join(older, col(older.id) == Draft.mention_id)
+        .where(col(Draft.id).in_(list(draft_ids)), col(older.case_id).is_not(None), exists(newer_reply))
+    )
+    return {int(i) for i in session.exec(stmt) if i is not None}
 
 
 def open_case_for(brand: str, author_id: int, *, session: Session) -> Case | None:

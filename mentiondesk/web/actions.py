@@ -132,9 +132,9 @@ def stop(engine: Engine, draft_id: int, *, actor: str, expected_version: int | N
     )
 
 
-def held_from_bulk(engine: Engine, draft_ids: list[int]) -> set[int]:
+def held_from_bulk(engine: Engine, draft_ids: list[int]) -> dict[int, str]:
     with transaction(engine) as session:
-        return set(_queue().drafts_held_from_bulk(draft_ids, session=session))
+        return dict(_queue().drafts_held_from_bulk(draft_ids, session=session))
 
 
 def resolve_case(engine: Engine, case_id: int, *, actor: str) -> Outcome:

@@ -26,7 +26,7 @@ from storage.models import (
     as_utc,
     utcnow,
 )
-from storage.queries import audit_for, has_tag, list_queue, tag_in_use
+from storage.queries import audit_for, drafts_answered_later_in_case, has_tag, list_queue, tag_in_use
 
 PAGE_SIZE = 50
 # The queue page counts at most this many drafts past its own page: an exact count of a 100,000-draft backlog
@@ -67,6 +67,8 @@ class QueueItem:
     age_minutes: float
     repeat_mentions: int = 0
     newer_in_thread: bool = False
+    # A newer post of this mention's case has its own reply (drafted, on its way or sent): answer that one.
+    answered_later_in_case: bool = False
     # The brand's business hours, e.g. "Mon-Fri 09:00-17:00 Europe/London"; empty: the clock always runs.
     hours_label: str = ""
 
@@ -173,6 +175,9 @@ def queue_items(
             .group_by(col(Mention.conversation_id))
         )
         latest = {str(c): as_utc(t) for c, t in session.exec(stmt2) if c and t}
+    answered_later = drafts_answered_later_in_case(
+        [d.id for d, m in rows if d.id is not None and m.case_id is not None], session=session
+    )
     items = []
     for draft, mention in rows:
         brand = brands.get(draft.brand)
@@ -186,6 +191,7 @@ def queue_items(
                 age_minutes=working_minutes(created, now, brand.business_hours if brand else None),
                 repeat_mentions=repeat.get(mention.author_id or -1, 0),
                 newer_in_thread=newest is not None and newest > created,
+                answered_later_in_case=draft.id in answered_later,
                 hours_label=hours_label(brand.business_hours) if brand and brand.business_hours else "",
             )
         )

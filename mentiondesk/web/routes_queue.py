@@ -164,19 +164,34 @@ async def bulk_approve(*, request: Request, user: Actor) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     engine = desk(request).engine
-    under_review = await run_in_threadpool(actions.held_from_bulk, engine, [i for i, _ in picked])
-    items = [item for item in picked if item[0] not in under_review] + reviewed
+    held = await run_in_threadpool(actions.held_from_bulk, engine, [i for i, _ in picked])
+    items = [item for item in picked if item[0] not in held] + reviewed
     if not items:
-        return _done(request, back, actions.Outcome(False, _left_out(under_review)))
+        return _done(request, back, actions.Outcome(False, _left_out(held)))
     outcome = await run_in_threadpool(actions.bulk_approve, engine, items, actor=user.name, brands=desk(request).brands)
-    if under_review:
-        outcome = actions.Outcome(outcome.ok, f"{outcome.message} {_left_out(under_review)}", outcome.status)
+    if held:
+        outcome = actions.Outcome(outcome.ok, f"{outcome.message} {_left_out(held)}", outcome.status)
     return _done(request, back, outcome)
 
 
-def _left_out(ids: set[int]) -> str:
-    listed = ", ".join(f"#{i}" for i in sorted(ids))
-    return f"Left out {len(ids)} that need review or are escalated ({listed}): tick each one to approve it."
+def _left_out(held: dict[int, str]) -> str:
+    review = sorted(i for i, why in held.items() if why == "review")
+    case = sorted(i for i, why in held.items() if why == "case")
+    parts = []
+    if review:
+        parts.append(
+            f"Left out {len(review)} that need review or are escalated ({_ids(review)}): tick each one to approve it."
+        )
+    if case:
+        parts.append(
+            f"Left out {len(case)} that answer a customer's earlier post while their newer post has its own reply "
+            f"({_ids(case)}): tick each one to answer it too."
+        )
+    return " ".join(parts)
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(f"#{i}" for i in ids)
 
 
 @router.post("/drafts/{draft_id}/stop")
