@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from pydantic import SecretStr
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from mentiondesk.core.brands import Brand
 from mentiondesk.settings import Settings
@@ -61,9 +61,13 @@ def seed(engine: Engine, mentions: int) -> None:
 def tag_one_in_a_hundred(engine: Engine) -> None:
     """The tag the query mix filters on, on one mention in a hundred, spread over the year."""
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO mention_tag (mention_id, tag, origin, added_by, added_at) "
-            "SELECT id, 'vip', 'manual', 'bench', '2026-01-01 00:00:00' FROM mention WHERE id % 100 = 0"
+        # Through text(), which escapes the % for PostgreSQL's driver (exec_driver_sql passed it raw and psycopg
+        # refused it as a placeholder).
+        conn.execute(
+            text(
+                "INSERT INTO mention_tag (mention_id, tag, origin, added_by, added_at) "
+                "SELECT id, 'vip', 'manual', 'bench', '2026-01-01 00:00:00' FROM mention WHERE id % 100 = 0"
+            )
         )
 
 

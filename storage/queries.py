@@ -515,14 +515,12 @@ def drafts_answered_later_in_case(draft_ids: Collection[int], *, session: Sessio
     newer = aliased(Mention)
     later = aliased(Draft)
     answering = [*OPEN_DRAFT_STATES, DraftState.SENT]
-    newer_reply = (
-        select(later.id)
-        .join(newer, col(newer.id) == later.mention_id)
-        .where(
-            col(newer.case_id) == older.case_id,
-            col(newer.created_at) > older.created_at,
-            col(later.state).in_(answering),
-        )
+    # Two nested EXISTS, so both databases walk the case's newer posts by ix_mention_case and their drafts by
+    # ix_draft_mention_id (1 ms for a 50-card page). As a join SQLite scanned every draft for each card (4.4 s
+    # with 500,000 mentions in cases); as "mention_id IN (...)" PostgreSQL did (1.5 s with 38,000 drafts).
+    replied = select(later.id).where(col(later.mention_id) == newer.id, col(later.state).in_(answering))
+    newer_reply = select(newer.id).where(
+        col(newer.case_id) == older.case_id, col(newer.created_at) > older.created_at, exists(replied)
     )
     stmt = (
         select(Draft.id)
