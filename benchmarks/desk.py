@@ -109,6 +109,7 @@ def seed(engine: Engine, args: argparse.Namespace) -> None:
         pg_seed.mentions(engine, args.mentions, brands=("acme",), competitors=("Globex", "Initech"),
                          pending=args.pending)  # fmt: skip
         search.tag_one_in_a_hundred(engine)
+        open_cases(engine)
         return
     first = bulk_authors(engine, 50_000)
     bulk_mentions(
@@ -116,6 +117,23 @@ def seed(engine: Engine, args: argparse.Namespace) -> None:
         pending_drafts=args.pending,
     )  # fmt: skip
     search.tag_one_in_a_hundred(engine)
+    open_cases(engine)
+
+
+def open_cases(engine: Engine) -> None:
+    """Every author's complaints in one case, as the pipeline files them: the queue checks each card's case for a
+    newer reply (one reply to a customer who wrote several times), which a seed without cases never exercises."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            'INSERT INTO "case" (brand, platform, author_id, status, opened_at, last_activity_at) '
+            "SELECT brand, MIN(platform), author_id, 'open', MIN(created_at), MAX(created_at) FROM mention "
+            "WHERE label = 'complaint' AND author_id IS NOT NULL GROUP BY brand, author_id"
+        )
+        conn.exec_driver_sql(
+            'UPDATE mention SET case_id = (SELECT c.id FROM "case" c WHERE c.brand = mention.brand '
+            "AND c.author_id = mention.author_id) WHERE label = 'complaint' AND author_id IS NOT NULL"
+        )
+        conn.exec_driver_sql("ANALYZE")
 
 
 def measure(engine: Engine, args: argparse.Namespace) -> None:
