@@ -43,6 +43,12 @@ def desk_with_one_customer(engine: Engine, brands: BrandConfig, classifier: Any)
     return create_app(engine, brands, Settings(secret_key=SecretStr(""))), [d for d, _ in rows]
 
 
+def approve_selected(client: Any, **ticked: list[str]) -> str:
+    """Press "Approve selected" with these boxes ticked (`item`: the ordinary ones, `reviewed`: hand-ticked)."""
+    response = client.post("/drafts/bulk-approve", data={**ticked, "csrf_token": csrf(client, "/queue")})
+    return str(flash_of(client, response))
+
+
 def test_approve_selected_answers_the_newest_post_of_a_case_only(
     any_engine: Engine, brands: BrandConfig, classifier: Any
 ) -> None:
@@ -56,11 +62,7 @@ def test_approve_selected_answers_the_newest_post_of_a_case_only(
     newest = queue[queue.index(f'id="draft-{drafts[2].id}"') :]
     assert "has its own reply" not in newest[: newest.index("</article>")]
 
-    response = client.post(
-        "/drafts/bulk-approve",
-        data={"item": [f"{d.id}:{d.version}" for d in drafts], "csrf_token": csrf(client, "/queue")},
-    )
-    message = html.unescape(flash_of(client, response))
+    message = html.unescape(approve_selected(client, item=[f"{d.id}:{d.version}" for d in drafts]))
     earlier = f"#{drafts[0].id}, #{drafts[1].id}"
     assert f"Left out 2 that answer a customer's earlier post while their newer post has its own reply ({earlier})" in (
         message
@@ -76,10 +78,6 @@ def test_an_earlier_post_can_still_be_answered_on_its_own(
     engine = any_engine
     app, drafts = desk_with_one_customer(engine, brands, classifier)
     client = signed_in(app, "maria")
-    response = client.post(
-        "/drafts/bulk-approve",
-        data={"reviewed": f"{drafts[0].id}:{drafts[0].version}", "csrf_token": csrf(client, "/queue")},
-    )
-    assert flash_of(client, response).startswith("ok")
+    assert approve_selected(client, reviewed=[f"{drafts[0].id}:{drafts[0].version}"]).startswith("ok")
     with Session(engine) as session:
         assert session.get(Draft, drafts[0].id).state == DraftState.APPROVED  # type: ignore[union-attr]

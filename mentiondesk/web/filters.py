@@ -56,7 +56,7 @@ def cursor_summary(value: str | None) -> str:
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):
-        return value if len(value) <= _CURSOR_SHOWN else value[: _CURSOR_SHOWN - 1] + "…"
+        return _cut(value)
     parts = []
     for key, item in parsed.items():
         if isinstance(item, dict | list):
@@ -64,12 +64,15 @@ def cursor_summary(value: str | None) -> str:
         elif key == "since" and isinstance(item, str):
             parts.append(f"since {_moment(item)}")
         else:
-            shown = str(item)
-            parts.append(f"{key} {shown if len(shown) <= _CURSOR_SHOWN else shown[: _CURSOR_SHOWN - 1] + '…'}")
+            parts.append(f"{key} {_cut(str(item))}")
     return " · ".join(parts) or "—"
 
 
 _CURSOR_SHOWN = 24
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _CURSOR_SHOWN else text[: _CURSOR_SHOWN - 1] + "…"
 
 
 def _moment(text: str) -> str:
