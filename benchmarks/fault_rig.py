@@ -297,6 +297,17 @@ class Desk:
             return []  # a desk without the table
         return [(str(scope), as_epoch(until)) for scope, until in rows]
 
+    def last_pause_end(self) -> float:
+        """Epoch seconds when the last rate-limit pause the desk knows of ends (a source's own or a shared
+        scope's); 0 when none was recorded."""
+        ends = [until for _, until in self.rate_pauses()]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT rate_limited_until FROM source_state WHERE rate_limited_until IS NOT NULL")
+            )
+            ends += [as_epoch(until) for (until,) in rows]
+        return max(ends, default=0.0)
+
     def lease_view(self) -> tuple[int | None, set[int]]:
         """PostgreSQL: (pid of the `run` holding this schema's polling lease, pids of every `run` with a lease
         connection), read from pg_locks and the application_name each `run` gives its lease connection."""
