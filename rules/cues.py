@@ -410,6 +410,7 @@ _SARCASM = (
     "#sarcasm",
     "#not",
     "so much for",
+    "so much for nothing",
     "slow clap",
     "clap clap",
     "what a joke",
@@ -465,6 +466,38 @@ _IDIOMS = (
     "cannot beat",
     "can't go wrong",
     "don't miss",
+)
+# Phrases inside which a cue does not hold for decisions (the cue rules, the thank-you gate, what a user sees),
+# though the shipped model's features, trained before them, still carry it: "so much for" is sarcasm ("so much
+# for customer service") except in sincere thanks, "again" a thing broken again except in thanks, and thanks
+# beyond words ("could never thank her enough") no negation.
+_THANKS_SO_MUCH = (
+    "thank you so much for",
+    "thank u so much for",
+    "thanks so much for",
+    "thx so much for",
+    "ty so much for",
+)
+_AGAIN_SINCERE = (
+    "thanks again",
+    "thank you again",
+    "thank u again",
+    "thx again",
+    "ty again",
+    "job again",
+    "again soon",
+)
+_THANKS_BEYOND_WORDS = (
+    "can't thank",
+    "cant thank",
+    "cannot thank",
+    "can not thank",
+    "couldn't thank",
+    "could not thank",
+    "never thank",
+    "can't say enough",
+    "cant say enough",
+    "cannot say enough",
 )
 _WHY = ("why", "how come", "what happened", "what's up with", "whats up with", "what's going on", "wtf")
 _SPAM = (
@@ -570,6 +603,9 @@ def _phrases() -> dict[str, Iterable[str]]:
         "sarcasm": _SARCASM,
         "_why": _WHY,
         "_idiom": _IDIOMS,
+        "_thanks_so_much": _THANKS_SO_MUCH,
+        "_again_sincere": _AGAIN_SINCERE,
+        "_thanks_beyond_words": _THANKS_BEYOND_WORDS,
         "_sarcasm_weak": _SARCASM_WEAK,
         "spam": _SPAM,
     }
@@ -597,12 +633,27 @@ class CueMatcher:
         self._skip: dict[int, bool] = {}
 
     def __call__(self, doc: Doc, lowers: list[int] | None = None) -> tuple[str, ...]:
-        """Cue names; `lowers` (doc.to_array(LOWER) as a list) saves recomputing it."""
+        """The cue names the model's features are built from (and the weak labels of training)."""
+        return self.both(doc, lowers)[0]
+
+    def both(self, doc: Doc, lowers: list[int] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the cue names of the features, the cue names decisions read): the second leaves out a cue whose
+        every match lies inside a phrase that masks it for decisions (`_DECISION_MASKS`); most often the same
+        tuple. `lowers` (doc.to_array(LOWER) as a list) saves recomputing it."""
         strings = self.vocab.strings
-        found = _without_idioms([(strings[m], start, end) for m, start, end in self.matcher(doc)])
+        matches = [(strings[m], start, end) for m, start, end in self.matcher(doc)]
+        found = _without_idioms(matches)
         text = text_of(doc)
         if lowers is None:
             lowers = doc.to_array(LOWER).tolist()
+        hidden = _masked_for_decisions(matches)
+        features = self._finish(set(found), text, lowers)
+        if not hidden:
+            return features, features
+        return features, self._finish(found - hidden, text, lowers)
+
+    def _finish(self, found: set[str], text: str, lowers: list[int]) -> tuple[str, ...]:
+        """The cues that are not phrase matches, then the cues that depend on others (`_resolve`)."""
         if "?" in text or self._starts_like_question(lowers):
             found.add("question")
         text_cues(text, found)
@@ -654,12 +705,37 @@ def text_of(doc: Doc) -> str:
     return text if isinstance(text, str) else doc.text
 
 
+# Phrase groups that hide a cue inside their span, for decisions only: group -> the cue hidden.
+_DECISION_MASKS = {
+    "_thanks_so_much": "sarcasm",
+    "_again_sincere": "complaint:broken",
+    "_thanks_beyond_words": "negation",
+}
+
+
 def _without_idioms(matches: list[tuple[str, int, int]]) -> set[str]:
     """Cue names, minus negations inside idioms that are not negations ("can't wait", "no problem")."""
     idiom_tokens = {i for name, start, end in matches if name == "_idiom" for i in range(start, end)}
     return {
-        name for name, start, end in matches if not (name == "negation" and start in idiom_tokens) and name != "_idiom"
+        name
+        for name, start, end in matches
+        if not (name == "negation" and start in idiom_tokens) and name != "_idiom" and name not in _DECISION_MASKS
     }
+
+
+def _masked_for_decisions(matches: list[tuple[str, int, int]]) -> set[str]:
+    """Cue names whose every match lies wholly inside a phrase that masks that cue for decisions."""
+    masks = [(_DECISION_MASKS[name], start, end) for name, start, end in matches if name in _DECISION_MASKS]
+    if not masks:
+        return set()
+    idiom_tokens = {i for name, start, end in matches if name == "_idiom" for i in range(start, end)}
+    inside: dict[str, bool] = {}
+    for name, start, end in matches:
+        covered = (name == "negation" and start in idiom_tokens) or any(
+            name == hidden and s <= start and end <= e for hidden, s, e in masks
+        )
+        inside[name] = inside.get(name, True) and covered
+    return {name for name, all_inside in inside.items() if all_inside}
 
 
 def _resolve(found: set[str]) -> tuple[str, ...]:

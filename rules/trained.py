@@ -164,10 +164,11 @@ class HashedTextCat:
     # --- features -------------------------------------------------------------------------------------
 
     def featurize(self, doc: Doc, out: list[int]) -> tuple[int, tuple[str, ...]]:
-        """Append the doc's hashed feature ids to `out`; return how many, and the doc's cues."""
+        """Append the doc's hashed feature ids to `out`; return how many, and the cues decisions read (those of
+        the features but for the few a phrase masks for decisions: rules/cues.py, `_DECISION_MASKS`)."""
         n = self.state.n_buckets
         lowers: list[int] = doc.to_array(LOWER).tolist()
-        cues = self.cue_matcher(doc, lowers)
+        cues, decided = self.cue_matcher.both(doc, lowers)
         before = len(out)
         words: list[int] = [self._bos]
         # Locals: this loop runs once per token of every mention.
@@ -191,7 +192,7 @@ class HashedTextCat:
         extend([cue_ids[c] if c in cue_ids else self._cue_feature(c) for c in cues])
         grievances = sum(1 for c in cues if c.startswith(("complaint:", "urgent:")))
         out.append(self._cue_feature(f"ngriev:{min(grievances, 3)}"))
-        return len(out) - before, cues
+        return len(out) - before, decided
 
     def _cue_feature(self, name: str) -> int:
         found = self._cue_ids.get(name)

@@ -257,3 +257,35 @@ def test_cues_name_what_was_seen(model: Classifier) -> None:
     assert {"contrast", "complaint:refund", "urgent:cancel", "urgent:refund"} <= set(c.cues)
     [stop] = model.classify(["stop messaging me"])
     assert "opt_out" in stop.cues
+
+
+def test_sincere_thanks_carry_no_sarcasm_or_broken_cue(model: Classifier) -> None:
+    # "so much for" is sarcasm and "again" a thing that broke again, but not inside plain thanks.
+    sincere = model.classify(
+        ["Thank you SO MUCH for your help @acme", "@acme thanks again, great job again!", "see you again soon @acme"]
+    )
+    assert [set(c.cues) & {"sarcasm", "complaint:broken"} for c in sincere] == [set(), set(), set()]
+    sour = model.classify(
+        ["so much for customer service @acme", "@acme thanks so much for nothing", "@acme the app crashed again"]
+    )
+    assert ["sarcasm" in sour[0].cues, "sarcasm" in sour[1].cues, "complaint:broken" in sour[2].cues] == [True] * 3
+
+
+def test_the_masks_change_decisions_not_the_features_the_shipped_model_was_trained_on() -> None:
+    # `mentiondesk train` must still make the shipped model: its features and weak labels keep the cues.
+    from rules.cues import CueMatcher, blank_nlp
+
+    nlp = blank_nlp()
+    matcher = CueMatcher(nlp)
+    features, decided = matcher.both(nlp("Thank you so much for your help @acme"))
+    assert "sarcasm" in features and "sarcasm" not in decided
+    assert matcher(nlp("Thank you so much for your help @acme")) == features
+
+
+def test_thanks_beyond_words_is_not_a_negation(model: Classifier) -> None:
+    thanks = model.classify(
+        ["@acme HUGE thank you to Tina, could never thank her enough!", "can't thank you enough @acme"]
+    )
+    assert ["negation" in c.cues for c in thanks] == [False, False]
+    [locked_out] = model.classify(["@acme I can't log in and I never got the reset email"])
+    assert "negation" in locked_out.cues

@@ -19,6 +19,11 @@ SINCERE = [
     "Thank you @AlaskaAir, the crew was amazing and the flight was smooth!",
     "Huge thanks to @Delta for the upgrade today, you made my day!",
     "@SouthwestAir best airline ever, love you guys! Thank you!",
+    # "so much for" and "again" are sarcasm and a thing broken again elsewhere, not in plain thanks; "could never
+    # thank her enough" is no negation.
+    "Thank you SO MUCH for your help today @JetBlue",
+    "thanks again @Delta, the crew was great",
+    "@united huge thank you to Maria at the gate, went above and beyond, could never thank her enough!",
 ]
 
 REFUSED = {
