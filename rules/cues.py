@@ -641,16 +641,15 @@ class CueMatcher:
         every match lies inside a phrase that masks it for decisions (`_DECISION_MASKS`); most often the same
         tuple. `lowers` (doc.to_array(LOWER) as a list) saves recomputing it."""
         strings = self.vocab.strings
-        matches = [(strings[m], start, end) for m, start, end in self.matcher(doc)]
-        found = _without_idioms(matches)
+        found, hidden = _cue_names([(strings[m], start, end) for m, start, end in self.matcher(doc)])
         text = text_of(doc)
         if lowers is None:
             lowers = doc.to_array(LOWER).tolist()
-        hidden = _masked_for_decisions(matches)
-        features = self._finish(set(found), text, lowers)
         if not hidden:
+            features = self._finish(found, text, lowers)
             return features, features
-        return features, self._finish(found - hidden, text, lowers)
+        decisions = self._finish(found - hidden, text, lowers)
+        return self._finish(found, text, lowers), decisions
 
     def _finish(self, found: set[str], text: str, lowers: list[int]) -> tuple[str, ...]:
         """The cues that are not phrase matches, then the cues that depend on others (`_resolve`)."""
@@ -713,29 +712,20 @@ _DECISION_MASKS = {
 }
 
 
-def _without_idioms(matches: list[tuple[str, int, int]]) -> set[str]:
-    """Cue names, minus negations inside idioms that are not negations ("can't wait", "no problem")."""
+def _cue_names(matches: list[tuple[str, int, int]]) -> tuple[set[str], set[str]]:
+    """(the cue names matched, minus negations inside idioms that are not negations ("can't wait", "no
+    problem"); those of them whose every match lies wholly inside a phrase that masks that cue for decisions)."""
     idiom_tokens = {i for name, start, end in matches if name == "_idiom" for i in range(start, end)}
-    return {
-        name
-        for name, start, end in matches
-        if not (name == "negation" and start in idiom_tokens) and name != "_idiom" and name not in _DECISION_MASKS
-    }
-
-
-def _masked_for_decisions(matches: list[tuple[str, int, int]]) -> set[str]:
-    """Cue names whose every match lies wholly inside a phrase that masks that cue for decisions."""
     masks = [(_DECISION_MASKS[name], start, end) for name, start, end in matches if name in _DECISION_MASKS]
-    if not masks:
-        return set()
-    idiom_tokens = {i for name, start, end in matches if name == "_idiom" for i in range(start, end)}
-    inside: dict[str, bool] = {}
+    found: set[str] = set()
+    exposed: set[str] = set()
     for name, start, end in matches:
-        covered = (name == "negation" and start in idiom_tokens) or any(
-            name == hidden and s <= start and end <= e for hidden, s, e in masks
-        )
-        inside[name] = inside.get(name, True) and covered
-    return {name for name, all_inside in inside.items() if all_inside}
+        if name == "_idiom" or name in _DECISION_MASKS or (name == "negation" and start in idiom_tokens):
+            continue
+        found.add(name)
+        if not any(name == hidden and s <= start and end <= e for hidden, s, e in masks):
+            exposed.add(name)
+    return found, found - exposed
 
 
 def _resolve(found: set[str]) -> tuple[str, ...]:
