@@ -18,10 +18,11 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from rules.data import Example, bucket, clean, load_shared
-from rules.hand3k import hand3k_keys, load_hand3k
+from rules.hand3k import hand3k_keys, load_hand3k, load_written
 from rules.text import norm_key
 
 # Languages the model classifies (sentiment trained on each); anything else is flagged for review.
@@ -31,6 +32,7 @@ NON_COMMERCIAL = frozenset({"twacs_weak", "thread_weak", "hand3k", "semeval2018_
 # Weights: how far each source resembles a brand @mention and how clean its labels are.
 WEIGHTS = {
     "hand3k": 4.0,
+    "written": 4.0,
     "twacs_weak": 0.6,
     "thread_weak": 0.6,
     "fig8": 0.6,
@@ -326,6 +328,9 @@ def build(data_dir: Path, *, commercial_only: bool = False) -> list[Example]:
         out += [_hand_weighted(e) for e in hand]
         out += twacs_threads(data_dir, skip_texts, skip_threads)
         out += other_threads(data_dir, skip_texts)
+    # Their sarcasm flag teaches no head: the sarcastic ones thank on the surface, and with them the sarcasm head
+    # read a plain "thanks again @Delta!" as sarcasm (docs/classifier.md). The label head learns they are complaints.
+    out += [replace(e, weight=WEIGHTS["written"], sarcasm=-1) for e in load_written()]
     public = fig8(data_dir) + semeval(data_dir) + sentiment140(data_dir) + umsab(data_dir)
     public += brand_sentiment(data_dir) + sarcasm_sets(data_dir, commercial_only=commercial_only) + banking77(data_dir)
     # A public tweet that reads like a hand-labelled one ("@x Really?") is never trained on.
@@ -334,6 +339,4 @@ def build(data_dir: Path, *, commercial_only: bool = False) -> list[Example]:
 
 
 def _hand_weighted(e: Example) -> Example:
-    from dataclasses import replace
-
     return replace(e, weight=WEIGHTS["hand3k"])

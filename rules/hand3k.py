@@ -20,6 +20,11 @@ LABELS_FILE = EVAL_DIR / "hand3k_labels.csv"
 # More hand-labelled tweets, chosen to add critical urgency rows (docs/labelling-protocol.md section 6): only the
 # urgency head learns from them, always as train rows.
 URGENCY_EXTRA_FILE = EVAL_DIR / "urgency_extra.csv"
+# Posts we wrote by hand (docs/labelling-protocol.md section 7): sarcastic, polite and backhanded complaints,
+# sincere praise and brand-naming chatter, the genres real tweets hold too few of. Texts and labels are ours.
+WRITTEN_FILE = EVAL_DIR / "written_mentions.csv"
+# Share of the written rows held out as a test part (by a hash of the row id: fixed).
+WRITTEN_TEST_PERCENT = 30
 # Share of the tune rows kept for calibration and thresholds (by a hash of source and row: fixed).
 DEV_PERCENT = 35
 
@@ -110,3 +115,25 @@ def hand3k_keys(data_dir: Path) -> tuple[set[str], set[str]]:
         if r.source == "twacs":
             threads.add(r.id.split(":")[0])
     return texts, threads
+
+
+def load_written() -> list[Example]:
+    """The hand-written posts with every field of the protocol but language (all English); `split` is train
+    or test. They need no raw data folder: the texts are in the file."""
+    out: list[Example] = []
+    for r in _read(WRITTEN_FILE):
+        split = "test" if bucket(f"written:{r['id']}") < WRITTEN_TEST_PERCENT else "train"
+        out.append(
+            Example(
+                r["text"],
+                r["label"],
+                r["sentiment"],
+                f"written:{r['kind']}",
+                split,
+                needs_reply=1 if r["needs_reply"] == "yes" else 0,
+                sarcasm=1 if r["sarcasm"] == "yes" else 0,
+                urgency=r["urgency"],
+                language="en",
+            )
+        )
+    return out

@@ -55,6 +55,8 @@ GRIEVANCE_QUESTION_SHARE = 0.5
 # Plain thanks with nothing wrong in sight ("ok thx", "Booking no X. Thanks.") is positive to crowd workers;
 # the model, trained toward complaints, often calls such short replies complaints or other.
 THANKS_SHARE = 0.3
+# A thank-you this short with no grievance is taken as thanks whatever the sarcasm head says (`_bare_thanks`).
+BARE_THANKS_WORDS = 4
 _SCOPE_ENDERS = (".", ",", "!", "?", ";", ":", "but", "...", "…")
 _DIGITS = re.compile(r"\d")
 _LITOTES = re.compile(
@@ -300,11 +302,17 @@ class HashedTextCat:
         sarcasm_yes = probs[:, slices["sarcasm"].start + 1]
         if gate:
             sarcastic = [i for i in sarcastic if sarcasm_yes[i] >= gate or not _has_grievance_cue(all_cues[i])]
-        # Praise the sarcasm head is sure of is sarcasm with or without a cue ("thank you for ruining my trip").
+        # Praise the sarcasm head is sure of is sarcasm with or without a cue ("thank you for ruining my trip"),
+        # but a bare thank-you ("thanks again @Delta!") gives it nothing to be sure of: the sarcasm sets are full
+        # of short ironic thanks, and a person reads these as thanks (left to review, never thanked by the bot).
         sure = shares.get("sarcasm_sure", 0.0)
         if sure:
             cued = set(sarcastic)
-            sarcastic += [i for i in np.flatnonzero(sarcasm_yes >= sure).tolist() if i not in cued]
+            sarcastic += [
+                i
+                for i in np.flatnonzero(sarcasm_yes >= sure).tolist()
+                if i not in cued and not _bare_thanks(docs[i], all_cues[i])
+            ]
         move_to_complaint(label, sarcastic, "praise", shares.get("sarcasm_share", SARCASM_SHARE), labels)
         move_to_complaint(label, negated, "praise", shares.get("negated_share", NEGATED_PRAISE_SHARE), labels)
         move_to_complaint(label, grievance, "other", shares.get("grievance_share", GRIEVANCE_SHARE), labels)
@@ -461,6 +469,13 @@ _NOT_PLAIN_THANKS = frozenset(
 def _plain_thanks(cues: tuple[str, ...]) -> bool:
     """Thanks and nothing that could make it a polite complaint or a question (callers check grievance)."""
     return "_thanks" in cues and not any(c in _NOT_PLAIN_THANKS for c in cues)
+
+
+def _bare_thanks(doc: Doc, cues: tuple[str, ...]) -> bool:
+    """Plain thanks in at most BARE_THANKS_WORDS words (handles, links and emoji not counted)."""
+    if not _plain_thanks(cues) or _has_grievance_cue(cues):
+        return False
+    return sum(token.is_alpha for token in doc) <= BARE_THANKS_WORDS
 
 
 def _is_litotes(text: str) -> bool:

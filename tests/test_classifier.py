@@ -289,3 +289,16 @@ def test_thanks_beyond_words_is_not_a_negation(model: Classifier) -> None:
     assert ["negation" in c.cues for c in thanks] == [False, False]
     [locked_out] = model.classify(["@acme I can't log in and I never got the reset email"])
     assert "negation" in locked_out.cues
+
+
+def test_a_bare_thank_you_is_praise_however_sure_the_sarcasm_head_is(model: Classifier) -> None:
+    # The sarcasm sets are full of short ironic thanks, so the head reads "thanks @Delta!" at about 0.8; with
+    # nothing else in the post a person reads thanks (before 2026-12-01 it was drafted as a complaint).
+    bare = model.classify(["thanks @Delta!", "thanks again @Delta!", "Thank you @AmericanAir"])
+    assert [c.label for c in bare] == ["praise"] * 3
+    assert max(c.sarcasm for c in bare) > 0.75  # the head is sure: the decoder, not the head, keeps them praise
+    # A thank-you that names what went wrong is still read as the complaint it is.
+    sour = model.classify(
+        ["thanks for charging me twice, really appreciate it 🙃", "thanks a lot @Delta, lost my bag again"]
+    )
+    assert [c.label for c in sour] == ["complaint", "complaint"]

@@ -9,6 +9,7 @@ import pytest
 from responders.drafting import review_reason
 from rules.classifier import (
     DEFAULT_THANK_THRESHOLD,
+    THANK_MAX_SARCASM,
     Classification,
     Classifier,
     load_classifier,
@@ -22,7 +23,6 @@ SINCERE = [
     # "so much for" and "again" are sarcasm and a thing broken again elsewhere, not in plain thanks; "could never
     # thank her enough" is no negation.
     "Thank you SO MUCH for your help today @JetBlue",
-    "thanks again @Delta, the crew was great",
     "@united huge thank you to Maria at the gate, went above and beyond, could never thank her enough!",
 ]
 
@@ -87,6 +87,16 @@ def test_sincere_praise_is_thanked(model: Classifier, text: str) -> None:
     [c] = model.classify([text])
     assert c.label == "praise"
     assert thank_you_eligible(c)
+
+
+def test_thanks_again_is_praise_and_only_the_sarcasm_head_may_leave_its_thank_you_to_a_person(model: Classifier):
+    # "again" is a thing broken again elsewhere, not in plain thanks. The sarcasm head reads this one at 0.43 to
+    # 0.70 depending on the training seed and data (docs/classifier.md, "Hand-written genres"); above 0.5 the
+    # gate leaves the thank-you to a person, but it is praise either way, never drafted as a complaint.
+    [c] = model.classify(["thanks again @Delta, the crew was great"])
+    assert (c.label, c.sentiment) == ("praise", "positive")
+    assert "complaint:broken" not in c.cues
+    assert thank_you_eligible(c) or c.sarcasm > THANK_MAX_SARCASM
 
 
 # Sincere thanks that tell a story borrow complaint words ("after the storm", "a full flight"): the model is sure
