@@ -148,7 +148,9 @@ def test_whatever_a_customer_with_an_open_case_says_next_joins_it_and_only_a_com
 ):
     """Follow-ups are labelled question, praise or other as often as complaint; they belong to the open case."""
     pipeline = Pipeline(engine=engine, brands=brands, classifier=classifier)
-    follow_ups = ["@AcmeCoffee any news on the double charge?", "@AcmeCoffee thanks, that fixed it!"]
+    # "any news on the double charge?" names the problem again: a complaint by the labelling protocol, and so
+    # labelled by the model since 2026-12-01; these two carry no grievance of their own.
+    follow_ups = ["@AcmeCoffee did you get my DM?", "@AcmeCoffee thanks, that fixed it!"]
     complaint = mention("@AcmeCoffee I was charged twice for my order, please refund", author="ben")
     pages = [[complaint], [mention(text, author="ben") for text in follow_ups]]
     pipeline.poll(ListSource([*pages, [mention(text, author="newcomer") for text in follow_ups]]))
