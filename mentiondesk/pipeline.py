@@ -28,6 +28,7 @@ from responders.states import transition_many
 from responders.team import tag_new_mentions
 from rules.classifier import Classification as Verdict
 from rules.classifier import Classifier, has_grievance, thank_you_eligible, urgency_score
+from rules.language import is_supported
 from rules.optout import is_opt_out
 from rules.routing import MentionFacts, decide
 from storage.db import insert_rows
@@ -308,7 +309,12 @@ class Pipeline:
         threshold = brand.reply_policy.thank_threshold
         eligible = thank_you_eligible(verdict, threshold=threshold) if threshold else thank_you_eligible(verdict)
         automated = eligible and brand.reply_policy.auto_thank
-        category = reply_category(verdict.label, needs_review=mention.needs_review, escalated=escalated)
+        category = reply_category(
+            verdict.label,
+            needs_review=mention.needs_review,
+            escalated=escalated,
+            language_known=is_supported(verdict.language),
+        )
         seed = f"{mention.platform}:{mention.external_id}"
 
         def text_for(auto: bool) -> tuple[str, str]:

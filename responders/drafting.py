@@ -105,13 +105,14 @@ def _doubtful_praise(verdict: Classification) -> bool:
     )
 
 
-def reply_category(label: str, *, needs_review: bool, escalated: bool = False) -> str:
+def reply_category(label: str, *, needs_review: bool, escalated: bool = False, language_known: bool = True) -> str:
     """The template set for a draft: escalations keep theirs (an apology and a senior contact are safe for
-    anything urgent); a mention under review gets the category-safe wording; the rest their label's."""
+    anything urgent); a mention under review gets the category-safe wording, its praise-leaning variant when it
+    reads as praise in a language the model knows; the rest their label's."""
     if escalated:
         return "escalation"
     if needs_review:
-        return "safe"
+        return "safe_praise" if label == "praise" and language_known else "safe"
     return label
 
 
@@ -126,7 +127,10 @@ def reply_language(brand: Brand, language: str) -> str | None:
 
 def _wording(brand: Brand, category: str, language: str) -> list[str]:
     """The brand's own variants of `category` in `language`, else the shipped ones ([] when neither has any)."""
-    return list(brand.templates_in(language).get(category, [])) or list(BY_LANGUAGE.get(language, {}).get(category, []))
+    own = brand.templates_in(language)
+    if category == "safe_praise" and category not in own and "safe" in own:
+        category = "safe"  # a brand's own wording for the unsure stands for both leanings
+    return list(own.get(category, [])) or list(BY_LANGUAGE.get(language, {}).get(category, []))
 
 
 def templates_for(brand: Brand, category: str, language: str | None = None) -> tuple[str, list[str]]:

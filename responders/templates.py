@@ -1,7 +1,8 @@
 """Default reply wording, per language (ISO 639-1), each with the same categories. Complaints: apologise, own
 it, one concrete next step, no promises of refunds or dates (only a brand's own templates may make those).
-"safe" is what a mention gets when the classifier is unsure (responders/drafting.py: `reply_category`): it
-acknowledges and offers help, and never thanks, celebrates, apologises or promises. "other" never thanks.
+"safe" is what a mention gets when the classifier is unsure (responders/drafting.py: `reply_category`), and
+"safe_praise" when such a mention reads as praise: both acknowledge and offer help, and never thank, celebrate,
+apologise or promise. "other" never thanks.
 Several variants each, so replies don't read canned. German and French address the customer formally (Sie,
 vous), Spanish, Italian and Portuguese informally (tú, tu, você), as brands on social media usually do."""
 
@@ -47,6 +48,14 @@ ENGLISH: dict[str, list[str]] = {
         "Hi {{ name }}, we read this. If there's anything we can help with, please send us a DM with the details.",
         "{{ name }}, we hear you. If you'd like our help, a DM with the details is the quickest way to reach our team.",
     ],
+    # The same, when the unsure mention reads as praise (it may be sincere or sarcastic): "if something isn't
+    # right" answers a compliment oddly, and the manager would rewrite it every time.
+    "safe_praise": [
+        "Hi {{ name }}, we read your post and shared it with the team. If there's anything we can do for you, "
+        "just send us a DM.",
+        "{{ name }}, your message has reached our team. If you'd like anything from us, a DM is the quickest way "
+        "to reach us.",
+    ],
 }
 
 GERMAN: dict[str, list[str]] = {
@@ -88,6 +97,12 @@ GERMAN: dict[str, list[str]] = {
         "{{ name }}, wir haben Ihr Anliegen gesehen. Wenn Sie Unterstützung möchten, erreichen Sie unser Team am "
         "schnellsten per DM mit den Details.",
     ],
+    "safe_praise": [
+        "Hallo {{ name }}, wir haben Ihren Beitrag gelesen und an das Team weitergegeben. Wenn wir etwas für Sie "
+        "tun können, schreiben Sie uns einfach eine DM.",
+        "{{ name }}, Ihre Nachricht ist bei unserem Team angekommen. Wenn Sie etwas von uns brauchen, erreichen Sie "
+        "uns am schnellsten per DM.",
+    ],
 }
 
 SPANISH: dict[str, list[str]] = {
@@ -126,6 +141,12 @@ SPANISH: dict[str, list[str]] = {
         "Hola, {{ name }}, hemos leído tu mensaje. Si podemos ayudarte en algo, escríbenos un DM con los detalles.",
         "{{ name }}, te leemos. Si quieres nuestra ayuda, la forma más rápida de llegar a nuestro equipo es un DM "
         "con los detalles.",
+    ],
+    "safe_praise": [
+        "Hola, {{ name }}, hemos leído tu mensaje y se lo hemos pasado al equipo. Si podemos hacer algo por ti, "
+        "escríbenos un DM.",
+        "{{ name }}, tu mensaje ha llegado a nuestro equipo. Si necesitas algo de nosotros, un DM es la forma más "
+        "rápida de contactarnos.",
     ],
 }
 
@@ -167,6 +188,12 @@ FRENCH: dict[str, list[str]] = {
         "{{ name }}, nous vous lisons. Si vous souhaitez de l'aide, le plus simple pour joindre notre équipe est "
         "un DM avec les détails.",
     ],
+    "safe_praise": [
+        "Bonjour {{ name }}, nous avons lu votre message et l'avons transmis à l'équipe. Si nous pouvons faire "
+        "quelque chose pour vous, envoyez-nous simplement un DM.",
+        "{{ name }}, votre message est bien parvenu à notre équipe. Si vous avez besoin de quoi que ce soit, un DM "
+        "est le moyen le plus simple de nous joindre.",
+    ],
 }
 
 ITALIAN: dict[str, list[str]] = {
@@ -206,6 +233,12 @@ ITALIAN: dict[str, list[str]] = {
         "{{ name }}, ti leggiamo. Se vuoi il nostro aiuto, il modo più rapido per raggiungere il team è un DM "
         "con i dettagli.",
     ],
+    "safe_praise": [
+        "Ciao {{ name }}, abbiamo letto il tuo messaggio e l'abbiamo girato al team. Se possiamo fare qualcosa per "
+        "te, scrivici un DM.",
+        "{{ name }}, il tuo messaggio è arrivato al nostro team. Se hai bisogno di qualcosa, un DM è il modo più "
+        "rapido per raggiungerci.",
+    ],
 }
 
 PORTUGUESE: dict[str, list[str]] = {
@@ -244,6 +277,12 @@ PORTUGUESE: dict[str, list[str]] = {
         "Olá, {{ name }}, lemos a sua mensagem. Se pudermos ajudar em algo, mande uma DM com os detalhes.",
         "{{ name }}, estamos te ouvindo. Se quiser a nossa ajuda, o jeito mais rápido de falar com a equipe é uma "
         "DM com os detalhes.",
+    ],
+    "safe_praise": [
+        "Olá, {{ name }}, lemos a sua mensagem e passamos para a equipe. Se pudermos fazer algo por você, é só "
+        "mandar uma DM.",
+        "{{ name }}, a sua mensagem chegou à nossa equipe. Se precisar de algo, uma DM é o jeito mais rápido de "
+        "falar com a gente.",
     ],
 }
 

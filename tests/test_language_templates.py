@@ -104,7 +104,7 @@ def test_complaints_apologise_and_praise_thanks_in_each_language(language: str) 
 def test_the_safe_wording_never_thanks_celebrates_apologises_or_promises_and_other_never_thanks(
     language: str,
 ) -> None:
-    for text in rendered(language, "safe"):
+    for text in rendered(language, "safe") + rendered(language, "safe_praise"):
         assert "DM" in text, text
         for words in (THANKS, APOLOGY, PROMISES):
             assert not re.search(words[language], text, re.I), text
@@ -256,6 +256,19 @@ def test_a_language_the_brand_does_not_list_needs_review_and_is_not_answered_in_
     assert row.needs_review and row.review_reason == "language es not supported"
     assert draft.template_key.split(":")[0] in ("safe", "escalation") and ":es" not in draft.template_key
     assert draft.text in rendered("en", "safe") + rendered("en", "escalation")
+
+
+def test_a_brands_own_safe_wording_also_answers_praise_under_review_unless_it_wrote_safe_praise() -> None:
+    from responders.drafting import templates_for
+
+    own = '\n[brands.acme.templates.en]\nsafe = ["{{ name }}, please DM us."]\n'
+    brand = with_languages("en", extra=own).get("acme")
+    assert templates_for(brand, "safe_praise", "en") == ("en", ["{{ name }}, please DM us."])
+    both = own + 'safe_praise = ["{{ name }}, the team has read this. DM us any time."]\n'
+    brand = with_languages("en", extra=both).get("acme")
+    assert templates_for(brand, "safe_praise", "en") == ("en", ["{{ name }}, the team has read this. DM us any time."])
+    plain = with_languages("en").get("acme")
+    assert templates_for(plain, "safe_praise", "en") == ("en", ENGLISH["safe_praise"])
 
 
 def test_a_brand_that_lists_no_languages_answers_in_any_it_has_wording_for() -> None:

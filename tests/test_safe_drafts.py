@@ -40,7 +40,7 @@ def render_all(category: str) -> list[str]:
 
 
 def test_the_safe_wording_acknowledges_and_offers_help_and_never_thanks_celebrates_or_promises():
-    for text in render_all("safe"):
+    for text in render_all("safe") + render_all("safe_praise"):
         assert "DM" in text  # offers help: a way to reach a person
         assert not THANKS.search(text), text
         assert not CELEBRATES.search(text), text
@@ -77,7 +77,9 @@ def test_review_reasons_and_the_template_set_they_pick():
     assert review_reason(a_verdict("praise", 0.9, cues=("contrast",))) == "praise that may be sarcastic or mixed"
     assert review_reason(a_verdict("complaint", 0.9, scores={"complaint": 0.9})) == ""
     assert review_reason(a_verdict("praise", 0.95)) == ""
-    assert reply_category("praise", needs_review=True) == "safe"
+    assert reply_category("praise", needs_review=True) == "safe_praise"
+    assert reply_category("praise", needs_review=True, language_known=False) == "safe"
+    assert reply_category("other", needs_review=True) == "safe"
     assert reply_category("other", needs_review=False) == "other"
     assert reply_category("complaint", needs_review=True, escalated=True) == "escalation"
 
@@ -131,10 +133,24 @@ def test_every_demo_draft_under_review_uses_the_safe_wording(demo_desk: Engine):
     assert len(reviewed) >= 10
     for draft, stored in reviewed:
         assert stored.review_reason
-        assert draft.template_key.split(":")[0] in ("safe", "escalation"), (stored.text, draft.text)
+        assert draft.template_key.split(":")[0] in ("safe", "safe_praise", "escalation"), (stored.text, draft.text)
         assert not draft.automated
     # And the other way round: nothing the model is sure of is drafted with the safe wording.
-    assert all(not d.template_key.startswith("safe:") for d, m, _ in rows if not m.needs_review)
+    assert all(not d.template_key.startswith(("safe:", "safe_praise:")) for d, m, _ in rows if not m.needs_review)
+
+
+def test_praise_under_review_is_acknowledged_without_asking_what_went_wrong(demo_desk: Engine):
+    # "the pumpkin loaf is back!!!" under review was answered "If something isn't right, please DM us": sincere
+    # praise read as a grievance. The praise-leaning safe wording neither thanks (it may be sarcasm) nor doubts.
+    rows = drafted(demo_desk)
+    praise_review = [(d, m, k) for d, m, k in rows if m.label == "praise" and m.needs_review and not d.escalated]
+    assert len(praise_review) >= 5
+    for draft, stored, _ in praise_review:
+        assert draft.template_key.startswith("safe_praise:"), (stored.text, draft.text)
+        assert "isn't right" not in draft.text and not THANKS.search(draft.text) and "DM" in draft.text
+    sincere = [m.text for d, m, k in praise_review if k == "praise"]
+    sarcastic = [m.text for d, m, k in praise_review if k in COMPLAINT_LOOKING]
+    assert sincere and sarcastic  # both kinds reach this wording, so it must suit both
 
 
 def test_urgent_demo_mentions_carry_their_reason(demo_desk: Engine):
