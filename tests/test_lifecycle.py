@@ -24,6 +24,7 @@ from listener.base import FetchedMention
 from listener.replay import OutboxSender
 from mentiondesk.cli import main
 from mentiondesk.core.brands import BrandConfig, parse_brands
+from mentiondesk.core.vocabulary import utcnow
 from mentiondesk.lifecycle import purge
 from mentiondesk.pipeline import Pipeline
 from mentiondesk.service import Intervals, Service
@@ -197,9 +198,17 @@ def test_retention_deletes_old_mentions_and_drafts_but_keeps_trend_counts(
     old.append(
         mention("acme coffee beats BeanCo", author="old_fan", via=FoundVia.KEYWORD, external_id="old-k", minutes=9)
     )
+    # Sending stamps the case with the wall clock, so the retention cutoff (41 - 30 days on) is counted from
+    # whichever is later, the fixed test time or today; counted from the test time alone, it fell before the
+    # send from 2026-12-01 09:00 UTC on, and the old author's case (and so the author) was kept.
+    anchor = max(BASE_TIME, utcnow())
+    later = int((anchor - BASE_TIME).total_seconds() // 60)
     recent = [
         mention(
-            f"@AcmeCoffee loving the new menu {i}", author="new_one", external_id=f"new-{i}", minutes=60 * 24 * 40 + i
+            f"@AcmeCoffee loving the new menu {i}",
+            author="new_one",
+            external_id=f"new-{i}",
+            minutes=later + 60 * 24 * 40 + i,
         )
         for i in range(3)
     ]
@@ -212,11 +221,11 @@ def test_retention_deletes_old_mentions_and_drafts_but_keeps_trend_counts(
         ).scalar_one()
         desk.approve(old_draft, session=session, actor="maria")
     send_approved(engine=any_engine, senders={"replay": OutboxSender(tmp_path / "outbox")})
-    span = (BASE_TIME.date() - timedelta(days=1), BASE_TIME.date() + timedelta(days=45))
+    span = (BASE_TIME.date() - timedelta(days=1), anchor.date() + timedelta(days=45))
     before = _trend_figures(any_engine, brands, *span)
     assert before["total"] == 9
 
-    now = BASE_TIME + timedelta(days=41)
+    now = anchor + timedelta(days=41)
     with transaction(any_engine) as session:
         erased = expire_brand("acme", 30, session=session, now=now)
     assert erased.mentions == 6 and erased.drafts >= 5 and erased.ledger == 1
