@@ -282,7 +282,9 @@ class RuleClassifier:
     def classify(self, texts: Sequence[str]) -> list[Classification]:
         from rules.cues import public
         from rules.language import detect
+        from rules.text import plain_text
 
+        texts = [plain_text(text) for text in texts]
         out: list[Classification] = []
         languages = detect(texts)
         for text, language, doc in zip(texts, languages, self.nlp.pipe(texts, batch_size=512), strict=True):

@@ -24,6 +24,7 @@ from spacy.vocab import Vocab
 
 from rules.chunks import CHUNK_CACHE_SIZE
 from rules.optout import is_opt_out
+from rules.text import plain_text
 
 # --- tokenizer ----------------------------------------------------------------------------------------
 # The stock English tokenizer spends most of its time on rules tweets do not need; this one splits leading
@@ -41,13 +42,15 @@ TEXT_KEY = "mentiondesk_text"
 
 
 class TweetTokenizer:
-    """spaCy's Tokenizer with tweet rules; also keeps the input text on the Doc (see `text_of`)."""
+    """spaCy's Tokenizer with tweet rules, over the post's plain text (`rules.text.plain_text`: no markup, no
+    invisible characters); also keeps that text on the Doc (see `text_of`)."""
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
         self.inner = _make_inner(vocab)
 
     def __call__(self, text: str) -> Doc:
+        text = plain_text(text)
         doc = self.inner(text)
         doc.user_data[TEXT_KEY] = text
         return doc

@@ -39,6 +39,7 @@ from rules.sentiment_head import SentimentStack
 from rules.sentiment_head import load as load_sentiment_head
 from rules.sentiment_head import save as save_sentiment_head
 from rules.softmax import softmax_rows
+from rules.text import plain_text
 from rules.urgency_head import UrgencyHead
 from rules.urgency_head import load as load_urgency_head
 from rules.urgency_head import save as save_urgency_head
@@ -579,6 +580,7 @@ class TrainedClassifier:
     def _classify(self, texts: Sequence[str]) -> list[Classification]:
         from rules.language import detect
 
+        texts = [plain_text(text) for text in texts]
         state = self.component.state
         decoder = Decoder.from_state(state.decoder, state.review_threshold)
         languages = detect(texts)
