@@ -146,8 +146,8 @@ _TEMPLATES_HEAD = """
 # `languages`); [brands.acme.templates.<language>] the same keys in another. A category left out uses the
 # shipped wording (responders/templates.py). complaint: apologise and own it, no promises of refunds or dates;
 # other: never thank (it may be a grievance the model missed); safe, when the classifier is unsure ("Needs
-# review"), and safe_praise, when such a mention reads as praise: acknowledge and offer help; never thank,
-# celebrate, apologise or promise.
+# review"), safe_praise and safe_question, when such a mention reads as praise or a question: acknowledge and
+# offer help; never thank, celebrate, apologise or promise.
 """
 
 

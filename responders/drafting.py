@@ -105,14 +105,19 @@ def _doubtful_praise(verdict: Classification) -> bool:
     )
 
 
+# The safe wording's variants for an unsure mention that reads as praise or as a question.
+SAFE_LEANINGS = {"praise": "safe_praise", "question": "safe_question"}
+
+
 def reply_category(label: str, *, needs_review: bool, escalated: bool = False, language_known: bool = True) -> str:
     """The template set for a draft: escalations keep theirs (an apology and a senior contact are safe for
-    anything urgent); a mention under review gets the category-safe wording, its praise-leaning variant when it
-    reads as praise in a language the model knows; the rest their label's."""
+    anything urgent); a mention under review gets the category-safe wording, its praise or question variant when
+    it reads as praise or a question in a language the model knows; the rest their label's."""
     if escalated:
         return "escalation"
     if needs_review:
-        return "safe_praise" if label == "praise" and language_known else "safe"
+        leaning = SAFE_LEANINGS.get(label) if language_known else None
+        return leaning or "safe"
     return label
 
 
@@ -128,8 +133,8 @@ def reply_language(brand: Brand, language: str) -> str | None:
 def _wording(brand: Brand, category: str, language: str) -> list[str]:
     """The brand's own variants of `category` in `language`, else the shipped ones ([] when neither has any)."""
     own = brand.templates_in(language)
-    if category == "safe_praise" and category not in own and "safe" in own:
-        category = "safe"  # a brand's own wording for the unsure stands for both leanings
+    if category in SAFE_LEANINGS.values() and category not in own and "safe" in own:
+        category = "safe"  # a brand's own wording for the unsure stands for every leaning it did not write
     return list(own.get(category, [])) or list(BY_LANGUAGE.get(language, {}).get(category, []))
 
 

@@ -1,8 +1,8 @@
 """Default reply wording, per language (ISO 639-1), each with the same categories. Complaints: apologise, own
 it, one concrete next step, no promises of refunds or dates (only a brand's own templates may make those).
-"safe" is what a mention gets when the classifier is unsure (responders/drafting.py: `reply_category`), and
-"safe_praise" when such a mention reads as praise: both acknowledge and offer help, and never thank, celebrate,
-apologise or promise. "other" never thanks.
+"safe" is what a mention gets when the classifier is unsure (responders/drafting.py: `reply_category`),
+"safe_praise" when such a mention reads as praise and "safe_question" when it reads as a question: all three
+acknowledge and offer help, and never thank, celebrate, apologise or promise. "other" never thanks.
 Several variants each, so replies don't read canned. German and French address the customer formally (Sie,
 vous), Spanish, Italian and Portuguese informally (tú, tu, você), as brands on social media usually do."""
 
@@ -56,6 +56,14 @@ ENGLISH: dict[str, list[str]] = {
         "{{ name }}, your message has reached our team. If you'd like anything from us, a DM is the quickest way "
         "to reach us.",
     ],
+    # And when it reads as a question: "is the almond milk sweetened?" under review was answered "If something
+    # isn't right". It must still suit a complaint phrased as a question, so it promises no answer either.
+    "safe_question": [
+        "Hi {{ name }}, we've seen your question and passed it to our team. If it's easier, send us a DM with the "
+        "details.",
+        "{{ name }}, your question has reached our team. For anything about your own order or account, a DM is the "
+        "quickest way to reach us.",
+    ],
 }
 
 GERMAN: dict[str, list[str]] = {
@@ -103,6 +111,12 @@ GERMAN: dict[str, list[str]] = {
         "{{ name }}, Ihre Nachricht ist bei unserem Team angekommen. Wenn Sie etwas von uns brauchen, erreichen Sie "
         "uns am schnellsten per DM.",
     ],
+    "safe_question": [
+        "Hallo {{ name }}, wir haben Ihre Frage gesehen und an unser Team weitergegeben. Wenn es für Sie einfacher "
+        "ist, schreiben Sie uns eine DM mit den Details.",
+        "{{ name }}, Ihre Frage ist bei unserem Team angekommen. Für alles zu Ihrer Bestellung oder Ihrem Konto "
+        "erreichen Sie uns am schnellsten per DM.",
+    ],
 }
 
 SPANISH: dict[str, list[str]] = {
@@ -147,6 +161,12 @@ SPANISH: dict[str, list[str]] = {
         "escríbenos un DM.",
         "{{ name }}, tu mensaje ha llegado a nuestro equipo. Si necesitas algo de nosotros, un DM es la forma más "
         "rápida de contactarnos.",
+    ],
+    "safe_question": [
+        "Hola, {{ name }}, hemos visto tu pregunta y se la hemos pasado a nuestro equipo. Si te resulta más "
+        "cómodo, escríbenos un DM con los detalles.",
+        "{{ name }}, tu pregunta ha llegado a nuestro equipo. Para algo de tu pedido o tu cuenta, un DM es la "
+        "forma más rápida de contactarnos.",
     ],
 }
 
@@ -194,6 +214,12 @@ FRENCH: dict[str, list[str]] = {
         "{{ name }}, votre message est bien parvenu à notre équipe. Si vous avez besoin de quoi que ce soit, un DM "
         "est le moyen le plus simple de nous joindre.",
     ],
+    "safe_question": [
+        "Bonjour {{ name }}, nous avons vu votre question et l'avons transmise à notre équipe. Si c'est plus "
+        "simple pour vous, envoyez-nous un DM avec les détails.",
+        "{{ name }}, votre question est bien parvenue à notre équipe. Pour tout ce qui concerne votre commande ou "
+        "votre compte, un DM est le moyen le plus simple de nous joindre.",
+    ],
 }
 
 ITALIAN: dict[str, list[str]] = {
@@ -239,6 +265,12 @@ ITALIAN: dict[str, list[str]] = {
         "{{ name }}, il tuo messaggio è arrivato al nostro team. Se hai bisogno di qualcosa, un DM è il modo più "
         "rapido per raggiungerci.",
     ],
+    "safe_question": [
+        "Ciao {{ name }}, abbiamo visto la tua domanda e l'abbiamo girata al nostro team. Se ti è più comodo, "
+        "scrivici un DM con i dettagli.",
+        "{{ name }}, la tua domanda è arrivata al nostro team. Per qualcosa sul tuo ordine o sul tuo account, un "
+        "DM è il modo più rapido per raggiungerci.",
+    ],
 }
 
 PORTUGUESE: dict[str, list[str]] = {
@@ -283,6 +315,12 @@ PORTUGUESE: dict[str, list[str]] = {
         "mandar uma DM.",
         "{{ name }}, a sua mensagem chegou à nossa equipe. Se precisar de algo, uma DM é o jeito mais rápido de "
         "falar com a gente.",
+    ],
+    "safe_question": [
+        "Olá, {{ name }}, vimos a sua pergunta e passamos para a nossa equipe. Se for mais fácil, mande uma DM "
+        "com os detalhes.",
+        "{{ name }}, a sua pergunta chegou à nossa equipe. Para algo do seu pedido ou da sua conta, uma DM é o "
+        "jeito mais rápido de falar com a gente.",
     ],
 }
 

@@ -104,7 +104,7 @@ def test_complaints_apologise_and_praise_thanks_in_each_language(language: str) 
 def test_the_safe_wording_never_thanks_celebrates_apologises_or_promises_and_other_never_thanks(
     language: str,
 ) -> None:
-    for text in rendered(language, "safe") + rendered(language, "safe_praise"):
+    for text in rendered(language, "safe") + rendered(language, "safe_praise") + rendered(language, "safe_question"):
         assert "DM" in text, text
         for words in (THANKS, APOLOGY, PROMISES):
             assert not re.search(words[language], text, re.I), text
@@ -267,8 +267,10 @@ def test_a_brands_own_safe_wording_also_answers_praise_under_review_unless_it_wr
     both = own + 'safe_praise = ["{{ name }}, the team has read this. DM us any time."]\n'
     brand = with_languages("en", extra=both).get("acme")
     assert templates_for(brand, "safe_praise", "en") == ("en", ["{{ name }}, the team has read this. DM us any time."])
+    assert templates_for(brand, "safe_question", "en") == ("en", ["{{ name }}, please DM us."])
     plain = with_languages("en").get("acme")
     assert templates_for(plain, "safe_praise", "en") == ("en", ENGLISH["safe_praise"])
+    assert templates_for(plain, "safe_question", "en") == ("en", ENGLISH["safe_question"])
 
 
 def test_a_brand_that_lists_no_languages_answers_in_any_it_has_wording_for() -> None:

@@ -40,7 +40,7 @@ def render_all(category: str) -> list[str]:
 
 
 def test_the_safe_wording_acknowledges_and_offers_help_and_never_thanks_celebrates_or_promises():
-    for text in render_all("safe") + render_all("safe_praise"):
+    for text in render_all("safe") + render_all("safe_praise") + render_all("safe_question"):
         assert "DM" in text  # offers help: a way to reach a person
         assert not THANKS.search(text), text
         assert not CELEBRATES.search(text), text
@@ -79,6 +79,8 @@ def test_review_reasons_and_the_template_set_they_pick():
     assert review_reason(a_verdict("praise", 0.95)) == ""
     assert reply_category("praise", needs_review=True) == "safe_praise"
     assert reply_category("praise", needs_review=True, language_known=False) == "safe"
+    assert reply_category("question", needs_review=True) == "safe_question"
+    assert reply_category("question", needs_review=True, language_known=False) == "safe"
     assert reply_category("other", needs_review=True) == "safe"
     assert reply_category("other", needs_review=False) == "other"
     assert reply_category("complaint", needs_review=True, escalated=True) == "escalation"
@@ -133,10 +135,13 @@ def test_every_demo_draft_under_review_uses_the_safe_wording(demo_desk: Engine):
     assert len(reviewed) >= 10
     for draft, stored in reviewed:
         assert stored.review_reason
-        assert draft.template_key.split(":")[0] in ("safe", "safe_praise", "escalation"), (stored.text, draft.text)
+        assert draft.template_key.split(":")[0] in ("safe", "safe_praise", "safe_question", "escalation"), (
+            stored.text,
+            draft.text,
+        )
         assert not draft.automated
     # And the other way round: nothing the model is sure of is drafted with the safe wording.
-    assert all(not d.template_key.startswith(("safe:", "safe_praise:")) for d, m, _ in rows if not m.needs_review)
+    assert all(not d.template_key.startswith(("safe:", "safe_")) for d, m, _ in rows if not m.needs_review)
 
 
 def test_praise_under_review_is_acknowledged_without_asking_what_went_wrong(demo_desk: Engine):
@@ -151,6 +156,20 @@ def test_praise_under_review_is_acknowledged_without_asking_what_went_wrong(demo
     sincere = [m.text for d, m, k in praise_review if k == "praise"]
     sarcastic = [m.text for d, m, k in praise_review if k in COMPLAINT_LOOKING]
     assert sincere and sarcastic  # both kinds reach this wording, so it must suit both
+
+
+def test_a_question_under_review_is_acknowledged_as_a_question(demo_desk: Engine):
+    # "is the almond milk sweetened?" under review was answered "If something isn't right, please DM us": a
+    # manager would rewrite every one. The question-leaning wording says the question reached the team and
+    # promises no answer, since a complaint phrased as a question gets it too.
+    rows = drafted(demo_desk)
+    question_review = [(d, m, k) for d, m, k in rows if m.label == "question" and m.needs_review and not d.escalated]
+    assert len(question_review) >= 5
+    for draft, stored, _ in question_review:
+        assert draft.template_key.startswith("safe_question:"), (stored.text, draft.text)
+        assert "question" in draft.text and "isn't right" not in draft.text, draft.text
+        assert not THANKS.search(draft.text) and not PROMISES.search(draft.text) and "DM" in draft.text
+    assert any(k == "question" for _, _, k in question_review)
 
 
 def test_urgent_demo_mentions_carry_their_reason(demo_desk: Engine):

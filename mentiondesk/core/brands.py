@@ -218,7 +218,7 @@ class TagRule(_Strict):
         return self
 
 
-TemplateCategory = Label | Literal["escalation", "safe", "safe_praise"]
+TemplateCategory = Label | Literal["escalation", "safe", "safe_praise", "safe_question"]
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -242,7 +242,8 @@ class Brand(_Strict):
     # Optional wording per category: a list of Jinja2 templates each, used in turn. `[templates]` is in the
     # brand's default language (the first of `languages`); `[templates.es]` and so on: the same keys in another.
     # "safe": the wording when the classifier is unsure (acknowledge, offer help; never thank or promise);
-    # "safe_praise": the same when the unsure mention reads as praise (a brand's own "safe" stands in for it).
+    # "safe_praise" / "safe_question": the same when the unsure mention reads as praise / a question (a brand's
+    # own "safe" stands in for either).
     templates: dict[TemplateCategory, list[str]] = {}
     language_templates: dict[str, dict[TemplateCategory, list[str]]] = {}
     signature: str = ""
