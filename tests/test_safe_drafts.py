@@ -144,12 +144,17 @@ def test_every_demo_draft_under_review_uses_the_safe_wording(demo_desk: Engine):
     assert all(not d.template_key.startswith(("safe:", "safe_")) for d, m, _ in rows if not m.needs_review)
 
 
+def under_review(engine: Engine, label: str) -> list[tuple[Draft, Mention, str]]:
+    """The demo's drafts (not escalations) for mentions labelled `label` and flagged for review; at least five."""
+    found = [(d, m, k) for d, m, k in drafted(engine) if m.label == label and m.needs_review and not d.escalated]
+    assert len(found) >= 5
+    return found
+
+
 def test_praise_under_review_is_acknowledged_without_asking_what_went_wrong(demo_desk: Engine):
     # "the pumpkin loaf is back!!!" under review was answered "If something isn't right, please DM us": sincere
     # praise read as a grievance. The praise-leaning safe wording neither thanks (it may be sarcasm) nor doubts.
-    rows = drafted(demo_desk)
-    praise_review = [(d, m, k) for d, m, k in rows if m.label == "praise" and m.needs_review and not d.escalated]
-    assert len(praise_review) >= 5
+    praise_review = under_review(demo_desk, "praise")
     for draft, stored, _ in praise_review:
         assert draft.template_key.startswith("safe_praise:"), (stored.text, draft.text)
         assert "isn't right" not in draft.text and not THANKS.search(draft.text) and "DM" in draft.text
@@ -162,9 +167,7 @@ def test_a_question_under_review_is_acknowledged_as_a_question(demo_desk: Engine
     # "is the almond milk sweetened?" under review was answered "If something isn't right, please DM us": a
     # manager would rewrite every one. The question-leaning wording says the question reached the team and
     # promises no answer, since a complaint phrased as a question gets it too.
-    rows = drafted(demo_desk)
-    question_review = [(d, m, k) for d, m, k in rows if m.label == "question" and m.needs_review and not d.escalated]
-    assert len(question_review) >= 5
+    question_review = under_review(demo_desk, "question")
     for draft, stored, _ in question_review:
         assert draft.template_key.startswith("safe_question:"), (stored.text, draft.text)
         assert "question" in draft.text and "isn't right" not in draft.text, draft.text
