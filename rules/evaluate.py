@@ -38,7 +38,7 @@ GENERAL_NEGATIVES = 1500
 
 def held_out_sets(data_dir: Path, *, with_test: bool) -> dict[str, tuple[list[Example], bool]]:
     from rules.corpora import build
-    from rules.hand3k import load_written
+    from rules.hand3k import load_outcomes, load_written
 
     every = [e for e in build(data_dir) if e.split == "test"]
     by_source: dict[str, list[Example]] = {}
@@ -61,6 +61,12 @@ def held_out_sets(data_dir: Path, *, with_test: bool) -> dict[str, tuple[list[Ex
         sets["written test, sarcastic"] = ([e for e in written if e.sarcasm == 1], False)
         sets["written test, complaints"] = ([e for e in written if e.label == "complaint"], False)
         sets["written test, praise"] = ([e for e in written if e.label == "praise"], False)
+        outcomes = load_outcomes()
+        sets["written outcomes (never trained on), praise"] = ([e for e in outcomes if e.label == "praise"], False)
+        sets["written outcomes (never trained on), complaints"] = (
+            [e for e in outcomes if e.label == "complaint"],
+            False,
+        )
     shared = load_shared(data_dir, weak=False)
     sets["TWCS batch 2, test half (old set)"] = ([e for e in shared if e.source == "twcs_test"], False)
     sets["TWCS hand-labelled 160 (old set)"] = ([e for e in shared if e.source == "twcs_dev"], False)

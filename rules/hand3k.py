@@ -23,6 +23,9 @@ URGENCY_EXTRA_FILE = EVAL_DIR / "urgency_extra.csv"
 # Posts we wrote by hand (docs/labelling-protocol.md section 7): sarcastic, polite and backhanded complaints,
 # sincere praise and brand-naming chatter, the genres real tweets hold too few of. Texts and labels are ours.
 WRITTEN_FILE = EVAL_DIR / "written_mentions.csv"
+# Hand-written praise that tells a good outcome in the words complaints use, and plain complaints in the same
+# words: a judge only, never trained on (docs/labelling-protocol.md §7).
+OUTCOMES_FILE = EVAL_DIR / "written_outcomes.csv"
 # Share of the written rows held out as a test part (by a hash of the row id: fixed).
 WRITTEN_TEST_PERCENT = 30
 # Share of the tune rows kept for calibration and thresholds (by a hash of source and row: fixed).
@@ -120,20 +123,26 @@ def hand3k_keys(data_dir: Path) -> tuple[set[str], set[str]]:
 def load_written() -> list[Example]:
     """The hand-written posts with every field of the protocol but language (all English); `split` is train
     or test. They need no raw data folder: the texts are in the file."""
-    out: list[Example] = []
-    for r in _read(WRITTEN_FILE):
-        split = "test" if bucket(f"written:{r['id']}") < WRITTEN_TEST_PERCENT else "train"
-        out.append(
-            Example(
-                r["text"],
-                r["label"],
-                r["sentiment"],
-                f"written:{r['kind']}",
-                split,
-                needs_reply=1 if r["needs_reply"] == "yes" else 0,
-                sarcasm=1 if r["sarcasm"] == "yes" else 0,
-                urgency=r["urgency"],
-                language="en",
-            )
-        )
-    return out
+    return [
+        _written(r, "test" if bucket(f"written:{r['id']}") < WRITTEN_TEST_PERCENT else "train")
+        for r in _read(WRITTEN_FILE)
+    ]
+
+
+def load_outcomes() -> list[Example]:
+    """The outcome posts (`OUTCOMES_FILE`), all `test`: nothing trains on them."""
+    return [_written(r, "test") for r in _read(OUTCOMES_FILE)]
+
+
+def _written(r: dict[str, str], split: str) -> Example:
+    return Example(
+        r["text"],
+        r["label"],
+        r["sentiment"],
+        f"written:{r['kind']}",
+        split,
+        needs_reply=1 if r["needs_reply"] == "yes" else 0,
+        sarcasm=1 if r["sarcasm"] == "yes" else 0,
+        urgency=r["urgency"],
+        language="en",
+    )

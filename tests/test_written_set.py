@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from pathlib import Path
 
 from listener.demo_corpus import DEMO_MENTIONS
 from rules.corpora import WEIGHTS, build
 from rules.data import DEFAULT_DATA_DIR
-from rules.hand3k import WRITTEN_FILE, load_written
+from rules.hand3k import OUTCOMES_FILE, WRITTEN_FILE, load_outcomes, load_written
 from rules.text import norm_key
 from rules.training import is_in_domain
 
@@ -24,8 +25,8 @@ ALLOWED = {
 }
 
 
-def rows() -> list[dict[str, str]]:
-    with WRITTEN_FILE.open(encoding="utf-8", newline="") as handle:
+def rows(path: Path = WRITTEN_FILE) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -78,3 +79,24 @@ def test_no_written_post_is_a_near_copy_of_a_demo_mention():
         words = _words(row["text"])
         closest = max(len(words & d) / max(1, len(words | d)) for d in demo)
         assert closest < 0.3, (row["id"], row["text"])
+
+
+def test_the_outcome_posts_are_well_formed_never_trained_on_and_not_copies():
+    # A judge for praise told in complaint words ("refund landed the same afternoon") and plain complaints in
+    # the same words: its figures mean something only while nothing learns from it.
+    found = rows(OUTCOMES_FILE)
+    assert {(r["label"], r["sentiment"], r["kind"]) for r in found} == {
+        ("praise", "positive", "sincere"),
+        ("complaint", "negative", "plain"),
+    }
+    assert {r["urgency"] for r in found if r["label"] == "praise"} == {"low"}
+    assert {r["urgency"] for r in found if r["label"] == "complaint"} <= {"high", "medium"}
+    assert len({r["id"] for r in found}) == len(found) == len(load_outcomes())
+    keys = {norm_key(r["text"]) for r in found}
+    assert len(keys) == len(found)
+    assert not keys & {norm_key(r["text"]) for r in rows()}
+    assert not any(norm_key(e.text) in keys for e in build(DEFAULT_DATA_DIR))
+    demo = [_words(m.text) for m in DEMO_MENTIONS]
+    for row in found:
+        words = _words(row["text"])
+        assert max(len(words & d) / max(1, len(words | d)) for d in demo) < 0.3, (row["id"], row["text"])
