@@ -280,14 +280,14 @@ class RuleClassifier:
         self.cue_matcher = CueMatcher(self.nlp)
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
-        from rules.cues import public
+        from rules.cues import public, text_of
         from rules.language import detect
-        from rules.text import plain_text
 
-        texts = [plain_text(text) for text in texts]
+        docs = list(self.nlp.pipe(texts, batch_size=512))
+        # The tokenizer made each post's plain text (rules/text.py); language and urgency read that too.
+        plain = [text_of(doc) for doc in docs]
         out: list[Classification] = []
-        languages = detect(texts)
-        for text, language, doc in zip(texts, languages, self.nlp.pipe(texts, batch_size=512), strict=True):
+        for text, language, doc in zip(plain, detect(plain), docs, strict=True):
             found = self.cue_matcher(doc)
             probs = softmax(rule_logits(found))
             scores = {name: round(p, 4) for name, p in zip(LABELS, probs, strict=True)}

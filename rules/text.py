@@ -31,10 +31,10 @@ _RUN_OF_SPACES = re.compile(r"[ \t]{2,}")
 
 
 def plain_text(text: str) -> str:
-    """The words of a post as the classifier should read them: invisible format characters removed, HTML tags
-        and Markdown link targets, emphasis marks and struck words dropped, text under a right-to-left override put
-    back in reading order (a Reddit "lost my order **again**" reads as "lost my
-        order again"). Only the classifier's view: the stored post and the desk keep the text as written."""
+    """The words of a post as the classifier should read them: invisible format characters removed, HTML tags,
+    Markdown link targets, emphasis marks and struck words dropped, text under a right-to-left override put back
+    in reading order (a Reddit "lost my order **again**" reads as "lost my order again"). Only the classifier's
+    view: the stored post and the desk keep the text as written. The tweet tokenizer applies it (rules/cues.py)."""
     if not text.isascii():
         if "\u202e" in text:
             text = _RTL_OVERRIDE.sub(lambda m: m.group(1)[::-1], text)

@@ -39,7 +39,6 @@ from rules.sentiment_head import SentimentStack
 from rules.sentiment_head import load as load_sentiment_head
 from rules.sentiment_head import save as save_sentiment_head
 from rules.softmax import softmax_rows
-from rules.text import plain_text
 from rules.urgency_head import UrgencyHead
 from rules.urgency_head import load as load_urgency_head
 from rules.urgency_head import save as save_urgency_head
@@ -580,15 +579,15 @@ class TrainedClassifier:
     def _classify(self, texts: Sequence[str]) -> list[Classification]:
         from rules.language import detect
 
-        texts = [plain_text(text) for text in texts]
         state = self.component.state
         decoder = Decoder.from_state(state.decoder, state.review_threshold)
-        languages = detect(texts)
         out: list[Classification] = []
         tokenizer = self.nlp.tokenizer
         for start in range(0, len(texts), BATCH):
-            chunk = texts[start : start + BATCH]
-            docs = [tokenizer(text) for text in chunk]
+            docs = [tokenizer(text) for text in texts[start : start + BATCH]]
+            # The tokenizer made each post's plain text (rules/text.py); language and urgency read that too.
+            chunk = [text_of(doc) for doc in docs]
+            languages = detect(chunk)
             probs, cues, domain = self.component.predict_with_domain(docs)
             head = self.component.domain
             # The domain head's sentiment is what the decoder reads too (outside English it makes the label).
@@ -599,7 +598,7 @@ class TrainedClassifier:
             rows = np.round(heads, 4).tolist()
             decided = [
                 decoder.decide(row, public(found), language, self.version, text)
-                for text, row, found, language in zip(chunk, rows, cues, languages[start : start + BATCH], strict=True)
+                for text, row, found, language in zip(chunk, rows, cues, languages, strict=True)
             ]
             sentiment = self.component.sentiment
             if sentiment is not None:
