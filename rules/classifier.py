@@ -29,9 +29,10 @@ RULES_VERSION = "rules-1"
 # Below this probability of its label a mention goes to a person and is never auto-replied. This is the rule
 # fallback's; a trained model carries its own (0.5 for the shipped one, in its state.json).
 DEFAULT_REVIEW_THRESHOLD = 0.55
-# Chosen so that few auto-thanked mentions are complaints while >= 30% of positives are thanked on the TWCS
-# tune half (rules/model/MODEL_CARD.md).
-DEFAULT_THANK_THRESHOLD: float = 0.55
+# Chosen on the hand-labelled dev rows so that no auto-thanked mention is negative while >= 30% of positives are
+# thanked, and the sarcasm sets are thanked no more than before (rules/model/MODEL_CARD.md). 0.55 until the
+# label agreed with the sentiment head (Decoder.sentiment_weight), which makes praise surer.
+DEFAULT_THANK_THRESHOLD: float = 0.70
 # Even confident praise is not thanked when the model sees a real chance of a complaint (sarcasm, mixed), or a
 # negative sentiment share above THANK_MAX_NEGATIVE.
 THANK_MAX_COMPLAINT = 0.15
@@ -153,6 +154,27 @@ def urgency_tier_of(text: str, label: str, complaint: float, cues: Sequence[str]
     return tier, reason
 
 
+# Cues under which the sentiment head is no witness to the label: it reads the praise words of a sarcastic
+# complaint ("love waiting 3 hours, great job") as positive.
+_NO_SENTIMENT_WITNESS = ("complaint:", "urgent:", "sarcasm", "emoji:negative")
+
+
+def heed_sentiment(scores: dict[str, float], sentiments: dict[str, float], weight: float) -> dict[str, float]:
+    """Label scores that agree with the sentiment head: a complaint is a negative mention and praise a positive
+    one, so each is multiplied by (3 x that sentiment's probability) ** weight, a question or "other" (any
+    sentiment) by 1, and the scores are renormalised.
+
+    Why: the label head learned from a few thousand brand tweets, mostly complaints, and calls plain praise a
+    complaint ("the matcha oat latte is perfect. I'm in there every morning now": complaint 0.39, praise 0.31)
+    where the sentiment head, which learned from every corpus, is sure it is positive (0.80)."""
+    factor = {"complaint": sentiments["negative"], "praise": sentiments["positive"]}
+    weighed = {name: p * (3 * factor[name]) ** weight if name in factor else p for name, p in scores.items()}
+    total = sum(weighed.values())
+    if total <= 0:
+        return scores
+    return {name: round(p / total, 4) for name, p in weighed.items()}
+
+
 def critical_is_complaint(scores: dict[str, float]) -> dict[str, float]:
     """Move the question and other probability to complaint, enough to make complaint the top label."""
     moved = dict(scores)
@@ -177,6 +199,8 @@ class Decoder:
     negative_at: float = 0.5
     # A model with a label head only (made before the multi-head version): sentiment from label scores.
     label_only: bool = False
+    # How far an English label heeds the sentiment head (`heed_sentiment`); 0: the label head alone.
+    sentiment_weight: float = 0.0
 
     @classmethod
     def from_state(cls, settings: dict[str, float], review_threshold: float) -> Decoder:
@@ -185,6 +209,7 @@ class Decoder:
             complaint_floor=settings.get("complaint_floor", cls.complaint_floor),
             negative_at=settings.get("negative_at", cls.negative_at),
             label_only=bool(settings.get("label_only", 0.0)),
+            sentiment_weight=settings.get("sentiment_weight", 0.0),
         )
 
     @staticmethod
@@ -210,6 +235,8 @@ class Decoder:
         sentiments = dict(zip(SENTIMENTS, row[4:7], strict=True))
         if language != "en" and language in NON_ENGLISH_SUPPORTED and not self.label_only:
             scores = self.from_sentiment(scores, sentiments)
+        elif language == "en" and self.sentiment_weight and not any(c.startswith(_NO_SENTIMENT_WITNESS) for c in cues):
+            scores = heed_sentiment(scores, sentiments, self.sentiment_weight)
         label = max(scores, key=scores.__getitem__)
         confidence = scores[label]
         complaint = scores["complaint"]
@@ -382,6 +409,10 @@ _THANK_BLOCKERS = frozenset({"sarcasm", "question", "negation", "contrast", "spa
 THANK_MAX_SARCASM = 0.5
 THANK_SARCASM_HINT = 0.2
 THANK_SURE = 0.75
+# Praise with a hint of sarcasm is thanked only at this confidence. 0.75 until the label heeded the sentiment
+# head, which makes praise surer: at 0.75 the demo's "Big thanks for the free workout: walked to 3 stores
+# looking for one with milk" (0.82, sarcasm 0.28) would be thanked.
+THANK_SURE_DESPITE_HINT = 0.85
 
 
 def thank_complaint_ceiling(c: Classification) -> float:
@@ -399,7 +430,7 @@ def thank_you_eligible(c: Classification, *, threshold: float = DEFAULT_THANK_TH
         return False
     if c.scores.get("complaint", 0.0) > thank_complaint_ceiling(c) or c.sarcasm > THANK_MAX_SARCASM:
         return False
-    if c.sarcasm > THANK_SARCASM_HINT and c.confidence < THANK_SURE:
+    if c.sarcasm > THANK_SARCASM_HINT and c.confidence < THANK_SURE_DESPITE_HINT:
         return False
     if c.sentiment_scores and c.sentiment_scores.get("negative", 0.0) > THANK_MAX_NEGATIVE:
         return False

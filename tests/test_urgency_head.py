@@ -153,5 +153,10 @@ def test_a_card_never_calls_a_mention_a_complaint_that_its_label_and_review_flag
     ]
     assert all(c.urgency_reason == "possible complaint" for c in lifted)
     assert all(c.scores["complaint"] >= 0.2 and c.review_reason for c in lifted)
+    # Since the label heeds the sentiment head (which reads "dialed in" as negative, 0.54), this one's complaint
+    # probability reaches the review floor: a red chip now comes with its "Needs review: possible complaint".
     [nerd] = model.classify(["@NorthwindCoffee I'm a picky espresso nerd and your Pine St shots are dialed in"])
-    assert (nerd.urgency, nerd.urgency_reason) == ("low", "")
+    assert nerd.label == "other"
+    assert (nerd.urgency, nerd.urgency_reason) == ("low", "") or (
+        nerd.urgency_reason == nerd.review_reason == "possible complaint"
+    )
