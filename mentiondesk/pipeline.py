@@ -314,6 +314,7 @@ class Pipeline:
             needs_review=mention.needs_review,
             escalated=escalated,
             language_known=is_supported(verdict.language),
+            reason=mention.review_reason or "",
         )
         seed = f"{mention.platform}:{mention.external_id}"
 

@@ -17,7 +17,13 @@ from mentiondesk.core.errors import ConfigError
 from mentiondesk.core.platform import address
 from responders.length import fits
 from responders.templates import BY_LANGUAGE, DEFAULTS, DISCLOSURES
-from rules.classifier import THANK_MAX_NEGATIVE, Classification, has_grievance, thank_complaint_ceiling
+from rules.classifier import (
+    POSSIBLE_QUESTION,
+    THANK_MAX_NEGATIVE,
+    Classification,
+    has_grievance,
+    thank_complaint_ceiling,
+)
 from rules.language import UNDETERMINED
 
 # A mention the model did not call a complaint is still drafted safely when its complaint probability reaches
@@ -109,14 +115,18 @@ def _doubtful_praise(verdict: Classification) -> bool:
 SAFE_LEANINGS = {"praise": "safe_praise", "question": "safe_question"}
 
 
-def reply_category(label: str, *, needs_review: bool, escalated: bool = False, language_known: bool = True) -> str:
+def reply_category(
+    label: str, *, needs_review: bool, escalated: bool = False, language_known: bool = True, reason: str = ""
+) -> str:
     """The template set for a draft: escalations keep theirs (an apology and a senior contact are safe for
     anything urgent); a mention under review gets the category-safe wording, its praise or question variant when
-    it reads as praise or a question in a language the model knows; the rest their label's."""
+    it reads as praise or a question in a language the model knows (a complaint held as a `possible question`
+    reads as a question); the rest their label's."""
     if escalated:
         return "escalation"
     if needs_review:
-        leaning = SAFE_LEANINGS.get(label) if language_known else None
+        reads_as = "question" if reason == POSSIBLE_QUESTION else label
+        leaning = SAFE_LEANINGS.get(reads_as) if language_known else None
         return leaning or "safe"
     return label
 

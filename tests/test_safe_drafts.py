@@ -84,6 +84,8 @@ def test_review_reasons_and_the_template_set_they_pick():
     assert reply_category("other", needs_review=True) == "safe"
     assert reply_category("other", needs_review=False) == "other"
     assert reply_category("complaint", needs_review=True, escalated=True) == "escalation"
+    assert reply_category("complaint", needs_review=True, reason="possible question") == "safe_question"
+    assert reply_category("complaint", needs_review=True, reason="possible complaint") == "safe"
 
 
 # --- the demo queue, walked as a manager would ----------------------------------------------------------
@@ -173,6 +175,20 @@ def test_a_question_under_review_is_acknowledged_as_a_question(demo_desk: Engine
         assert "question" in draft.text and "isn't right" not in draft.text, draft.text
         assert not THANKS.search(draft.text) and not PROMISES.search(draft.text) and "DM" in draft.text
     assert any(k == "question" for _, _, k in question_review)
+
+
+def test_a_plain_question_the_model_reads_as_a_complaint_is_held_not_apologised_to(demo_desk: Engine):
+    # "what's in the 'Northwind Fog'?" was a complaint at 0.67, drafted "so sorry about this" and marked may send.
+    # A complaint asked as a question with no grievance in its words is held as a possible question.
+    rows = drafted(demo_desk)
+    [(draft, stored)] = [(d, m) for d, m, _ in rows if "Northwind Fog" in m.text]
+    assert stored.needs_review and stored.review_reason == "possible question"
+    assert draft.template_key.startswith("safe_question:"), draft.text
+    assert "sorry" not in draft.text.lower() and not PROMISES.search(draft.text)
+    # A question that names its grievance is a complaint the model may answer with an apology, unheld.
+    [(draft, stored)] = [(d, m) for d, m, _ in rows if "'label created' for 6 days" in m.text]
+    assert stored.label == "complaint" and not stored.needs_review
+    assert draft.category == "complaint" and draft.template_key.startswith("complaint:")
 
 
 def test_urgent_demo_mentions_carry_their_reason(demo_desk: Engine):
