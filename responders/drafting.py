@@ -18,6 +18,7 @@ from mentiondesk.core.platform import address
 from responders.length import fits
 from responders.templates import BY_LANGUAGE, DEFAULTS, DISCLOSURES
 from rules.classifier import (
+    POSSIBLE_COMPLAINT,
     POSSIBLE_QUESTION,
     THANK_MAX_NEGATIVE,
     Classification,
@@ -93,7 +94,7 @@ def review_reason(verdict: Classification, brand: Brand | None = None) -> str:
     if brand is not None and verdict.language != UNDETERMINED and reply_language(brand, verdict.language) is None:
         return f"language {verdict.language} not supported"
     if verdict.label != "complaint" and verdict.scores.get("complaint", 0.0) >= COMPLAINT_FLOOR:
-        return "possible complaint"
+        return POSSIBLE_COMPLAINT
     if verdict.label == "praise" and _doubtful_praise(verdict):
         return "praise that may be sarcastic or mixed"
     return ""
@@ -113,6 +114,8 @@ def _doubtful_praise(verdict: Classification) -> bool:
 
 # The safe wording's variants for an unsure mention that reads as praise or as a question.
 SAFE_LEANINGS = {"praise": "safe_praise", "question": "safe_question"}
+# A complaint held because it may be a plain question reads as one.
+_READS_AS = {POSSIBLE_QUESTION: "question"}
 
 
 def reply_category(
@@ -125,7 +128,7 @@ def reply_category(
     if escalated:
         return "escalation"
     if needs_review:
-        reads_as = "question" if reason == POSSIBLE_QUESTION else label
+        reads_as = _READS_AS.get(reason, label)
         leaning = SAFE_LEANINGS.get(reads_as) if language_known else None
         return leaning or "safe"
     return label
