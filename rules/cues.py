@@ -553,6 +553,10 @@ _DURATION = re.compile(
 _DURATION_IN_LOWER_ASCII = re.compile(_DURATION.pattern)
 # Every unit holds one of these: a text without any has no waiting time.
 _DURATION_UNIT = re.compile("hr|hour|day|week|month|min|times")
+# A few minutes after "in" or "within" is speed, not waiting: "fixed my order issue in 10 minutes", "install done
+# in 40 min". For decisions only (the features keep the cue the model was trained on).
+_QUICK_BEFORE = re.compile(r"\b(?:in|within)\s+(?:just\s+|under\s+|less than\s+)?$")
+_MINUTES = re.compile(r"min", re.IGNORECASE)
 
 
 # Thanks or praise for something that hurt: "thanks for losing my bag", "great job cancelling my flight".
@@ -570,8 +574,9 @@ _SCARE_QUOTED = re.compile(
 )
 
 
-def text_cues(text: str, found: set[str]) -> None:
-    """Emoji, emoticons and waiting times. Each regex runs only when a cheap test says it can match."""
+def text_cues(text: str, found: set[str], *, quick_is_waiting: bool = True) -> None:
+    """Emoji, emoticons and waiting times. Each regex runs only when a cheap test says it can match. With
+    `quick_is_waiting` false, a text whose every duration is a quick one (`only_quick_durations`) has none."""
     if not text.isascii():
         if _POS_EMOJI.search(text):
             found.add("emoji:positive")
@@ -581,7 +586,11 @@ def text_cues(text: str, found: set[str]) -> None:
         for match in _EMOTICON.finditer(text):
             found.add("emoji:positive" if match.lastgroup == "pos" else "emoji:negative")
     lower = text.lower()
-    if _DURATION_UNIT.search(lower) and _has_duration(text, lower):
+    if (
+        _DURATION_UNIT.search(lower)
+        and _has_duration(text, lower)
+        and (quick_is_waiting or not only_quick_durations(text))
+    ):
         found.add("complaint:waiting")
     if ("thank" in lower or "job" in lower or "well done" in lower or "way to go" in lower) and (
         _THANKS_FOR_HARM.search(text)
@@ -589,6 +598,20 @@ def text_cues(text: str, found: set[str]) -> None:
         found.add("sarcasm")
     if ("'" in text or '"' in text or "\u2018" in text or "\u201c" in text) and _SCARE_QUOTED.search(text):
         found.add("sarcasm")
+
+
+def only_quick_durations(text: str) -> bool:
+    """Every duration in `text` is a number of minutes right after "in" or "within" (its own words: "in just",
+    "in under", "in less than")."""
+    if not _MINUTES.search(text):
+        return False
+    for match in _DURATION.finditer(text):
+        if not (
+            _MINUTES.search(match.group())
+            and _QUICK_BEFORE.search(text[max(0, match.start() - 20) : match.start()].lower())
+        ):
+            return False
+    return True
 
 
 def _has_duration(text: str, lower: str) -> bool:
@@ -641,24 +664,27 @@ class CueMatcher:
 
     def both(self, doc: Doc, lowers: list[int] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(the cue names of the features, the cue names decisions read): the second leaves out a cue whose
-        every match lies inside a phrase that masks it for decisions (`_DECISION_MASKS`); most often the same
-        tuple. `lowers` (doc.to_array(LOWER) as a list) saves recomputing it."""
+        every match lies inside a phrase that masks it for decisions (`_DECISION_MASKS`), and a waiting time
+        whose every duration is a quick one ("in 10 minutes"); most often the same tuple. `lowers`
+        (doc.to_array(LOWER) as a list) saves recomputing it."""
         strings = self.vocab.strings
         found, hidden = _cue_names([(strings[m], start, end) for m, start, end in self.matcher(doc)])
         text = text_of(doc)
         if lowers is None:
             lowers = doc.to_array(LOWER).tolist()
-        if not hidden:
-            features = self._finish(found, text, lowers)
+        features = self._finish(set(found), text, lowers)
+        quick = "complaint:waiting" in features and only_quick_durations(text)
+        if not hidden and not quick:
             return features, features
-        decisions = self._finish(found - hidden, text, lowers)
-        return self._finish(found, text, lowers), decisions
+        return features, self._finish(found - hidden, text, lowers, quick_is_waiting=not quick)
 
-    def _finish(self, found: set[str], text: str, lowers: list[int]) -> tuple[str, ...]:
+    def _finish(
+        self, found: set[str], text: str, lowers: list[int], *, quick_is_waiting: bool = True
+    ) -> tuple[str, ...]:
         """The cues that are not phrase matches, then the cues that depend on others (`_resolve`)."""
         if "?" in text or self._starts_like_question(lowers):
             found.add("question")
-        text_cues(text, found)
+        text_cues(text, found, quick_is_waiting=quick_is_waiting)
         if "negation" in found and "_pos" in found and self._negated_praise(lowers):
             found.add("_negpos")
         if "_sarcasm_weak" in found and ("..." in text or "\u2026" in text):

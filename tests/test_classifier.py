@@ -15,6 +15,7 @@ from rules.classifier import (
     Classifier,
     RuleClassifier,
     load_classifier,
+    thank_you_eligible,
     urgency_score,
 )
 
@@ -280,6 +281,29 @@ def test_the_masks_change_decisions_not_the_features_the_shipped_model_was_train
     features, decided = matcher.both(nlp("Thank you so much for your help @acme"))
     assert "sarcasm" in features and "sarcasm" not in decided
     assert matcher(nlp("Thank you so much for your help @acme")) == features
+
+
+def test_speed_is_not_waiting(model: Classifier) -> None:
+    # "sorted everything in 7 minutes" carried the waiting cue of "3 hours on hold", and the thank-you gate refused
+    # the praise for it. Minutes after "in" / "within" are speed; any other duration is still waiting.
+    quick = "@acme huge thanks to Maria at the Leeds store, she sorted everything in 7 minutes"
+    [praise] = model.classify([quick])
+    assert "complaint:waiting" not in praise.cues
+    assert praise.label == "praise" and thank_you_eligible(praise)
+    waited = model.classify(
+        [
+            "@acme took 45 minutes to get my coffee",
+            "@acme on hold for 40 minutes, still nobody",
+            "@acme fixed in 10 minutes after 3 hours on hold",
+            "@acme 2 days and it arrived in 10 minutes? no",
+        ]
+    )
+    assert ["complaint:waiting" in c.cues for c in waited] == [True] * 4
+    from rules.cues import CueMatcher, blank_nlp
+
+    nlp = blank_nlp()
+    features, decided = CueMatcher(nlp).both(nlp(quick))
+    assert "complaint:waiting" in features and "complaint:waiting" not in decided
 
 
 def test_thanks_beyond_words_is_not_a_negation(model: Classifier) -> None:
