@@ -21,6 +21,7 @@ FILE = Path(__file__).resolve().parent.parent / "rules" / "eval" / "urgency_writ
 
 def main() -> int:
     from rules.classifier import load_classifier, urgency_score
+    from rules.training import urgency_order
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None)
@@ -33,9 +34,8 @@ def main() -> int:
     for name in sorted({r["set"] for r in rows}):
         critical = [c for r, c in zip(rows, verdicts, strict=True) if r["set"] == name and r["tier"] == "critical"]
         mild = [c for r, c in zip(rows, verdicts, strict=True) if r["set"] == name and r["tier"] == "medium"]
-        scores_c = [urgency_score(c) for c in critical]
-        scores_m = [urgency_score(c) for c in mild]
-        above = sum(a > b for a in scores_c for b in scores_m) / max(1, len(scores_c) * len(scores_m))
+        tiers = [("critical", urgency_score(c)) for c in critical] + [("medium", urgency_score(c)) for c in mild]
+        above = urgency_order(tiers)["critical_above_mild"]
         found = sum(c.urgency == "critical" for c in critical)
         false = sum(c.urgency == "critical" for c in mild)
         print(
