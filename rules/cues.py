@@ -574,9 +574,10 @@ _SCARE_QUOTED = re.compile(
 )
 
 
-def text_cues(text: str, found: set[str], *, quick_is_waiting: bool = True) -> None:
+def text_cues(text: str, found: set[str], *, durations_wait: bool = True) -> None:
     """Emoji, emoticons and waiting times. Each regex runs only when a cheap test says it can match. With
-    `quick_is_waiting` false, a text whose every duration is a quick one (`only_quick_durations`) has none."""
+    `durations_wait` false (the caller found every duration a quick one: `only_quick_durations`), no waiting
+    time is read."""
     if not text.isascii():
         if _POS_EMOJI.search(text):
             found.add("emoji:positive")
@@ -586,11 +587,7 @@ def text_cues(text: str, found: set[str], *, quick_is_waiting: bool = True) -> N
         for match in _EMOTICON.finditer(text):
             found.add("emoji:positive" if match.lastgroup == "pos" else "emoji:negative")
     lower = text.lower()
-    if (
-        _DURATION_UNIT.search(lower)
-        and _has_duration(text, lower)
-        and (quick_is_waiting or not only_quick_durations(text))
-    ):
+    if durations_wait and _DURATION_UNIT.search(lower) and _has_duration(text, lower):
         found.add("complaint:waiting")
     if ("thank" in lower or "job" in lower or "well done" in lower or "way to go" in lower) and (
         _THANKS_FOR_HARM.search(text)
@@ -676,15 +673,13 @@ class CueMatcher:
         quick = "complaint:waiting" in features and only_quick_durations(text)
         if not hidden and not quick:
             return features, features
-        return features, self._finish(found - hidden, text, lowers, quick_is_waiting=not quick)
+        return features, self._finish(found - hidden, text, lowers, durations_wait=not quick)
 
-    def _finish(
-        self, found: set[str], text: str, lowers: list[int], *, quick_is_waiting: bool = True
-    ) -> tuple[str, ...]:
+    def _finish(self, found: set[str], text: str, lowers: list[int], *, durations_wait: bool = True) -> tuple[str, ...]:
         """The cues that are not phrase matches, then the cues that depend on others (`_resolve`)."""
         if "?" in text or self._starts_like_question(lowers):
             found.add("question")
-        text_cues(text, found, quick_is_waiting=quick_is_waiting)
+        text_cues(text, found, durations_wait=durations_wait)
         if "negation" in found and "_pos" in found and self._negated_praise(lowers):
             found.add("_negpos")
         if "_sarcasm_weak" in found and ("..." in text or "\u2026" in text):
