@@ -33,6 +33,29 @@ def a_complaint(engine: Any) -> Draft:
         )
 
 
+def test_the_mention_page_says_needs_review_beside_its_approve_button(desk: tuple[Any, Any]) -> None:
+    # The queue card said "Needs review: possible question"; the mention page, where a manager can approve too,
+    # showed the label and an Approve button and nothing else.
+    app, engine = desk
+    client = signed_in(app, "maria")
+    with Session(engine) as session:
+        held = must(
+            session.exec(
+                select(Draft, Mention)
+                .join(Mention, col(Mention.id) == Draft.mention_id)
+                .where(Draft.state == DraftState.DRAFTED, col(Mention.needs_review).is_(True))
+                .order_by(col(Draft.id))
+            ).first()
+        )
+    draft, mention = held
+    page = client.get(f"/mentions/{mention.id}").text
+    reply = page.split('id="reply"', 1)[1]
+    assert f"Needs review: {mention.review_reason}" in page.split('id="reply"', 1)[0]
+    assert reply.index(f"Needs review: {mention.review_reason}") < reply.index('class="approve-form"')
+    sure = a_complaint(engine)
+    assert "Needs review" not in client.get(f"/mentions/{sure.mention_id}").text
+
+
 def test_relabel_from_the_card_writes_the_draft_again(desk: tuple[Any, Any]) -> None:
     app, engine = desk
     client = signed_in(app, "maria")
