@@ -162,6 +162,15 @@ NEGATIVE_WORDS = _words(
     "nightmare wtf smh ugh"
 ) + ("fed up", "sick of", "tired of")
 
+# What a customer is glad to be spared: after a negation ("no fuss", "without a single scuff", "didn't try to
+# upsell") they make praise (`_negated_nuisances`), as a negated negative word does ("not one bad bag").
+NUISANCES = _words(
+    "fuss hassle hassles drama problem problems issue issues glitch glitches hiccup hiccups stress headache "
+    "headaches upsell upselling pressure surprise surprises fee fees charge charges queue queues queueing "
+    "queuing delay delays complaint complaints scuff scuffs scratch scratches meltdown meltdowns trouble "
+    "misses faff nonsense"
+)
+
 _COMPLAINT: dict[str, tuple[str, ...]] = {
     "waiting": (
         "still waiting",
@@ -629,6 +638,7 @@ def _phrases() -> dict[str, Iterable[str]]:
         "_thanks_so_much": _THANKS_SO_MUCH,
         "_again_sincere": _AGAIN_SINCERE,
         "_thanks_beyond_words": _THANKS_BEYOND_WORDS,
+        _NUISANCE_GROUP: NUISANCES,
         "_sarcasm_weak": _SARCASM_WEAK,
         "spam": _SPAM,
     }
@@ -665,8 +675,9 @@ class CueMatcher:
         whose every duration is a quick one ("in 10 minutes"); most often the same tuple. `lowers`
         (doc.to_array(LOWER) as a list) saves recomputing it."""
         strings = self.vocab.strings
-        found, hidden = _cue_names([(strings[m], start, end) for m, start, end in self.matcher(doc)])
         text = text_of(doc)
+        matches = [(strings[m], start, end) for m, start, end in self.matcher(doc)]
+        found, hidden = _cue_names(matches, asked="?" in text)
         if lowers is None:
             lowers = doc.to_array(LOWER).tolist()
         features = self._finish(set(found), text, lowers)
@@ -734,17 +745,42 @@ _DECISION_MASKS = {
     "_again_sincere": "complaint:broken",
     "_thanks_beyond_words": "negation",
 }
+# Matched only to find a negated nuisance (`_negated_nuisances`); never a cue of their own.
+_NUISANCE_GROUP = "_nuisance"
+_MATCHED_NOT_CUES = frozenset({"_idiom", _NUISANCE_GROUP, *_DECISION_MASKS})
 
 
-def _cue_names(matches: list[tuple[str, int, int]]) -> tuple[set[str], set[str]]:
+def _negated_nuisances(matches: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Spans that hide, for decisions, a negation that denies a nuisance and the nuisance's own cues: "no
+    fuss", "not one bad bag", "not a single glitch", "didn't try to upsell". Said of a brand, being spared a
+    nuisance is praise, not a grievance ("no refund" is: a refund is no nuisance). The features keep them."""
+    nuisances = {(start, end) for name, start, end in matches if name in (_NUISANCE_GROUP, "_neg")}
+    spans: list[tuple[str, int, int]] = []
+    for name, start, _ in matches:
+        if name != "negation":
+            continue
+        denied = sorted(n for n in nuisances if start < n[0] <= start + NEGATION_SCOPE)
+        if not denied:
+            continue
+        first = denied[0]
+        spans.append(("negation", start, first[1]))
+        spans += [(cue, start, e) for cue, s, e in matches if start < s <= first[0] and e == first[1]]
+    return spans
+
+
+def _cue_names(matches: list[tuple[str, int, int]], *, asked: bool = False) -> tuple[set[str], set[str]]:
     """(the cue names matched, minus negations inside idioms that are not negations ("can't wait", "no
-    problem"); those of them whose every match lies wholly inside a phrase that masks that cue for decisions)."""
+    problem"); those of them whose every match lies wholly inside a phrase that masks that cue for decisions, or
+    inside a nuisance denied in a post that asks nothing: "no issues with the transfer?" asks about one)."""
     idiom_tokens = {i for name, start, end in matches if name == "_idiom" for i in range(start, end)}
     masks = [(_DECISION_MASKS[name], start, end) for name, start, end in matches if name in _DECISION_MASKS]
+    if not asked:
+        masks += _negated_nuisances(matches)
+    matches = [m for m in matches if not (m[0] == "negation" and m[1] in idiom_tokens)]
     found: set[str] = set()
     exposed: set[str] = set()
     for name, start, end in matches:
-        if name == "_idiom" or name in _DECISION_MASKS or (name == "negation" and start in idiom_tokens):
+        if name in _MATCHED_NOT_CUES:
             continue
         found.add(name)
         if not any(name == hidden and s <= start and end <= e for hidden, s, e in masks):

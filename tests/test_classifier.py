@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mentiondesk.core.errors import ConfigError
+from responders.drafting import review_reason
 from rules.classifier import (
     DEFAULT_MODEL_DIR,
     LABELS,
@@ -304,6 +305,34 @@ def test_speed_is_not_waiting(model: Classifier) -> None:
     nlp = blank_nlp()
     features, decided = CueMatcher(nlp).both(nlp(quick))
     assert "complaint:waiting" in features and "complaint:waiting" not in decided
+
+
+def test_a_spared_nuisance_is_praise_not_a_negation(model: Classifier) -> None:
+    # "without a single scratch" carried the negation cue of "still no refund": the card held the praise as
+    # "may be sarcastic or mixed" and the thank-you gate refused it. Denying a nuisance is praise; denying
+    # anything else, or asking whether there is a nuisance, stays a negation.
+    spared = "new kettle from @acme arrived without a single scratch, packed like treasure. thank you"
+    [praise] = model.classify([spared])
+    assert "negation" not in praise.cues
+    assert praise.label == "praise" and thank_you_eligible(praise)
+    assert review_reason(praise) == ""
+    kept = model.classify(
+        [
+            "@acme still no refund and no reply",
+            "@acme not good enough, the app logs me out every hour",
+            "@acme no issues with checked bags being transferred?",
+            "@acme my order didn't arrive",
+        ]
+    )
+    assert ["negation" in c.cues for c in kept] == [True] * 4
+    assert not any(thank_you_eligible(c) for c in kept)
+    [fee] = model.classify(["two years with @acme and not one hidden fee"])
+    assert not any(c.startswith("complaint:") for c in fee.cues)
+    from rules.cues import CueMatcher, blank_nlp
+
+    nlp = blank_nlp()
+    features, decided = CueMatcher(nlp).both(nlp(spared))
+    assert "negation" in features and "negation" not in decided
 
 
 def test_thanks_beyond_words_is_not_a_negation(model: Classifier) -> None:
