@@ -23,10 +23,12 @@ ENGLISH: dict[str, list[str]] = {
         "We're so sorry, {{ name }}. This needs our full attention: "
         "please DM us your details and a senior team member will get in touch with you personally.",
     ],
+    # Sent automatically where the gate allows, so each fits any praise: "so glad you enjoyed it" answered
+    # "thank you for the job! First shift went great".
     "praise": [
         "Thank you, {{ name }}! That made our day. 💛",
         "{{ name }}, thanks so much for the kind words! We'll pass them on to the team.",
-        "Thanks a lot, {{ name }}! So glad you enjoyed it.",
+        "Thanks a lot, {{ name }}! So glad to hear it.",
     ],
     "question": [
         "Hi {{ name }}, thanks for asking! Let us check and get back to you here shortly. "
@@ -84,7 +86,7 @@ GERMAN: dict[str, list[str]] = {
     "praise": [
         "Vielen Dank, {{ name }}! Das freut uns riesig. 💛",
         "{{ name }}, herzlichen Dank für die netten Worte! Wir geben sie gern an das Team weiter.",
-        "Danke schön, {{ name }}! Schön, dass es Ihnen gefallen hat.",
+        "Danke schön, {{ name }}! Das hören wir sehr gern.",
     ],
     "question": [
         "Hallo {{ name }}, danke für Ihre Frage! Wir klären das und melden uns hier bei Ihnen. "
@@ -137,7 +139,7 @@ SPANISH: dict[str, list[str]] = {
     "praise": [
         "¡Gracias, {{ name }}! Nos has alegrado el día. 💛",
         "{{ name }}, ¡muchas gracias por tus palabras! Se las haremos llegar al equipo.",
-        "¡Mil gracias, {{ name }}! Nos alegra mucho que lo hayas disfrutado.",
+        "¡Mil gracias, {{ name }}! Nos alegra mucho leerlo.",
     ],
     "question": [
         "Hola, {{ name }}, ¡gracias por preguntar! Lo consultamos y te respondemos por aquí. "
@@ -188,7 +190,7 @@ FRENCH: dict[str, list[str]] = {
     "praise": [
         "Merci, {{ name }} ! Ça nous fait vraiment plaisir. 💛",
         "{{ name }}, merci beaucoup pour ce gentil message ! Nous le transmettons à l'équipe.",
-        "Un grand merci, {{ name }} ! Ravis que cela vous ait plu.",
+        "Un grand merci, {{ name }} ! Nous sommes ravis de vous lire.",
     ],
     "question": [
         "Bonjour {{ name }}, merci pour votre question ! Nous vérifions et revenons vers vous ici. "
@@ -240,7 +242,7 @@ ITALIAN: dict[str, list[str]] = {
     "praise": [
         "Grazie di cuore, {{ name }}! Ci hai strappato un sorriso. 💛",
         "{{ name }}, grazie per le belle parole! Le riferiremo al team.",
-        "Grazie mille, {{ name }}! Siamo felici che ti sia piaciuto.",
+        "Grazie mille, {{ name }}! Siamo felici di leggerlo.",
     ],
     "question": [
         "Ciao {{ name }}, grazie per la domanda! Verifichiamo e ti rispondiamo qui. "
@@ -291,7 +293,7 @@ PORTUGUESE: dict[str, list[str]] = {
     "praise": [
         "Obrigado, {{ name }}! Você fez o nosso dia. 💛",
         "{{ name }}, muito obrigado pelas palavras gentis! Vamos passar para a equipe.",
-        "Muito obrigado, {{ name }}! Que bom que você gostou.",
+        "Muito obrigado, {{ name }}! Que bom saber disso.",
     ],
     "question": [
         "Olá, {{ name }}, obrigado pela pergunta! Vamos verificar e respondemos aqui. "

@@ -100,6 +100,17 @@ def test_complaints_apologise_and_praise_thanks_in_each_language(language: str) 
         assert re.search(THANKS[language], text, re.I), text
 
 
+# What the praise is about is unknown to an automated reply: "so glad you enjoyed it" answered "thank you for the
+# job! First shift went great" in the demo's Going out lane.
+ASSUMES_CONSUMPTION = r"enjoy|\bliked?\b|gefallen|geschmeckt|disfrut|gustado|\bplu\b|piaciut|gostou|aprovei"
+
+
+@pytest.mark.parametrize("language", SIX)
+def test_the_praise_wording_fits_any_praise(language: str) -> None:
+    for text in rendered(language, "praise"):
+        assert not re.search(ASSUMES_CONSUMPTION, text, re.I), text
+
+
 @pytest.mark.parametrize("language", SIX)
 def test_the_safe_wording_never_thanks_celebrates_apologises_or_promises_and_other_never_thanks(
     language: str,
