@@ -22,6 +22,8 @@ from storage.models import Draft, DraftState, FoundVia, Mention
 from storage.queries import has_tag
 
 THEME_SAMPLE = 3000
+# Besides function words: who and when a complaint is told to ("anyone else having issues?", "today") recur
+# in complaints about anything, so they make no theme.
 STOPWORDS = frozenset(
     [
         "a",
@@ -36,6 +38,8 @@ STOPWORDS = frozenset(
         "an",
         "and",
         "any",
+        "anybody",
+        "anyone",
         "are",
         "as",
         "at",
@@ -54,12 +58,17 @@ STOPWORDS = frozenset(
         "does",
         "doing",
         "dont",
+        "else",
         "even",
+        "everybody",
+        "everyone",
         "for",
         "from",
         "genuinely",
         "get",
+        "getting",
         "got",
+        "gotten",
         "had",
         "has",
         "have",
@@ -112,6 +121,8 @@ STOPWORDS = frozenset(
         "should",
         "so",
         "some",
+        "somebody",
+        "someone",
         "still",
         "such",
         "than",
@@ -128,6 +139,8 @@ STOPWORDS = frozenset(
         "those",
         "through",
         "to",
+        "today",
+        "tonight",
         "too",
         "totally",
         "two",
@@ -150,6 +163,7 @@ STOPWORDS = frozenset(
         "will",
         "with",
         "would",
+        "yesterday",
         "you",
         "your",
         "yours",
