@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
@@ -14,7 +15,8 @@ from listener.base import FetchedMention
 from listener.demo_corpus import DEMO_MENTIONS, DemoMention
 from listener.simulator import Simulator
 from listener.simulator.network import demo_network as _network_for
-from mentiondesk.core.brands import BrandConfig, parse_brands
+from mentiondesk.core.brands import BrandConfig, load_brands, parse_brands
+from mentiondesk.core.errors import ConfigError
 from mentiondesk.core.platform import DemoPost, platform_named
 from mentiondesk.platforms import PLATFORMS
 from mentiondesk.settings import Settings
@@ -56,6 +58,30 @@ DEMO_BRANDS_TOML = _demo_brands_toml()
 
 def demo_brands() -> BrandConfig:
     return parse_brands(DEMO_BRANDS_TOML, path="<demo brands>")
+
+
+DEMO_BRAND_FILE_HEADER = """\
+# Written by `mentiondesk demo`: the demo brand, so `mentiondesk queue`, `relabel` and the rest can read the demo's
+# database. `mentiondesk init --force` replaces it with a commented starter for your own brand.
+
+"""
+
+
+def leave_demo_brand_file(path: Path) -> str:
+    """The commands the demo suggests read the brand file: write the demo brand to `path` when there is none.
+    Returns what happened: "wrote", "has the demo brand", "other brands" (a brand file of the user's own, left
+    as it is) or "unwritable" (no such directory, or no permission)."""
+    if not path.exists():
+        try:
+            path.write_text(DEMO_BRAND_FILE_HEADER + DEMO_BRANDS_TOML, encoding="utf-8")
+        except OSError:
+            return "unwritable"
+        return "wrote"
+    try:
+        keys = load_brands(path).brands
+    except ConfigError:
+        return "other brands"
+    return "has the demo brand" if DEMO_BRAND_KEY in keys else "other brands"
 
 
 def demo_mentions(*, now: datetime | None = None, platform: str | None = None) -> list[FetchedMention]:

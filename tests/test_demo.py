@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -12,10 +13,12 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from listener.demo_corpus import DEMO_MENTIONS
-from mentiondesk.demo import demo_brands
+from mentiondesk.core.brands import load_brands
+from mentiondesk.demo import demo_brands, leave_demo_brand_file
 from mentiondesk.web.queries import queue_items
 from storage.db import make_engine
 from storage.models import Draft, DraftState, Mention, as_utc, utcnow
+from tests.conftest import TEST_BRANDS
 
 
 class KindOf:
@@ -101,3 +104,29 @@ def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
     assert len(shown) == 5
     by_draft = {d.id: m.id for d, m in queue}
     assert all(by_draft[int(draft)] == int(mention) for draft, mention in shown)
+    # The commands the summary suggests next work in the same directory: they read the demo brand it left.
+    assert "Wrote brands.toml with the demo brand" in result.stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "mentiondesk.cli", "queue", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)[0]["id"] == int(shown[0][0])
+
+
+def test_the_demo_leaves_a_users_own_brand_file_alone(tmp_path: Path) -> None:
+    own = tmp_path / "brands.toml"
+    own.write_text(TEST_BRANDS, encoding="utf-8")
+    assert leave_demo_brand_file(own) == "other brands"
+    assert own.read_text(encoding="utf-8") == TEST_BRANDS
+    fresh = tmp_path / "empty" / "brands.toml"
+    fresh.parent.mkdir()
+    assert leave_demo_brand_file(fresh) == "wrote"
+    assert "northwind" in load_brands(fresh).brands
+    assert leave_demo_brand_file(fresh) == "has the demo brand"
+    assert leave_demo_brand_file(tmp_path / "no such dir" / "brands.toml") == "unwritable"

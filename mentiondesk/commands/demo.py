@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
 import click
 from tqdm import tqdm
@@ -13,6 +14,7 @@ from mentiondesk.demo import (
     Summary,
     demo_brands,
     demo_settings,
+    leave_demo_brand_file,
     post_demo_mentions,
     start_simulator,
     summarize,
@@ -59,6 +61,7 @@ def command(once: bool, host: str | None, port: int | None) -> None:
             summary = summarize(session)
         summary.replies_posted = len(sim.replies())
         _print_summary(summary, sent=len(report.sent))
+        _print_next(leave_demo_brand_file(user_settings.brands_file), user_settings.brands_file)
         if once:
             return
         sim.stream(per_minute=4)
@@ -118,7 +121,18 @@ def _print_summary(summary: Summary, *, sent: int) -> None:
     for draft_id, mention_id, urgency, author, text in summary.top_urgent:
         flat = " ".join(text.split())
         click.echo(f"  draft {draft_id:<5} mention {mention_id:<5} urgency {urgency:>3}  @{author}: {flat[:70]}")
+
+
+def _print_next(brand_file: str, path: Path) -> None:
     click.echo(
         "Next: `mentiondesk queue`, `mentiondesk queue show DRAFT`, `mentiondesk queue approve DRAFT`, "
         "`mentiondesk relabel MENTION LABEL`; the desk shows a mention at /mentions/MENTION."
     )
+    if brand_file == "wrote":
+        click.echo(f"Wrote {path} with the demo brand for those commands (`mentiondesk init --force` replaces it).")
+    elif brand_file == "other brands":
+        click.echo(f"Those commands read {path}, which has no demo brand: try them after a demo in an empty directory.")
+    elif brand_file == "unwritable":
+        click.echo(
+            f"Those commands read {path}, which the demo could not write: try them after a demo in an empty directory."
+        )
