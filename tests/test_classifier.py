@@ -284,6 +284,15 @@ def test_the_masks_change_decisions_not_the_features_the_shipped_model_was_train
     assert matcher(nlp("Thank you so much for your help @acme")) == features
 
 
+def cues_of_features_and_decisions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The cues the model's features hold and those decisions read: a decision-only change leaves the model as
+    it was trained."""
+    from rules.cues import CueMatcher, blank_nlp
+
+    nlp = blank_nlp()
+    return CueMatcher(nlp).both(nlp(text))
+
+
 def test_speed_is_not_waiting(model: Classifier) -> None:
     # "sorted everything in 7 minutes" carried the waiting cue of "3 hours on hold", and the thank-you gate refused
     # the praise for it. Minutes after "in" / "within" are speed; any other duration is still waiting.
@@ -300,10 +309,7 @@ def test_speed_is_not_waiting(model: Classifier) -> None:
         ]
     )
     assert ["complaint:waiting" in c.cues for c in waited] == [True] * 4
-    from rules.cues import CueMatcher, blank_nlp
-
-    nlp = blank_nlp()
-    features, decided = CueMatcher(nlp).both(nlp(quick))
+    features, decided = cues_of_features_and_decisions(quick)
     assert "complaint:waiting" in features and "complaint:waiting" not in decided
 
 
@@ -328,10 +334,7 @@ def test_a_spared_nuisance_is_praise_not_a_negation(model: Classifier) -> None:
     assert not any(thank_you_eligible(c) for c in kept)
     [fee] = model.classify(["two years with @acme and not one hidden fee"])
     assert not any(c.startswith("complaint:") for c in fee.cues)
-    from rules.cues import CueMatcher, blank_nlp
-
-    nlp = blank_nlp()
-    features, decided = CueMatcher(nlp).both(nlp(spared))
+    features, decided = cues_of_features_and_decisions(spared)
     assert "negation" in features and "negation" not in decided
 
 

@@ -39,17 +39,22 @@ class KindOf:
         return self.stored[external_id]
 
 
-def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
+def new_user_runs(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mentiondesk ARGS` in `directory` with none of our settings in the environment, as a new user runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MENTIONDESK_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "mentiondesk.cli", "demo", "--once"],
-        cwd=tmp_path,
+    return subprocess.run(
+        [sys.executable, "-m", "mentiondesk.cli", *args],
+        cwd=directory,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
         stdin=subprocess.DEVNULL,
     )
+
+
+def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
+    result = new_user_runs(tmp_path, "demo", "--once")
     assert result.returncode == 0, result.stderr
     assert "Queue:" in result.stdout and "Most urgent:" in result.stdout
     assert "sent to the simulated platforms" in result.stdout
@@ -106,15 +111,7 @@ def test_demo_fills_the_queue_sorted_and_safe(tmp_path: Path):
     assert all(by_draft[int(draft)] == int(mention) for draft, mention in shown)
     # The commands the summary suggests next work in the same directory: they read the demo brand it left.
     assert "Wrote brands.toml with the demo brand" in result.stdout
-    listed = subprocess.run(
-        [sys.executable, "-m", "mentiondesk.cli", "queue", "--json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    listed = new_user_runs(tmp_path, "queue", "--json")
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)[0]["id"] == int(shown[0][0])
 
