@@ -285,3 +285,18 @@ def test_the_extra_urgency_rows_share_no_tweet_or_thread_with_the_hand_labelled_
         rows = list(csv.DictReader(handle))
     threads = {(r.source, r.id.split(":")[0]) for r in hand_rows() if r.source in ("twacs", "ibm2020", "tweetsumm")}
     assert not {(r["source"], r["id"].split(":")[0]) for r in rows} & threads
+
+
+def test_the_base_data_is_kept_unless_told_otherwise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Installed away from the checkout, `train --data` found no base corpora and trained on the user's rows alone,
+    # without a word: after a few relabels `--from-desk` made a model of 3 examples.
+    monkeypatch.setattr("rules.data.DEFAULT_DATA_DIR", tmp_path / "no shared data here")
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "text,label\nstill waiting for my refund,complaint\nlove the new latte,praise\n", encoding="utf-8"
+    )
+    out = tmp_path / "model"
+    result = CliRunner().invoke(main, ["train", "--output", str(out), "--data", str(labels)])
+    assert result.exit_code == 2
+    assert "--shared-data" in result.output and "--no-shared" in result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -86,6 +86,14 @@ def command(
             urgency_extra = [] if commercial_only else load_urgency_extra(folder)
         elif shared_data is not None:
             raise InputError("no such folder", path=str(shared_data))
+        else:
+            # Without the base data a model knows only the user's rows: "--from-desk" after a few relabels would
+            # make a model of 3 examples. Leaving the base out must be asked for.
+            raise InputError(
+                "the base corpora are not in this folder: give theirs with --shared-data DIR, or train on your rows "
+                "alone with --no-shared",
+                path=str(folder),
+            )
     extra: list[Example] = []
     for file in data_files:
         extra += load_labeled_file(file)
