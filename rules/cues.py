@@ -759,10 +759,9 @@ def _negated_nuisances(matches: list[tuple[str, int, int]]) -> list[tuple[str, i
     for name, start, _ in matches:
         if name != "negation":
             continue
-        denied = sorted(n for n in nuisances if start < n[0] <= start + NEGATION_SCOPE)
-        if not denied:
+        first = min((n for n in nuisances if start < n[0] <= start + NEGATION_SCOPE), default=None)
+        if first is None:
             continue
-        first = denied[0]
         spans.append(("negation", start, first[1]))
         spans += [(cue, start, e) for cue, s, e in matches if start < s <= first[0] and e == first[1]]
     return spans
@@ -776,11 +775,10 @@ def _cue_names(matches: list[tuple[str, int, int]], *, asked: bool = False) -> t
     masks = [(_DECISION_MASKS[name], start, end) for name, start, end in matches if name in _DECISION_MASKS]
     if not asked:
         masks += _negated_nuisances(matches)
-    matches = [m for m in matches if not (m[0] == "negation" and m[1] in idiom_tokens)]
     found: set[str] = set()
     exposed: set[str] = set()
     for name, start, end in matches:
-        if name in _MATCHED_NOT_CUES:
+        if name in _MATCHED_NOT_CUES or (name == "negation" and start in idiom_tokens):
             continue
         found.add(name)
         if not any(name == hidden and s <= start and end <= e for hidden, s, e in masks):

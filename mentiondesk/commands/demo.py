@@ -130,9 +130,12 @@ def _print_next(brand_file: str, path: Path) -> None:
     )
     if brand_file == "wrote":
         click.echo(f"Wrote {path} with the demo brand for those commands (`mentiondesk init --force` replaces it).")
-    elif brand_file == "other brands":
-        click.echo(f"Those commands read {path}, which has no demo brand: try them after a demo in an empty directory.")
-    elif brand_file == "unwritable":
+    elif brand_file in _WHY_NO_DEMO_BRAND:
         click.echo(
-            f"Those commands read {path}, which the demo could not write: try them after a demo in an empty directory."
+            f"Those commands read {path}, which {_WHY_NO_DEMO_BRAND[brand_file]}: try them after a demo in an empty "
+            "directory."
         )
+
+
+# What `leave_demo_brand_file` found, when the commands the demo suggests cannot read its brand.
+_WHY_NO_DEMO_BRAND = {"other brands": "has no demo brand", "unwritable": "the demo could not write"}
